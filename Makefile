@@ -1,0 +1,33 @@
+# Bangfu: `make run` to try it, `make test` to test it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install bench messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/bangfu migrate --no-input -v 0
+	$(BIN)/bangfu demo --if-empty
+	$(BIN)/bangfu demo_logins
+	$(BIN)/bangfu runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python scripts/test_all.py
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+messages: install
+	cd bangfu && ../$(BIN)/django-admin compilemessages --settings=bangfu.settings
+
+clean:
+	rm -rf $(VENV) var

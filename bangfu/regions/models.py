@@ -1,0 +1,66 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Significant digits of a 12-digit statistical code, by level.
+PREFIX_LENGTHS = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}
+
+
+class Level(models.IntegerChoices):
+    PROVINCE = 1, _("省")
+    CITY = 2, _("市")
+    COUNTY = 3, _("县")
+    TOWNSHIP = 4, _("乡镇")
+    VILLAGE = 5, _("村/社区")
+
+
+def level_of(code: str) -> int:
+    """The level of a code given with or without its trailing zeros."""
+    code = code.rstrip("0") if len(code) == 12 else code
+    for level, length in PREFIX_LENGTHS.items():
+        if len(code) <= length:
+            return level
+    raise ValueError(code)
+
+
+def pad(code: str) -> str:
+    return code.ljust(12, "0")
+
+
+def prefix_of(code: str) -> str:
+    """The significant digits of a code at its level: 450224100000 → 450224100."""
+    return code[: PREFIX_LENGTHS[level_of(code)]]
+
+
+class Region(models.Model):
+    """One administrative division; its 12-digit code is the path to it (统计用区划代码)."""
+
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=60)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name=_("上级"), db_constraint=False)
+    prefix = models.CharField(_("代码前缀"), max_length=12, help_text=_("本级有效位数，如县为6位"))
+    initials = models.CharField(_("拼音首字母"), max_length=40, db_index=True)
+    full_name = models.CharField(_("全称"), max_length=200, help_text=_("自省级起的完整名称"))
+
+    class Meta:
+        verbose_name = _("行政区划")
+        ordering = ["code"]
+        indexes = [
+            # scope and roll-up filters: prefix LIKE 'xxxx%' (PostgreSQL needs the pattern opclass)
+            models.Index(fields=["prefix"], name="regions_region_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name"], name="regions_region_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="regions_region_level_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def county_code(self) -> str:
+        return self.code[:6]
+
+    def contains(self, code: str) -> bool:
+        return code.startswith(self.prefix)

@@ -1,0 +1,216 @@
+"""Reads of the registry. Every selector takes the caller's Scope first."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Count, When, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scope import Scope
+from bangfu.errors import NotFound
+from bangfu.privacy import crypto, id_numbers
+from bangfu.privacy.masking import MASKS
+from bangfu.regions.models import Region, prefix_of
+from bangfu.registry.choices import HouseholdStatus, PovertyCause
+from bangfu.registry.models import Household, Organization, Person, Team
+
+
+@dataclass
+class HouseholdFilters:
+    q: str = ""  # name, 拼音首字母, household number or an exact ID number
+    region: str = ""  # a region code (any level) inside the scope
+    status: str = ""
+    cause: str = ""
+    work_ability: str = ""  # households with a member of this work ability
+    assistance: str = ""  # dibao / wubao / tekun
+
+
+def _search_id_hash(q: str) -> bytes | None:
+    value = id_numbers.normalize(q)
+    if len(value) == 18 and value[:17].isdigit():
+        return crypto.keyed_hash(value)
+    return None
+
+
+def household_list(*, scope: Scope, filters: HouseholdFilters | None = None) -> QuerySet[Household]:
+    filters = filters or HouseholdFilters()
+    qs = scope.households(Household.objects.all()).select_related("head", "region")
+    q = filters.q.strip()
+    if q:
+        id_hash = _search_id_hash(q)
+        if id_hash is not None:
+            qs = qs.filter(members__id_hash=id_hash)
+        elif q.isdigit():
+            qs = qs.filter(number__startswith=q)
+        elif q.isascii():
+            qs = qs.filter(Q(head__initials__startswith=q.lower()) | Q(members__initials__startswith=q.lower()))
+        else:
+            qs = qs.filter(Q(head__name__contains=q) | Q(members__name__contains=q))
+        qs = qs.distinct()
+    if filters.region:
+        qs = qs.filter(region__code__startswith=prefix_of(filters.region))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.cause:
+        qs = qs.filter(Q(main_cause=filters.cause) | Q(other_causes__contains=filters.cause))
+    if filters.work_ability:
+        qs = qs.filter(members__work_ability=filters.work_ability).distinct()
+    if filters.assistance in ("dibao", "wubao", "tekun"):
+        qs = qs.filter(**{filters.assistance: True})
+    return qs.order_by("number")
+
+
+def household_get(*, scope: Scope, pk: int) -> Household:
+    household = scope.households(Household.objects.select_related("head", "region", "region__parent")).filter(pk=pk).first()
+    if household is None:
+        raise NotFound(_("户不存在或不在您的管辖范围内"))
+    return household
+
+
+def household_members(*, household: Household) -> QuerySet[Person]:
+    head_first = Case(When(relation="head", then=0), default=1)
+    return household.members.order_by(head_first, "birth_date", "pk")
+
+
+def person_list(*, scope: Scope, q: str = "", kind: str = "", organization: int | None = None) -> QuerySet[Person]:
+    qs = scope.persons(Person.objects.all()).select_related("region", "organization", "household")
+    q = q.strip()
+    if q:
+        id_hash = _search_id_hash(q)
+        if id_hash is not None:
+            qs = qs.filter(id_hash=id_hash)
+        elif q.isascii():
+            qs = qs.filter(initials__startswith=q.lower())
+        else:
+            qs = qs.filter(name__contains=q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if organization:
+        qs = qs.filter(organization_id=organization)
+    return qs.order_by("county_code", "name", "pk")
+
+
+def person_get(*, scope: Scope, pk: int) -> Person:
+    person = scope.persons(Person.objects.select_related("region", "household", "organization")).filter(pk=pk).first()
+    if person is None:
+        raise NotFound(_("人员不存在或不在您的管辖范围内"))
+    return person
+
+
+def organization_list(*, scope: Scope, q: str = "", kind: str = "") -> QuerySet[Organization]:
+    qs = scope.organizations(Organization.objects.select_related("region"))
+    if q.strip():
+        q = q.strip()
+        qs = qs.filter(initials__startswith=q.lower()) if q.isascii() else qs.filter(name__contains=q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.annotate(people_count=Count("people")).order_by("kind", "name")
+
+
+def organization_get(*, scope: Scope, pk: int) -> Organization:
+    organization = scope.organizations(Organization.objects.select_related("region")).filter(pk=pk).first()
+    if organization is None:
+        raise NotFound(_("单位不存在或不在您的管辖范围内"))
+    return organization
+
+
+def team_list(*, scope: Scope) -> QuerySet[Team]:
+    return scope.teams(Team.objects.select_related("organization", "region")).annotate(
+        member_count=Count("memberships")
+    )
+
+
+# Summaries ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RegistrySummary:
+    households: int = 0
+    people: int = 0
+    by_status: list[dict[str, Any]] = field(default_factory=list)
+    by_cause: list[dict[str, Any]] = field(default_factory=list)
+    by_area: list[dict[str, Any]] = field(default_factory=list)  # one level below the scope
+    assistance: dict[str, int] = field(default_factory=dict)
+
+
+def registry_summary(*, scope: Scope) -> RegistrySummary:
+    """The home page's counts: households and people by status, cause and sub-region."""
+    households = scope.households(Household.objects.all())
+    summary = RegistrySummary()
+    status_labels = dict(HouseholdStatus.choices)
+    rows = households.values("status").annotate(households=Count("id"), people=Sum("size")).order_by("status")
+    for row in rows:
+        summary.households += row["households"]
+        summary.people += row["people"] or 0
+        summary.by_status.append({"status": row["status"], "label": status_labels.get(row["status"], row["status"]),
+                                  "households": row["households"], "people": row["people"] or 0})
+    cause_labels = dict(PovertyCause.choices)
+    for row in (households.exclude(main_cause="").values("main_cause").annotate(households=Count("id"))
+                .order_by("-households")):
+        summary.by_cause.append({"cause": row["main_cause"], "label": cause_labels.get(row["main_cause"]),
+                                 "households": row["households"]})
+    assistance = households.aggregate(dibao=Count("id", filter=Q(dibao=True)), wubao=Count("id", filter=Q(wubao=True)),
+                                      tekun=Count("id", filter=Q(tekun=True)))
+    summary.assistance = assistance
+    summary.by_area = _by_area(scope, households)
+    return summary
+
+
+def _by_area(scope: Scope, households: QuerySet[Household]) -> list[dict[str, Any]]:
+    """Counts per child region of the scope's region (townships for a county, villages for a township)."""
+    if len(scope.prefix) >= 12:
+        return []
+    child_length = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}[len(scope.prefix)]
+    rows = (households.annotate(area=Substr("region_id", 1, child_length)).values("area")
+            .annotate(households=Count("id"), people=Sum("size")).order_by("area"))
+    rows = list(rows)
+    names = dict(Region.objects.filter(code__in=[r["area"].ljust(12, "0") for r in rows]).values_list("code", "name"))
+    return [{"code": r["area"], "name": names.get(r["area"].ljust(12, "0"), r["area"]), "households": r["households"],
+             "people": r["people"] or 0} for r in rows]
+
+
+# History ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    when: Any
+    who: str
+    kind: str  # 新建 / 修改 / 删除
+    fields: list[tuple[str, str, str]]  # (label, old, new)
+
+
+def _shown(model, name: str, value) -> str:
+    if value is None or value == "":
+        return ""
+    if name in MASKS:
+        return MASKS[name](str(value))
+    field_obj = model._meta.get_field(name)
+    if field_obj.choices:
+        return str(dict(field_obj.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return str(value)
+
+
+def record_history(*, record) -> list[Change]:
+    """The change history of a record, newest first, personal data masked."""
+    model = type(record)
+    entries = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
+    changes: list[Change] = []
+    kinds = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
+    previous = None
+    for entry in entries:
+        fields = []
+        if previous is not None:
+            delta = entry.diff_against(previous)
+            for change in delta.changes:
+                label = str(model._meta.get_field(change.field).verbose_name)
+                fields.append((label, _shown(model, change.field, change.old), _shown(model, change.field, change.new)))
+        if previous is None or fields or entry.history_type != "~":
+            user = entry.history_user
+            changes.append(Change(when=entry.history_date, who=str(user) if user else _("系统"),
+                                  kind=kinds.get(entry.history_type, entry.history_type), fields=fields))
+        previous = entry
+    return list(reversed(changes))

@@ -1,0 +1,302 @@
+"""Writes to the registry. Pages, API, CLI and imports all come through here.
+
+Each service checks the caller's role and scope, validates with the model's own rules
+(full_clean) plus the ID-number rules, saves in one transaction and leaves the change in
+the record's history (django-simple-history, with the acting user).
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scope import Scope
+from bangfu.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationError
+from bangfu.privacy import crypto, id_numbers
+from bangfu.regions.models import Region
+from bangfu.regions.services import initials_of
+from bangfu.registry.models import Household, Organization, Person, Team, TeamMember
+
+HOUSEHOLD_FIELDS = {
+    "number", "region", "address", "status", "identified_on", "exited_on", "monitoring_category", "monitored_on",
+    "dibao", "wubao", "tekun", "main_cause", "other_causes", "wage_income", "production_income", "property_income",
+    "transfer_income", "food_secure", "clothing_secure", "education_secure", "medical_secure", "housing_secure",
+    "water_secure", "phone", "bank_name", "bank_account",
+}
+PERSON_FIELDS = {
+    "name", "id_number", "gender", "birth_date", "ethnicity", "phone", "region", "address", "household", "relation",
+    "education", "schooling", "health", "disability_category", "disability_grade", "work_ability", "kind", "orphan",
+    "left_behind", "lives_alone", "struggling", "organization", "rank", "position", "subject", "grade_level",
+    "class_name",
+}
+ORGANIZATION_FIELDS = {"name", "kind", "region", "address", "contact_name", "contact_phone"}
+TEAM_FIELDS = {"name", "kind", "organization", "region", "started_on", "ended_on"}
+
+
+def _require_edit(scope: Scope) -> None:
+    if not scope.rules.edit_registry:
+        raise PermissionDenied(_("您的角色只能查看，不能修改基础信息"))
+
+
+def _region_in_scope(scope: Scope, region: Region | str | None, *, field: str = "region") -> Region:
+    if region is None or region == "":
+        raise ValidationError(_("请选择所在区域"), field=field)
+    if isinstance(region, str):
+        region = Region.objects.filter(code=region).first()
+        if region is None:
+            raise ValidationError(_("区划代码不存在"), field=field)
+    if not scope.contains_code(region.code):
+        raise ValidationError(_("所选区域不在您的管辖范围内"), field=field)
+    return region
+
+
+def _apply(obj, data: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError(_("不能修改的字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+def _full_clean(obj, *, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        errors = {k if k != "__all__" else "__all__": [str(m) for m in v] for k, v in exc.message_dict.items()}
+        raise FieldErrors(errors) from None
+
+
+def _save_with_history(obj, by) -> None:
+    obj._history_user = by
+    obj.save()
+
+
+# Households ---------------------------------------------------------------------------------
+
+
+def _household_prepare(scope: Scope, household: Household, data: dict[str, Any]) -> None:
+    if "region" in data:
+        data["region"] = _region_in_scope(scope, data["region"])
+    _apply(household, data, HOUSEHOLD_FIELDS)
+    if household.region.level != 5:
+        raise ValidationError(_("户须登记在村(社区)一级"), field="region")
+    household.county_code = household.region.code[:6]
+    if household.other_causes:
+        causes = [c.strip() for c in household.other_causes.split(",") if c.strip()]
+        household.other_causes = ",".join(dict.fromkeys(causes))
+    _full_clean(household, exclude=["head"])
+    taken = Household.objects.filter(county_code=household.county_code, number=household.number)
+    if taken.exclude(pk=household.pk).exists():
+        raise Conflict(_("户编号 %(n)s 已存在") % {"n": household.number}, field="number")
+
+
+@transaction.atomic
+def household_create(*, scope: Scope, by, data: dict[str, Any]) -> Household:
+    """Register a household; its members are added with person_create(household=…)."""
+    _require_edit(scope)
+    household = Household()
+    _household_prepare(scope, household, dict(data))
+    _save_with_history(household, by)
+    return household
+
+
+@transaction.atomic
+def household_update(*, scope: Scope, by, household: Household, data: dict[str, Any]) -> Household:
+    _require_edit(scope)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _household_prepare(scope, household, dict(data))
+    _household_refresh_totals(household)
+    _save_with_history(household, by)
+    return household
+
+
+def _household_refresh_totals(household: Household) -> None:
+    """Size and income per capita follow the members; called inside the writing transaction."""
+    household.size = Person.objects.filter(household=household).count()
+    if household.size:
+        per_capita = household.income_total / household.size
+        household.income_per_capita = per_capita.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    else:
+        household.income_per_capita = Decimal("0")
+
+
+def household_totals_refresh(*, households) -> None:
+    """Recompute size and income per capita for many households at once (imports, demo)."""
+    sizes = dict(
+        Person.objects.filter(household__in=households).values("household").annotate(n=Count("id"))
+        .values_list("household", "n")
+    )
+    changed = []
+    for household in households:
+        household.size = sizes.get(household.pk, 0)
+        total = household.income_total
+        household.income_per_capita = (
+            (total / household.size).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if household.size else Decimal(0)
+        )
+        changed.append(household)
+    Household.objects.bulk_update(changed, ["size", "income_per_capita"], batch_size=1000)
+
+
+# Persons ------------------------------------------------------------------------------------
+
+
+def _person_identity(person: Person, data: dict[str, Any]) -> None:
+    """Check the ID number; birth date and gender must agree with it (or are taken from it)."""
+    raw = data.get("id_number", person.id_number)
+    if not raw:
+        person.id_number = None
+        person.id_hash = None
+        if not person.gender:
+            raise ValidationError(_("请填写性别"), field="gender")
+        return
+    parsed = id_numbers.parse(raw)
+    if "birth_date" in data and data["birth_date"] and data["birth_date"] != parsed.birth_date:
+        raise ValidationError(
+            _("出生日期 %(b)s 与身份证号中的 %(i)s 不一致") % {"b": data["birth_date"], "i": parsed.birth_date},
+            field="birth_date",
+        )
+    if "gender" in data and data["gender"] and data["gender"] != parsed.gender:
+        raise ValidationError(_("性别与身份证号(第17位)不一致"), field="gender")
+    person.id_number = parsed.value
+    person.id_hash = crypto.keyed_hash(parsed.value)
+    person.birth_date = parsed.birth_date
+    person.gender = parsed.gender
+
+
+def _person_duplicate_check(person: Person) -> None:
+    """One person, one record, across every county: the same ID number is refused."""
+    if person.id_hash is None:
+        return
+    if Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).exists():
+        raise Conflict(_("该身份证号已登记在其他人员记录中，不能重复登记"), field="id_number")
+
+
+def _person_prepare(scope: Scope, person: Person, data: dict[str, Any]) -> None:
+    data = dict(data)
+    if "region" in data:
+        data["region"] = _region_in_scope(scope, data["region"])
+    household = data.get("household", person.household if person.household_id else None)
+    if isinstance(household, int):
+        household = scope.households(Household.objects.all()).filter(pk=household).first()
+        if household is None:
+            raise ValidationError(_("所在户不存在或不在您的管辖范围内"), field="household")
+        data["household"] = household
+    if household is not None:
+        if "household" in data and not scope.households(Household.objects.filter(pk=household.pk)).exists():
+            raise ValidationError(_("所在户不存在或不在您的管辖范围内"), field="household")
+        data.setdefault("region", household.region)
+    organization = data.get("organization")
+    if isinstance(organization, int):
+        organization = scope.organizations(Organization.objects.all()).filter(pk=organization).first()
+        if organization is None:
+            raise ValidationError(_("单位不存在或不在您的管辖范围内"), field="organization")
+        data["organization"] = organization
+    identity = {k: data.pop(k) for k in ("id_number", "birth_date", "gender") if k in data}
+    _apply(person, data, PERSON_FIELDS)
+    if "gender" in identity:
+        person.gender = identity["gender"]
+    if "birth_date" in identity:
+        person.birth_date = identity["birth_date"]
+    _person_identity(person, identity)
+    if not person.name or not person.name.strip():
+        raise ValidationError(_("请填写姓名"), field="name")
+    person.name = person.name.strip()
+    person.initials = initials_of(person.name)
+    person.county_code = person.region.code[:6]
+    if person.household_id and person.relation == "head":
+        heads = Person.objects.filter(household_id=person.household_id, relation="head").exclude(pk=person.pk)
+        if heads.exists():
+            raise ValidationError(_("该户已有户主，一户只能有一名户主"), field="relation")
+    if person.disability_category and not person.disability_grade:
+        raise ValidationError(_("请填写残疾等级"), field="disability_grade")
+    _full_clean(person, exclude=["id_hash"])
+    _person_duplicate_check(person)
+
+
+def _person_saved(person: Person, previous_household_id: int | None, by) -> None:
+    for household_id in {previous_household_id, person.household_id} - {None}:
+        household = Household.objects.select_for_update().get(pk=household_id)
+        head = Person.objects.filter(household_id=household_id, relation="head").first()
+        household.head = head
+        _household_refresh_totals(household)
+        household._history_user = by
+        household.save(update_fields=["head", "size", "income_per_capita"])
+
+
+@transaction.atomic
+def person_create(*, scope: Scope, by, data: dict[str, Any]) -> Person:
+    """Register a person; with `household` set, a member of that household."""
+    _require_edit(scope)
+    person = Person()
+    _person_prepare(scope, person, data)
+    _save_with_history(person, by)
+    _person_saved(person, None, by)
+    return person
+
+
+@transaction.atomic
+def person_update(*, scope: Scope, by, person: Person, data: dict[str, Any]) -> Person:
+    _require_edit(scope)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    previous_household_id = person.household_id
+    _person_prepare(scope, person, data)
+    _save_with_history(person, by)
+    _person_saved(person, previous_household_id, by)
+    return person
+
+
+# Organizations and teams --------------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_create(*, scope: Scope, by, data: dict[str, Any]) -> Organization:
+    _require_edit(scope)
+    return _organization_save(scope, Organization(), data, by)
+
+
+@transaction.atomic
+def organization_update(*, scope: Scope, by, organization: Organization, data: dict[str, Any]) -> Organization:
+    _require_edit(scope)
+    return _organization_save(scope, Organization.objects.select_for_update().get(pk=organization.pk), data, by)
+
+
+def _organization_save(scope: Scope, organization: Organization, data: dict[str, Any], by) -> Organization:
+    data = dict(data)
+    if "region" in data:
+        data["region"] = _region_in_scope(scope, data["region"])
+    _apply(organization, data, ORGANIZATION_FIELDS)
+    organization.county_code = organization.region.code[:6]
+    organization.initials = initials_of(organization.name)
+    _full_clean(organization)
+    _save_with_history(organization, by)
+    return organization
+
+
+@transaction.atomic
+def team_create(*, scope: Scope, by, data: dict[str, Any]) -> Team:
+    _require_edit(scope)
+    data = dict(data)
+    data["region"] = _region_in_scope(scope, data.get("region"))
+    team = Team()
+    _apply(team, data, TEAM_FIELDS)
+    team.county_code = team.region.code[:6]
+    _full_clean(team)
+    _save_with_history(team, by)
+    return team
+
+
+@transaction.atomic
+def team_member_add(*, scope: Scope, by, team: Team, person: Person, role: str, started_on=None) -> TeamMember:
+    _require_edit(scope)
+    if not scope.persons(Person.objects.filter(pk=person.pk)).exists():
+        raise NotFound(_("人员不存在"), field="person")
+    if role in ("leader", "first_secretary") and team.memberships.filter(role=role, ended_on__isnull=True).exists():
+        raise Conflict(_("该工作队已有%(r)s") % {"r": dict(TeamMember._meta.get_field("role").choices)[role]},
+                       field="role")
+    member = TeamMember(team=team, person=person, role=role, started_on=started_on, county_code=team.county_code)
+    _full_clean(member)
+    _save_with_history(member, by)
+    return member
