@@ -100,7 +100,7 @@ class Household(models.Model):
     production_income = models.DecimalField(_("生产经营性收入(元)"), **MONEY)
     property_income = models.DecimalField(_("财产性收入(元)"), **MONEY)
     transfer_income = models.DecimalField(_("转移性收入(元)"), **MONEY)
-    income_per_capita = models.DecimalField(_("人均纯收入(元)"), editable=False, **MONEY)
+    income_per_capita = models.DecimalField(_("人均纯收入(元)"), **MONEY)  # computed by the services
 
     food_secure = models.BooleanField(_("不愁吃"), default=True)
     clothing_secure = models.BooleanField(_("不愁穿"), default=True)

@@ -194,17 +194,21 @@ def _shown(model, name: str, value) -> str:
     return str(value)
 
 
+HISTORY_HIDDEN = {"id", "county_code", "created_at", "updated_at", "initials", "id_hash"}
+
+
 def record_history(*, record) -> list[Change]:
     """The change history of a record, newest first, personal data masked."""
     model = type(record)
     entries = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
     changes: list[Change] = []
     kinds = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
+    shown_fields = {f.name for f in record.history.model.tracked_fields if f.editable} - HISTORY_HIDDEN
     previous = None
     for entry in entries:
         fields = []
         if previous is not None:
-            delta = entry.diff_against(previous)
+            delta = entry.diff_against(previous, included_fields=shown_fields)
             for change in delta.changes:
                 label = str(model._meta.get_field(change.field).verbose_name)
                 fields.append((label, _shown(model, change.field, change.old), _shown(model, change.field, change.new)))
