@@ -1,1 +1,11 @@
-urlpatterns = []
+from django.urls import include, path
+
+from bangfu.api import api
+from bangfu.registry.views import home
+
+urlpatterns = [
+    path("accounts/", include("bangfu.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("", home, name="home"),
+    path("", include("bangfu.registry.urls")),
+]

@@ -166,7 +166,7 @@ def _by_area(scope: Scope, households: QuerySet[Household]) -> list[dict[str, An
             .annotate(households=Count("id"), people=Sum("size")).order_by("area"))
     rows = list(rows)
     names = dict(Region.objects.filter(code__in=[r["area"].ljust(12, "0") for r in rows]).values_list("code", "name"))
-    return [{"code": r["area"], "name": names.get(r["area"].ljust(12, "0"), r["area"]), "households": r["households"],
+    return [{"code": r["area"].ljust(12, "0"), "name": names.get(r["area"].ljust(12, "0"), r["area"]), "households": r["households"],
              "people": r["people"] or 0} for r in rows]
 
 

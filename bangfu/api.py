@@ -1,0 +1,80 @@
+"""/api/v1/: one NinjaAPI; each app contributes a Router from its api.py.
+
+Authentication: the browser session (with CSRF) or `Authorization: Bearer <token>`
+(tokens made on the 接口令牌 page). Errors are JSON {"message", "field"?, "row"?}.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from bangfu.accounts.models import ApiToken
+from bangfu.errors import BangfuError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        api_token = (ApiToken.objects.select_related("user", "user__region")
+                     .filter(key_hash=ApiToken.digest(token), revoked_at__isnull=True, user__is_active=True).first())
+        if api_token is None:
+            return None
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        request.user = api_token.user
+        return api_token.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in browser session; unsafe methods need the CSRF token."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        if request.user.is_authenticated:
+            return request.user
+        return None
+
+
+api = NinjaAPI(
+    title="帮扶 Bangfu API",
+    version="1",
+    description="结对帮扶工作平台接口。所有接口只返回调用者管辖范围内的数据。",
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth(csrf=True)],
+)
+
+
+@api.exception_handler(BangfuError)
+def bangfu_error(request, exc: BangfuError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"message": _("请先登录或提供有效的接口令牌")}, status=401)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request, exc: NinjaValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload")]
+    return api.create_response(
+        request,
+        {"message": _("输入格式不正确：%(m)s") % {"m": first.get("msg", "")}, "field": ".".join(loc) or None,
+         "errors": exc.errors},
+        status=422,
+    )
+
+
+def _routers():
+    from bangfu.accounts.api import router as accounts_router
+    from bangfu.regions.api import router as regions_router
+    from bangfu.registry.api import router as registry_router
+
+    api.add_router("/accounts", accounts_router)
+    api.add_router("/regions", regions_router)
+    api.add_router("/", registry_router)
+
+
+_routers()

@@ -1,0 +1,19 @@
+from django import template
+
+from bangfu.privacy.masking import MASKS
+
+register = template.Library()
+
+
+@register.filter
+def masked(value, field: str):
+    """{{ person.id_number|masked:"id_number" }} → 450224********1234"""
+    return MASKS[field](value)
+
+
+@register.inclusion_tag("privacy/personal_field.html")
+def personal_field(record_type: str, record, field: str, can_reveal: bool):
+    """A masked value with a 查看 button for roles that may reveal it (logged)."""
+    value = getattr(record, field)
+    return {"record_type": record_type, "pk": record.pk, "field": field, "shown": MASKS[field](value),
+            "has_value": bool(value), "can_reveal": can_reveal}

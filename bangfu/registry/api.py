@@ -1,0 +1,323 @@
+"""Registry endpoints: the same selectors and services as the pages, the same scope."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from bangfu.privacy.masking import mask_id_number, mask_phone
+from bangfu.privacy.services import personal_value_reveal
+from bangfu.registry import selectors, services
+
+router = Router(tags=["基础信息库"])
+
+
+class Page(PageNumberPagination):
+    class Input(PageNumberPagination.Input):
+        page_size: int = Field(50, ge=1, le=500)
+
+    def paginate_queryset(self, queryset, pagination, request=None, **params):
+        self.page_size = pagination.page_size
+        return super().paginate_queryset(queryset, pagination, request=request, **params)
+
+
+# Schemas ------------------------------------------------------------------------------------
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    region_code: str = Field(alias="region_id")
+    address: str
+    head_name: str | None = Field(None, alias="head.name")
+    head_id_number: str = ""
+    size: int
+    status: str
+    identified_on: date | None
+    exited_on: date | None
+    monitoring_category: str
+    main_cause: str
+    other_causes: list[str]
+    dibao: bool
+    wubao: bool
+    tekun: bool
+    wage_income: Decimal
+    production_income: Decimal
+    property_income: Decimal
+    transfer_income: Decimal
+    income_per_capita: Decimal
+    food_secure: bool
+    clothing_secure: bool
+    education_secure: bool
+    medical_secure: bool
+    housing_secure: bool
+    water_secure: bool
+    phone: str = ""
+    bank_name: str
+
+    @staticmethod
+    def resolve_head_id_number(obj):
+        return mask_id_number(obj.head.id_number) if obj.head_id else ""
+
+    @staticmethod
+    def resolve_other_causes(obj):
+        return [c for c in obj.other_causes.split(",") if c]
+
+    @staticmethod
+    def resolve_phone(obj):
+        return mask_phone(obj.phone)
+
+
+class HouseholdIn(Schema):
+    number: str
+    region: str = Field(..., description="村(社区)的12位区划代码")
+    address: str = ""
+    status: str = "poor"
+    identified_on: date | None = None
+    exited_on: date | None = None
+    monitoring_category: str = ""
+    monitored_on: date | None = None
+    main_cause: str = ""
+    other_causes: list[str] = []
+    dibao: bool = False
+    wubao: bool = False
+    tekun: bool = False
+    wage_income: Decimal = Decimal(0)
+    production_income: Decimal = Decimal(0)
+    property_income: Decimal = Decimal(0)
+    transfer_income: Decimal = Decimal(0)
+    food_secure: bool = True
+    clothing_secure: bool = True
+    education_secure: bool = True
+    medical_secure: bool = True
+    housing_secure: bool = True
+    water_secure: bool = True
+    phone: str | None = None
+    bank_name: str = ""
+    bank_account: str | None = None
+
+
+class HouseholdPatch(HouseholdIn):
+    number: str | None = None
+    region: str | None = None
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    id_number: str = ""
+    gender: str
+    birth_date: date | None
+    ethnicity: str
+    region_code: str = Field(alias="region_id")
+    household_id: int | None
+    relation: str
+    education: str
+    schooling: str
+    health: str
+    disability_category: str
+    disability_grade: int | None
+    work_ability: str
+    kind: str
+    orphan: bool
+    left_behind: bool
+    lives_alone: bool
+    struggling: bool
+    organization_id: int | None
+    rank: str
+    position: str
+    subject: str
+    grade_level: str
+    class_name: str
+    phone: str = ""
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_id_number(obj):
+        return mask_id_number(obj.id_number)
+
+    @staticmethod
+    def resolve_phone(obj):
+        return mask_phone(obj.phone)
+
+
+class PersonIn(Schema):
+    name: str
+    id_number: str | None = None
+    gender: str | None = None
+    birth_date: date | None = None
+    ethnicity: str = "汉族"
+    phone: str | None = None
+    region: str | None = Field(None, description="不在户中的人员须填写区划代码；家庭成员随户")
+    address: str = ""
+    household: int | None = None
+    relation: str = ""
+    education: str = ""
+    schooling: str = "none"
+    health: str = "healthy"
+    disability_category: str = ""
+    disability_grade: int | None = None
+    work_ability: str = ""
+    kind: str = "resident"
+    orphan: bool = False
+    left_behind: bool = False
+    lives_alone: bool = False
+    struggling: bool = False
+    organization: int | None = None
+    rank: str = ""
+    position: str = ""
+    subject: str = ""
+    grade_level: str = ""
+    class_name: str = ""
+
+
+class PersonPatch(PersonIn):
+    name: str | None = None
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    region_code: str = Field(alias="region_id")
+    address: str
+    contact_name: str
+    contact_phone: str
+
+
+class OrganizationIn(Schema):
+    name: str
+    kind: str
+    region: str
+    address: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+class HouseholdQuery(Schema):
+    q: str = ""
+    region: str = ""
+    status: str = ""
+    cause: str = ""
+    work_ability: str = ""
+    assistance: str = ""
+
+
+class PersonQuery(Schema):
+    q: str = ""
+    kind: str = ""
+    organization: int | None = None
+
+
+class Revealed(Schema):
+    field: str
+    value: str
+
+
+def _payload(schema: Schema, *, partial: bool = False) -> dict:
+    data = schema.dict(exclude_unset=partial)
+    if "other_causes" in data:
+        data["other_causes"] = ",".join(data["other_causes"] or [])
+    for key in ("phone", "bank_account", "id_number", "region", "household", "organization"):
+        if key in data and data[key] is None:
+            data.pop(key)
+    return data
+
+
+# Households ---------------------------------------------------------------------------------
+
+
+@router.get("/households", response=list[HouseholdOut], summary="户列表(分页，个人信息脱敏)")
+@paginate(Page)
+def household_list(request, filters: Query[HouseholdQuery]):
+    return selectors.household_list(scope=request.auth.scope, filters=selectors.HouseholdFilters(**filters.dict()))
+
+
+@router.get("/households/{household_id}", response=HouseholdOut, summary="户详情")
+def household_get(request, household_id: int):
+    return selectors.household_get(scope=request.auth.scope, pk=household_id)
+
+
+@router.post("/households", response={201: HouseholdOut}, summary="登记新户")
+def household_create(request, payload: HouseholdIn):
+    household = services.household_create(scope=request.auth.scope, by=request.auth, data=_payload(payload))
+    return 201, selectors.household_get(scope=request.auth.scope, pk=household.pk)
+
+
+@router.patch("/households/{household_id}", response=HouseholdOut, summary="修改户信息(只传要改的字段)")
+def household_update(request, household_id: int, payload: HouseholdPatch):
+    scope = request.auth.scope
+    household = selectors.household_get(scope=scope, pk=household_id)
+    services.household_update(scope=scope, by=request.auth, household=household, data=_payload(payload, partial=True))
+    return selectors.household_get(scope=scope, pk=household_id)
+
+
+@router.get("/households/{household_id}/members", response=list[PersonOut], summary="家庭成员")
+def household_members(request, household_id: int):
+    household = selectors.household_get(scope=request.auth.scope, pk=household_id)
+    return selectors.household_members(household=household)
+
+
+@router.get("/households/{household_id}/personal/{field}", response=Revealed,
+            summary="查看户的完整个人信息(phone / bank_account，按角色，留痕)")
+def household_reveal(request, household_id: int, field: str):
+    household = selectors.household_get(scope=request.auth.scope, pk=household_id)
+    value = personal_value_reveal(user=request.auth, record=household, field=field, channel="api")
+    return Revealed(field=field, value=value)
+
+
+# Persons ------------------------------------------------------------------------------------
+
+
+@router.get("/persons", response=list[PersonOut], summary="人员列表(分页，个人信息脱敏)")
+@paginate(Page)
+def person_list(request, filters: Query[PersonQuery]):
+    return selectors.person_list(scope=request.auth.scope, **filters.dict())
+
+
+@router.get("/persons/{person_id}", response=PersonOut, summary="人员详情")
+def person_get(request, person_id: int):
+    return selectors.person_get(scope=request.auth.scope, pk=person_id)
+
+
+@router.post("/persons", response={201: PersonOut}, summary="登记人员或家庭成员")
+def person_create(request, payload: PersonIn):
+    person = services.person_create(scope=request.auth.scope, by=request.auth, data=_payload(payload))
+    return 201, selectors.person_get(scope=request.auth.scope, pk=person.pk)
+
+
+@router.patch("/persons/{person_id}", response=PersonOut, summary="修改人员信息(只传要改的字段)")
+def person_update(request, person_id: int, payload: PersonPatch):
+    scope = request.auth.scope
+    person = selectors.person_get(scope=scope, pk=person_id)
+    services.person_update(scope=scope, by=request.auth, person=person, data=_payload(payload, partial=True))
+    return selectors.person_get(scope=scope, pk=person_id)
+
+
+@router.get("/persons/{person_id}/personal/{field}", response=Revealed,
+            summary="查看人员的完整个人信息(id_number / phone，按角色，留痕)")
+def person_reveal(request, person_id: int, field: str):
+    person = selectors.person_get(scope=request.auth.scope, pk=person_id)
+    return Revealed(field=field, value=personal_value_reveal(user=request.auth, record=person, field=field,
+                                                             channel="api"))
+
+
+# Organizations ------------------------------------------------------------------------------
+
+
+@router.get("/organizations", response=list[OrganizationOut], summary="单位列表")
+@paginate(Page)
+def organization_list(request, q: str = ""):
+    return selectors.organization_list(scope=request.auth.scope, q=q)
+
+
+@router.get("/organizations/{organization_id}", response=OrganizationOut, summary="单位详情")
+def organization_get(request, organization_id: int):
+    return selectors.organization_get(scope=request.auth.scope, pk=organization_id)
+
+
+@router.post("/organizations", response={201: OrganizationOut}, summary="登记单位")
+def organization_create(request, payload: OrganizationIn):
+    organization = services.organization_create(scope=request.auth.scope, by=request.auth, data=payload.dict())
+    return 201, organization

@@ -1,0 +1,131 @@
+"""Forms parse and render; the services decide. Choices are narrowed to the user's scope."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.accounts.scope import Scope
+from bangfu.regions.models import Level, Region
+from bangfu.registry.choices import HouseholdStatus, PovertyCause, WorkAbility
+from bangfu.registry.models import Household, Organization, Person
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name[-30:]
+
+
+class HouseholdForm(forms.ModelForm):
+    other_causes = forms.MultipleChoiceField(label=_("其他致贫原因"), choices=PovertyCause.choices, required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Household
+        fields = [
+            "number", "region", "address", "status", "identified_on", "exited_on", "monitoring_category",
+            "monitored_on", "main_cause", "other_causes", "dibao", "wubao", "tekun", "wage_income",
+            "production_income", "property_income", "transfer_income", "food_secure", "clothing_secure",
+            "education_secure", "medical_secure", "housing_secure", "water_secure", "phone", "bank_name",
+            "bank_account",
+        ]
+        widgets = {"identified_on": DATE, "exited_on": DATE, "monitored_on": DATE}
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"] = RegionChoiceField(
+            label=_("所在村(社区)"), queryset=scope.regions(Region.objects.filter(level=Level.VILLAGE)).order_by("code"))
+        if self.instance.pk:
+            self.initial["other_causes"] = [c for c in self.instance.other_causes.split(",") if c]
+            # personal data is not put back into the page; leave blank to keep it
+            for name in ("phone", "bank_account"):
+                self.initial[name] = ""
+                self.fields[name].help_text = _("留空表示不修改")
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["other_causes"] = ",".join(data.get("other_causes") or [])
+        if self.instance.pk:
+            for name in ("phone", "bank_account"):
+                if not data.get(name):
+                    data.pop(name, None)
+        return data
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "name", "id_number", "gender", "birth_date", "ethnicity", "relation", "phone", "region", "address",
+            "education", "schooling", "health", "disability_category", "disability_grade", "work_ability", "kind",
+            "orphan", "left_behind", "lives_alone", "struggling", "organization", "rank", "position", "subject",
+            "grade_level", "class_name",
+        ]
+        widgets = {"birth_date": DATE}
+
+    def __init__(self, *args, scope: Scope, household: Household | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.household = household or (self.instance.household if self.instance.pk else None)
+        self.fields["gender"].required = False
+        self.fields["gender"].help_text = _("填写身份证号时可不填，按身份证号自动识别")
+        self.fields["birth_date"].help_text = _("填写身份证号时可不填")
+        self.fields["id_number"].label = _("身份证号")
+        self.fields["organization"].queryset = scope.organizations(Organization.objects.all()).order_by("name")
+        if self.household is not None:
+            del self.fields["region"]
+            self.fields["relation"].required = True
+        else:
+            del self.fields["relation"]
+            self.fields["region"] = RegionChoiceField(
+                label=_("所在区域"), queryset=scope.regions(Region.objects.filter(level__gte=Level.COUNTY)).order_by("code"))
+        if self.instance.pk:
+            for name in ("id_number", "phone"):
+                self.initial[name] = ""
+                self.fields[name].help_text = _("留空表示不修改")
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        if self.household is not None:
+            data["household"] = self.household
+        for name in ("id_number", "phone"):
+            if not data.get(name) and self.instance.pk:
+                data.pop(name, None)
+        if not data.get("gender"):
+            data.pop("gender", None)
+        if not data.get("birth_date"):
+            data.pop("birth_date", None)
+        return data
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "kind", "region", "address", "contact_name", "contact_phone"]
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"] = RegionChoiceField(
+            label=_("所在区域"), queryset=scope.regions(Region.objects.filter(level__gte=Level.COUNTY)).order_by("code"))
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("姓名 / 拼音首字母 / 户编号 / 身份证号"), "type": "search"}))
+    region = forms.ChoiceField(label=_("区域"), required=False)
+    status = forms.ChoiceField(label=_("户状态"), required=False)
+    cause = forms.ChoiceField(label=_("致贫原因"), required=False)
+    work_ability = forms.ChoiceField(label=_("成员劳动能力"), required=False)
+    assistance = forms.ChoiceField(label=_("救助类别"), required=False, choices=[
+        ("", "—"), ("dibao", _("低保户")), ("wubao", _("五保户")), ("tekun", _("特困供养"))])
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = scope.regions(Region.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])).order_by("code")
+        self.fields["region"].choices = [("", "—")] + [
+            (r.code, ("　" if r.level == Level.VILLAGE else "") + r.name) for r in regions.only("code", "name", "level")]
+        self.fields["status"].choices = [("", "—"), *HouseholdStatus.choices]
+        self.fields["cause"].choices = [("", "—"), *PovertyCause.choices]
+        self.fields["work_ability"].choices = [("", "—"), *WorkAbility.choices]

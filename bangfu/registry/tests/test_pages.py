@@ -1,0 +1,119 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from bangfu.accounts.roles import Role
+from bangfu.privacy.models import FullRead
+from bangfu.tests.factories import TOWNSHIP_A, TOWNSHIP_B, id_number, make_household, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def county_client(client, regions):
+    user = make_user(Role.COUNTY_OFFICE)
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def test_it_finds_a_household_by_the_initials_of_its_head(county_client):
+    household = make_household()
+    other = make_household()
+    initials = household.head.initials
+    response = county_client.get(reverse("registry:household_list"), {"q": initials})
+    assert response.status_code == 200
+    assert household.number in response.content.decode()
+    if not other.head.initials.startswith(initials):
+        assert other.number not in response.content.decode()
+
+
+def test_it_finds_a_household_by_exact_id_number(county_client):
+    household = make_household(members=2)
+    make_household()
+    member = household.members.exclude(relation="head").get()
+    response = county_client.get(reverse("registry:household_list"), {"q": member.id_number})
+    page = response.content.decode()
+    assert household.number in page
+    assert response.context["page_obj"].paginator.count == 1
+
+
+def test_it_masks_id_numbers_in_lists_and_details(county_client):
+    household = make_household()
+    head = household.head
+    for url in (reverse("registry:household_list"), reverse("registry:household_detail", args=[household.pk])):
+        page = county_client.get(url).content.decode()
+        assert head.id_number not in page
+        assert head.id_number[:6] + "********" + head.id_number[-4:] in page
+
+
+def test_it_reveals_a_full_id_number_and_logs_the_read(county_client):
+    head = make_household().head
+    response = county_client.post(reverse("registry:reveal", args=["person", head.pk, "id_number"]))
+    assert response.status_code == 200
+    assert head.id_number in response.content.decode()
+    read = FullRead.objects.get()
+    assert (read.user, read.record_id, read.field) == (county_client.user, head.pk, "id_number")
+
+
+def test_it_refuses_to_reveal_to_a_role_without_the_right(client, regions):
+    head = make_household().head
+    client.force_login(make_user(Role.VILLAGE_TEAM, region=TOWNSHIP_A))
+    response = client.post(reverse("registry:reveal", args=["person", head.pk, "id_number"]))
+    assert response.status_code == 403
+    assert not FullRead.objects.exists()
+
+
+def test_it_names_the_field_when_the_check_digit_is_wrong(county_client):
+    household = make_household(members=1)
+    good = id_number(date(1992, 4, 5), "female")
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    url = reverse("registry:member_create", args=[household.pk])
+    response = county_client.post(url, {"name": "韦丽", "id_number": bad, "relation": "spouse", "ethnicity": "壮族",
+                                        "schooling": "none", "health": "healthy", "kind": "resident"})
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert "校验位" in form.errors["id_number"][0]
+    assert household.members.count() == 1
+
+
+def test_it_shows_the_change_in_the_history_after_a_valid_edit(county_client):
+    household = make_household(members=1)
+    member = household.members.get()
+    url = reverse("registry:person_edit", args=[member.pk])
+    response = county_client.post(url, {"name": member.name, "relation": "head", "ethnicity": "壮族",
+                                        "schooling": "none", "health": "chronic", "kind": "resident",
+                                        "work_ability": "weak"})
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    page = county_client.get(reverse("registry:person_detail", args=[member.pk])).content.decode()
+    assert "长期慢性病" in page and "健康状况" in page and str(county_client.user) in page
+
+
+def test_a_township_user_sees_only_its_township(client, regions):
+    mine = make_household(township=TOWNSHIP_A)
+    theirs = make_household(township=TOWNSHIP_B)
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    page = client.get(reverse("registry:household_list")).content.decode()
+    assert mine.number in page and theirs.number not in page
+    assert client.get(reverse("registry:household_detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("registry:household_edit", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("registry:reveal", args=["person", theirs.head_id, "id_number"])).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_household_list_runs_a_bounded_number_of_queries(county_client, django_assert_max_num_queries, rows):
+    for _ in range(rows):
+        make_household(members=1)
+    with django_assert_max_num_queries(12):
+        response = county_client.get(reverse("registry:household_list"))
+    assert response.status_code == 200
+
+
+def test_the_home_page_counts_within_scope(client, regions):
+    make_household(township=TOWNSHIP_A, members=3)
+    make_household(township=TOWNSHIP_B, members=2)
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    response = client.get("/")
+    summary = response.context["summary"]
+    assert (summary.households, summary.people) == (1, 3)

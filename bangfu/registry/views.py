@@ -1,0 +1,229 @@
+"""Registry pages: thin — parse, call one selector or service, render."""
+
+from dataclasses import asdict
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bangfu.errors import BangfuError, FieldErrors, NotFound
+from bangfu.privacy.masking import MASKS
+from bangfu.privacy.services import personal_value_reveal
+from bangfu.registry import selectors, services
+from bangfu.registry.choices import PersonKind
+from bangfu.registry.forms import HouseholdFilterForm, HouseholdForm, OrganizationForm, PersonForm
+from bangfu.registry.models import Household, Organization, Person
+
+
+def _page(request, qs):
+    paginator = Paginator(qs, settings.BANGFU_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    base = params.urlencode()
+    return page, (base + "&") if base else ""
+
+
+def _form_error(form, exc: BangfuError) -> None:
+    """Put a service's error on the form field it names (or on the form)."""
+    errors = exc.errors if isinstance(exc, FieldErrors) else {exc.field or "__all__": [exc.message]}
+    for name, messages_ in errors.items():
+        target = name if name in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+@login_required
+def home(request):
+    scope = request.user.scope
+    summary = selectors.registry_summary(scope=scope)
+    return render(request, "registry/home.html", {"summary": summary, "summary_json": asdict(summary)})
+
+
+# Households ---------------------------------------------------------------------------------
+
+
+@login_required
+def household_list(request):
+    scope = request.user.scope
+    form = HouseholdFilterForm(request.GET or None, scope=scope)
+    filters = selectors.HouseholdFilters(**form.cleaned_data) if form.is_valid() else selectors.HouseholdFilters()
+    page, querystring_base = _page(request, selectors.household_list(scope=scope, filters=filters))
+    context = {"form": form, "page_obj": page, "querystring_base": querystring_base,
+               "can_edit": scope.rules.edit_registry}
+    template = "registry/_household_rows.html" if request.htmx else "registry/household_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def household_detail(request, pk: int):
+    scope = request.user.scope
+    household = selectors.household_get(scope=scope, pk=pk)
+    return render(request, "registry/household_detail.html", {
+        "household": household,
+        "members": selectors.household_members(household=household),
+        "history": selectors.record_history(record=household),
+        "can_edit": scope.rules.edit_registry,
+        "can_reveal": scope.rules.see_personal_data,
+    })
+
+
+def _edit(request, *, form, save, template, context, success):
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(form.service_data())
+        except BangfuError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            _form_error(form, exc)
+        else:
+            messages.success(request, success)
+            return obj
+    return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)
+
+
+@login_required
+def household_create(request):
+    scope = request.user.scope
+    form = HouseholdForm(request.POST or None, scope=scope)
+    result = _edit(request, form=form, template="registry/household_form.html", context={},
+                   success=_("已登记新户"),
+                   save=lambda data: services.household_create(scope=scope, by=request.user, data=data))
+    return redirect("registry:household_detail", pk=result.pk) if isinstance(result, Household) else result
+
+
+@login_required
+def household_edit(request, pk: int):
+    scope = request.user.scope
+    household = selectors.household_get(scope=scope, pk=pk)
+    form = HouseholdForm(request.POST or None, instance=household, scope=scope)
+    result = _edit(request, form=form, template="registry/household_form.html", context={"household": household},
+                   success=_("已保存"),
+                   save=lambda data: services.household_update(scope=scope, by=request.user, household=household,
+                                                               data=data))
+    return redirect("registry:household_detail", pk=pk) if isinstance(result, Household) else result
+
+
+@login_required
+def member_create(request, pk: int):
+    scope = request.user.scope
+    household = selectors.household_get(scope=scope, pk=pk)
+    form = PersonForm(request.POST or None, scope=scope, household=household)
+    result = _edit(request, form=form, template="registry/person_form.html", context={"household": household},
+                   success=_("已添加家庭成员"),
+                   save=lambda data: services.person_create(scope=scope, by=request.user, data=data))
+    return redirect("registry:household_detail", pk=pk) if isinstance(result, Person) else result
+
+
+# Persons ------------------------------------------------------------------------------------
+
+
+@login_required
+def person_list(request):
+    scope = request.user.scope
+    q = request.GET.get("q", "")
+    kind = request.GET.get("kind", "")
+    page, querystring_base = _page(request, selectors.person_list(scope=scope, q=q, kind=kind))
+    return render(request, "registry/person_list.html", {
+        "page_obj": page, "querystring_base": querystring_base, "q": q, "kind": kind,
+        "kinds": PersonKind.choices, "can_edit": scope.rules.edit_registry})
+
+
+@login_required
+def person_detail(request, pk: int):
+    scope = request.user.scope
+    person = selectors.person_get(scope=scope, pk=pk)
+    return render(request, "registry/person_detail.html", {
+        "person": person, "history": selectors.record_history(record=person),
+        "can_edit": scope.rules.edit_registry, "can_reveal": scope.rules.see_personal_data})
+
+
+@login_required
+def person_create(request):
+    scope = request.user.scope
+    form = PersonForm(request.POST or None, scope=scope)
+    result = _edit(request, form=form, template="registry/person_form.html", context={},
+                   success=_("已登记人员"),
+                   save=lambda data: services.person_create(scope=scope, by=request.user, data=data))
+    return redirect("registry:person_detail", pk=result.pk) if isinstance(result, Person) else result
+
+
+@login_required
+def person_edit(request, pk: int):
+    scope = request.user.scope
+    person = selectors.person_get(scope=scope, pk=pk)
+    form = PersonForm(request.POST or None, instance=person, scope=scope)
+    result = _edit(request, form=form, template="registry/person_form.html",
+                   context={"person": person, "household": person.household}, success=_("已保存"),
+                   save=lambda data: services.person_update(scope=scope, by=request.user, person=person, data=data))
+    if isinstance(result, Person):
+        return redirect("registry:household_detail", pk=result.household_id) if result.household_id else redirect(
+            "registry:person_detail", pk=pk)
+    return result
+
+
+# Organizations ------------------------------------------------------------------------------
+
+
+@login_required
+def organization_list(request):
+    scope = request.user.scope
+    q = request.GET.get("q", "")
+    page, querystring_base = _page(request, selectors.organization_list(scope=scope, q=q))
+    return render(request, "registry/organization_list.html", {
+        "page_obj": page, "querystring_base": querystring_base, "q": q, "can_edit": scope.rules.edit_registry})
+
+
+@login_required
+def organization_detail(request, pk: int):
+    scope = request.user.scope
+    organization = selectors.organization_get(scope=scope, pk=pk)
+    people, querystring_base = _page(request, selectors.person_list(scope=scope, organization=organization.pk))
+    return render(request, "registry/organization_detail.html", {
+        "organization": organization, "page_obj": people, "querystring_base": querystring_base,
+        "history": selectors.record_history(record=organization), "can_edit": scope.rules.edit_registry})
+
+
+@login_required
+def organization_create(request):
+    scope = request.user.scope
+    form = OrganizationForm(request.POST or None, scope=scope)
+    result = _edit(request, form=form, template="registry/organization_form.html", context={},
+                   success=_("已登记单位"),
+                   save=lambda data: services.organization_create(scope=scope, by=request.user, data=data))
+    return redirect("registry:organization_detail", pk=result.pk) if isinstance(result, Organization) else result
+
+
+@login_required
+def organization_edit(request, pk: int):
+    scope = request.user.scope
+    organization = selectors.organization_get(scope=scope, pk=pk)
+    form = OrganizationForm(request.POST or None, instance=organization, scope=scope)
+    result = _edit(request, form=form, template="registry/organization_form.html",
+                   context={"organization": organization}, success=_("已保存"),
+                   save=lambda data: services.organization_update(scope=scope, by=request.user,
+                                                                  organization=organization, data=data))
+    return redirect("registry:organization_detail", pk=pk) if isinstance(result, Organization) else result
+
+
+# Personal data ------------------------------------------------------------------------------
+
+_REVEALABLE = {"person": selectors.person_get, "household": selectors.household_get}
+
+
+@login_required
+@require_POST
+def reveal(request, record_type: str, pk: int, field: str):
+    """The full value of one personal-data field (htmx swap); each reveal is logged."""
+    getter = _REVEALABLE.get(record_type)
+    if getter is None or field not in MASKS:
+        raise NotFound(_("无此字段"))
+    record = getter(scope=request.user.scope, pk=pk)
+    value = personal_value_reveal(user=request.user, record=record, field=field)
+    return HttpResponse(f'<span class="revealed">{escape(value) or "—"}</span>')
