@@ -36,7 +36,8 @@ ORGANIZATION_FIELDS = {"name", "kind", "region", "address", "contact_name", "con
 TEAM_FIELDS = {"name", "kind", "organization", "region", "started_on", "ended_on"}
 
 
-def _require_edit(scope: Scope) -> None:
+def registry_edit_check(scope: Scope) -> None:
+    """Refuse read-only roles; pages call it before showing a form, services before writing."""
     if not scope.rules.edit_registry:
         raise PermissionDenied(_("您的角色只能查看，不能修改基础信息"))
 
@@ -96,7 +97,7 @@ def _household_prepare(scope: Scope, household: Household, data: dict[str, Any])
 @transaction.atomic
 def household_create(*, scope: Scope, by, data: dict[str, Any]) -> Household:
     """Register a household; its members are added with person_create(household=…)."""
-    _require_edit(scope)
+    registry_edit_check(scope)
     household = Household()
     _household_prepare(scope, household, dict(data))
     _save_with_history(household, by)
@@ -105,7 +106,7 @@ def household_create(*, scope: Scope, by, data: dict[str, Any]) -> Household:
 
 @transaction.atomic
 def household_update(*, scope: Scope, by, household: Household, data: dict[str, Any]) -> Household:
-    _require_edit(scope)
+    registry_edit_check(scope)
     household = Household.objects.select_for_update().get(pk=household.pk)
     _household_prepare(scope, household, dict(data))
     _household_refresh_totals(household)
@@ -229,7 +230,7 @@ def _person_saved(person: Person, previous_household_id: int | None, by) -> None
 @transaction.atomic
 def person_create(*, scope: Scope, by, data: dict[str, Any]) -> Person:
     """Register a person; with `household` set, a member of that household."""
-    _require_edit(scope)
+    registry_edit_check(scope)
     person = Person()
     _person_prepare(scope, person, data)
     _save_with_history(person, by)
@@ -239,7 +240,7 @@ def person_create(*, scope: Scope, by, data: dict[str, Any]) -> Person:
 
 @transaction.atomic
 def person_update(*, scope: Scope, by, person: Person, data: dict[str, Any]) -> Person:
-    _require_edit(scope)
+    registry_edit_check(scope)
     person = Person.objects.select_for_update().get(pk=person.pk)
     previous_household_id = person.household_id
     _person_prepare(scope, person, data)
@@ -253,13 +254,13 @@ def person_update(*, scope: Scope, by, person: Person, data: dict[str, Any]) -> 
 
 @transaction.atomic
 def organization_create(*, scope: Scope, by, data: dict[str, Any]) -> Organization:
-    _require_edit(scope)
+    registry_edit_check(scope)
     return _organization_save(scope, Organization(), data, by)
 
 
 @transaction.atomic
 def organization_update(*, scope: Scope, by, organization: Organization, data: dict[str, Any]) -> Organization:
-    _require_edit(scope)
+    registry_edit_check(scope)
     return _organization_save(scope, Organization.objects.select_for_update().get(pk=organization.pk), data, by)
 
 
@@ -277,7 +278,7 @@ def _organization_save(scope: Scope, organization: Organization, data: dict[str,
 
 @transaction.atomic
 def team_create(*, scope: Scope, by, data: dict[str, Any]) -> Team:
-    _require_edit(scope)
+    registry_edit_check(scope)
     data = dict(data)
     data["region"] = _region_in_scope(scope, data.get("region"))
     team = Team()
@@ -290,7 +291,7 @@ def team_create(*, scope: Scope, by, data: dict[str, Any]) -> Team:
 
 @transaction.atomic
 def team_member_add(*, scope: Scope, by, team: Team, person: Person, role: str, started_on=None) -> TeamMember:
-    _require_edit(scope)
+    registry_edit_check(scope)
     if not scope.persons(Person.objects.filter(pk=person.pk)).exists():
         raise NotFound(_("人员不存在"), field="person")
     if role in ("leader", "first_secretary") and team.memberships.filter(role=role, ended_on__isnull=True).exists():

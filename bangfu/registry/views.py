@@ -91,6 +91,7 @@ def _edit(request, *, form, save, template, context, success):
 @login_required
 def household_create(request):
     scope = request.user.scope
+    services.registry_edit_check(scope)
     form = HouseholdForm(request.POST or None, scope=scope)
     result = _edit(request, form=form, template="registry/household_form.html", context={},
                    success=_("已登记新户"),
@@ -101,6 +102,7 @@ def household_create(request):
 @login_required
 def household_edit(request, pk: int):
     scope = request.user.scope
+    services.registry_edit_check(scope)
     household = selectors.household_get(scope=scope, pk=pk)
     form = HouseholdForm(request.POST or None, instance=household, scope=scope)
     result = _edit(request, form=form, template="registry/household_form.html", context={"household": household},
@@ -113,6 +115,7 @@ def household_edit(request, pk: int):
 @login_required
 def member_create(request, pk: int):
     scope = request.user.scope
+    services.registry_edit_check(scope)
     household = selectors.household_get(scope=scope, pk=pk)
     form = PersonForm(request.POST or None, scope=scope, household=household)
     result = _edit(request, form=form, template="registry/person_form.html", context={"household": household},
@@ -147,6 +150,7 @@ def person_detail(request, pk: int):
 @login_required
 def person_create(request):
     scope = request.user.scope
+    services.registry_edit_check(scope)
     form = PersonForm(request.POST or None, scope=scope)
     result = _edit(request, form=form, template="registry/person_form.html", context={},
                    success=_("已登记人员"),
@@ -157,6 +161,7 @@ def person_create(request):
 @login_required
 def person_edit(request, pk: int):
     scope = request.user.scope
+    services.registry_edit_check(scope)
     person = selectors.person_get(scope=scope, pk=pk)
     form = PersonForm(request.POST or None, instance=person, scope=scope)
     result = _edit(request, form=form, template="registry/person_form.html",
@@ -193,6 +198,7 @@ def organization_detail(request, pk: int):
 @login_required
 def organization_create(request):
     scope = request.user.scope
+    services.registry_edit_check(scope)
     form = OrganizationForm(request.POST or None, scope=scope)
     result = _edit(request, form=form, template="registry/organization_form.html", context={},
                    success=_("已登记单位"),
@@ -203,6 +209,7 @@ def organization_create(request):
 @login_required
 def organization_edit(request, pk: int):
     scope = request.user.scope
+    services.registry_edit_check(scope)
     organization = selectors.organization_get(scope=scope, pk=pk)
     form = OrganizationForm(request.POST or None, instance=organization, scope=scope)
     result = _edit(request, form=form, template="registry/organization_form.html",
