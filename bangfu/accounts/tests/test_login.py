@@ -1,0 +1,40 @@
+import pytest
+from django.urls import reverse
+
+from bangfu.accounts.roles import Role
+from bangfu.tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_signs_in_with_an_argon2_password_and_shows_the_scope(client, regions):
+    user = make_user(Role.COUNTY_OFFICE, username="county", password="right-horse-battery")
+    assert user.password.startswith("argon2")
+    response = client.post(reverse("accounts:login"), {"username": "county", "password": "right-horse-battery"},
+                           follow=True)
+    assert response.status_code == 200
+    assert "广西壮族自治区柳州市融安县" in response.content.decode()
+
+
+def test_it_locks_an_account_out_after_repeated_failures(client, regions):
+    make_user(Role.COUNTY_OFFICE, username="county", password="right-horse-battery")
+    for _ in range(5):
+        response = client.post(reverse("accounts:login"), {"username": "county", "password": "wrong"})
+    assert "锁定" in response.content.decode()
+    response = client.post(reverse("accounts:login"), {"username": "county", "password": "right-horse-battery"})
+    assert response.status_code in (403, 429)
+    assert "锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_pages_and_api_need_a_login(client, regions):
+    assert client.get(reverse("registry:household_list")).status_code == 302
+    response = client.get("/api/v1/households")
+    assert response.status_code == 401
+    assert response.json()["message"] == "请先登录或提供有效的接口令牌"
+
+
+def test_the_openapi_document_is_served(client, regions):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert "/api/v1/households" in response.json()["paths"]
