@@ -46,4 +46,5 @@ class EncryptedField(models.BinaryField):
         return self.value_from_object(obj) or ""
 
     def formfield(self, **kwargs):
-        return forms.CharField(required=not self.blank, max_length=64, **kwargs)
+        # Field.formfield, not BinaryField's: a text input carrying the label and help text
+        return models.Field.formfield(self, **{"form_class": forms.CharField, "max_length": 64, **kwargs})
