@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "bangfu.privacy",
     "bangfu.registry",
     "bangfu.demo",
+    "bangfu.programmes",
+    "bangfu.activities",
+    "bangfu.compliance",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,142 @@
+"""Reads of programmes and pairings. Every selector takes the caller's Scope first."""
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scope import Scope
+from bangfu.errors import NotFound
+from bangfu.programmes.choices import PairingStatus, PartyKind
+from bangfu.programmes.models import Pairing, Programme
+from bangfu.regions.models import pad
+from bangfu.registry.models import Household, Organization, Person, Team
+
+
+def _ancestor_codes(prefix: str) -> list[str]:
+    return [pad(prefix[:n]) for n in (2, 4, 6, 9) if len(prefix) >= n]
+
+
+def programmes_in_scope(scope: Scope, qs: QuerySet | None = None) -> QuerySet[Programme]:
+    """Programmes run inside the scope, and those of a level above that cover it (a county's
+    programme is a township's work too)."""
+    qs = Programme.objects.all() if qs is None else qs
+    if not scope.prefix:
+        return qs
+    return qs.filter(Q(region__code__startswith=scope.prefix) | Q(region__code__in=_ancestor_codes(scope.prefix)))
+
+
+def pairings_in_scope(scope: Scope, qs: QuerySet | None = None) -> QuerySet[Pairing]:
+    qs = Pairing.objects.all() if qs is None else qs
+    if scope.prefix:
+        qs = qs.filter(region__code__startswith=scope.prefix)
+    if not scope.rules.see_households:
+        qs = qs.exclude(target_kind=PartyKind.HOUSEHOLD)
+    if scope.organization_id is not None:
+        org = scope.organization_id
+        qs = qs.filter(Q(helper_organization_id=org) | Q(target_organization_id=org)
+                       | Q(helper_person__organization_id=org) | Q(target_person__organization_id=org))
+    return qs
+
+
+def programme_list(*, scope: Scope) -> QuerySet[Programme]:
+    active = Q(pairings__status=PairingStatus.ACTIVE)
+    if scope.prefix:
+        active &= Q(pairings__region__code__startswith=scope.prefix)
+    return (programmes_in_scope(scope).select_related("owner", "region")
+            .annotate(pairing_count=Count("pairings", filter=active)).order_by("-starts_on", "name"))
+
+
+def programme_get(*, scope: Scope, pk: int) -> Programme:
+    programme = programmes_in_scope(scope, Programme.objects.select_related("owner", "region")).filter(pk=pk).first()
+    if programme is None:
+        raise NotFound(_("帮扶项目不存在或不在您的管辖范围内"))
+    return programme
+
+
+PAIRING_RELATED = ("programme", "region", "helper_person", "helper_person__organization", "helper_organization",
+                   "helper_team", "target_household", "target_household__head", "target_person",
+                   "target_organization", "target_village")
+
+
+def pairing_list(*, scope: Scope, programme: Programme | None = None, status: str = "", q: str = "",
+                 helper_person: int | None = None, target_household: int | None = None,
+                 target_person: int | None = None) -> QuerySet[Pairing]:
+    qs = pairings_in_scope(scope).select_related(*PAIRING_RELATED)
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    if status:
+        qs = qs.filter(status=status)
+    if helper_person:
+        qs = qs.filter(helper_person_id=helper_person)
+    if target_household:
+        qs = qs.filter(target_household_id=target_household)
+    if target_person:
+        qs = qs.filter(target_person_id=target_person)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(helper_person__name__contains=q) | Q(target_person__name__contains=q)
+                       | Q(target_household__head__name__contains=q) | Q(helper_organization__name__contains=q)
+                       | Q(target_organization__name__contains=q) | Q(helper_team__name__contains=q)
+                       | Q(target_household__number__startswith=q))
+    return qs.order_by("programme_id", "region_id", "pk")
+
+
+def pairing_get(*, scope: Scope, pk: int) -> Pairing:
+    pairing = pairings_in_scope(scope).select_related(*PAIRING_RELATED, "previous").filter(pk=pk).first()
+    if pairing is None:
+        raise NotFound(_("结对不存在或不在您的管辖范围内"))
+    return pairing
+
+
+def pairing_chain(*, pairing: Pairing) -> QuerySet[Pairing]:
+    """Every pairing the same target has had in the same programme: the handover history."""
+    qs = Pairing.objects.filter(programme_id=pairing.programme_id, target_kind=pairing.target_kind)
+    for field in ("target_household_id", "target_person_id", "target_organization_id", "target_village_id"):
+        if getattr(pairing, field):
+            qs = qs.filter(**{field: getattr(pairing, field)})
+    return qs.select_related(*PAIRING_RELATED).order_by("starts_on", "pk")
+
+
+# Checks: lists to fix ----------------------------------------------------------------------
+
+
+def uncovered_targets(*, scope: Scope, programme: Programme) -> QuerySet:
+    """Targets the programme covers that have no active pairing: "每个贫困户都有帮扶责任人"."""
+    kind = programme.target_kinds[0] if programme.target_kinds else ""
+    active = Pairing.objects.filter(programme=programme, status=PairingStatus.ACTIVE)
+    condition = {}
+    if programme.coverage_attribute:
+        condition = {f"{programme.coverage_attribute}__in": programme.coverage_values}
+    if kind == PartyKind.HOUSEHOLD:
+        qs = scope.households(Household.objects.select_related("head", "region"))
+        qs = qs.filter(region__code__startswith=programme.region.prefix, **condition)
+        return qs.filter(~Exists(active.filter(target_household=OuterRef("pk")))).order_by("region_id", "number")
+    if kind == PartyKind.PERSON:
+        qs = scope.persons(Person.objects.select_related("region", "organization"))
+        qs = qs.filter(region__code__startswith=programme.region.prefix, **condition)
+        return qs.filter(~Exists(active.filter(target_person=OuterRef("pk")))).order_by("region_id", "name")
+    if kind == PartyKind.ORGANIZATION:
+        qs = scope.organizations(Organization.objects.select_related("region"))
+        qs = qs.filter(region__code__startswith=programme.region.prefix, **condition)
+        return qs.filter(~Exists(active.filter(target_organization=OuterRef("pk")))).order_by("region_id", "name")
+    return Household.objects.none()
+
+
+def over_capacity_helpers(*, scope: Scope, programme: Programme) -> QuerySet[Person]:
+    """Helpers holding more active pairings than their rank allows ("54321"), as a list."""
+    rules = {r.helper_rank: r.max_targets for r in programme.capacity_rules.all()}
+    if not rules:
+        return Person.objects.none()
+    default = rules.get("")
+    limit = Case(*[When(rank=rank, then=Value(n)) for rank, n in rules.items() if rank],
+                 default=Value(default), output_field=IntegerField())
+    active = Q(pairings_as_helper__programme=programme, pairings_as_helper__status=PairingStatus.ACTIVE)
+    if scope.prefix:
+        active &= Q(pairings_as_helper__region__code__startswith=scope.prefix)
+    qs = (Person.objects.filter(pairings_as_helper__programme=programme).distinct()
+          .annotate(pairing_count=Count("pairings_as_helper", filter=active), limit=limit)
+          .filter(limit__isnull=False, pairing_count__gt=F("limit")))
+    return qs.select_related("organization").order_by("-pairing_count", "name")
+
+
+def team_list(*, scope: Scope) -> QuerySet[Team]:
+    return scope.teams(Team.objects.select_related("organization")).order_by("name")
