@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.accounts.scope import Scope
 from bangfu.regions.models import Level, Region
 from bangfu.registry.choices import HouseholdStatus, PovertyCause, WorkAbility
-from bangfu.registry.models import Household, Organization, Person
+from bangfu.registry.models import Household, Organization, Person, Team, TeamMember
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -129,3 +129,34 @@ class HouseholdFilterForm(forms.Form):
         self.fields["status"].choices = [("", "—"), *HouseholdStatus.choices]
         self.fields["cause"].choices = [("", "—"), *PovertyCause.choices]
         self.fields["work_ability"].choices = [("", "—"), *WorkAbility.choices]
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "kind", "organization", "region", "started_on", "ended_on"]
+        widgets = {"started_on": DATE, "ended_on": DATE}
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = scope.organizations(Organization.objects.all()).order_by("name")
+        self.fields["region"] = RegionChoiceField(
+            label=_("派驻村(社区)"), queryset=scope.regions(Region.objects.filter(level=Level.VILLAGE)).order_by("code"))
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class TeamMemberForm(forms.ModelForm):
+    class Meta:
+        model = TeamMember
+        fields = ["person", "role", "started_on"]
+        widgets = {"started_on": DATE}
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = scope.persons(Person.objects.filter(kind="cadre")).order_by("name")
+        self.fields["person"].label = _("队员(干部)")
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)

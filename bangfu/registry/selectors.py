@@ -117,8 +117,20 @@ def organization_get(*, scope: Scope, pk: int) -> Organization:
 
 def team_list(*, scope: Scope) -> QuerySet[Team]:
     return scope.teams(Team.objects.select_related("organization", "region")).annotate(
-        member_count=Count("memberships")
-    )
+        member_count=Count("memberships", filter=Q(memberships__ended_on__isnull=True))
+    ).order_by("region_id", "name")
+
+
+def team_get(*, scope: Scope, pk: int) -> Team:
+    team = scope.teams(Team.objects.select_related("organization", "region")).filter(pk=pk).first()
+    if team is None:
+        raise NotFound(_("工作队不存在或不在您的管辖范围内"))
+    return team
+
+
+def team_members(*, team: Team):
+    role_order = Case(When(role="leader", then=0), When(role="first_secretary", then=1), default=2)
+    return team.memberships.select_related("person", "person__organization").order_by(role_order, "started_on", "pk")
 
 
 # Summaries ----------------------------------------------------------------------------------

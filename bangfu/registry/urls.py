@@ -17,5 +17,8 @@ urlpatterns = [
     path("organizations/new/", views.organization_create, name="organization_create"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization_edit"),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/new/", views.team_create, name="team_create"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("reveal/<str:record_type>/<int:pk>/<str:field>/", views.reveal, name="reveal"),
 ]

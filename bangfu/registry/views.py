@@ -17,8 +17,15 @@ from bangfu.privacy.masking import MASKS
 from bangfu.privacy.services import personal_value_reveal
 from bangfu.registry import selectors, services
 from bangfu.registry.choices import PersonKind
-from bangfu.registry.forms import HouseholdFilterForm, HouseholdForm, OrganizationForm, PersonForm
-from bangfu.registry.models import Household, Organization, Person
+from bangfu.registry.forms import (
+    HouseholdFilterForm,
+    HouseholdForm,
+    OrganizationForm,
+    PersonForm,
+    TeamForm,
+    TeamMemberForm,
+)
+from bangfu.registry.models import Household, Organization, Person, Team, TeamMember
 
 
 def _page(request, qs):
@@ -217,6 +224,48 @@ def organization_edit(request, pk: int):
                    save=lambda data: services.organization_update(scope=scope, by=request.user,
                                                                   organization=organization, data=data))
     return redirect("registry:organization_detail", pk=pk) if isinstance(result, Organization) else result
+
+
+# Teams --------------------------------------------------------------------------------------
+
+
+@login_required
+def team_list(request):
+    scope = request.user.scope
+    page, querystring_base = _page(request, selectors.team_list(scope=scope))
+    return render(request, "registry/team_list.html", {
+        "page_obj": page, "querystring_base": querystring_base, "can_edit": scope.rules.edit_registry})
+
+
+@login_required
+def team_detail(request, pk: int):
+    scope = request.user.scope
+    team = selectors.team_get(scope=scope, pk=pk)
+    form = None
+    if scope.rules.edit_registry:
+        form = TeamMemberForm(request.POST or None, scope=scope)
+        result = _edit(request, form=form, template="registry/team_detail.html",
+                       context=_team_context(scope, team), success=_("已添加队员"),
+                       save=lambda data: services.team_member_add(scope=scope, by=request.user, team=team, **data))
+        if isinstance(result, TeamMember):
+            return redirect("registry:team_detail", pk=pk)
+        return result
+    return render(request, "registry/team_detail.html", {"form": form, **_team_context(scope, team)})
+
+
+def _team_context(scope, team):
+    return {"team": team, "members": selectors.team_members(team=team),
+            "history": selectors.record_history(record=team), "can_edit": scope.rules.edit_registry}
+
+
+@login_required
+def team_create(request):
+    scope = request.user.scope
+    services.registry_edit_check(scope)
+    form = TeamForm(request.POST or None, scope=scope)
+    result = _edit(request, form=form, template="registry/team_form.html", context={}, success=_("已登记工作队"),
+                   save=lambda data: services.team_create(scope=scope, by=request.user, data=data))
+    return redirect("registry:team_detail", pk=result.pk) if isinstance(result, Team) else result
 
 
 # Personal data ------------------------------------------------------------------------------

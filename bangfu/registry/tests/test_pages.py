@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from bangfu.accounts.roles import Role
 from bangfu.privacy.models import FullRead
-from bangfu.registry.services import organization_create
+from bangfu.registry.services import organization_create, person_create
 from bangfu.tests.factories import ADMIN_SCOPE, TOWNSHIP_A, TOWNSHIP_B, id_number, make_household, make_user, village_of
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +126,23 @@ def test_the_home_page_counts_within_scope(client, regions):
     response = client.get("/")
     summary = response.context["summary"]
     assert (summary.households, summary.people) == (1, 3)
+
+
+def test_a_county_office_forms_a_work_team_with_one_first_secretary(county_client):
+    unit = organization_create(scope=ADMIN_SCOPE, by=None, data={"name": "县财政局", "kind": "government",
+                                                                 "region": village_of(TOWNSHIP_A)})
+    cadres = [person_create(scope=ADMIN_SCOPE, by=None, data={
+        "name": name, "id_number": id_number(date(1985, 1, 1 + i)), "region": village_of(TOWNSHIP_A), "kind": "cadre",
+        "organization": unit, "rank": "staff"}) for i, name in enumerate(["蓝天明", "廖志强"])]
+    response = county_client.post(reverse("registry:team_create"), {
+        "name": "县财政局驻和平村工作队", "kind": "village_work_team", "organization": unit.pk,
+        "region": village_of(TOWNSHIP_A).code})
+    assert response.status_code == 302
+    team_url = response.url
+    assert county_client.post(team_url, {"person": cadres[0].pk, "role": "first_secretary"}).status_code == 302
+    response = county_client.post(team_url, {"person": cadres[1].pk, "role": "first_secretary"})
+    assert response.status_code == 400
+    assert "该工作队已有第一书记" in response.content.decode()
+    page = county_client.get(team_url).content.decode()
+    assert "蓝天明" in page and "第一书记" in page
+    assert "县财政局驻和平村工作队" in county_client.get(reverse("registry:team_list")).content.decode()
