@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "bangfu.privacy",
     "bangfu.registry",
     "bangfu.demo",
+    "bangfu.imports",
     "bangfu.programmes",
     "bangfu.activities",
     "bangfu.compliance",

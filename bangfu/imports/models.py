@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("待核对表头")
+    CHECKING = "checking", _("校验中")
+    CHECKED = "checked", _("校验通过")
+    INVALID = "invalid", _("有错误")
+    IMPORTING = "importing", _("导入中")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("失败")
+
+
+class ImportJob(models.Model):
+    """One uploaded file on its way into the registry: mapping, dry run, import, report."""
+
+    register = models.CharField(_("台账"), max_length=20)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("上传人"),
+                                   related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    headers = models.JSONField(_("表头"), default=list)
+    header_row = models.PositiveIntegerField(_("表头所在行"), default=1)
+    mapping = models.JSONField(_("表头对应"), default=dict, help_text=_("台账列 → 文件第几列(从0起)"))
+    status = models.CharField(_("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    dry_run = models.BooleanField(_("仅校验"), default=True)
+    rows_total = models.PositiveIntegerField(_("总行数(估计)"), default=0)
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    error_total = models.PositiveIntegerField(_("错误数"), default=0)
+    error_counts = models.JSONField(_("各类错误数"), default=dict)
+    counts = models.JSONField(_("新增/更新/未变"), default=dict)
+    report = models.FileField(_("错误报告"), upload_to="imports/reports/%Y/%m/", blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "created_at"], name="imports_job_user_created")]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)

@@ -1,0 +1,213 @@
+"""Reading spreadsheets in batches of text columns, whatever the format and encoding.
+
+.xlsx/.xls/.ods through python-calamine; .csv through polars' CSV reader (compiled, batched),
+after transcoding GB18030/GBK files — what Chinese Excel writes — to UTF-8 in chunks.
+Every batch is a polars DataFrame of String columns c0…cN plus `__row`, the row number as
+the user sees it in Excel, so that every message can name it.
+"""
+
+import codecs
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from django.utils.translation import gettext as _
+
+from bangfu.errors import ValidationError
+from bangfu.imports.registers import REGISTERS, normalize_text
+
+HEADER_SCAN_ROWS = 30
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+
+
+@dataclass
+class Sheet:
+    path: Path
+    format: str  # csv / xlsx / xls / ods
+    encoding: str  # for csv: utf-8 or gb18030
+    headers: list[str]
+    header_row: int  # 1-based row of the header in the file
+    start_row: int = 0  # 0-based row where calamine's range starts (empty rows above are not returned)
+
+    @property
+    def width(self) -> int:
+        return len(self.headers)
+
+
+def _known_names() -> set[str]:
+    return {name for register in REGISTERS.values() for column in register.columns for name in column.names}
+
+
+def _detect_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        return suffix.lstrip(".").replace("xlsm", "xlsx")
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if magic.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    return "csv"
+
+
+def _detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) if the first megabyte decodes as such, else GB18030 (a superset of GBK)."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+        return "gb18030"
+    except UnicodeDecodeError:
+        raise ValidationError(_("无法识别文件编码：请另存为 UTF-8 或 GB18030 编码的 CSV，或直接上传 Excel 文件")) from None
+
+
+def _cell_text(value) -> str:
+    """A cell as the text the user sees: 12.0 → "12", dates as ISO dates."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if not value.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _pick_header(rows: list[list[str]]) -> int:
+    """The index of the row that looks most like a header: merged title rows above it are skipped."""
+    known = _known_names()
+    best, best_score = 0, -1
+    for index, row in enumerate(rows):
+        score = sum(1 for cell in row if normalize_text(cell) in known)
+        if score > best_score:
+            best, best_score = index, score
+    if best_score <= 0:
+        best = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), 0)
+    return best
+
+
+def _csv_head(path: Path, encoding: str) -> list[list[str]]:
+    import csv
+
+    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        return [row for _i, row in zip(range(HEADER_SCAN_ROWS), reader)]
+
+
+def _calamine_sheet(path: Path):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every broken file
+        raise ValidationError(_("无法读取该文件：%(e)s。请确认它是 xlsx、xls、ods 或 csv 文件") % {"e": exc}) from None
+    return workbook.get_sheet_by_index(0)
+
+
+def sheet_open(path: Path | str) -> Sheet:
+    """Detect format, encoding and the header row; read no more than the first rows."""
+    path = Path(path)
+    fmt = _detect_format(path)
+    if fmt == "csv":
+        encoding = _detect_encoding(path)
+        head = _csv_head(path, encoding)
+        index = _pick_header(head)
+        headers = [h.strip() for h in head[index]] if head else []
+        return Sheet(path=path, format=fmt, encoding=encoding, headers=headers, header_row=index + 1)
+    sheet = _calamine_sheet(path)
+    head = []
+    for _i, row in zip(range(HEADER_SCAN_ROWS), sheet.iter_rows()):
+        head.append([_cell_text(v) for v in row])
+    index = _pick_header(head)
+    start_row = sheet.start[0] if sheet.start else 0
+    headers = [h.strip() for h in head[index]] if head else []
+    while headers and not headers[-1]:
+        headers.pop()
+    return Sheet(path=path, format=fmt, encoding="", headers=headers, header_row=start_row + index + 1,
+                 start_row=start_row)
+
+
+def _utf8_copy(path: Path, encoding: str) -> Path:
+    """Transcode to a temporary UTF-8 file in chunks (constant memory)."""
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix="bangfu-import-")
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
+        while chunk := src.read(1 << 22):
+            dst.write(decoder.decode(chunk).encode("utf-8"))
+        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return Path(name)
+
+
+def _blank_filter(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Rows where every cell is empty are not rows the user meant."""
+    if not names:
+        return frame
+    return frame.filter(pl.any_horizontal([pl.col(n).str.strip_chars().str.len_bytes() > 0 for n in names]))
+
+
+def sheet_batches(sheet: Sheet, *, size: int = 50_000) -> Iterator[pl.DataFrame]:
+    names = [f"c{i}" for i in range(sheet.width)]
+    if sheet.format == "csv":
+        yield from _csv_batches(sheet, names, size)
+    else:
+        yield from _calamine_batches(sheet, names, size)
+
+
+def _csv_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.DataFrame]:
+    source = sheet.path if sheet.encoding == "utf-8" else _utf8_copy(sheet.path, sheet.encoding)
+    try:
+        frame = pl.scan_csv(source, has_header=False, skip_rows=sheet.header_row, infer_schema=False,
+                            schema={n: pl.String for n in names}, truncate_ragged_lines=True,
+                            quote_char='"').with_row_index("__index")
+        for batch in frame.collect_batches(chunk_size=size):
+            batch = batch.with_columns((pl.col("__index").cast(pl.Int64) + sheet.header_row + 1).alias("__row"))
+            batch = batch.drop("__index").with_columns(pl.col(names).fill_null(""))
+            yield _blank_filter(batch, names)
+    except pl.exceptions.PolarsError as exc:
+        raise ValidationError(_("CSV 文件格式有误：%(e)s") % {"e": str(exc).splitlines()[0]}) from None
+    finally:
+        if source != sheet.path:
+            source.unlink(missing_ok=True)
+
+
+def _calamine_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.DataFrame]:
+    width = len(names)
+    buffer: list[list] = []
+    first = 0
+    for index, row in enumerate(_calamine_sheet(sheet.path).iter_rows()):
+        excel_row = sheet.start_row + index + 1
+        if excel_row <= sheet.header_row:
+            continue
+        if not buffer:
+            first = excel_row
+        buffer.append(row)
+        if len(buffer) >= size:
+            yield _calamine_frame(buffer, names, width, first)
+            buffer = []
+    if buffer:
+        yield _calamine_frame(buffer, names, width, first)
+
+
+def _calamine_frame(rows: list[list], names: list[str], width: int, first_row: int) -> pl.DataFrame:
+    columns = {}
+    for i, name in enumerate(names):
+        values = [_cell_text(r[i]) if i < len(r) else "" for r in rows]
+        columns[name] = pl.Series(name, values, dtype=pl.String)
+    frame = pl.DataFrame(columns).with_columns(
+        pl.int_range(first_row, first_row + len(rows), dtype=pl.Int64).alias("__row"))
+    return _blank_filter(frame, names)

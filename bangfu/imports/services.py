@@ -1,0 +1,259 @@
+"""Importing a register: read in batches, validate column-wise, stage, check across rows, upsert.
+
+`import_file` is the one pipeline; the pages (through ImportJob and a background task), the API
+and `bangfu import` all call it. A file imports completely or not at all: everything runs in one
+transaction that is rolled back on the first error found anywhere in the file, on a dry run, and
+when the process dies — so a killed import leaves no partial household and a rerun starts clean.
+"""
+
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scope import Scope
+from bangfu.errors import PermissionDenied, ValidationError
+from bangfu.imports.models import ImportJob, ImportStatus
+from bangfu.imports.reading import Sheet, sheet_batches, sheet_open
+from bangfu.imports.registers import Register, register_get
+from bangfu.imports.report import report_write
+from bangfu.imports.upsert import Counts, Stage
+from bangfu.imports.validation import ERROR_SCHEMA, Context, RegionLookup, batch_validate, mapping_guess
+
+logger = logging.getLogger("bangfu.imports")
+BATCH_ROWS = int(os.environ.get("BANGFU_IMPORT_BATCH", "50000"))
+MAX_KEPT_ERRORS = 50_000  # cells with a message in the report; every error is still counted
+
+
+@dataclass
+class Outcome:
+    rows: int = 0
+    error_total: int = 0
+    error_counts: dict[str, int] = field(default_factory=dict)
+    errors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ERROR_SCHEMA))
+    households: Counts = field(default_factory=Counts)
+    persons: Counts = field(default_factory=Counts)
+    written: bool = False
+
+    @property
+    def changes(self) -> int:
+        return (self.households.created + self.households.updated + self.persons.created
+                + self.persons.updated)
+
+    def counts(self) -> dict:
+        return {"households": self.households.as_dict(), "persons": self.persons.as_dict()}
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _require_import(scope: Scope) -> None:
+    if not scope.rules.edit_registry:
+        raise PermissionDenied(_("您的角色只能查看，不能导入台账"))
+
+
+def mapping_missing(register: Register, mapping: dict[str, int]) -> list[str]:
+    return [c.header for c in register.columns if c.required and c.key not in mapping]
+
+
+def rows_estimate(sheet: Sheet) -> int:
+    """Data rows, counted cheaply: newlines of a CSV, the used range of a workbook."""
+    if sheet.format == "csv":
+        lines = 0
+        with open(sheet.path, "rb") as fh:
+            while chunk := fh.read(1 << 22):
+                lines += chunk.count(b"\n")
+        return max(lines - sheet.header_row, 0)
+    from bangfu.imports.reading import _calamine_sheet
+
+    return max(_calamine_sheet(sheet.path).total_height - sheet.header_row, 0)
+
+
+def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: bool,
+                mapping: dict[str, int] | None = None, reason: str = "",
+                progress: Callable[[int, int], None] | None = None, batch_rows: int = BATCH_ROWS) -> Outcome:
+    """Validate every row of a file and, unless dry_run or anything is wrong, upsert it all."""
+    _require_import(scope)
+    reg = register_get(register)
+    sheet = sheet_open(path)
+    mapping = mapping if mapping is not None else mapping_guess(reg, sheet.headers)
+    missing = mapping_missing(reg, mapping)
+    if missing:
+        raise ValidationError(_("文件中找不到必填列：%(c)s。请在表头对应中指定") % {"c": "、".join(missing)},
+                              field="mapping")
+    ctx = Context(register=reg, mapping=mapping, headers=sheet.headers, regions=RegionLookup.for_scope(scope))
+    total = rows_estimate(sheet)
+    outcome = Outcome()
+    kept: list[pl.DataFrame] = []
+    kinds: Counter = Counter()
+    try:
+        with transaction.atomic():
+            stage = Stage(register=reg, mapped=set(mapping), scope=scope)
+            for batch in sheet_batches(sheet, size=batch_rows):
+                typed, errors = batch_validate(batch, ctx)
+                outcome.rows += batch.height
+                if errors.height:
+                    outcome.error_total += errors.height
+                    kinds.update(dict(errors.group_by("kind").len().iter_rows()))
+                    if sum(k.height for k in kept) < MAX_KEPT_ERRORS:
+                        kept.append(errors)
+                    typed = typed.filter(~pl.col("__row").is_in(errors.get_column("row").unique().implode()))
+                stage.load(typed)
+                if progress:
+                    progress(outcome.rows, max(total, outcome.rows))
+            cross = stage.cross_errors()
+            if cross:
+                frame = pl.DataFrame(
+                    {"row": [e.row for e in cross], "col": [mapping.get(e.key, -1) for e in cross],
+                     "header": [sheet.headers[mapping[e.key]] if e.key in mapping else "" for e in cross],
+                     "kind": [e.kind for e in cross], "message": [e.message for e in cross]},
+                    schema=ERROR_SCHEMA)
+                outcome.error_total += frame.height
+                kinds.update(Counter(e.kind for e in cross))
+                kept.append(frame)
+            outcome.households, outcome.persons = stage.plan()
+            if outcome.error_total or dry_run:
+                raise _Rollback
+            stage.apply(by=by, reason=reason or _("导入 %(f)s") % {"f": Path(path).name})
+            stage.drop()
+            outcome.written = True
+    except _Rollback:
+        pass
+    outcome.error_counts = dict(kinds)
+    if kept:
+        outcome.errors = pl.concat(kept).sort("row", "col").head(MAX_KEPT_ERRORS)
+    return outcome
+
+
+# Jobs: the pages' and the API's way through the same pipeline --------------------------------
+
+
+def _progress_path(job_id: int) -> Path:
+    return Path(settings.VAR_DIR) / "imports" / f"progress-{job_id}.json"
+
+
+def import_progress(job: ImportJob) -> tuple[int, int]:
+    """Rows done and total of a running job: kept in a file, since the job's own row is inside
+    the import's transaction and no other connection could see it change."""
+    try:
+        data = json.loads(_progress_path(job.pk).read_text())
+        return data["done"], data["total"]
+    except (OSError, ValueError, KeyError):
+        return 0, job.rows_total
+
+
+def _progress_writer(job_id: int) -> Callable[[int, int], None]:
+    path = _progress_path(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(done: int, total: int) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"done": done, "total": total}))
+        tmp.replace(path)
+
+    return write
+
+
+def import_job_create(*, user, register: str, upload) -> ImportJob:
+    """Keep the uploaded file, find its header row and guess which column is which."""
+    _require_import(user.scope)
+    reg = register_get(register)
+    job = ImportJob(register=reg.key, created_by=user, original_name=upload.name[:200])
+    job.file.save(Path(upload.name).name, upload, save=False)
+    try:
+        sheet = sheet_open(job.file.path)
+    except ValidationError:
+        job.file.delete(save=False)
+        raise
+    job.headers = sheet.headers
+    job.header_row = sheet.header_row
+    job.mapping = mapping_guess(reg, sheet.headers)
+    job.rows_total = rows_estimate(sheet)
+    job.save()
+    return job
+
+
+def import_job_map(*, job: ImportJob, mapping: dict[str, int | None]) -> ImportJob:
+    """The user's corrections to the header mapping: column key → index of the file's column."""
+    reg = register_get(job.register)
+    keys = {c.key for c in reg.columns}
+    clean = {k: int(v) for k, v in mapping.items() if k in keys and v is not None and v != ""
+             and 0 <= int(v) < len(job.headers)}
+    used = [v for v in clean.values()]
+    if len(used) != len(set(used)):
+        raise ValidationError(_("同一列不能对应两个字段"), field="mapping")
+    job.mapping = clean
+    job.status = ImportStatus.UPLOADED
+    job.save(update_fields=["mapping", "status"])
+    return job
+
+
+def import_job_get(*, user, pk: int) -> ImportJob:
+    from bangfu.errors import NotFound
+
+    job = ImportJob.objects.filter(pk=pk, created_by=user).first()
+    if job is None:
+        raise NotFound(_("导入任务不存在"))
+    return job
+
+
+def import_job_start(*, job: ImportJob, dry_run: bool) -> ImportJob:
+    """Queue the dry run or the import as a background task (at once in the embedded default)."""
+    from bangfu.imports.tasks import import_job_task
+
+    missing = mapping_missing(register_get(job.register), job.mapping)
+    if missing:
+        raise ValidationError(_("还有必填列没有对应：%(c)s") % {"c": "、".join(missing)}, field="mapping")
+    if job.running:
+        raise ValidationError(_("该文件正在处理中"))
+    job.status = ImportStatus.CHECKING if dry_run else ImportStatus.IMPORTING
+    job.dry_run = dry_run
+    job.save(update_fields=["status", "dry_run"])
+    _progress_writer(job.pk)(0, job.rows_total)
+    transaction.on_commit(lambda: import_job_task.enqueue(job.pk, dry_run))
+    return job
+
+
+def import_job_run(*, job_id: int, dry_run: bool) -> ImportJob:
+    """The task's body: run the pipeline for a job, keep the counts and the error report."""
+    job = ImportJob.objects.select_related("created_by", "created_by__region").get(pk=job_id)
+    user = job.created_by
+    try:
+        outcome = import_file(path=job.file.path, register=job.register, scope=user.scope, by=user, dry_run=dry_run,
+                              mapping=job.mapping, reason=_("导入 %(f)s") % {"f": job.original_name},
+                              progress=_progress_writer(job.pk))
+    except ValidationError as exc:
+        job.status, job.message = ImportStatus.FAILED, exc.message
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
+        job.status, job.message = ImportStatus.FAILED, _("导入时发生意外错误(任务 %(id)s)，已全部撤销") % {"id": job.pk}
+    else:
+        job.rows, job.error_total, job.error_counts = outcome.rows, outcome.error_total, outcome.error_counts
+        job.counts = outcome.counts()
+        if outcome.error_total:
+            job.status = ImportStatus.INVALID
+            sheet = sheet_open(job.file.path)
+            tmp = Path(settings.VAR_DIR) / "imports" / f"report-{job.pk}.xlsx"
+            tmp.parent.mkdir(parents=True, exist_ok=True)
+            report_write(sheet=sheet, errors=outcome.errors, error_counts=outcome.error_counts, path=tmp)
+            with open(tmp, "rb") as fh:
+                job.report.save(f"{Path(job.original_name).stem}-错误报告.xlsx", File(fh), save=False)
+            tmp.unlink(missing_ok=True)
+        else:
+            job.status = ImportStatus.CHECKED if dry_run else ImportStatus.DONE
+        job.message = ""
+    job.finished_at = timezone.now()
+    job.save()
+    _progress_path(job.pk).unlink(missing_ok=True)
+    return job

@@ -1,0 +1,52 @@
+from datetime import date
+
+import pytest
+
+from bangfu.accounts.roles import Role
+from bangfu.imports.services import import_file
+from bangfu.privacy import id_numbers
+from bangfu.registry.models import Household, Person
+from bangfu.tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "户编号,所在村,姓名,身份证号,与户主关系,出生日期,户状态,识别日期,主要致贫原因,工资性收入\n"
+
+
+def _id(born, seq, gender):
+    return id_numbers.make("450224", born, seq, gender)
+
+
+def _rows():
+    return [
+        ["H001", "长安镇大巷村", "覃大明", _id(date(1970, 1, 2), 1, "male"), "户主", "", "未脱贫", "2016年9月1日", "因病", "12000"],
+        ["H001", "长安镇大巷村", "覃小红", _id(date(1995, 3, 4), 2, "female"), "女儿", "1995-03-04", "", "", "", ""],
+        ["H002", "450224100201", "韦建国", _id(date(1965, 7, 8), 3, "male"), "户主", "", "已脱贫", "2016/9/1", "缺技术", ""],
+    ]
+
+
+def _write(tmp_path, rows, encoding="utf-8"):
+    path = tmp_path / "members.csv"
+    path.write_bytes((HEADER + "".join(",".join(r) + "\n" for r in rows)).encode(encoding))
+    return path
+
+
+def test_it_imports_then_changes_nothing_the_second_time(tmp_path, regions):
+    user = make_user(Role.COUNTY_OFFICE)
+    rows = _rows()
+    rows[2][6] = "未脱贫"
+    path = _write(tmp_path, rows)
+    dry = import_file(path=path, register="members", scope=user.scope, by=user, dry_run=True)
+    assert dry.error_total == 0, dry.errors.to_dicts()
+    assert Household.objects.count() == 0
+    first = import_file(path=path, register="members", scope=user.scope, by=user, dry_run=False)
+    assert first.written and first.persons.created == 3 and first.households.created == 2
+    household = Household.objects.get(number="H001")
+    assert household.size == 2 and household.head.name == "覃大明"
+    assert household.identified_on == date(2016, 9, 1)
+    assert household.income_per_capita == 6000
+    assert household.history.count() == 1
+    second = import_file(path=path, register="members", scope=user.scope, by=user, dry_run=False)
+    assert second.changes == 0, second.counts()
+    assert household.history.count() == 1
+    assert Person.objects.get(name="覃小红").history.count() == 1

@@ -1,0 +1,447 @@
+"""The staging table and the set-based upsert with its history rows.
+
+Valid rows of every batch go into a temporary staging table — by COPY on PostgreSQL, by
+executemany on SQLite — with the ID number already hashed and encrypted (the plain number
+never reaches the database). The rules that span rows (duplicates within the file and against
+the registry, one head per household, one village per household number) are then queries
+over the staging table, and the upsert is a handful of INSERT … SELECT / UPDATE … FROM
+statements, each followed by the matching rows of simple-history's historical tables, so a
+bulk change lands in the record's history exactly as a change through the pages does.
+The SQL is the same on both databases but for the null-safe comparison and type names.
+"""
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import polars as pl
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scope import Scope
+from bangfu.imports.registers import Column, Register
+from bangfu.privacy import crypto
+from bangfu.regions.services import initials_of
+from bangfu.registry.models import Household, Person
+
+STAGE = "bangfu_import_rows"
+STAGE_HOUSEHOLDS = "bangfu_import_households"
+# Stage columns every file provides (required or derived from the ID number).
+ALWAYS = {"h_county_code", "h_number", "h_region", "p_name", "p_relation", "p_id_hash", "p_id_enc", "p_initials",
+          "p_gender", "p_birth_date"}
+
+_SQL_TYPES = {
+    "postgresql": {"text": "text", "date": "date", "bool": "boolean", "money": "numeric(12,2)", "int": "integer",
+                   "bytes": "bytea", "bigint": "bigint"},
+    "sqlite": {"text": "text", "date": "date", "bool": "bool", "money": "decimal", "int": "integer",
+               "bytes": "blob", "bigint": "integer"},
+}
+_KIND_TYPES = {"text": "text", "choice": "text", "ethnicity": "text", "region": "text", "date": "date", "bool": "bool",
+               "money": "money", "int": "int"}
+
+
+def _vendor() -> str:
+    return "postgresql" if connection.vendor == "postgresql" else "sqlite"
+
+
+def _distinct(a: str, b: str) -> str:
+    return f"({a} IS DISTINCT FROM {b})" if _vendor() == "postgresql" else f"({a} IS NOT {b})"
+
+
+@dataclass
+class StageColumn:
+    name: str
+    type: str  # key of _SQL_TYPES
+    field: str | None = None  # model field it fills (attname), if any
+    target: str | None = None
+
+
+def stage_columns(register: Register) -> list[StageColumn]:
+    columns = [StageColumn("row_no", "bigint"), StageColumn("h_county_code", "text", "county_code", "household")]
+    for column in register.columns:
+        if column.kind == "id_number":
+            columns += [StageColumn("p_id_hash", "bytes", "id_hash", "person"),
+                        StageColumn("p_id_enc", "bytes", "id_number", "person"),
+                        StageColumn("p_initials", "text", "initials", "person")]
+        elif column.kind == "region":
+            columns.append(StageColumn(column.key, "text", "region_id", column.target))
+        else:
+            columns.append(StageColumn(column.key, _KIND_TYPES[column.kind], column.field, column.target))
+    return columns
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+@dataclass
+class CrossError:
+    row: int
+    key: str  # register column key the error is put on
+    kind: str
+    message: str
+
+
+@dataclass
+class Stage:
+    """One import's staging tables, inside the caller's transaction."""
+
+    register: Register
+    mapped: set[str]  # register column keys present in the file
+    scope: Scope
+    columns: list[StageColumn] = field(default_factory=list)
+    rows: int = 0
+
+    def __post_init__(self):
+        self.columns = stage_columns(self.register)
+        self.has_persons = "person" in self.register.targets
+        types = _SQL_TYPES[_vendor()]
+        temp = "TEMPORARY"
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE_HOUSEHOLDS}")
+            cols = ", ".join(f"{c.name} {types[c.type]}" for c in self.columns)
+            cursor.execute(f"CREATE {temp} TABLE {STAGE} ({cols}, household_id bigint, person_id bigint, "
+                           f"action varchar(1))")
+
+    # Loading ------------------------------------------------------------------------------
+
+    def load(self, frame: pl.DataFrame) -> None:
+        """Hash and encrypt the ID numbers of a validated batch, then write it to the stage."""
+        if not frame.height:
+            return
+        derived = [pl.col("h_region").str.slice(0, 6).alias("h_county_code"), pl.col("__row").alias("row_no")]
+        if self.has_persons:
+            ids = frame.get_column("p_id_number").to_list()
+            names = frame.get_column("p_name").unique().to_list()
+            initials = {name: initials_of(name)[:20] for name in names}
+            derived += [
+                pl.Series("p_id_hash", [crypto.keyed_hash(v) for v in ids], dtype=pl.Binary),
+                pl.Series("p_id_enc", [crypto.encrypt(v) for v in ids], dtype=pl.Binary),
+                pl.col("p_name").replace_strict(initials, default="").alias("p_initials"),
+                pl.col("__id_gender").alias("p_gender"),
+                pl.col("__id_birth").alias("p_birth_date"),
+            ]
+        frame = frame.with_columns(derived)
+        missing = [c.name for c in self.columns if c.name not in frame.columns]
+        frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(n) for n in missing])
+        names = [c.name for c in self.columns]
+        if _vendor() == "postgresql":
+            self._copy(frame, names)
+        else:
+            self._executemany(frame, names)
+        self.rows += frame.height
+
+    def _copy(self, frame: pl.DataFrame, names: list[str]) -> None:
+        out = frame.select([
+            (pl.lit("\\x") + pl.col(c.name).bin.encode("hex")).alias(c.name) if c.type == "bytes"
+            else pl.col(c.name).cast(pl.String).alias(c.name)
+            for c in self.columns
+        ])
+        buffer = io.BytesIO()
+        out.write_csv(buffer, include_header=False, null_value="")
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {STAGE} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(buffer.getvalue())
+
+    def _executemany(self, frame: pl.DataFrame, names: list[str]) -> None:
+        out = frame.select([
+            pl.col(c.name) if c.type in ("bytes", "bigint", "int", "bool") else pl.col(c.name).cast(pl.String)
+            for c in self.columns
+        ])
+        placeholders = ", ".join(["%s"] * len(names))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {STAGE} ({', '.join(names)}) VALUES ({placeholders})", out.rows())
+
+    # Rules across rows -------------------------------------------------------------------
+
+    def cross_errors(self) -> list[CrossError]:
+        """Duplicates, households and heads: rules that need every row of the file."""
+        errors: list[CrossError] = []
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX {STAGE}_household ON {STAGE} (h_county_code, h_number)")
+            if self.has_persons:
+                cursor.execute(f"CREATE INDEX {STAGE}_id ON {STAGE} (p_id_hash)")
+            cursor.execute(f"ANALYZE {STAGE}")
+            prefix = self.scope.prefix
+            if self.has_persons:
+                errors += self._household_village(cursor)
+                errors += self._duplicate_ids(cursor)
+                errors += self._duplicate_name_birth(cursor)
+                errors += self._registry_ids(cursor)
+                errors += self._registry_name_birth(cursor)
+                errors += self._heads(cursor)
+            else:
+                cursor.execute(
+                    f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT h_county_code, h_number, "
+                    f"min(row_no) AS first_row FROM {STAGE} GROUP BY h_county_code, h_number HAVING count(*) > 1) d "
+                    f"ON d.h_county_code = r.h_county_code AND d.h_number = r.h_number WHERE r.row_no <> d.first_row")
+                errors += [CrossError(row, "h_number", "duplicate_file",
+                                      _("户编号与第 %(r)s 行重复") % {"r": first}) for row, first in cursor.fetchall()]
+            # A household number of the county that is registered outside the user's scope.
+            cursor.execute(
+                f"SELECT min(r.row_no), r.h_number FROM {STAGE} r JOIN registry_household h "
+                f"ON h.county_code = r.h_county_code AND h.number = r.h_number "
+                f"WHERE h.region_id NOT LIKE %s GROUP BY r.h_county_code, r.h_number", [prefix + "%"])
+            errors += [CrossError(row, "h_number", "region_scope",
+                                  _("户编号 %(n)s 已登记在您管辖范围以外的村(社区)") % {"n": number})
+                       for row, number in cursor.fetchall()]
+        return errors
+
+    def _household_village(self, cursor) -> list[CrossError]:
+        cursor.execute(
+            f"SELECT r.row_no, r.h_number FROM {STAGE} r JOIN (SELECT h_county_code, h_number, min(h_region) AS region "
+            f"FROM {STAGE} GROUP BY h_county_code, h_number HAVING count(DISTINCT h_region) > 1) d "
+            f"ON d.h_county_code = r.h_county_code AND d.h_number = r.h_number WHERE r.h_region <> d.region")
+        return [CrossError(row, "h_region", "household",
+                           _("户 %(n)s 的成员填写了不同的所在村") % {"n": number}) for row, number in cursor.fetchall()]
+
+    def _duplicate_ids(self, cursor) -> list[CrossError]:
+        cursor.execute(
+            f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT p_id_hash, min(row_no) AS first_row "
+            f"FROM {STAGE} GROUP BY p_id_hash HAVING count(*) > 1) d ON d.p_id_hash = r.p_id_hash "
+            f"WHERE r.row_no <> d.first_row")
+        return [CrossError(row, "p_id_number", "duplicate_file",
+                           _("身份证号与第 %(r)s 行重复") % {"r": first}) for row, first in cursor.fetchall()]
+
+    def _duplicate_name_birth(self, cursor) -> list[CrossError]:
+        cursor.execute(
+            f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT h_region, p_name, p_birth_date, "
+            f"min(row_no) AS first_row FROM {STAGE} GROUP BY h_region, p_name, p_birth_date "
+            f"HAVING count(DISTINCT p_id_hash) > 1) d ON d.h_region = r.h_region AND d.p_name = r.p_name "
+            f"AND d.p_birth_date = r.p_birth_date WHERE r.row_no <> d.first_row")
+        return [CrossError(row, "p_name", "duplicate_file",
+                           _("与第 %(r)s 行姓名、出生日期相同而身份证号不同，疑似同一人，请核实") % {"r": first})
+                for row, first in cursor.fetchall()]
+
+    def _registry_ids(self, cursor) -> list[CrossError]:
+        """The same ID number registered elsewhere: another household, no household, outside the scope."""
+        cursor.execute(
+            f"SELECT r.row_no, h.number, p.region_id FROM {STAGE} r JOIN registry_person p ON p.id_hash = r.p_id_hash "
+            f"LEFT JOIN registry_household h ON h.id = p.household_id "
+            f"WHERE p.region_id NOT LIKE %s OR h.id IS NULL OR h.county_code <> r.h_county_code "
+            f"OR h.number <> r.h_number", [self.scope.prefix + "%"])
+        errors = []
+        for row, number, region in cursor.fetchall():
+            if not region.startswith(self.scope.prefix):
+                message = _("该身份证号已登记在您管辖范围以外的人员记录中，不能重复登记")
+            elif number is None:
+                message = _("该身份证号已登记为非家庭成员的人员，请先在人员页面核实")
+            else:
+                message = _("该身份证号已登记在户 %(n)s 中；成员转户请在户页面办理") % {"n": number}
+            errors.append(CrossError(row, "p_id_number", "duplicate_registry", message))
+        return errors
+
+    def _registry_name_birth(self, cursor) -> list[CrossError]:
+        cursor.execute(
+            f"SELECT r.row_no, p.id FROM {STAGE} r JOIN registry_person p ON p.county_code = r.h_county_code "
+            f"AND p.name = r.p_name AND p.region_id = r.h_region AND p.birth_date = r.p_birth_date "
+            f"WHERE p.id_hash IS NULL OR p.id_hash <> r.p_id_hash")
+        return [CrossError(row, "p_name", "duplicate_registry",
+                           _("本村已登记同名、同出生日期而身份证号不同的人员(编号 %(p)s)，疑似同一人，请核实") % {"p": pk})
+                for row, pk in cursor.fetchall()]
+
+    def _heads(self, cursor) -> list[CrossError]:
+        """Exactly one head per household: the file's heads plus registered heads the file leaves as they are."""
+        cursor.execute(
+            f"SELECT g.first_row, g.h_number, g.heads + COALESCE(e.heads, 0) FROM "
+            f"(SELECT h_county_code, h_number, min(row_no) AS first_row, "
+            f"sum(CASE WHEN p_relation = 'head' THEN 1 ELSE 0 END) AS heads FROM {STAGE} "
+            f"GROUP BY h_county_code, h_number) g LEFT JOIN "
+            f"(SELECT h.county_code, h.number, count(*) AS heads FROM registry_household h "
+            f"JOIN registry_person p ON p.household_id = h.id WHERE p.relation = 'head' AND EXISTS "
+            f"(SELECT 1 FROM {STAGE} s WHERE s.h_county_code = h.county_code AND s.h_number = h.number) "
+            f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE s.p_id_hash = p.id_hash) "
+            f"GROUP BY h.county_code, h.number) e ON e.county_code = g.h_county_code AND e.number = g.h_number "
+            f"WHERE g.heads + COALESCE(e.heads, 0) <> 1")
+        return [CrossError(row, "p_relation", "head",
+                           _("户 %(n)s 有 %(k)s 名户主：一户必须有且只有一名户主") % {"n": number, "k": count})
+                for row, number, count in cursor.fetchall()]
+
+    # Matching and writing ----------------------------------------------------------------
+
+    def _household_stage(self, cursor) -> None:
+        h_cols = [c for c in self.columns if c.target == "household" and c.name != "h_county_code"]
+        types = _SQL_TYPES[_vendor()]
+        cols = ", ".join(f"{c.name} {types[c.type]}" for c in h_cols)
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_HOUSEHOLDS} (h_county_code text, {cols}, first_row bigint, "
+                       f"household_id bigint, action varchar(1), new_size integer, new_head bigint)")
+        names = ", ".join(c.name for c in h_cols)
+        cursor.execute(
+            f"INSERT INTO {STAGE_HOUSEHOLDS} (h_county_code, {names}, first_row) "
+            f"SELECT h_county_code, {names}, row_no FROM {STAGE} WHERE row_no IN "
+            f"(SELECT min(row_no) FROM {STAGE} GROUP BY h_county_code, h_number)")
+        cursor.execute(f"CREATE UNIQUE INDEX {STAGE_HOUSEHOLDS}_key ON {STAGE_HOUSEHOLDS} (h_county_code, h_number)")
+        cursor.execute(f"UPDATE {STAGE_HOUSEHOLDS} SET household_id = (SELECT h.id FROM registry_household h "
+                       f"WHERE h.county_code = {STAGE_HOUSEHOLDS}.h_county_code "
+                       f"AND h.number = {STAGE_HOUSEHOLDS}.h_number)")
+
+    def _fields(self, model, target: str, alias: str, current: str | None) -> dict[str, str]:
+        """attname → SQL expression of the new value, for the fields the file provides.
+
+        A blank cell clears a text field, empties a nullable one, and leaves any other field
+        as registered (or at the model's default in a new record): a blank 户状态 is not a status."""
+        exprs = {}
+        for c in self.columns:
+            if c.target != target or c.field is None:
+                continue
+            if c.name not in ALWAYS and c.name not in self.mapped:
+                continue
+            if current is not None and c.name in ("p_id_hash", "p_id_enc"):
+                continue  # the key itself: unchanged by definition
+            f = model._meta.get_field(c.field)
+            src = f"{alias}.{c.name}"
+            if f.null:
+                expr = src
+            elif f.get_internal_type() == "CharField" and f.blank:
+                expr = f"COALESCE({src}, '')"
+            elif current is not None:
+                expr = f"COALESCE({src}, {current}.{f.column})"
+            else:
+                expr = f"COALESCE({src}, %s)"
+            exprs[f.attname] = expr
+        return exprs
+
+    def _default(self, f):
+        return f.get_db_prep_save(f.get_default(), connection)
+
+    def plan(self) -> tuple[Counts, Counts]:
+        """Match the staged rows to the registry and decide per record: create, update or leave."""
+        with connection.cursor() as cursor:
+            self._household_stage(cursor)
+            changed = self._changed_sql(Household, "household", "h", STAGE_HOUSEHOLDS)
+            cursor.execute(
+                f"UPDATE {STAGE_HOUSEHOLDS} SET action = CASE WHEN household_id IS NULL THEN '+' "
+                f"WHEN EXISTS (SELECT 1 FROM registry_household h WHERE h.id = {STAGE_HOUSEHOLDS}.household_id "
+                f"AND ({changed})) THEN '~' ELSE '=' END")
+            households = self._counts(cursor, STAGE_HOUSEHOLDS)
+            persons = Counts()
+            if self.has_persons:
+                cursor.execute(f"UPDATE {STAGE} SET person_id = (SELECT p.id FROM registry_person p "
+                               f"WHERE p.id_hash = {STAGE}.p_id_hash)")
+                cursor.execute(f"UPDATE {STAGE} SET household_id = (SELECT s.household_id FROM {STAGE_HOUSEHOLDS} s "
+                               f"WHERE s.h_county_code = {STAGE}.h_county_code AND s.h_number = {STAGE}.h_number)")
+                changed = self._changed_sql(Person, "person", "p", STAGE)
+                cursor.execute(
+                    f"UPDATE {STAGE} SET action = CASE WHEN person_id IS NULL THEN '+' "
+                    f"WHEN EXISTS (SELECT 1 FROM registry_person p WHERE p.id = {STAGE}.person_id "
+                    f"AND ({changed})) THEN '~' ELSE '=' END")
+                persons = self._counts(cursor, STAGE)
+        return households, persons
+
+    def _person_extra(self, stage: str) -> dict[str, str]:
+        return {"household_id": f"{stage}.household_id", "region_id": f"{stage}.h_region",
+                "county_code": f"{stage}.h_county_code"}
+
+    def _changed_sql(self, model, target: str, current: str, stage: str) -> str:
+        exprs = self._fields(model, target, stage, current)
+        if target == "person":
+            exprs.update(self._person_extra(stage))
+        exprs.pop("county_code", None) if target == "household" else None
+        parts = [_distinct(f"{current}.{model._meta.get_field(a).column}", e)
+                 for a, e in exprs.items() if a not in ("id_number", "id_hash", "number")]
+        return " OR ".join(parts) or "1 = 0"
+
+    def _counts(self, cursor, table: str) -> Counts:
+        cursor.execute(f"SELECT action, count(*) FROM {table} GROUP BY action")
+        found = dict(cursor.fetchall())
+        return Counts(created=found.get("+", 0), updated=found.get("~", 0), unchanged=found.get("=", 0))
+
+    def apply(self, *, by, reason: str) -> None:
+        """Write the plan: inserts, updates, household totals, then the history rows of it all."""
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            self._insert(cursor, Household, "household", STAGE_HOUSEHOLDS, now, {})
+            cursor.execute(f"UPDATE {STAGE_HOUSEHOLDS} SET household_id = (SELECT h.id FROM registry_household h "
+                           f"WHERE h.county_code = {STAGE_HOUSEHOLDS}.h_county_code "
+                           f"AND h.number = {STAGE_HOUSEHOLDS}.h_number) WHERE action = '+'")
+            self._update(cursor, Household, "household", STAGE_HOUSEHOLDS, now)
+            if self.has_persons:
+                cursor.execute(f"UPDATE {STAGE} SET household_id = (SELECT s.household_id FROM {STAGE_HOUSEHOLDS} s "
+                               f"WHERE s.h_county_code = {STAGE}.h_county_code AND s.h_number = {STAGE}.h_number) "
+                               f"WHERE household_id IS NULL")
+                self._insert(cursor, Person, "person", STAGE, now, self._person_extra(STAGE))
+                cursor.execute(f"UPDATE {STAGE} SET person_id = (SELECT p.id FROM registry_person p "
+                               f"WHERE p.id_hash = {STAGE}.p_id_hash) WHERE action = '+'")
+                self._update(cursor, Person, "person", STAGE, now)
+                self._totals(cursor)
+            self._history(cursor, Household, STAGE_HOUSEHOLDS, "household_id", now, by, reason)
+            if self.has_persons:
+                self._history(cursor, Person, STAGE, "person_id", now, by, reason)
+
+    def _insert(self, cursor, model, target: str, stage: str, now: datetime, extra: dict[str, str]) -> None:
+        exprs = self._fields(model, target, stage, None)
+        exprs.update(extra)
+        columns, values, params = [], [], []
+        for f in model._meta.concrete_fields:
+            if f.primary_key:
+                continue
+            columns.append(f.column)
+            if f.attname in exprs:
+                expr = exprs[f.attname]
+                values.append(expr)
+                if "%s" in expr:
+                    params.append(self._default(f))
+            elif f.attname in ("created_at", "updated_at"):
+                values.append("%s")
+                params.append(f.get_db_prep_save(now, connection))
+            else:
+                values.append("%s")
+                params.append(self._default(f) if f.has_default() or not f.null else None)
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+                       f"SELECT {', '.join(values)} FROM {stage} WHERE {stage}.action = '+'", params)
+
+    def _update(self, cursor, model, target: str, stage: str, now: datetime) -> None:
+        table = model._meta.db_table
+        exprs = self._fields(model, target, "s", "t")
+        if target == "person":
+            exprs.update(self._person_extra("s"))
+        key = "household_id" if target == "household" else "person_id"
+        sets = [f"{model._meta.get_field(a).column} = {e}"
+                for a, e in exprs.items() if a not in ("id_number", "id_hash", "number", "county_code")]
+        sets.append("updated_at = %s")
+        cursor.execute(f"UPDATE {table} AS t SET {', '.join(sets)} FROM {stage} s "
+                       f"WHERE s.{key} = t.id AND s.action = '~'", [connection.ops.adapt_datetimefield_value(now)])
+
+    def _totals(self, cursor) -> None:
+        """Size, head and income per capita of every household the file touched (the services' rule)."""
+        cursor.execute(
+            f"UPDATE {STAGE_HOUSEHOLDS} SET new_size = (SELECT count(*) FROM registry_person p "
+            f"WHERE p.household_id = {STAGE_HOUSEHOLDS}.household_id), new_head = (SELECT min(p.id) FROM "
+            f"registry_person p WHERE p.household_id = {STAGE_HOUSEHOLDS}.household_id AND p.relation = 'head')")
+        cursor.execute(
+            f"UPDATE {STAGE_HOUSEHOLDS} SET action = '~' WHERE action = '=' AND EXISTS (SELECT 1 FROM "
+            f"registry_household h WHERE h.id = {STAGE_HOUSEHOLDS}.household_id AND "
+            f"({_distinct('h.head_id', f'{STAGE_HOUSEHOLDS}.new_head')} OR h.size <> {STAGE_HOUSEHOLDS}.new_size))")
+        income = "(t.wage_income + t.production_income + t.property_income + t.transfer_income)"
+        cursor.execute(
+            f"UPDATE registry_household AS t SET size = s.new_size, head_id = s.new_head, income_per_capita = "
+            f"CASE WHEN s.new_size > 0 THEN ROUND({income} / s.new_size, 2) ELSE 0 END "
+            f"FROM {STAGE_HOUSEHOLDS} s WHERE s.household_id = t.id AND s.action IN ('+', '~')")
+
+    def _history(self, cursor, model, stage: str, key: str, now: datetime, by, reason: str) -> None:
+        historical = model.history.model
+        own = [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
+        cols = ", ".join(own)
+        src = ", ".join(f"t.{c}" for c in own)
+        cursor.execute(
+            f"INSERT INTO {historical._meta.db_table} ({cols}, history_date, history_type, history_user_id, "
+            f"history_change_reason) SELECT {src}, %s, s.action, %s, %s FROM {model._meta.db_table} t "
+            f"JOIN {stage} s ON s.{key} = t.id WHERE s.action IN ('+', '~')",
+            [connection.ops.adapt_datetimefield_value(now), by.pk if by else None, reason[:100]])
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE_HOUSEHOLDS}")
+
+
+def column_for(register: Register, key: str) -> Column:
+    return register.column(key)
