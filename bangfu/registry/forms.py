@@ -16,7 +16,26 @@ class RegionChoiceField(forms.ModelChoiceField):
         return obj.full_name[-30:]
 
 
-class HouseholdForm(forms.ModelForm):
+class FieldsetsMixin:
+    """Group a long form's fields under headings, as the paper forms do."""
+
+    fieldsets: list[tuple[str, list[str]]] = []
+
+    def grouped(self):
+        seen = set()
+        groups = []
+        for title, names in self.fieldsets:
+            fields = [self[n] for n in names if n in self.fields]
+            seen.update(n for n in names)
+            if fields:
+                groups.append((title, fields))
+        rest = [self[n] for n in self.fields if n not in seen]
+        if rest:
+            groups.append(("", rest))
+        return groups
+
+
+class HouseholdForm(FieldsetsMixin, forms.ModelForm):
     other_causes = forms.MultipleChoiceField(label=_("其他致贫原因"), choices=PovertyCause.choices, required=False,
                                              widget=forms.CheckboxSelectMultiple)
 
@@ -30,6 +49,16 @@ class HouseholdForm(forms.ModelForm):
             "bank_account",
         ]
         widgets = {"identified_on": DATE, "exited_on": DATE, "monitored_on": DATE}
+
+    fieldsets = [
+        (_("基本信息"), ["number", "region", "address", "phone", "bank_name", "bank_account"]),
+        (_("识别与退出"), ["status", "identified_on", "exited_on", "monitoring_category", "monitored_on",
+                      "dibao", "wubao", "tekun"]),
+        (_("致贫原因"), ["main_cause", "other_causes"]),
+        (_("家庭收入(元/年)"), ["wage_income", "production_income", "property_income", "transfer_income"]),
+        (_("两不愁三保障"), ["food_secure", "clothing_secure", "education_secure", "medical_secure",
+                        "housing_secure", "water_secure"]),
+    ]
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +81,7 @@ class HouseholdForm(forms.ModelForm):
         return data
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(FieldsetsMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = [
@@ -62,6 +91,15 @@ class PersonForm(forms.ModelForm):
             "grade_level", "class_name",
         ]
         widgets = {"birth_date": DATE}
+
+    fieldsets = [
+        (_("身份信息"), ["name", "id_number", "gender", "birth_date", "ethnicity", "relation", "phone", "region",
+                     "address"]),
+        (_("教育、健康与劳动"), ["education", "schooling", "health", "disability_category", "disability_grade",
+                         "work_ability"]),
+        (_("类别与特殊情况"), ["kind", "orphan", "left_behind", "lives_alone", "struggling"]),
+        (_("工作与学习"), ["organization", "rank", "position", "subject", "grade_level", "class_name"]),
+    ]
 
     def __init__(self, *args, scope: Scope, household: Household | None = None, **kwargs):
         super().__init__(*args, **kwargs)
