@@ -1,4 +1,4 @@
-"""Accounts: API tokens."""
+"""Accounts: users and API tokens."""
 
 import secrets
 
@@ -6,8 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+
 from bangfu.accounts.models import ApiToken, User
-from bangfu.errors import NotFound, ValidationError
+from bangfu.accounts.roles import Role
+from bangfu.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from bangfu.regions.models import Region
 
 
 @transaction.atomic
@@ -26,3 +31,52 @@ def api_token_revoke(*, user: User, pk: int) -> None:
     updated = ApiToken.objects.filter(user=user, pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if not updated:
         raise NotFound(_("令牌不存在"))
+
+
+# Users --------------------------------------------------------------------------------------
+
+
+def users_check(scope) -> None:
+    if not scope.rules.manage_users:
+        raise PermissionDenied(_("您的角色不能管理账号"))
+
+
+@transaction.atomic
+def user_create(*, scope, by: User, username: str, password: str, role: str, region, display_name: str = "",
+                organization=None) -> User:
+    """An account bound to a region inside the creator's scope; nobody creates a role above their own."""
+    users_check(scope)
+    if role not in Role.values:
+        raise ValidationError(_("未知角色：%(r)s") % {"r": role}, field="role")
+    if role == Role.ADMIN and scope.role != Role.ADMIN:
+        raise PermissionDenied(_("只有系统管理员能创建系统管理员账号"))
+    region = Region.objects.filter(code=getattr(region, "code", region)).first() if region else None
+    if role != Role.ADMIN and region is None:
+        raise ValidationError(_("请选择管辖区域"), field="region")
+    if region is not None and not scope.contains_code(region.code):
+        raise ValidationError(_("所选区域不在您的管辖范围内"), field="region")
+    if role == Role.SCHOOL_ADMIN and organization is None:
+        raise ValidationError(_("学校管理员须指定所属学校"), field="organization")
+    if User.objects.filter(username=username).exists():
+        raise Conflict(_("用户名 %(u)s 已被使用") % {"u": username}, field="username")
+    user = User(username=username, role=role, region=region, organization=organization, display_name=display_name)
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationError("；".join(exc.messages), field="password") from None
+    user.set_password(password)
+    try:
+        user.full_clean(exclude=["password"])
+    except DjangoValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ValidationError(messages[0], field=None if field == "__all__" else field) from None
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, scope, by: User, user: User, active: bool) -> None:
+    users_check(scope)
+    if user.pk == by.pk:
+        raise ValidationError(_("不能停用自己的账号"))
+    User.objects.filter(pk=user.pk).update(is_active=active)
