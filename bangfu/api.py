@@ -75,6 +75,13 @@ def _routers():
     api.add_router("/accounts", accounts_router)
     api.add_router("/regions", regions_router)
     api.add_router("/", registry_router)
+    from bangfu.activities.api import router as activities_router
+    from bangfu.compliance.api import router as compliance_router
+    from bangfu.programmes.api import router as programmes_router
+
+    api.add_router("/", programmes_router)
+    api.add_router("/", activities_router)
+    api.add_router("/", compliance_router)
 
 
 _routers()
