@@ -8,4 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", home, name="home"),
     path("", include("bangfu.registry.urls")),
+    path("", include("bangfu.programmes.urls")),
+    path("", include("bangfu.activities.urls")),
+    path("", include("bangfu.compliance.urls")),
 ]

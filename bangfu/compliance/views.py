@@ -1,0 +1,122 @@
+"""Compliance pages: roll-up with drill-down, rows, the behind list, this week's reminders, export."""
+
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.compliance import exports, selectors
+from bangfu.errors import PermissionDenied
+from bangfu.programmes.choices import Period
+from bangfu.programmes.selectors import programme_list
+
+BY_LABELS = {"region": "按区域", "organization": "按帮扶单位", "helper": "按帮扶人", "team": "按工作队",
+             "programme": "按项目", "obligation": "按要求"}
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _filters(request) -> tuple[selectors.ComplianceFilters, date]:
+    g = request.GET
+    try:
+        as_of = date.fromisoformat(g.get("as_of", ""))
+    except ValueError:
+        as_of = timezone.localdate()
+    region = "".join(c for c in g.get("region", "") if c.isdigit())[:12]
+    filters = selectors.ComplianceFilters(
+        programme=_int(g.get("programme")), obligation=_int(g.get("obligation")), period=g.get("period", ""),
+        status=g.get("status", ""), region=region, helper_person=_int(g.get("helper_person")),
+        helper_org=_int(g.get("helper_org")), helper_team=_int(g.get("helper_team")), pairing=_int(g.get("pairing")),
+        current_only=g.get("current") == "1")
+    return filters, as_of
+
+
+def _context(request, filters, as_of):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {"filters": filters, "as_of": as_of, "periods": Period.choices, "statuses": selectors.STATUS_LABELS,
+            "programmes": programme_list(scope=request.user.scope)[:200], "querystring": params.urlencode()}
+
+
+@login_required
+def rollup(request):
+    scope = request.user.scope
+    filters, as_of = _filters(request)
+    by = request.GET.get("by", "region")
+    by = by if by in BY_LABELS else "region"
+    rows = selectors.compliance_rollup(scope=scope, by=by, filters=filters, as_of=as_of)
+    totals = selectors.compliance_totals(scope=scope, filters=filters, as_of=as_of)
+    drill = {"region": "region", "organization": "helper_org", "helper": "helper_person", "team": "helper_team",
+             "programme": "programme", "obligation": "obligation"}[by]
+    return render(request, "compliance/rollup.html", {
+        **_context(request, filters, as_of), "rows": rows, "totals": totals, "by": by, "by_labels": BY_LABELS,
+        "drill": drill, "deeper": by == "region" and len(filters.region or scope.prefix) < 9})
+
+
+class _Rows:
+    """A Paginator-friendly sequence: counts with one query, fetches one page with one more."""
+
+    def __init__(self, scope, filters, as_of):
+        self.scope, self.filters, self.as_of = scope, filters, as_of
+
+    def count(self):
+        return selectors.compliance_count(scope=self.scope, filters=self.filters, as_of=self.as_of)
+
+    def __getitem__(self, window: slice):
+        return selectors.compliance_rows(scope=self.scope, filters=self.filters, as_of=self.as_of,
+                                         limit=window.stop - window.start, offset=window.start)
+
+
+def _rows_page(request, filters, as_of) -> Page:
+    return Paginator(_Rows(request.user.scope, filters, as_of), 50).get_page(request.GET.get("page"))
+
+
+@login_required
+def rows(request):
+    filters, as_of = _filters(request)
+    return render(request, "compliance/rows.html", {**_context(request, filters, as_of),
+                                                     "page_obj": _rows_page(request, filters, as_of),
+                                                     "title": _("落实情况明细")})
+
+
+@login_required
+def behind(request):
+    """Everyone behind or overdue in the caller's own scope: the list an office works through."""
+    filters, as_of = _filters(request)
+    filters.status = filters.status or "due"
+    return render(request, "compliance/rows.html", {**_context(request, filters, as_of),
+                                                     "page_obj": _rows_page(request, filters, as_of),
+                                                     "title": _("进度落后与逾期名单")})
+
+
+@login_required
+def this_week(request):
+    """What falls due by Sunday and is not yet done (the same rows the reminder senders get)."""
+    filters, as_of = _filters(request)
+    filters.current_only = True
+    filters.ending_before = as_of + timedelta(days=6 - as_of.weekday())
+    filters.status = filters.status or "behind"
+    return render(request, "compliance/rows.html", {**_context(request, filters, as_of),
+                                                     "page_obj": _rows_page(request, filters, as_of),
+                                                     "title": _("本周到期待完成")})
+
+
+@login_required
+def export(request):
+    scope = request.user.scope
+    if not scope.rules.export:
+        raise PermissionDenied(_("您的角色不能导出"))
+    filters, as_of = _filters(request)
+    content = exports.compliance_xlsx(scope=scope, filters=filters, as_of=as_of)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="compliance-{as_of.isoformat()}.xlsx"'
+    return response

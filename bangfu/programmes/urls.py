@@ -1,0 +1,14 @@
+from django.urls import path
+
+from bangfu.programmes import views
+
+app_name = "programmes"
+urlpatterns = [
+    path("programmes/", views.programme_list, name="programme_list"),
+    path("programmes/new/", views.programme_create, name="programme_create"),
+    path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("programmes/<int:pk>/terms/new/", views.term_add, name="term_add"),
+    path("programmes/<int:pk>/obligations/new/", views.obligation_add, name="obligation_add"),
+    path("programmes/<int:pk>/pairings/new/", views.pairing_create, name="pairing_create"),
+    path("pairings/<int:pk>/", views.pairing_detail, name="pairing_detail"),
+]

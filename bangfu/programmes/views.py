@@ -1,0 +1,133 @@
+"""Programme and pairing pages: thin — parse, call one selector or service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from bangfu.activities import selectors as activity_selectors
+from bangfu.errors import BangfuError, NotFound
+from bangfu.programmes import selectors, services
+from bangfu.programmes.forms import ExemptionForm, HandoverForm, ObligationForm, PairingForm, ProgrammeForm, TermForm
+from bangfu.programmes.models import Programme
+from bangfu.registry.views import _form_error, _page
+
+
+def _handle(request, form, save, success):
+    """Run a service for a valid POSTed form; its error lands on the field it names."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save()
+        except NotFound:
+            raise
+        except BangfuError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, success)
+            return result
+    return None
+
+
+@login_required
+def programme_list(request):
+    scope = request.user.scope
+    page, querystring_base = _page(request, selectors.programme_list(scope=scope))
+    return render(request, "programmes/programme_list.html", {
+        "page_obj": page, "querystring_base": querystring_base, "can_edit": scope.rules.edit_registry})
+
+
+@login_required
+def programme_create(request):
+    scope = request.user.scope
+    form = ProgrammeForm(request.POST or None, scope=scope)
+    result = _handle(request, form, lambda: services.programme_create(
+        scope=scope, by=request.user, data=form.service_data()), _("已新建帮扶项目"))
+    if isinstance(result, Programme):
+        return redirect("programmes:programme_detail", pk=result.pk)
+    return render(request, "programmes/form.html", {"form": form, "title": _("新建帮扶项目")},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def programme_detail(request, pk: int):
+    scope = request.user.scope
+    programme = selectors.programme_get(scope=scope, pk=pk)
+    q = request.GET.get("q", "")
+    page, querystring_base = _page(request, selectors.pairing_list(scope=scope, programme=programme, q=q))
+    return render(request, "programmes/programme_detail.html", {
+        "programme": programme, "page_obj": page, "querystring_base": querystring_base, "q": q,
+        "terms": programme.terms.all(), "obligations": programme.obligations.all(),
+        "capacity_rules": programme.capacity_rules.all(),
+        "phases": programme.phases.prefetch_related("tasks"),
+        "uncovered": selectors.uncovered_targets(scope=scope, programme=programme)[:100],
+        "over_capacity": selectors.over_capacity_helpers(scope=scope, programme=programme),
+        "can_edit": scope.rules.edit_registry})
+
+
+def _programme_child(request, pk, form_class, save, success, title, **form_kwargs):
+    scope = request.user.scope
+    programme = selectors.programme_get(scope=scope, pk=pk)
+    form = form_class(request.POST or None, **{k: (programme if v is Programme else v) for k, v in form_kwargs.items()})
+    result = _handle(request, form, lambda: save(scope, programme, form), success)
+    if result is not None:
+        return redirect("programmes:programme_detail", pk=pk)
+    return render(request, "programmes/form.html", {"form": form, "title": title, "programme": programme},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def term_add(request, pk: int):
+    return _programme_child(request, pk, TermForm, lambda scope, programme, form: services.term_add(
+        scope=scope, by=request.user, programme=programme, **form.service_data()), _("已添加学期"), _("设置学期日期"))
+
+
+@login_required
+def obligation_add(request, pk: int):
+    return _programme_child(request, pk, ObligationForm, lambda scope, programme, form: services.obligation_add(
+        scope=scope, by=request.user, programme=programme, data=form.service_data()), _("已添加帮扶要求"),
+        _("添加帮扶要求"), programme=Programme)
+
+
+@login_required
+def pairing_create(request, pk: int):
+    """Pair one helper with one or many targets (一对多); several helpers to one target is several rows."""
+    def save(scope, programme, form):
+        d = form.cleaned_data
+        helper = services.party_get(scope, d["helper_kind"], d["helper_id"], field="helper_id")
+        targets = [services.party_get(scope, d["target_kind"], t, field="target_ids") for t in form.target_list()]
+        return services.pairing_bulk_create(scope=scope, by=request.user, programme=programme, helper=helper,
+                                            targets=targets, starts_on=d["starts_on"])
+    # Pairing registers in Excel come through bangfu/imports (the import machinery), not this page.
+    return _programme_child(request, pk, PairingForm, save, _("已结对"), _("新增结对"))
+
+
+@login_required
+def pairing_detail(request, pk: int):
+    scope = request.user.scope
+    pairing = selectors.pairing_get(scope=scope, pk=pk)
+    handover = HandoverForm(request.POST or None, prefix="h") if "h-on" in request.POST else HandoverForm(prefix="h")
+    exemption = ExemptionForm(request.POST if "e-reason" in request.POST else None, prefix="e",
+                              programme=pairing.programme)
+    if "h-on" in request.POST:
+        def save():
+            d = handover.cleaned_data
+            helper = services.party_get(scope, d["helper_kind"], d["helper_id"], field="helper_id")
+            return services.pairing_handover(scope=scope, by=request.user, pairing=pairing, new_helper=helper,
+                                             on=d["on"], reason=d["reason"])
+        new = _handle(request, handover, save, _("已移交"))
+        if new is not None:
+            return redirect("programmes:pairing_detail", pk=new.pk)
+    if "e-reason" in request.POST:
+        done = _handle(request, exemption, lambda: services.exemption_grant(
+            scope=scope, by=request.user, pairing=pairing, obligation=exemption.cleaned_data["obligation"],
+            starts_on=exemption.cleaned_data["starts_on"], ends_on=exemption.cleaned_data["ends_on"],
+            reason=exemption.cleaned_data["reason"]), _("已登记免除"))
+        if done is not None:
+            return redirect("programmes:pairing_detail", pk=pk)
+    failed = bool(handover.errors or exemption.errors)
+    return render(request, "programmes/pairing_detail.html", {
+        "pairing": pairing, "chain": selectors.pairing_chain(pairing=pairing),
+        "activities": activity_selectors.activity_list(scope=scope, pairing=pairing.pk, include_superseded=True)[:200],
+        "exemptions": pairing.exemptions.select_related("obligation", "approved_by"),
+        "handover": handover, "exemption": exemption, "can_edit": scope.rules.edit_registry,
+    }, status=400 if failed else 200)
