@@ -82,6 +82,9 @@ def _routers():
     api.add_router("/", programmes_router)
     api.add_router("/", activities_router)
     api.add_router("/", compliance_router)
+    from bangfu.imports.api import router as imports_router
+
+    api.add_router("/", imports_router)
 
 
 _routers()

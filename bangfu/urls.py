@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("bangfu.programmes.urls")),
     path("", include("bangfu.activities.urls")),
     path("", include("bangfu.compliance.urls")),
+    path("", include("bangfu.imports.urls")),
 ]

@@ -1,0 +1,76 @@
+"""bangfu import FILE --register members --user NAME [--dry-run] [--map 表头=字段] [--report 报告.xlsx]"""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from bangfu.accounts.models import User
+from bangfu.errors import BangfuError
+from bangfu.imports.reading import sheet_open
+from bangfu.imports.registers import REGISTERS, register_get
+from bangfu.imports.report import report_write
+from bangfu.imports.services import import_file
+from bangfu.imports.validation import error_kind_label, mapping_guess
+
+
+class Command(BaseCommand):
+    help = "导入台账文件(xlsx/xls/ods/csv)：校验每一行，无误则全部写入，有误则全部不写并给出错误报告"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--register", default="members", choices=sorted(REGISTERS))
+        parser.add_argument("--user", required=True, help="以哪个账号的角色和管辖范围导入")
+        parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+        parser.add_argument("--map", action="append", default=[], metavar="表头=字段",
+                            help="指定表头对应，如 --map 户号=h_number；字段名见 docs/import.md")
+        parser.add_argument("--report", help="有错误时把错误报告(xlsx)写到这里")
+        parser.add_argument("--batch-size", type=int, default=50_000)
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **options):
+        user = User.objects.select_related("region").filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"没有用户 {options['user']}")
+        path = Path(options["file"])
+        if not path.exists():
+            raise CommandError(f"找不到文件 {path}")
+        try:
+            register = register_get(options["register"])
+            sheet = sheet_open(path)
+            mapping = mapping_guess(register, sheet.headers)
+            for item in options["map"]:
+                header, _sep, key = item.partition("=")
+                if header not in sheet.headers or key not in {c.key for c in register.columns}:
+                    raise CommandError(f"无法对应 {item}：文件表头为 {'、'.join(sheet.headers)}")
+                mapping[key] = sheet.headers.index(header)
+            bar = tqdm(total=0, unit="行", disable=options["no_progress"], file=sys.stderr, dynamic_ncols=True)
+
+            def progress(done, total):
+                bar.total = total
+                bar.update(done - bar.n)
+
+            outcome = import_file(path=path, register=register.key, scope=user.scope, by=user,
+                                  dry_run=options["dry_run"], mapping=mapping, progress=progress,
+                                  batch_rows=options["batch_size"])
+            bar.close()
+        except BangfuError as exc:
+            raise CommandError(exc.message) from None
+        out = self.stdout
+        out.write(f"数据行 {outcome.rows}，错误 {outcome.error_total}")
+        for kind, count in sorted(outcome.error_counts.items(), key=lambda kv: -kv[1]):
+            out.write(f"  {error_kind_label(kind)}: {count}")
+        for row in outcome.errors.head(20).iter_rows(named=True):
+            out.write(f"  第 {row['row']} 行「{row['header']}」：{row['message']}")
+        counts = outcome.counts()
+        for label, key in (("户", "households"), ("人员", "persons")):
+            c = counts[key]
+            out.write(f"{label}：新增 {c['created']}，更新 {c['updated']}，未变 {c['unchanged']}")
+        if outcome.error_total:
+            if options["report"]:
+                report_write(sheet=sheet, errors=outcome.errors, error_counts=outcome.error_counts,
+                             path=Path(options["report"]))
+                out.write(f"错误报告：{options['report']}")
+            raise CommandError("文件有错误，未写入任何数据")
+        out.write("已写入" if outcome.written else "校验通过(未写入)")
