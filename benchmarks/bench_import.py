@@ -1,0 +1,187 @@
+"""Import throughput against bare baselines measured in the same run.
+
+    BANGFU_BENCH_ROWS        members in the CSV for PostgreSQL (default 1000000)
+    BANGFU_BENCH_XLSX_ROWS   members in the .xlsx (default 100000)
+    BANGFU_BENCH_SQLITE_ROWS members in the CSV for SQLite (default 200000)
+    BANGFU_BENCH_PG          server URL without database (default postgres://postgres@127.0.0.1:5432)
+
+Each import is `bangfu import` in a fresh process on a fresh database (full validation,
+hashing and encryption of every ID number, staging, upsert and history rows); its peak
+memory is the child's maximum resident set size.
+"""
+
+import csv
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("BANGFU_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+ROWS = int(os.environ.get("BANGFU_BENCH_ROWS", "1000000"))
+XLSX_ROWS = int(os.environ.get("BANGFU_BENCH_XLSX_ROWS", "100000"))
+SQLITE_ROWS = int(os.environ.get("BANGFU_BENCH_SQLITE_ROWS", "200000"))
+HEADER = ["户编号", "所在村", "姓名", "身份证号", "与户主关系", "性别", "出生日期", "民族", "劳动能力", "户状态"]
+RELATIONS = ["户主", "配偶", "子女", "子女"]
+
+
+def _check(first17: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights)) % 11]
+
+
+def _villages() -> list[str]:
+    import gzip
+
+    with gzip.open(ROOT / "bangfu/regions/data/villages-450224.csv.gz", "rt", encoding="utf-8") as fh:
+        return [r["code"] for r in csv.DictReader(fh) if len(r["code"]) == 12]
+
+
+def member_rows(n: int, offset: int = 0):
+    villages = _villages()
+    start = date(1940, 1, 1)
+    for i in range(offset, offset + n):
+        born = start + timedelta(days=i // 400)
+        seq = i % 400
+        male = i % 2 == 0
+        first17 = f"450224{born:%Y%m%d}{seq * 2 + (1 if male else 0):03d}"[:17]
+        household = i // 4
+        yield [f"B{household:07d}", villages[household % len(villages)], f"村民{i}", first17 + _check(first17),
+               RELATIONS[i % 4], "男" if male else "女", born.isoformat(), "壮族", "有劳动能力", "未脱贫"]
+
+
+def write_csv(path: Path, n: int, offset: int = 0) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows(member_rows(n, offset))
+
+
+def write_xlsx(path: Path, n: int, offset: int) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, HEADER)
+    for r, row in enumerate(member_rows(n, offset), start=1):
+        sheet.write_row(r, 0, row)
+    book.close()
+
+
+def bangfu(env: dict, *args: str, quiet: bool = True) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bangfu.cli", *args], env=env, check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL if quiet else None)
+    return time.perf_counter() - start
+
+
+def prepare(env: dict) -> None:
+    bangfu(env, "migrate", "--no-input", "-v", "0")
+    bangfu(env, "shell", "-c", "from bangfu.regions.services import regions_load_base, regions_load_villages;"
+           "regions_load_base(only='450224'); regions_load_villages(county='450224');"
+           "from bangfu.accounts.models import User;"
+           "User.objects.create(username='bench', role='county_office', region_id='450224000000')")
+
+
+def timed_import(env: dict, path: Path) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    seconds = bangfu(env, "import", str(path), "--user", "bench", "--no-progress")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+def raw_copy(url: str, path: Path) -> float:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_raw")
+        conn.execute("CREATE TABLE bench_raw (" + ", ".join(f"c{i} text" for i in range(len(HEADER))) + ")")
+        conn.commit()
+        start = time.perf_counter()
+        with conn.cursor() as cur, open(path, "rb") as fh:
+            with cur.copy("COPY bench_raw FROM STDIN (FORMAT csv, HEADER true)") as copy:
+                while chunk := fh.read(1 << 20):
+                    copy.write(chunk)
+        conn.commit()
+        seconds = time.perf_counter() - start
+        conn.execute("DROP TABLE bench_raw")
+    return seconds
+
+
+def bare_executemany(db: Path, path: Path) -> float:
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE bench_raw (" + ", ".join(f"c{i} text" for i in range(len(HEADER))) + ")")
+    start = time.perf_counter()
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        conn.executemany(f"INSERT INTO bench_raw VALUES ({', '.join('?' * len(HEADER))})", reader)
+    conn.commit()
+    seconds = time.perf_counter() - start
+    conn.execute("DROP TABLE bench_raw")
+    conn.close()
+    return seconds
+
+
+def bare_calamine(path: Path) -> float:
+    from python_calamine import CalamineWorkbook
+
+    start = time.perf_counter()
+    rows = 0
+    for _row in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows():
+        rows += 1
+    return time.perf_counter() - start
+
+
+def _report(label: str, rows: int, baseline: float, product: float, peak: float | None, goal: float) -> None:
+    ratio = baseline / product
+    memory = f", peak {peak:.0f} MB" if peak is not None else ""
+    print(f"{label}: {rows} rows — baseline {baseline:.2f} s ({rows / baseline:,.0f}/s), "
+          f"bangfu import {product:.2f} s ({rows / product:,.0f}/s){memory} → ratio {ratio:.2f} "
+          f"(goal ≥ {goal:.2f}) {'OK' if ratio >= goal else 'BELOW GOAL'}", flush=True)
+
+
+def main() -> None:
+    import psycopg
+
+    with tempfile.TemporaryDirectory(prefix="bangfu-bench-") as tmp:
+        tmp = Path(tmp)
+        base_env = {**os.environ, "BANGFU_VAR_DIR": str(tmp / "var")}
+        # PostgreSQL: CSV import against raw COPY of the same file; then .xlsx against calamine.
+        name = "bangfu_bench"
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+        pg_env = {**base_env, "DATABASE_URL": f"{PG}/{name}"}
+        prepare(pg_env)
+        source = tmp / "members.csv"
+        write_csv(source, ROWS)
+        copy_s = raw_copy(f"{PG}/{name}", source)
+        import_s, peak = timed_import(pg_env, source)
+        _report("PostgreSQL CSV vs raw COPY", ROWS, copy_s, import_s, peak, 0.5)
+        book = tmp / "members.xlsx"
+        write_xlsx(book, XLSX_ROWS, offset=ROWS)
+        read_s = bare_calamine(book)
+        xlsx_s, peak = timed_import(pg_env, book)
+        _report("PostgreSQL .xlsx vs calamine read", XLSX_ROWS, read_s, xlsx_s, peak, 0.7)
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        # SQLite: CSV import against a bare executemany of the same file.
+        db = tmp / "bench.sqlite3"
+        sqlite_env = {**base_env, "DATABASE_URL": f"sqlite:///{db}"}
+        prepare(sqlite_env)
+        small = tmp / "members-sqlite.csv"
+        write_csv(small, SQLITE_ROWS)
+        bare_s = bare_executemany(tmp / "bare.sqlite3", small)
+        sqlite_s, peak = timed_import(sqlite_env, small)
+        _report("SQLite CSV vs bare executemany", SQLITE_ROWS, bare_s, sqlite_s, peak, 0.5)
+
+
+if __name__ == "__main__":
+    main()
