@@ -37,6 +37,7 @@ from bangfu.accounts.models import User
 from bangfu.accounts.roles import Role
 from bangfu.errors import ValidationError
 from bangfu.privacy import crypto, id_numbers
+from bangfu.programmes.demo import programmes_demo
 from bangfu.regions.models import Level, Region
 from bangfu.regions.services import initials_of, regions_load_base, regions_load_villages
 from bangfu.registry.choices import (
@@ -817,7 +818,8 @@ def _accounts_create(draw: _Draw, staff: _Staff, teams: list[Team], members: lis
         ("changan", Role.TOWNSHIP_OFFICE, "450224100000", None, person_name()),
         ("fushi", Role.TOWNSHIP_OFFICE, "450224101000", None, person_name()),
         ("village", Role.VILLAGE_TEAM, seat_team.region_id, None, secretary.name),
-        ("helper", Role.HELPER, seat_team.region_id, None, helper.name),
+        # A county cadre helps households wherever the programmes pair them: the county is the scope.
+        ("helper", Role.HELPER, COUNTY_CODE, helper.organization, helper.name),
         ("school", Role.SCHOOL_ADMIN, school.region_id, school, staff.headteachers[school.name].name),
         ("inspector", Role.INSPECTOR, COUNTY_CODE, None, person_name()),
     ]
@@ -913,6 +915,7 @@ def demo_load(*, seed: int = 2026, scale: float = 1.0, progress: Progress = lamb
             progress(_("  已写入 %(d)d / %(n)d 户") % {"d": done, "n": total})
 
         summary.accounts = len(_accounts_create(draw, staff, teams, members))
+        programmes_demo(seed=seed, stdout=progress)
 
     summary.households = Household.objects.count()
     summary.people = Person.objects.filter(household__isnull=False).count()
