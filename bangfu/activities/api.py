@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -98,7 +98,7 @@ def activity_record(request, payload: ActivityIn):
     data = payload.dict()
     pairings = [Pairing(pk=pk) for pk in data.pop("pairing_ids")]
     made = services.activity_record(scope=request.auth.scope, by=request.auth, pairings=pairings, data=data)
-    return 201, list(selectors.activity_list(scope=request.auth.scope).filter(pk__in=[a.pk for a in made]))
+    return Status(201, list(selectors.activity_list(scope=request.auth.scope).filter(pk__in=[a.pk for a in made])))
 
 
 @router.get("/activities/{activity_id}", response=ActivityOut, summary="活动详情")
@@ -114,11 +114,11 @@ def activity_correct(request, activity_id: int, payload: CorrectionIn):
     data = {k: v for k, v in payload.dict().items() if v is not None and k not in ("reason", "withdraw")}
     corrected = services.activity_correct(scope=scope, by=request.auth, activity=activity, data=data,
                                           reason=payload.reason, withdraw=payload.withdraw)
-    return 201, selectors.activity_get(scope=scope, pk=corrected.pk)
+    return Status(201, selectors.activity_get(scope=scope, pk=corrected.pk))
 
 
 @router.post("/activities/{activity_id}/evidence", response={201: EvidenceOut}, summary="上传佐证照片或文件")
 def evidence_add(request, activity_id: int, file: File[UploadedFile]):
     scope = request.auth.scope
     activity = selectors.activity_get(scope=scope, pk=activity_id)
-    return 201, services.evidence_add(scope=scope, by=request.auth, activity=activity, upload=file)
+    return Status(201, services.evidence_add(scope=scope, by=request.auth, activity=activity, upload=file))

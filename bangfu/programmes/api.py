@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bangfu.errors import NotFound
@@ -215,7 +215,7 @@ def programme_list(request):
 @router.post("/programmes", response={201: ProgrammeOut}, summary="新建帮扶项目")
 def programme_create(request, payload: ProgrammeIn):
     programme = services.programme_create(scope=request.auth.scope, by=request.auth, data=payload.dict())
-    return 201, programme
+    return Status(201, programme)
 
 
 @router.get("/programmes/{programme_id}", response=ProgrammeOut, summary="帮扶项目详情")
@@ -227,14 +227,14 @@ def programme_get(request, programme_id: int):
 def term_add(request, programme_id: int, payload: TermIn):
     scope = request.auth.scope
     programme = selectors.programme_get(scope=scope, pk=programme_id)
-    return 201, services.term_add(scope=scope, by=request.auth, programme=programme, **payload.dict())
+    return Status(201, services.term_add(scope=scope, by=request.auth, programme=programme, **payload.dict()))
 
 
 @router.post("/programmes/{programme_id}/capacity-rules", response={201: CapacityIn}, summary="设置结对数上限")
 def capacity_rule_set(request, programme_id: int, payload: CapacityIn):
     scope = request.auth.scope
     programme = selectors.programme_get(scope=scope, pk=programme_id)
-    return 201, services.capacity_rule_set(scope=scope, by=request.auth, programme=programme, **payload.dict())
+    return Status(201, services.capacity_rule_set(scope=scope, by=request.auth, programme=programme, **payload.dict()))
 
 
 @router.get("/programmes/{programme_id}/obligations", response=list[ObligationOut], summary="帮扶要求")
@@ -247,7 +247,7 @@ def obligation_list(request, programme_id: int):
 def obligation_add(request, programme_id: int, payload: ObligationIn):
     scope = request.auth.scope
     programme = selectors.programme_get(scope=scope, pk=programme_id)
-    return 201, services.obligation_add(scope=scope, by=request.auth, programme=programme, data=payload.dict())
+    return Status(201, services.obligation_add(scope=scope, by=request.auth, programme=programme, data=payload.dict()))
 
 
 @router.get("/programmes/{programme_id}/phases", response=list[PhaseOut], summary="工作计划阶段")
@@ -259,7 +259,7 @@ def phase_list(request, programme_id: int):
 def phase_add(request, programme_id: int, payload: PhaseIn):
     scope = request.auth.scope
     programme = selectors.programme_get(scope=scope, pk=programme_id)
-    return 201, services.phase_add(scope=scope, by=request.auth, programme=programme, **payload.dict())
+    return Status(201, services.phase_add(scope=scope, by=request.auth, programme=programme, **payload.dict()))
 
 
 def _phase(request, phase_id: int) -> Phase:
@@ -272,7 +272,7 @@ def _phase(request, phase_id: int) -> Phase:
 @router.post("/phases/{phase_id}/tasks", response={201: TaskOut}, summary="添加工作任务")
 def task_add(request, phase_id: int, payload: TaskIn):
     phase = _phase(request, phase_id)
-    return 201, services.task_add(scope=request.auth.scope, by=request.auth, phase=phase, **payload.dict())
+    return Status(201, services.task_add(scope=request.auth.scope, by=request.auth, phase=phase, **payload.dict()))
 
 
 @router.post("/tasks/{task_id}/status", response=TaskOut, summary="更新任务状态")
@@ -319,7 +319,7 @@ def pairing_create(request, programme_id: int, payload: PairingIn):
     targets = [services.party_get(scope, payload.target_kind, t, field="target_ids") for t in payload.target_ids]
     made = services.pairing_bulk_create(scope=scope, by=request.auth, programme=programme, helper=helper,
                                         targets=targets, starts_on=payload.starts_on)
-    return 201, list(selectors.pairing_list(scope=scope).filter(pk__in=[p.pk for p in made]))
+    return Status(201, list(selectors.pairing_list(scope=scope).filter(pk__in=[p.pk for p in made])))
 
 
 @router.get("/pairings/{pairing_id}", response=PairingOut, summary="结对详情")
@@ -340,7 +340,7 @@ def pairing_handover(request, pairing_id: int, payload: HandoverIn):
     helper = services.party_get(scope, payload.helper_kind, payload.helper_id, field="helper_id")
     new = services.pairing_handover(scope=scope, by=request.auth, pairing=pairing, new_helper=helper, on=payload.on,
                                     reason=payload.reason)
-    return 201, selectors.pairing_get(scope=scope, pk=new.pk)
+    return Status(201, selectors.pairing_get(scope=scope, pk=new.pk))
 
 
 @router.post("/pairings/{pairing_id}/end", response=PairingOut, summary="结束结对")
@@ -360,5 +360,6 @@ def exemption_grant(request, pairing_id: int, payload: ExemptionIn):
         obligation = Obligation.objects.filter(pk=payload.obligation_id, programme_id=pairing.programme_id).first()
         if obligation is None:
             raise NotFound(_("帮扶要求不存在"))
-    return 201, services.exemption_grant(scope=scope, by=request.auth, pairing=pairing, obligation=obligation,
-                                         starts_on=payload.starts_on, ends_on=payload.ends_on, reason=payload.reason)
+    return Status(201, services.exemption_grant(scope=scope, by=request.auth, pairing=pairing, obligation=obligation,
+                                                starts_on=payload.starts_on, ends_on=payload.ends_on,
+                                                reason=payload.reason))

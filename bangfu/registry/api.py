@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from bangfu.privacy.masking import mask_id_number, mask_phone
@@ -242,7 +242,7 @@ def household_get(request, household_id: int):
 @router.post("/households", response={201: HouseholdOut}, summary="登记新户")
 def household_create(request, payload: HouseholdIn):
     household = services.household_create(scope=request.auth.scope, by=request.auth, data=_payload(payload))
-    return 201, selectors.household_get(scope=request.auth.scope, pk=household.pk)
+    return Status(201, selectors.household_get(scope=request.auth.scope, pk=household.pk))
 
 
 @router.patch("/households/{household_id}", response=HouseholdOut, summary="修改户信息(只传要改的字段)")
@@ -284,7 +284,7 @@ def person_get(request, person_id: int):
 @router.post("/persons", response={201: PersonOut}, summary="登记人员或家庭成员")
 def person_create(request, payload: PersonIn):
     person = services.person_create(scope=request.auth.scope, by=request.auth, data=_payload(payload))
-    return 201, selectors.person_get(scope=request.auth.scope, pk=person.pk)
+    return Status(201, selectors.person_get(scope=request.auth.scope, pk=person.pk))
 
 
 @router.patch("/persons/{person_id}", response=PersonOut, summary="修改人员信息(只传要改的字段)")
@@ -320,4 +320,4 @@ def organization_get(request, organization_id: int):
 @router.post("/organizations", response={201: OrganizationOut}, summary="登记单位")
 def organization_create(request, payload: OrganizationIn):
     organization = services.organization_create(scope=request.auth.scope, by=request.auth, data=payload.dict())
-    return 201, organization
+    return Status(201, organization)
