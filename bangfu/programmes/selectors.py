@@ -110,6 +110,10 @@ def uncovered_targets(*, scope: Scope, programme: Programme) -> QuerySet:
         qs = scope.households(Household.objects.select_related("head", "region"))
         qs = qs.filter(region__code__startswith=programme.region.prefix, **condition)
         return qs.filter(~Exists(active.filter(target_household=OuterRef("pk")))).order_by("region_id", "number")
+    if kind in (PartyKind.PERSON, PartyKind.ORGANIZATION) and not programme.coverage_attribute:
+        # Without a condition a programme of persons or units covers only whom it pairs (new
+        # teachers, supported schools): "every person in the county" is never its population.
+        return Person.objects.none() if kind == PartyKind.PERSON else Organization.objects.none()
     if kind == PartyKind.PERSON:
         qs = scope.persons(Person.objects.select_related("region", "organization"))
         qs = qs.filter(region__code__startswith=programme.region.prefix, **condition)

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from bangfu.accounts.models import User
 from bangfu.demo import generator
 from bangfu.privacy import crypto, id_numbers
+from bangfu.programmes.demo import programmes_demo_clear
 from bangfu.registry.models import Household, Organization, Person, Team, TeamMember
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,7 @@ def fast_hasher(settings):
 def wipe():
     """Empty the registry so that the demo can be loaded again into the same test database."""
     User.objects.filter(username__in=generator.DEMO_USERNAMES).delete()
+    programmes_demo_clear()  # the demo's programmes hold the registry's people (bangfu/programmes/demo.py)
     Household.objects.update(head=None)
     for model in (TeamMember, Team, Person, Household, Organization):
         queryset = model.objects.all()
