@@ -188,3 +188,11 @@ LOGGING = {
 
 # Page sizes for lists; every list paginates.
 BANGFU_PAGE_SIZE = 50
+
+# Reminders of what is due this week (bangfu.compliance.reminders): the sender classes, comma-
+# separated in BANGFU_REMINDER_SENDERS; a real SMS gateway is one more class (see that module).
+BANGFU_REMINDER_SENDERS = [s for s in os.environ.get(
+    "BANGFU_REMINDER_SENDERS",
+    "bangfu.compliance.reminders.EmailSender,bangfu.compliance.reminders.LoggingSmsSender").split(",") if s]
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bangfu@localhost")

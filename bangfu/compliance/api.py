@@ -104,7 +104,7 @@ def compliance_due(request, q: Query[ComplianceQuery]):
     filters, as_of = _filters(q)
     filters.current_only = True
     filters.ending_before = as_of + timedelta(days=7 - as_of.weekday() - 1)
-    filters.status = filters.status or "behind"
+    filters.status = filters.status or "unmet"
     scope = request.auth.scope
     rows = selectors.compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=min(q.page_size, 500))
     return {"count": selectors.compliance_count(scope=scope, filters=filters, as_of=as_of),

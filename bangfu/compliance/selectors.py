@@ -63,7 +63,7 @@ class ComplianceFilters:
     programme: int | None = None
     obligation: int | None = None
     period: str = ""  # week, month, term … : obligations of that period only
-    status: str = ""  # met, on_track, behind, overdue, exempt; "due" = behind or overdue
+    status: str = ""  # met, on_track, behind, overdue, exempt; "due" = behind or overdue; "unmet" = open, not met
     region: str = ""  # a code prefix inside the scope
     helper_person: int | None = None
     helper_org: int | None = None
@@ -87,7 +87,8 @@ def _birthday_window(obligation: Obligation):
     return act, born, before, after
 
 
-def _obligation_rows(obligation: Obligation, pairings: QuerySet[Pairing], as_of: date) -> QuerySet:
+def _obligation_rows(obligation: Obligation, pairings: QuerySet[Pairing], as_of: date,
+                     period_filter: Q | None = None) -> QuerySet:
     key = obligation.period_key
     qs = pairings.filter(programme_id=obligation.programme_id)
     if obligation.condition_attribute:
@@ -100,7 +101,7 @@ def _obligation_rows(obligation: Obligation, pairings: QuerySet[Pairing], as_of:
     reference = Least(F("per__ends_on"), Value(as_of, output_field=DateField()))
     # One filter() call: a second one would join the period table again.
     qs = qs.filter(Q(per__id__isnull=False), Q(starts_on__lte=reference),
-                   Q(ends_on__isnull=True) | Q(ends_on__gte=reference)).order_by()
+                   Q(ends_on__isnull=True) | Q(ends_on__gte=reference), period_filter or Q()).order_by()
 
     activities = Activity.objects.filter(pairing_id=OuterRef("pk"), kind=obligation.kind, actor=obligation.actor,
                                          occurred_on__gte=OuterRef("per__starts_on"),
@@ -181,18 +182,22 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date) -> tuple[st
         return None
     pairings = _pairings(scope, filters)
     parts = []
+    # Conditions on the period go into the same filter() as the join: a later filter() call
+    # would join the period table a second time and leave the counted rows unfiltered.
+    period_filter = Q()
+    if filters.current_only:
+        period_filter &= Q(per__ends_on__gte=as_of)
+    if filters.ending_before:
+        period_filter &= Q(per__ends_on__lte=filters.ending_before)
     for obligation in obligations:
-        qs = _obligation_rows(obligation, pairings, as_of)
-        if filters.current_only:
-            qs = qs.filter(per__ends_on__gte=as_of)
-        if filters.ending_before:
-            qs = qs.filter(per__ends_on__lte=filters.ending_before)
-        parts.append(qs)
+        parts.append(_obligation_rows(obligation, pairings, as_of, period_filter))
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     sql, params = union.query.get_compiler(using=union.db).as_sql()
     where, where_params = "", []
     if filters.status == "due":
         where = " WHERE c.status IN ('behind', 'overdue')"
+    elif filters.status == "unmet":  # still open and not met: what a reminder lists
+        where = " WHERE c.status IN ('on_track', 'behind')"
     elif filters.status:
         where = " WHERE c.status = %s"
         where_params = [filters.status]

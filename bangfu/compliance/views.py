@@ -104,7 +104,7 @@ def this_week(request):
     filters, as_of = _filters(request)
     filters.current_only = True
     filters.ending_before = as_of + timedelta(days=6 - as_of.weekday())
-    filters.status = filters.status or "behind"
+    filters.status = filters.status or "unmet"
     return render(request, "compliance/rows.html", {**_context(request, filters, as_of),
                                                      "page_obj": _rows_page(request, filters, as_of),
                                                      "title": _("本周到期待完成")})
