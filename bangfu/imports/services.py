@@ -97,6 +97,7 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
     outcome = Outcome()
     kept: list[pl.DataFrame] = []
     kinds: Counter = Counter()
+    stage = None
     try:
         with transaction.atomic():
             stage = Stage(register=reg, mapped=set(mapping), scope=scope)
@@ -130,6 +131,9 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
             outcome.written = True
     except _Rollback:
         pass
+    finally:
+        if stage is not None:
+            stage.close()
     outcome.error_counts = dict(kinds)
     if kept:
         outcome.errors = pl.concat(kept).sort("row", "col").head(MAX_KEPT_ERRORS)

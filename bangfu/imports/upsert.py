@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
+from bangfu.imports.initials import initials_column
 from bangfu.imports.registers import Column, Register
-from bangfu.privacy import crypto
-from bangfu.regions.services import initials_of
+from bangfu.imports.sealing import Sealed, Sealer
 from bangfu.registry.models import Household, Person
 
 STAGE = "bangfu_import_rows"
 STAGE_HOUSEHOLDS = "bangfu_import_households"
+STAGE_PERSONS = "bangfu_import_persons"
 # Stage columns every file provides (required or derived from the ID number).
 ALWAYS = {"h_county_code", "h_number", "h_region", "p_name", "p_relation", "p_id_hash", "p_id_enc", "p_initials",
           "p_gender", "p_birth_date"}
@@ -98,6 +99,7 @@ class Stage:
     scope: Scope
     columns: list[StageColumn] = field(default_factory=list)
     rows: int = 0
+    sealer: Sealer = field(default_factory=Sealer)
 
     def __post_init__(self):
         self.columns = stage_columns(self.register)
@@ -105,11 +107,10 @@ class Stage:
         types = _SQL_TYPES[_vendor()]
         temp = "TEMPORARY"
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGE_HOUSEHOLDS}")
+            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cols = ", ".join(f"{c.name} {types[c.type]}" for c in self.columns)
-            cursor.execute(f"CREATE {temp} TABLE {STAGE} ({cols}, household_id bigint, person_id bigint, "
-                           f"action varchar(1))")
+            cursor.execute(f"CREATE {temp} TABLE {STAGE} ({cols})")
 
     # Loading ------------------------------------------------------------------------------
 
@@ -117,21 +118,22 @@ class Stage:
         """Hash and encrypt the ID numbers of a validated batch, then write it to the stage."""
         if not frame.height:
             return
+        sealed = self.sealer.submit(frame.get_column("p_id_number")) if self.has_persons else None
+        self.write(self.prepare(frame, sealed))
+
+    def prepare(self, frame: pl.DataFrame, sealed: Sealed | None) -> pl.DataFrame:
+        """The batch in the stage's columns, once the sealer has the hashes and ciphertexts."""
         derived = [pl.col("h_region").str.slice(0, 6).alias("h_county_code"), pl.col("__row").alias("row_no")]
         if self.has_persons:
-            ids = frame.get_column("p_id_number").to_list()
-            names = frame.get_column("p_name").unique().to_list()
-            initials = {name: initials_of(name)[:20] for name in names}
-            derived += [
-                pl.Series("p_id_hash", [crypto.keyed_hash(v) for v in ids], dtype=pl.Binary),
-                pl.Series("p_id_enc", [crypto.encrypt(v) for v in ids], dtype=pl.Binary),
-                pl.col("p_name").replace_strict(initials, default="").alias("p_initials"),
-                pl.col("__id_gender").alias("p_gender"),
-                pl.col("__id_birth").alias("p_birth_date"),
-            ]
+            hashes, blobs = sealed.columns()
+            derived += [hashes, blobs, initials_column(frame.get_column("p_name")),
+                        pl.col("__id_gender").alias("p_gender"), pl.col("__id_birth").alias("p_birth_date")]
         frame = frame.with_columns(derived)
         missing = [c.name for c in self.columns if c.name not in frame.columns]
         frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(n) for n in missing])
+        return frame
+
+    def write(self, frame: pl.DataFrame) -> None:
         names = [c.name for c in self.columns]
         if _vendor() == "postgresql":
             self._copy(frame, names)
@@ -268,20 +270,42 @@ class Stage:
     # Matching and writing ----------------------------------------------------------------
 
     def _household_stage(self, cursor) -> None:
+        """One row per household number (its first row in the file), matched and planned in one
+        INSERT … SELECT: the registered id, and + (create), ~ (update) or = (unchanged)."""
         h_cols = [c for c in self.columns if c.target == "household" and c.name != "h_county_code"]
         types = _SQL_TYPES[_vendor()]
         cols = ", ".join(f"{c.name} {types[c.type]}" for c in h_cols)
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_HOUSEHOLDS} (h_county_code text, {cols}, first_row bigint, "
                        f"household_id bigint, action varchar(1), new_size integer, new_head bigint)")
         names = ", ".join(c.name for c in h_cols)
+        changed = self._changed_sql(Household, "household", "h", "s")
         cursor.execute(
-            f"INSERT INTO {STAGE_HOUSEHOLDS} (h_county_code, {names}, first_row) "
-            f"SELECT h_county_code, {names}, row_no FROM {STAGE} WHERE row_no IN "
-            f"(SELECT min(row_no) FROM {STAGE} GROUP BY h_county_code, h_number)")
+            f"INSERT INTO {STAGE_HOUSEHOLDS} (h_county_code, {names}, first_row, household_id, action) "
+            f"SELECT s.h_county_code, {', '.join('s.' + c.name for c in h_cols)}, s.row_no, h.id, "
+            f"CASE WHEN h.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
+            f"FROM {STAGE} s JOIN (SELECT min(row_no) AS first_row FROM {STAGE} GROUP BY h_county_code, h_number) f "
+            f"ON f.first_row = s.row_no "
+            f"LEFT JOIN registry_household h ON h.county_code = s.h_county_code AND h.number = s.h_number")
         cursor.execute(f"CREATE UNIQUE INDEX {STAGE_HOUSEHOLDS}_key ON {STAGE_HOUSEHOLDS} (h_county_code, h_number)")
-        cursor.execute(f"UPDATE {STAGE_HOUSEHOLDS} SET household_id = (SELECT h.id FROM registry_household h "
-                       f"WHERE h.county_code = {STAGE_HOUSEHOLDS}.h_county_code "
-                       f"AND h.number = {STAGE_HOUSEHOLDS}.h_number)")
+        cursor.execute(f"ANALYZE {STAGE_HOUSEHOLDS}")
+
+    def _person_stage(self, cursor) -> None:
+        """Every staged person with the household's id, the registered person's id and the plan, in one
+        INSERT … SELECT (instead of an UPDATE of the whole stage per derived column)."""
+        types = _SQL_TYPES[_vendor()]
+        cols = ", ".join(f"{c.name} {types[c.type]}" for c in self.columns)
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_PERSONS} ({cols}, household_id bigint, person_id bigint, "
+                       f"action varchar(1))")
+        names = [c.name for c in self.columns]
+        changed = self._changed_sql(Person, "person", "p", "s", self._person_extra("s", "hs"))
+        cursor.execute(
+            f"INSERT INTO {STAGE_PERSONS} ({', '.join(names)}, household_id, person_id, action) "
+            f"SELECT {', '.join('s.' + n for n in names)}, hs.household_id, p.id, "
+            f"CASE WHEN p.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
+            f"FROM {STAGE} s JOIN {STAGE_HOUSEHOLDS} hs ON hs.h_county_code = s.h_county_code "
+            f"AND hs.h_number = s.h_number "
+            f"LEFT JOIN registry_person p ON p.county_code = s.h_county_code AND p.id_hash = s.p_id_hash")
+        cursor.execute(f"ANALYZE {STAGE_PERSONS}")
 
     def _fields(self, model, target: str, alias: str, current: str | None) -> dict[str, str]:
         """attname → SQL expression of the new value, for the fields the file provides.
@@ -316,38 +340,24 @@ class Stage:
         """Match the staged rows to the registry and decide per record: create, update or leave."""
         with connection.cursor() as cursor:
             self._household_stage(cursor)
-            changed = self._changed_sql(Household, "household", "h", STAGE_HOUSEHOLDS)
-            cursor.execute(
-                f"UPDATE {STAGE_HOUSEHOLDS} SET action = CASE WHEN household_id IS NULL THEN '+' "
-                f"WHEN EXISTS (SELECT 1 FROM registry_household h WHERE h.id = {STAGE_HOUSEHOLDS}.household_id "
-                f"AND ({changed})) THEN '~' ELSE '=' END")
             households = self._counts(cursor, STAGE_HOUSEHOLDS)
             persons = Counts()
             if self.has_persons:
-                cursor.execute(f"UPDATE {STAGE} SET person_id = (SELECT p.id FROM registry_person p "
-                               f"WHERE p.id_hash = {STAGE}.p_id_hash)")
-                cursor.execute(f"UPDATE {STAGE} SET household_id = (SELECT s.household_id FROM {STAGE_HOUSEHOLDS} s "
-                               f"WHERE s.h_county_code = {STAGE}.h_county_code AND s.h_number = {STAGE}.h_number)")
-                changed = self._changed_sql(Person, "person", "p", STAGE)
-                cursor.execute(
-                    f"UPDATE {STAGE} SET action = CASE WHEN person_id IS NULL THEN '+' "
-                    f"WHEN EXISTS (SELECT 1 FROM registry_person p WHERE p.id = {STAGE}.person_id "
-                    f"AND ({changed})) THEN '~' ELSE '=' END")
-                persons = self._counts(cursor, STAGE)
+                self._person_stage(cursor)
+                persons = self._counts(cursor, STAGE_PERSONS)
         return households, persons
 
-    def _person_extra(self, stage: str) -> dict[str, str]:
-        return {"household_id": f"{stage}.household_id", "region_id": f"{stage}.h_region",
+    def _person_extra(self, stage: str, households: str) -> dict[str, str]:
+        return {"household_id": f"{households}.household_id", "region_id": f"{stage}.h_region",
                 "county_code": f"{stage}.h_county_code"}
 
-    def _changed_sql(self, model, target: str, current: str, stage: str) -> str:
+    def _changed_sql(self, model, target: str, current: str, stage: str, extra: dict[str, str] | None = None) -> str:
         exprs = self._fields(model, target, stage, current)
-        if target == "person":
-            exprs.update(self._person_extra(stage))
+        exprs.update(extra or {})
         exprs.pop("county_code", None) if target == "household" else None
         parts = [_distinct(f"{current}.{model._meta.get_field(a).column}", e)
                  for a, e in exprs.items() if a not in ("id_number", "id_hash", "number")]
-        return " OR ".join(parts) or "1 = 0"
+        return "(" + (" OR ".join(parts) or "1 = 0") + ")"
 
     def _counts(self, cursor, table: str) -> Counts:
         cursor.execute(f"SELECT action, count(*) FROM {table} GROUP BY action")
@@ -359,24 +369,24 @@ class Stage:
         now = timezone.now()
         with connection.cursor() as cursor:
             self._insert(cursor, Household, "household", STAGE_HOUSEHOLDS, now, {})
-            cursor.execute(f"UPDATE {STAGE_HOUSEHOLDS} SET household_id = (SELECT h.id FROM registry_household h "
+            cursor.execute(f"UPDATE {STAGE_HOUSEHOLDS} SET household_id = h.id FROM registry_household h "
                            f"WHERE h.county_code = {STAGE_HOUSEHOLDS}.h_county_code "
-                           f"AND h.number = {STAGE_HOUSEHOLDS}.h_number) WHERE action = '+'")
+                           f"AND h.number = {STAGE_HOUSEHOLDS}.h_number AND {STAGE_HOUSEHOLDS}.action = '+'")
             self._update(cursor, Household, "household", STAGE_HOUSEHOLDS, now)
             if self.has_persons:
-                cursor.execute(f"UPDATE {STAGE} SET household_id = (SELECT s.household_id FROM {STAGE_HOUSEHOLDS} s "
-                               f"WHERE s.h_county_code = {STAGE}.h_county_code AND s.h_number = {STAGE}.h_number) "
-                               f"WHERE household_id IS NULL")
-                self._insert(cursor, Person, "person", STAGE, now, self._person_extra(STAGE))
-                cursor.execute(f"UPDATE {STAGE} SET person_id = (SELECT p.id FROM registry_person p "
-                               f"WHERE p.id_hash = {STAGE}.p_id_hash) WHERE action = '+'")
-                self._update(cursor, Person, "person", STAGE, now)
+                # New persons of new households take the household's id from the household stage.
+                self._insert(cursor, Person, "person", STAGE_PERSONS, now, self._person_extra(STAGE_PERSONS, "hs"),
+                             join=f"JOIN {STAGE_HOUSEHOLDS} hs ON hs.h_county_code = {STAGE_PERSONS}.h_county_code "
+                                  f"AND hs.h_number = {STAGE_PERSONS}.h_number")
+                self._update(cursor, Person, "person", STAGE_PERSONS, now)
                 self._totals(cursor)
-            self._history(cursor, Household, STAGE_HOUSEHOLDS, "household_id", now, by, reason)
+            self._history(cursor, Household, STAGE_HOUSEHOLDS, "s.household_id = t.id", now, by, reason)
             if self.has_persons:
-                self._history(cursor, Person, STAGE, "person_id", now, by, reason)
+                self._history(cursor, Person, STAGE_PERSONS, "t.county_code = s.h_county_code AND t.id_hash = s.p_id_hash",
+                              now, by, reason)
 
-    def _insert(self, cursor, model, target: str, stage: str, now: datetime, extra: dict[str, str]) -> None:
+    def _insert(self, cursor, model, target: str, stage: str, now: datetime, extra: dict[str, str],
+                join: str = "") -> None:
         exprs = self._fields(model, target, stage, None)
         exprs.update(extra)
         columns, values, params = [], [], []
@@ -396,13 +406,13 @@ class Stage:
                 values.append("%s")
                 params.append(self._default(f) if f.has_default() or not f.null else None)
         cursor.execute(f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
-                       f"SELECT {', '.join(values)} FROM {stage} WHERE {stage}.action = '+'", params)
+                       f"SELECT {', '.join(values)} FROM {stage} {join} WHERE {stage}.action = '+'", params)
 
     def _update(self, cursor, model, target: str, stage: str, now: datetime) -> None:
         table = model._meta.db_table
         exprs = self._fields(model, target, "s", "t")
         if target == "person":
-            exprs.update(self._person_extra("s"))
+            exprs.update(self._person_extra("s", "s"))
         key = "household_id" if target == "household" else "person_id"
         sets = [f"{model._meta.get_field(a).column} = {e}"
                 for a, e in exprs.items() if a not in ("id_number", "id_hash", "number", "county_code")]
@@ -411,22 +421,25 @@ class Stage:
                        f"WHERE s.{key} = t.id AND s.action = '~'", [connection.ops.adapt_datetimefield_value(now)])
 
     def _totals(self, cursor) -> None:
-        """Size, head and income per capita of every household the file touched (the services' rule)."""
+        """Size, head and income per capita of every household the file touched (the services' rule),
+        from one GROUP BY over their members."""
+        sh = STAGE_HOUSEHOLDS
         cursor.execute(
-            f"UPDATE {STAGE_HOUSEHOLDS} SET new_size = (SELECT count(*) FROM registry_person p "
-            f"WHERE p.household_id = {STAGE_HOUSEHOLDS}.household_id), new_head = (SELECT min(p.id) FROM "
-            f"registry_person p WHERE p.household_id = {STAGE_HOUSEHOLDS}.household_id AND p.relation = 'head')")
+            f"UPDATE {sh} SET new_size = t.size, new_head = t.head FROM (SELECT hs.household_id, count(p.id) AS size, "
+            f"min(CASE WHEN p.relation = 'head' THEN p.id END) AS head FROM {sh} hs "
+            f"LEFT JOIN registry_person p ON p.household_id = hs.household_id GROUP BY hs.household_id) t "
+            f"WHERE t.household_id = {sh}.household_id")
         cursor.execute(
-            f"UPDATE {STAGE_HOUSEHOLDS} SET action = '~' WHERE action = '=' AND EXISTS (SELECT 1 FROM "
-            f"registry_household h WHERE h.id = {STAGE_HOUSEHOLDS}.household_id AND "
-            f"({_distinct('h.head_id', f'{STAGE_HOUSEHOLDS}.new_head')} OR h.size <> {STAGE_HOUSEHOLDS}.new_size))")
+            f"UPDATE {sh} SET action = '~' WHERE action = '=' AND EXISTS (SELECT 1 FROM "
+            f"registry_household h WHERE h.id = {sh}.household_id AND "
+            f"({_distinct('h.head_id', f'{sh}.new_head')} OR h.size <> {sh}.new_size))")
         income = "(t.wage_income + t.production_income + t.property_income + t.transfer_income)"
         cursor.execute(
             f"UPDATE registry_household AS t SET size = s.new_size, head_id = s.new_head, income_per_capita = "
             f"CASE WHEN s.new_size > 0 THEN ROUND({income} / s.new_size, 2) ELSE 0 END "
-            f"FROM {STAGE_HOUSEHOLDS} s WHERE s.household_id = t.id AND s.action IN ('+', '~')")
+            f"FROM {sh} s WHERE s.household_id = t.id AND s.action IN ('+', '~')")
 
-    def _history(self, cursor, model, stage: str, key: str, now: datetime, by, reason: str) -> None:
+    def _history(self, cursor, model, stage: str, on: str, now: datetime, by, reason: str) -> None:
         historical = model.history.model
         own = [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
         cols = ", ".join(own)
@@ -434,13 +447,16 @@ class Stage:
         cursor.execute(
             f"INSERT INTO {historical._meta.db_table} ({cols}, history_date, history_type, history_user_id, "
             f"history_change_reason) SELECT {src}, %s, s.action, %s, %s FROM {model._meta.db_table} t "
-            f"JOIN {stage} s ON s.{key} = t.id WHERE s.action IN ('+', '~')",
+            f"JOIN {stage} s ON {on} WHERE s.action IN ('+', '~')",
             [connection.ops.adapt_datetimefield_value(now), by.pk if by else None, reason[:100]])
+
+    def close(self) -> None:
+        self.sealer.close()
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGE_HOUSEHOLDS}")
+            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def column_for(register: Register, key: str) -> Column:

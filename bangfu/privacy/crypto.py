@@ -10,6 +10,7 @@ Ciphertext layout: version byte (1) | 12-byte random nonce | AES-GCM ciphertext 
 import base64
 import hmac
 import os
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from hashlib import sha256
 
@@ -59,3 +60,66 @@ def keyed_hash(value: str) -> bytes:
     """HMAC-SHA256 of a normalised value: the exact-match search key for encrypted fields."""
     _, key = _current()
     return hmac.digest(key, value.encode(), sha256)
+
+
+# Batch forms: the same keys and layout as keyed_hash and encrypt, for imports of millions of
+# values, where the Python call per value is the cost (docs/performance.md). HMAC (RFC 2104) is
+# computed from pre-hashed inner and outer key blocks copied per value: 1.9 µs against 5 µs for
+# hmac.digest on the machines of docs/performance.md; the result is the same bytes.
+
+
+@lru_cache(maxsize=4)
+def _hmac_states(key: bytes):
+    block = key.ljust(64, b"\0")  # SHA-256 block size; the derived key is 32 bytes
+    return sha256(bytes(b ^ 0x36 for b in block)), sha256(bytes(b ^ 0x5C for b in block))
+
+
+def keyed_hashes(values: Iterable[str]) -> list[bytes]:
+    """keyed_hash of every value, in order."""
+    inner, outer = _hmac_states(_current()[1])
+    new_inner, new_outer = inner.copy, outer.copy
+    out = []
+    for value in values:
+        h = new_inner()
+        h.update(value.encode())
+        o = new_outer()
+        o.update(h.digest())
+        out.append(o.digest())
+    return out
+
+
+def encrypt_many(values: Sequence[str]) -> list[bytes]:
+    """encrypt of every value, in order; one call to the random source for all the nonces."""
+    aead, _ = _current()
+    seal = aead.encrypt
+    nonces = os.urandom(12 * len(values))
+    out = []
+    for i, value in enumerate(values):
+        nonce = nonces[12 * i : 12 * i + 12]
+        out.append(VERSION + nonce + seal(nonce, value.encode(), None))
+    return out
+
+
+def seal_fixed(buffer: bytes, width: int) -> tuple[bytes, bytes]:
+    """Hash and encrypt values of `width` ASCII bytes laid end to end in `buffer`.
+
+    Returns the keyed hashes (32 bytes each) and the ciphertexts (width + 29 bytes each), each
+    laid end to end in the same order: fixed-width buffers that cross a process boundary as one
+    block instead of a pickled list (bangfu.imports.sealing runs this in worker processes)."""
+    aead, key = _current()
+    seal = aead.encrypt
+    inner, outer = _hmac_states(key)
+    new_inner, new_outer = inner.copy, outer.copy
+    count = len(buffer) // width
+    nonces = os.urandom(12 * count)
+    hashes, blobs = [], []
+    for i in range(count):
+        value = buffer[i * width : (i + 1) * width]
+        h = new_inner()
+        h.update(value)
+        o = new_outer()
+        o.update(h.digest())
+        hashes.append(o.digest())
+        nonce = nonces[12 * i : 12 * i + 12]
+        blobs.append(VERSION + nonce + seal(nonce, value, None))
+    return b"".join(hashes), b"".join(blobs)
