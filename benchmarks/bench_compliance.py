@@ -1,0 +1,238 @@
+"""Compliance over a province on PostgreSQL: the product's selector against hand-written SQL.
+
+    BANGFU_BENCH_SCALE   share of the full size (default 1.0 = 1,000,000 pairings and
+                         12,000,000 activities: one visit per pairing and month, some missed)
+    BANGFU_BENCH_PG      server URL without database (default postgres://postgres@127.0.0.1:5432)
+
+The database bangfu_bench_compliance is created, migrated with the product's migrations, filled
+by COPY (psycopg 3) — 100 counties × 10 townships × 10 villages, helpers, households, pairings
+and activities — measured and dropped. The product side is bangfu.compliance.selectors, the
+code the pages run (compliance_totals, and compliance_rollup by region for one county's
+office); the baseline is one hand-written statement over the same tables. Both must give the
+same totals; each is timed best of three, with JIT off for the session (PERFORMANCE.md).
+"""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("BANGFU_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB = "bangfu_bench_compliance"
+SCALE = float(os.environ.get("BANGFU_BENCH_SCALE", "1.0"))
+YEAR = 2025
+AS_OF = date(YEAR + 1, 1, 20)  # every month of the year closed and past its grace
+COUNTY = "450101"  # the county whose office's roll-up page is timed
+HELPER_LOAD = 4  # households per helper
+
+
+def _conn(db: str = "postgres"):
+    import psycopg
+
+    return psycopg.connect(f"{PG}/{db}", autocommit=True)
+
+
+def _filler(cur, table: str, given: dict) -> tuple[list[str], list]:
+    """Columns of `table` with a value for every NOT NULL column the caller did not give:
+    Django sets no database defaults, so a COPY must name them all."""
+    cur.execute("SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+                "WHERE table_name = %s AND column_default IS NULL AND is_identity = 'NO' "
+                "ORDER BY ordinal_position", [table])
+    defaults = {"boolean": False, "integer": 0, "smallint": 0, "bigint": 0, "numeric": 0, "date": "2000-01-01",
+                "jsonb": "[]", "timestamp with time zone": "2025-01-01 00:00:00+08"}
+    names, fixed = [], []
+    for name, kind, nullable in cur.fetchall():
+        if name in given:
+            continue
+        if nullable == "NO":
+            names.append(name)
+            fixed.append(defaults.get(kind, ""))
+    return names, fixed
+
+
+def _copy(cur, table: str, given: list[str], rows) -> None:
+    extra, fixed = _filler(cur, table, dict.fromkeys(given))
+    columns = ", ".join(f'"{c}"' for c in given + extra)
+    with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row((*row, *fixed))
+
+
+def generate(scale: float) -> dict:
+    """Fill the migrated database; returns the sizes."""
+    pairings = int(1_000_000 * scale)
+    helpers = pairings // HELPER_LOAD
+    counties = 100
+    with _conn(DB) as conn, conn.cursor() as cur:
+        regions = []  # the province itself came with the programme
+        villages = []
+        for c in range(counties):
+            city = f"45{c // 10 + 1:02d}"
+            county = f"{city}{c % 10 + 1:02d}"
+            if c % 10 == 0:
+                regions.append((city.ljust(12, "0"), f"市{city}", 2, "450000000000", city, "S", f"市{city}"))
+            regions.append((county.ljust(12, "0"), f"县{county}", 3, city.ljust(12, "0"), county, "X", f"县{county}"))
+            for t in range(10):
+                town = f"{county}{t + 100:03d}"
+                regions.append((town.ljust(12, "0"), f"镇{town}", 4, county.ljust(12, "0"), town, "Z", f"镇{town}"))
+                for v in range(10):
+                    code = f"{town}{v + 200:03d}"
+                    regions.append((code, f"村{code}", 5, town.ljust(12, "0"), code, "C", f"村{code}"))
+                    villages.append(code)
+        _copy(cur, "regions_region", ["code", "name", "level", "parent_id", "prefix", "initials", "full_name"], regions)
+        cur.execute("SELECT nextval(pg_get_serial_sequence('registry_person', 'id'))")
+        first_person = cur.fetchone()[0] + 1
+        # Helpers live in the county of the households they help (HELPER_LOAD consecutive ones).
+        _copy(cur, "registry_person", ["id", "name", "gender", "region_id", "county_code", "kind", "rank"],
+              ((first_person + h, f"干部{h}", "male", villages[(h * HELPER_LOAD) * len(villages) // pairings],
+                villages[(h * HELPER_LOAD) * len(villages) // pairings][:6], "cadre", "staff")
+               for h in range(helpers)))
+        cur.execute("SELECT setval(pg_get_serial_sequence('registry_person', 'id'), %s)", [first_person + helpers])
+        _copy(cur, "registry_household", ["id", "number", "region_id", "county_code", "status"],
+              ((i + 1, f"H{i:08d}", villages[i * len(villages) // pairings], villages[i * len(villages) // pairings][:6],
+                "poor") for i in range(pairings)))
+        cur.execute("SELECT setval(pg_get_serial_sequence('registry_household', 'id'), %s)", [pairings])
+        cur.execute("SELECT id FROM programmes_programme")
+        programme = cur.fetchone()[0]
+        _copy(cur, "programmes_pairing", ["id", "programme_id", "county_code", "region_id", "helper_kind",
+                                          "helper_person_id", "target_kind", "target_household_id", "starts_on",
+                                          "status", "end_reason"],
+              ((i + 1, programme, villages[i * len(villages) // pairings][:6], villages[i * len(villages) // pairings],
+                "person", first_person + i // HELPER_LOAD, "household", i + 1, date(YEAR, 1, 1), "active", "")
+               for i in range(pairings)))
+        cur.execute("SELECT setval(pg_get_serial_sequence('programmes_pairing', 'id'), %s)", [pairings])
+
+        def activities():
+            # A helper's diligence decides how many of the twelve months they visit.
+            for i in range(pairings):
+                region = villages[i * len(villages) // pairings]
+                skip = (i * 7919) % 100  # 0–99: about 70 % visit every month, the rest miss some
+                for month in range(1, 13):
+                    if skip >= 70 and (month * 31 + i) % 100 < skip - 60:
+                        continue
+                    yield (i + 1, region[:6], region, f"{i:08x}-0000-4000-8000-{month:012x}", "走访",
+                           date(YEAR, month, 1 + (i + month) % 28), "helper", True, 1, "次", "入户走访", False, "")
+
+        _copy(cur, "activities_activity", ["pairing_id", "county_code", "region_id", "group", "kind", "occurred_on",
+                                           "actor", "with_counterpart", "quantity", "unit", "content", "withdrawn",
+                                           "correction_reason"], activities())
+        for table in ("regions_region", "registry_person", "registry_household", "programmes_pairing",
+                      "activities_activity", "programmes_programmeperiod"):
+            cur.execute(f"VACUUM ANALYZE {table}")
+        cur.execute("SELECT count(*) FROM activities_activity")
+        return {"pairings": pairings, "activities": cur.fetchone()[0], "helpers": helpers}
+
+
+HAND_SQL = """
+SELECT COUNT(*) AS total, SUM(CASE WHEN n >= 1 THEN 1 ELSE 0 END) AS met, COALESCE(SUM(n), 0) AS done
+FROM (
+  SELECT (SELECT COUNT(*) FROM activities_activity a
+          WHERE a.pairing_id = p.id AND a.kind = '走访' AND a.actor = 'helper' AND NOT a.withdrawn
+            AND a.occurred_on BETWEEN m.starts_on AND m.ends_on
+            AND NOT EXISTS (SELECT 1 FROM activities_activity s WHERE s.supersedes_id = a.id)) AS n
+  FROM programmes_pairing p
+  JOIN programmes_programmeperiod m ON m.programme_id = p.programme_id AND m.kind = 'month' AND m.starts_on <= %(as_of)s
+  WHERE p.region_id LIKE %(prefix)s AND p.starts_on <= LEAST(m.ends_on, %(as_of)s)
+    AND (p.ends_on IS NULL OR p.ends_on >= LEAST(m.ends_on, %(as_of)s))
+) t
+"""
+
+
+def _best(fn, runs: int = 3) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def measure() -> None:
+    """Runs in a child process with DATABASE_URL pointing at the bench database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangfu.settings")
+    django.setup()
+    from django.db import connection
+
+    from bangfu.accounts.roles import Role
+    from bangfu.accounts.scope import Scope
+    from bangfu.compliance import selectors
+
+    with connection.cursor() as cur:
+        cur.execute("SET jit = off")
+    province = Scope(role=Role.ADMIN, prefix="")
+    county = Scope(role=Role.COUNTY_OFFICE, prefix=COUNTY)
+
+    def hand(prefix: str):
+        with connection.cursor() as cur:
+            cur.execute(HAND_SQL, {"as_of": AS_OF, "prefix": prefix + "%"})
+            total, met, done = cur.fetchone()
+            return int(total), int(met or 0)
+
+    def product(scope):
+        totals = selectors.compliance_totals(scope=scope, as_of=AS_OF)
+        return totals["total"], totals["met"]
+
+    def rollup():
+        rows = selectors.compliance_rollup(scope=county, by="region", as_of=AS_OF)
+        return sum(r["total"] for r in rows), sum(r["met"] for r in rows)
+
+    hand_s, hand_r = _best(lambda: hand(""))
+    prod_s, prod_r = _best(lambda: product(province))
+    print(f"province: hand-written {hand_s:.2f} s {hand_r}, product {prod_s:.2f} s {prod_r}, "
+          f"ratio {prod_s / hand_s:.2f} (goal ≤ 1.5)", flush=True)
+    assert hand_r == prod_r, (hand_r, prod_r)
+    hc_s, hc_r = _best(lambda: hand(COUNTY), runs=5)
+    rc_s, rc_r = _best(rollup, runs=5)
+    print(f"county {COUNTY} roll-up by township: product {rc_s * 1000:.0f} ms {rc_r} (goal < 200 ms), "
+          f"hand-written {hc_s * 1000:.0f} ms {hc_r}, ratio {rc_s / hc_s:.2f}", flush=True)
+    assert hc_r == rc_r, (hc_r, rc_r)
+
+
+def _setup_programme(env: dict) -> None:
+    code = (
+        "import django; django.setup()\n"
+        "from datetime import date\n"
+        "from bangfu.regions.models import Region\n"
+        "from bangfu.programmes import services\n"
+        "from bangfu.programmes.demo import ADMIN\n"
+        "Region.objects.create(code='450000000000', name='广西', level=1, prefix='45', initials='GX', full_name='广西')\n"
+        f"p = services.programme_create(scope=ADMIN, by=None, data={{'name': '全省干部结对帮扶', 'region': '450000000000',"
+        f" 'starts_on': date({YEAR}, 1, 1), 'ends_on': date({YEAR}, 12, 31), 'helper_kinds': ['person'],"
+        " 'target_kinds': ['household']})\n"
+        "services.obligation_add(scope=ADMIN, by=None, programme=p, data={'name': '每月走访', 'kind': '走访',"
+        " 'minimum': 1, 'period': 'month', 'grace_days': 5})\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=ROOT)
+
+
+def main() -> None:
+    env = {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "DJANGO_SETTINGS_MODULE": "bangfu.settings"}
+    with _conn() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
+        conn.execute(f"CREATE DATABASE {DB}")
+    try:
+        subprocess.run([sys.executable, "-m", "bangfu.cli", "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
+        _setup_programme(env)
+        with _conn(DB) as conn:  # the province's row came with the programme; COPY brings the rest
+            conn.execute("DELETE FROM regions_region WHERE code <> '450000000000'")
+        start = time.perf_counter()
+        sizes = generate(SCALE)
+        print(f"scale {SCALE}: {sizes['pairings']:,} pairings, {sizes['activities']:,} activities, "
+              f"{sizes['helpers']:,} helpers — generated by COPY in {time.perf_counter() - start:.0f} s", flush=True)
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure"], env=env, check=True, cwd=ROOT)
+    finally:
+        with _conn() as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    if "--measure" in sys.argv:
+        sys.path.insert(0, str(ROOT))
+        measure()
+    else:
+        main()
