@@ -123,7 +123,7 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
                 outcome.error_total += frame.height
                 kinds.update(Counter(e.kind for e in cross))
                 kept.append(frame)
-            outcome.households, outcome.persons = stage.plan()
+            outcome.households, outcome.persons = stage.plan(reserve=not (outcome.error_total or dry_run))
             if outcome.error_total or dry_run:
                 raise _Rollback
             stage.apply(by=by, reason=reason or _("导入 %(f)s") % {"f": Path(path).name})

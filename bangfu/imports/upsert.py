@@ -28,6 +28,7 @@ from bangfu.registry.models import Household, Person
 STAGE = "bangfu_import_rows"
 STAGE_HOUSEHOLDS = "bangfu_import_households"
 STAGE_PERSONS = "bangfu_import_persons"
+STAGE_TOTALS = "bangfu_import_totals"
 # Stage columns every file provides (required or derived from the ID number).
 ALWAYS = {"h_county_code", "h_number", "h_region", "p_name", "p_relation", "p_id_hash", "p_id_enc", "p_initials",
           "p_gender", "p_birth_date"}
@@ -107,7 +108,7 @@ class Stage:
         types = _SQL_TYPES[_vendor()]
         temp = "TEMPORARY"
         with connection.cursor() as cursor:
-            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS):
+            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cols = ", ".join(f"{c.name} {types[c.type]}" for c in self.columns)
             cursor.execute(f"CREATE {temp} TABLE {STAGE} ({cols})")
@@ -269,19 +270,34 @@ class Stage:
 
     # Matching and writing ----------------------------------------------------------------
 
-    def _household_stage(self, cursor) -> None:
+    def _new_id(self, cursor, model, existing: str, order: str) -> str:
+        """SQL for the id a new record will get: drawn from the table's sequence on PostgreSQL; on
+        SQLite counted up from the highest id ever used (the import holds the write lock from
+        BEGIN, settings.py: IMMEDIATE), so that inserts and history rows need no lookup after."""
+        table = model._meta.db_table
+        if _vendor() == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            return f"COALESCE({existing}, nextval('{cursor.fetchone()[0]}'))"
+        cursor.execute(f"SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                       f"COALESCE((SELECT max(id) FROM {table}), 0))", [table])
+        base = int(cursor.fetchone()[0])
+        return f"COALESCE({existing}, {base} + row_number() OVER (PARTITION BY {existing} IS NULL ORDER BY {order}))"
+
+    def _household_stage(self, cursor, reserve: bool) -> None:
         """One row per household number (its first row in the file), matched and planned in one
-        INSERT … SELECT: the registered id, and + (create), ~ (update) or = (unchanged)."""
+        INSERT … SELECT: the registered id (or the one reserved for it), and + (create),
+        ~ (update) or = (unchanged)."""
         h_cols = [c for c in self.columns if c.target == "household" and c.name != "h_county_code"]
         types = _SQL_TYPES[_vendor()]
         cols = ", ".join(f"{c.name} {types[c.type]}" for c in h_cols)
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_HOUSEHOLDS} (h_county_code text, {cols}, first_row bigint, "
-                       f"household_id bigint, action varchar(1), new_size integer, new_head bigint)")
+                       f"household_id bigint, action varchar(1))")
         names = ", ".join(c.name for c in h_cols)
         changed = self._changed_sql(Household, "household", "h", "s")
+        new_id = self._new_id(cursor, Household, "h.id", "s.row_no") if reserve else "h.id"
         cursor.execute(
             f"INSERT INTO {STAGE_HOUSEHOLDS} (h_county_code, {names}, first_row, household_id, action) "
-            f"SELECT s.h_county_code, {', '.join('s.' + c.name for c in h_cols)}, s.row_no, h.id, "
+            f"SELECT s.h_county_code, {', '.join('s.' + c.name for c in h_cols)}, s.row_no, {new_id}, "
             f"CASE WHEN h.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
             f"FROM {STAGE} s JOIN (SELECT min(row_no) AS first_row FROM {STAGE} GROUP BY h_county_code, h_number) f "
             f"ON f.first_row = s.row_no "
@@ -289,23 +305,44 @@ class Stage:
         cursor.execute(f"CREATE UNIQUE INDEX {STAGE_HOUSEHOLDS}_key ON {STAGE_HOUSEHOLDS} (h_county_code, h_number)")
         cursor.execute(f"ANALYZE {STAGE_HOUSEHOLDS}")
 
-    def _person_stage(self, cursor) -> None:
-        """Every staged person with the household's id, the registered person's id and the plan, in one
-        INSERT … SELECT (instead of an UPDATE of the whole stage per derived column)."""
+    def _person_stage(self, cursor, reserve: bool) -> None:
+        """Every staged person with the household's id, the person's id (registered or reserved) and
+        the plan, in one INSERT … SELECT (not an UPDATE of the whole stage per derived column)."""
         types = _SQL_TYPES[_vendor()]
         cols = ", ".join(f"{c.name} {types[c.type]}" for c in self.columns)
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_PERSONS} ({cols}, household_id bigint, person_id bigint, "
                        f"action varchar(1))")
         names = [c.name for c in self.columns]
         changed = self._changed_sql(Person, "person", "p", "s", self._person_extra("s", "hs"))
+        new_id = self._new_id(cursor, Person, "p.id", "s.row_no") if reserve else "p.id"
         cursor.execute(
             f"INSERT INTO {STAGE_PERSONS} ({', '.join(names)}, household_id, person_id, action) "
-            f"SELECT {', '.join('s.' + n for n in names)}, hs.household_id, p.id, "
+            f"SELECT {', '.join('s.' + n for n in names)}, hs.household_id, {new_id}, "
             f"CASE WHEN p.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
             f"FROM {STAGE} s JOIN {STAGE_HOUSEHOLDS} hs ON hs.h_county_code = s.h_county_code "
             f"AND hs.h_number = s.h_number "
             f"LEFT JOIN registry_person p ON p.county_code = s.h_county_code AND p.id_hash = s.p_id_hash")
         cursor.execute(f"ANALYZE {STAGE_PERSONS}")
+
+    def _totals(self, cursor) -> None:
+        """Size and head of every household the file touches, as they will be after the import (the
+        services' rule): the file's members plus registered members the file does not list, in one
+        GROUP BY — before anything is written, so new households are inserted complete."""
+        sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE_TOTALS} AS SELECT m.household_id, count(*) AS size, "
+            f"min(CASE WHEN m.relation = 'head' THEN m.id END) AS head FROM ("
+            f"SELECT household_id, person_id AS id, p_relation AS relation FROM {sp} UNION ALL "
+            f"SELECT p.household_id, p.id, p.relation FROM registry_person p JOIN {sh} hs "
+            f"ON p.household_id = hs.household_id AND hs.action <> '+' "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {sp} s WHERE s.person_id = p.id)) m GROUP BY m.household_id")
+        cursor.execute(f"CREATE INDEX {STAGE_TOTALS}_id ON {STAGE_TOTALS} (household_id)")
+        cursor.execute(f"ANALYZE {STAGE_TOTALS}")
+        # A household whose only change is in its members is updated too (size, head, income per capita).
+        cursor.execute(
+            f"UPDATE {sh} SET action = '~' WHERE action = '=' AND EXISTS (SELECT 1 FROM registry_household h "
+            f"JOIN {STAGE_TOTALS} t ON t.household_id = h.id WHERE h.id = {sh}.household_id AND "
+            f"({_distinct('h.head_id', 't.head')} OR h.size <> t.size))")
 
     def _fields(self, model, target: str, alias: str, current: str | None) -> dict[str, str]:
         """attname → SQL expression of the new value, for the fields the file provides.
@@ -336,15 +373,17 @@ class Stage:
     def _default(self, f):
         return f.get_db_prep_save(f.get_default(), connection)
 
-    def plan(self) -> tuple[Counts, Counts]:
-        """Match the staged rows to the registry and decide per record: create, update or leave."""
+    def plan(self, *, reserve: bool) -> tuple[Counts, Counts]:
+        """Match the staged rows to the registry and decide per record: create, update or leave.
+        With `reserve` (an import about to be written) new records get their ids now."""
         with connection.cursor() as cursor:
-            self._household_stage(cursor)
-            households = self._counts(cursor, STAGE_HOUSEHOLDS)
+            self._household_stage(cursor, reserve)
             persons = Counts()
             if self.has_persons:
-                self._person_stage(cursor)
+                self._person_stage(cursor, reserve)
+                self._totals(cursor)
                 persons = self._counts(cursor, STAGE_PERSONS)
+            households = self._counts(cursor, STAGE_HOUSEHOLDS)
         return households, persons
 
     def _person_extra(self, stage: str, households: str) -> dict[str, str]:
@@ -365,25 +404,39 @@ class Stage:
         return Counts(created=found.get("+", 0), updated=found.get("~", 0), unchanged=found.get("=", 0))
 
     def apply(self, *, by, reason: str) -> None:
-        """Write the plan: inserts, updates, household totals, then the history rows of it all."""
+        """Write the plan (made with reserve=True): inserts and updates with their totals, then the
+        history rows of it all, each one statement."""
         now = timezone.now()
+        sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS
         with connection.cursor() as cursor:
-            self._insert(cursor, Household, "household", STAGE_HOUSEHOLDS, now, {})
-            cursor.execute(f"UPDATE {STAGE_HOUSEHOLDS} SET household_id = h.id FROM registry_household h "
-                           f"WHERE h.county_code = {STAGE_HOUSEHOLDS}.h_county_code "
-                           f"AND h.number = {STAGE_HOUSEHOLDS}.h_number AND {STAGE_HOUSEHOLDS}.action = '+'")
-            self._update(cursor, Household, "household", STAGE_HOUSEHOLDS, now)
+            totals = self._household_totals(sh, None)
+            self._insert(cursor, Household, "household", sh, now, {"id": f"{sh}.household_id", **totals},
+                         join=f"LEFT JOIN {STAGE_TOTALS} tt ON tt.household_id = {sh}.household_id"
+                         if self.has_persons else "")
+            self._update(cursor, Household, "household", sh, now)
             if self.has_persons:
-                # New persons of new households take the household's id from the household stage.
-                self._insert(cursor, Person, "person", STAGE_PERSONS, now, self._person_extra(STAGE_PERSONS, "hs"),
-                             join=f"JOIN {STAGE_HOUSEHOLDS} hs ON hs.h_county_code = {STAGE_PERSONS}.h_county_code "
-                                  f"AND hs.h_number = {STAGE_PERSONS}.h_number")
-                self._update(cursor, Person, "person", STAGE_PERSONS, now)
-                self._totals(cursor)
-            self._history(cursor, Household, STAGE_HOUSEHOLDS, "s.household_id = t.id", now, by, reason)
+                self._insert(cursor, Person, "person", sp, now,
+                             {"id": f"{sp}.person_id", **self._person_extra(sp, sp)})
+                self._update(cursor, Person, "person", sp, now)
+            self._history(cursor, Household, sh, "s.household_id = t.id", now, by, reason)
             if self.has_persons:
-                self._history(cursor, Person, STAGE_PERSONS, "t.county_code = s.h_county_code AND t.id_hash = s.p_id_hash",
-                              now, by, reason)
+                self._history(cursor, Person, sp, "s.person_id = t.id", now, by, reason)
+
+    def _household_totals(self, stage: str, current: str | None) -> dict[str, str]:
+        """Size, head and income per capita: from the totals stage when the file has members, else
+        the registered size (or 0 for a new household) with the new incomes."""
+        incomes = ("wage_income", "production_income", "property_income", "transfer_income")
+        if current is None:
+            income = " + ".join(f"COALESCE({stage}.h_{f}, 0)" if f"h_{f}" in self.mapped else "0" for f in incomes)
+        else:
+            income = " + ".join(f"COALESCE({stage}.h_{f}, {current}.{f})" if f"h_{f}" in self.mapped
+                                else f"{current}.{f}" for f in incomes)
+        if self.has_persons:
+            size, head = "COALESCE(tt.size, 0)", "tt.head"
+        else:
+            size, head = (f"{current}.size", f"{current}.head_id") if current else ("0", "NULL")
+        return {"size": size, "head_id": head,
+                "income_per_capita": f"CASE WHEN {size} > 0 THEN ROUND(({income}) / {size}, 2) ELSE 0 END"}
 
     def _insert(self, cursor, model, target: str, stage: str, now: datetime, extra: dict[str, str],
                 join: str = "") -> None:
@@ -391,7 +444,7 @@ class Stage:
         exprs.update(extra)
         columns, values, params = [], [], []
         for f in model._meta.concrete_fields:
-            if f.primary_key:
+            if f.primary_key and f.attname not in exprs:
                 continue
             columns.append(f.column)
             if f.attname in exprs:
@@ -411,33 +464,19 @@ class Stage:
     def _update(self, cursor, model, target: str, stage: str, now: datetime) -> None:
         table = model._meta.db_table
         exprs = self._fields(model, target, "s", "t")
+        join = ""
         if target == "person":
             exprs.update(self._person_extra("s", "s"))
+        else:
+            exprs.update(self._household_totals("s", "t"))
+            if self.has_persons:
+                join = f"LEFT JOIN {STAGE_TOTALS} tt ON tt.household_id = s.household_id"
         key = "household_id" if target == "household" else "person_id"
         sets = [f"{model._meta.get_field(a).column} = {e}"
                 for a, e in exprs.items() if a not in ("id_number", "id_hash", "number", "county_code")]
         sets.append("updated_at = %s")
-        cursor.execute(f"UPDATE {table} AS t SET {', '.join(sets)} FROM {stage} s "
+        cursor.execute(f"UPDATE {table} AS t SET {', '.join(sets)} FROM {stage} s {join} "
                        f"WHERE s.{key} = t.id AND s.action = '~'", [connection.ops.adapt_datetimefield_value(now)])
-
-    def _totals(self, cursor) -> None:
-        """Size, head and income per capita of every household the file touched (the services' rule),
-        from one GROUP BY over their members."""
-        sh = STAGE_HOUSEHOLDS
-        cursor.execute(
-            f"UPDATE {sh} SET new_size = t.size, new_head = t.head FROM (SELECT hs.household_id, count(p.id) AS size, "
-            f"min(CASE WHEN p.relation = 'head' THEN p.id END) AS head FROM {sh} hs "
-            f"LEFT JOIN registry_person p ON p.household_id = hs.household_id GROUP BY hs.household_id) t "
-            f"WHERE t.household_id = {sh}.household_id")
-        cursor.execute(
-            f"UPDATE {sh} SET action = '~' WHERE action = '=' AND EXISTS (SELECT 1 FROM "
-            f"registry_household h WHERE h.id = {sh}.household_id AND "
-            f"({_distinct('h.head_id', f'{sh}.new_head')} OR h.size <> {sh}.new_size))")
-        income = "(t.wage_income + t.production_income + t.property_income + t.transfer_income)"
-        cursor.execute(
-            f"UPDATE registry_household AS t SET size = s.new_size, head_id = s.new_head, income_per_capita = "
-            f"CASE WHEN s.new_size > 0 THEN ROUND({income} / s.new_size, 2) ELSE 0 END "
-            f"FROM {sh} s WHERE s.household_id = t.id AND s.action IN ('+', '~')")
 
     def _history(self, cursor, model, stage: str, on: str, now: datetime, by, reason: str) -> None:
         historical = model.history.model
@@ -455,7 +494,7 @@ class Stage:
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS):
+            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 

@@ -77,6 +77,7 @@ def test_a_changed_row_updates_the_record_and_its_history_and_totals(tmp_path, r
     out = import_file(path=_write(tmp_path, second, "m2.csv"), register="members", scope=user.scope, by=user,
                       dry_run=False)
     assert out.persons.as_dict() == {"created": 1, "updated": 1, "unchanged": 1}
+    assert out.households.updated == 1  # a new member: size and income per capita change
     household.refresh_from_db()
     assert household.size == 3 and household.income_per_capita == 3000 and household.head.name == "覃一"
     wife_row = Person.objects.get(id_hash=crypto.keyed_hash(wife))
