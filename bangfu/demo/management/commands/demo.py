@@ -16,13 +16,16 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0,
                             help=_("户数与人数的倍数(默认 1，约 6,000 户 2 万人；可为小数)"))
         parser.add_argument("--if-empty", action="store_true", help=_("登记库已有数据时什么也不做"))
+        parser.add_argument("--without-programmes", action="store_true",
+                            help=_("只生成登记数据，不生成帮扶项目、结对和帮扶活动"))
 
-    def handle(self, *args, seed, scale, if_empty, **options):
+    def handle(self, *args, seed, scale, if_empty, without_programmes, **options):
         if if_empty and not generator.registry_is_empty():
             self.stdout.write(_("登记库中已有数据，跳过演示数据。"))
             return
         try:
-            summary = generator.demo_load(seed=seed, scale=scale, progress=self.stdout.write)
+            summary = generator.demo_load(seed=seed, scale=scale, programmes=not without_programmes,
+                                          progress=self.stdout.write)
         except BangfuError as exc:
             raise CommandError(exc.message) from None
         labels = dict(HouseholdStatus.choices)
