@@ -56,12 +56,16 @@ class Sealer:
         count = len(buffer) // WIDTH
         if count < self.split_min or self.workers < 2:
             return Sealed([crypto.seal_fixed(buffer, WIDTH)], count)
-        if self._pool is None:
-            crypto.keyed_hash("")  # derive the keys once, before forking
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        self.start()
         step = -(-count // self.workers) * WIDTH
         return Sealed([self._pool.submit(crypto.seal_fixed, buffer[i : i + step], WIDTH)
                        for i in range(0, len(buffer), step)], count)
+
+    def start(self) -> None:
+        """Fork the workers; early, while the importing process is small (their memory is a copy)."""
+        if self._pool is None and self.workers >= 2:
+            crypto.keyed_hash("")  # derive the keys once, before forking
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
 
     def close(self) -> None:
         if self._pool is not None:

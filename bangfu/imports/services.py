@@ -97,47 +97,64 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
     outcome = Outcome()
     kept: list[pl.DataFrame] = []
     kinds: Counter = Counter()
-    stage = None
     try:
         with transaction.atomic():
             stage = Stage(register=reg, mapped=set(mapping), scope=scope)
-            for batch in sheet_batches(sheet, size=batch_rows):
-                typed, errors = batch_validate(batch, ctx)
-                outcome.rows += batch.height
-                if errors.height:
-                    outcome.error_total += errors.height
-                    kinds.update(dict(errors.group_by("kind").len().iter_rows()))
-                    if sum(k.height for k in kept) < MAX_KEPT_ERRORS:
-                        kept.append(errors)
-                    typed = typed.filter(~pl.col("__row").is_in(errors.get_column("row").unique().implode()))
-                stage.load(typed)
-                if progress:
-                    progress(outcome.rows, max(total, outcome.rows))
-            cross = stage.cross_errors()
-            if cross:
-                frame = pl.DataFrame(
-                    {"row": [e.row for e in cross], "col": [mapping.get(e.key, -1) for e in cross],
-                     "header": [sheet.headers[mapping[e.key]] if e.key in mapping else "" for e in cross],
-                     "kind": [e.kind for e in cross], "message": [e.message for e in cross]},
-                    schema=ERROR_SCHEMA)
-                outcome.error_total += frame.height
-                kinds.update(Counter(e.kind for e in cross))
-                kept.append(frame)
-            outcome.households, outcome.persons = stage.plan(reserve=not (outcome.error_total or dry_run))
-            if outcome.error_total or dry_run:
-                raise _Rollback
-            stage.apply(by=by, reason=reason or _("导入 %(f)s") % {"f": Path(path).name})
-            stage.drop()
+            try:
+                _stage_file(stage, sheet, ctx, outcome, kept, kinds, batch_rows, total, progress)
+                outcome.households, outcome.persons = stage.plan(
+                    reserve=not (outcome.error_total or dry_run))
+                if outcome.error_total or dry_run:
+                    raise _Rollback
+                stage.apply(by=by, reason=reason or _("导入 %(f)s") % {"f": Path(path).name})
+                stage.drop()
+            finally:
+                stage.close()  # the workers and the COPY thread end before commit or rollback
             outcome.written = True
     except _Rollback:
         pass
-    finally:
-        if stage is not None:
-            stage.close()
     outcome.error_counts = dict(kinds)
     if kept:
         outcome.errors = pl.concat(kept).sort("row", "col").head(MAX_KEPT_ERRORS)
     return outcome
+
+
+def _stage_file(stage: Stage, sheet: Sheet, ctx: Context, outcome: Outcome, kept: list, kinds: Counter,
+                batch_rows: int, total: int, progress) -> None:
+    """Read, validate and stage every batch, then check the rules across rows; errors go to outcome."""
+    if total >= stage.sealer.split_min:
+        stage.sealer.start()
+    pending = None
+    for batch in sheet_batches(sheet, size=batch_rows):
+        typed, errors = batch_validate(batch, ctx)
+        outcome.rows += batch.height
+        if errors.height:
+            outcome.error_total += errors.height
+            kinds.update(dict(errors.group_by("kind").len().iter_rows()))
+            if sum(k.height for k in kept) < MAX_KEPT_ERRORS:
+                kept.append(errors)
+            typed = typed.filter(~pl.col("__row").is_in(errors.get_column("row").unique().implode()))
+        # Overlap: this batch is hashed and encrypted in the workers while the previous one is
+        # written, and the next one is read while this one's COPY runs (Stage.store).
+        sealed = stage.seal(typed)
+        if pending is not None:
+            stage.store(*pending)
+        pending = (typed, sealed)
+        if progress:
+            progress(outcome.rows, max(total, outcome.rows))
+    if pending is not None:
+        stage.store(*pending)
+    cross = stage.cross_errors()
+    if cross:
+        mapping, headers = ctx.mapping, ctx.headers
+        frame = pl.DataFrame(
+            {"row": [e.row for e in cross], "col": [mapping.get(e.key, -1) for e in cross],
+             "header": [headers[mapping[e.key]] if e.key in mapping else "" for e in cross],
+             "kind": [e.kind for e in cross], "message": [e.message for e in cross]},
+            schema=ERROR_SCHEMA)
+        outcome.error_total += frame.height
+        kinds.update(Counter(e.kind for e in cross))
+        kept.append(frame)
 
 
 # Jobs: the pages' and the API's way through the same pipeline --------------------------------

@@ -11,6 +11,7 @@ The SQL is the same on both databases but for the null-safe comparison and type 
 """
 
 import io
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -101,6 +102,9 @@ class Stage:
     columns: list[StageColumn] = field(default_factory=list)
     rows: int = 0
     sealer: Sealer = field(default_factory=Sealer)
+    _thread: ThreadPoolExecutor | None = None
+    _sending: Future | None = None
+    _raw: object = None
 
     def __post_init__(self):
         self.columns = stage_columns(self.register)
@@ -117,10 +121,35 @@ class Stage:
 
     def load(self, frame: pl.DataFrame) -> None:
         """Hash and encrypt the ID numbers of a validated batch, then write it to the stage."""
+        self.store(frame, self.seal(frame))
+
+    def seal(self, frame: pl.DataFrame) -> Sealed | None:
+        """Start hashing and encrypting a batch's ID numbers (in the workers for a big batch)."""
+        return self.sealer.submit(frame.get_column("p_id_number")) if self.has_persons and frame.height else None
+
+    def store(self, frame: pl.DataFrame, sealed: Sealed | None) -> None:
+        """Write a sealed batch to the stage. On PostgreSQL the COPY runs in a background thread on
+        the same connection and transaction, so that the next batch is read and validated meanwhile;
+        the previous COPY is finished first, and flush() waits for the last."""
         if not frame.height:
             return
-        sealed = self.sealer.submit(frame.get_column("p_id_number")) if self.has_persons else None
-        self.write(self.prepare(frame, sealed))
+        frame = self.prepare(frame, sealed)
+        self.flush()
+        if _vendor() == "postgresql":
+            self._sending = self._sender().submit(self.write, frame)
+        else:
+            self.write(frame)
+
+    def _sender(self) -> ThreadPoolExecutor:
+        if self._thread is None:
+            self._raw = connection.connection  # the psycopg connection: thread-safe, in our transaction
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="bangfu-import-copy")
+        return self._thread
+
+    def flush(self) -> None:
+        if self._sending is not None:
+            sending, self._sending = self._sending, None
+            sending.result()
 
     def prepare(self, frame: pl.DataFrame, sealed: Sealed | None) -> pl.DataFrame:
         """The batch in the stage's columns, once the sealer has the hashes and ciphertexts."""
@@ -150,8 +179,8 @@ class Stage:
         ])
         buffer = io.BytesIO()
         out.write_csv(buffer, include_header=False, null_value="")
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {STAGE} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy:
+        with self._raw.cursor() as cursor:
+            with cursor.copy(f"COPY {STAGE} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy:
                 copy.write(buffer.getvalue())
 
     def _executemany(self, frame: pl.DataFrame, names: list[str]) -> None:
@@ -167,6 +196,7 @@ class Stage:
 
     def cross_errors(self) -> list[CrossError]:
         """Duplicates, households and heads: rules that need every row of the file."""
+        self.flush()
         errors: list[CrossError] = []
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE INDEX {STAGE}_household ON {STAGE} (h_county_code, h_number)")
@@ -491,6 +521,9 @@ class Stage:
 
     def close(self) -> None:
         self.sealer.close()
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
