@@ -14,6 +14,8 @@ class UserForm(forms.Form):
     region = forms.ModelChoiceField(label=_("管辖区域"), queryset=Region.objects.none(), required=False)
     organization = forms.ModelChoiceField(label=_("所属单位(学校管理员必填)"), queryset=Organization.objects.none(),
                                           required=False)
+    person_id_number = forms.CharField(label=_("本人身份证号(可选)"), required=False, max_length=20,
+                                       help_text=_("关联人员库中的本人档案，帮扶责任人可在“我的帮扶”看到自己的结对"))
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, help_text=_("至少8位，不能全是数字"))
 
     def __init__(self, *args, scope: Scope, **kwargs):

@@ -16,6 +16,9 @@ class User(AbstractUser):
     organization = models.ForeignKey("registry.Organization", null=True, blank=True, on_delete=models.PROTECT,
                                      verbose_name=_("所属单位"))
     display_name = models.CharField(_("姓名"), max_length=40, blank=True)
+    person = models.OneToOneField("registry.Person", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="user", verbose_name=_("本人档案"),
+                                  help_text=_("帮扶责任人等本人在人员库中的记录，用于“我的帮扶”"))
 
     class Meta:
         verbose_name = _("用户")

@@ -43,7 +43,7 @@ def users_check(scope) -> None:
 
 @transaction.atomic
 def user_create(*, scope, by: User, username: str, password: str, role: str, region, display_name: str = "",
-                organization=None) -> User:
+                organization=None, person_id_number: str = "") -> User:
     """An account bound to a region inside the creator's scope; nobody creates a role above their own."""
     users_check(scope)
     if role not in Role.values:
@@ -59,7 +59,9 @@ def user_create(*, scope, by: User, username: str, password: str, role: str, reg
         raise ValidationError(_("学校管理员须指定所属学校"), field="organization")
     if User.objects.filter(username=username).exists():
         raise Conflict(_("用户名 %(u)s 已被使用") % {"u": username}, field="username")
-    user = User(username=username, role=role, region=region, organization=organization, display_name=display_name)
+    person = _person_by_id_number(scope, person_id_number) if person_id_number else None
+    user = User(username=username, role=role, region=region, organization=organization, display_name=display_name,
+                person=person)
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
@@ -72,6 +74,20 @@ def user_create(*, scope, by: User, username: str, password: str, role: str, reg
         raise ValidationError(messages[0], field=None if field == "__all__" else field) from None
     user.save()
     return user
+
+
+def _person_by_id_number(scope, raw: str):
+    """The registry person with this ID number, inside the creator's scope, not yet linked."""
+    from bangfu.privacy import crypto, id_numbers
+    from bangfu.registry.models import Person
+
+    value = id_numbers.parse(raw, field="person_id_number").value
+    person = scope.persons(Person.objects.filter(id_hash=crypto.keyed_hash(value))).first()
+    if person is None:
+        raise ValidationError(_("人员库中没有这个身份证号的人员(或不在您的管辖范围内)"), field="person_id_number")
+    if User.objects.filter(person=person).exists():
+        raise Conflict(_("该人员已关联其他账号"), field="person_id_number")
+    return person
 
 
 @transaction.atomic

@@ -11,4 +11,5 @@ urlpatterns = [
     path("programmes/<int:pk>/obligations/new/", views.obligation_add, name="obligation_add"),
     path("programmes/<int:pk>/pairings/new/", views.pairing_create, name="pairing_create"),
     path("pairings/<int:pk>/", views.pairing_detail, name="pairing_detail"),
+    path("mine/", views.my_pairings, name="mine"),
 ]

@@ -131,3 +131,14 @@ def pairing_detail(request, pk: int):
         "exemptions": pairing.exemptions.select_related("obligation", "approved_by"),
         "handover": handover, "exemption": exemption, "can_edit": scope.rules.edit_registry,
     }, status=400 if failed else 200)
+
+
+@login_required
+def my_pairings(request):
+    """我的帮扶: a helper's own targets, on the phone, with what falls due this week."""
+    person_id = request.user.person_id
+    if person_id is None:
+        return render(request, "programmes/mine.html", {"pairings": [], "linked": False})
+    pairings = selectors.pairing_list(scope=request.user.scope, helper_person=person_id, status="active")
+    return render(request, "programmes/mine.html", {"pairings": pairings[:200], "linked": True,
+                                                     "person_id": person_id})
