@@ -1,8 +1,11 @@
 """Shared test fixtures: regions of Guangxi loaded once per test database, users per role."""
 
+import os
+
 import pytest
 
 from bangfu.regions.models import Region
+from bangfu.tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 
 def _load_regions():
@@ -25,3 +28,23 @@ def regions(db):
     """The division codes of Guangxi with 融安县's villages (reloaded after a flushing test)."""
     _load_regions()
     return Region.objects
+
+
+
+
+@pytest.fixture
+def browser(live_server):
+    """Debian's Chromium, headless, driven by Playwright; browsers cannot be downloaded here."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the tests' ORM calls happen before it
+    # starts or between its calls, never concurrently.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # While that loop runs, Django keeps this thread's connections apart (asgiref's Local uses
+        # context variables then): close the ones the test opened, or they outlive the test database.
+        connections.close_all()

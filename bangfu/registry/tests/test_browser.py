@@ -1,35 +1,15 @@
 """The foundation's flow in a real headless Chromium (Debian's package, driven by Playwright)."""
 
-import os
-import shutil
 from datetime import date
 
 import pytest
 
 from bangfu.accounts.roles import Role
 from bangfu.registry import services
+from bangfu.tests.browser import needs_chromium
 from bangfu.tests.factories import ADMIN_SCOPE, TOWNSHIP_A, TOWNSHIP_B, id_number, make_household, make_user
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM, reason="未安装 chromium，跳过浏览器测试 (apt-get install chromium)"),
-]
-# Playwright's sync API runs an event loop in this thread; the ORM calls here happen before it starts
-# or between its calls, never concurrently.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 def _login(page, live_server, username, password):
