@@ -28,7 +28,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from faker import Faker
@@ -37,6 +37,7 @@ from bangfu.accounts.models import User
 from bangfu.accounts.roles import Role
 from bangfu.errors import ValidationError
 from bangfu.privacy import crypto, id_numbers
+from bangfu.programmes.choices import PairingStatus
 from bangfu.programmes.demo import programmes_demo
 from bangfu.regions.models import Level, Region
 from bangfu.regions.services import initials_of, regions_load_base, regions_load_villages
@@ -861,6 +862,22 @@ def _accounts_create(draw: _Draw, staff: _Staff, teams: list[Team], members: lis
     return users
 
 
+def _helper_link() -> None:
+    """The demo helper signs in as a cadre whom the programmes paired with several households, so
+    that 我的帮扶 shows real targets; an account already linked is left as it is."""
+    user = User.objects.filter(username="helper", person__isnull=True).first()
+    if user is None:
+        return
+    cadre = (Person.objects.filter(kind=PersonKind.CADRE, user__isnull=True)
+             .annotate(n=Count("pairings_as_helper", filter=Q(pairings_as_helper__target_kind="household",
+                                                             pairings_as_helper__status=PairingStatus.ACTIVE)))
+             .filter(n__gte=3).order_by("-n", "pk").first())
+    if cadre is None:
+        return
+    user.person, user.display_name, user.organization = cadre, cadre.name, cadre.organization
+    user.save(update_fields=["person", "display_name", "organization"])
+
+
 # The whole county --------------------------------------------------------------------------
 
 
@@ -945,6 +962,7 @@ def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True,
         summary.accounts = len(_accounts_create(draw, staff, teams, members))
         if programmes:
             programmes_demo(seed=seed, stdout=progress)
+            _helper_link()
 
     summary.households = Household.objects.count()
     summary.people = Person.objects.filter(household__isnull=False).count()

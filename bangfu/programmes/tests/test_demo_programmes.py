@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F, Q
 
+from bangfu.accounts.models import User
 from bangfu.accounts.roles import Role
 from bangfu.activities.models import Activity
 from bangfu.compliance import selectors as compliance
@@ -49,6 +50,7 @@ def test_the_demo_programmes(county, client):
     every_seed_scheme_with_its_obligations()
     everyone_covered_is_paired_and_no_helper_is_over_capacity()
     the_roll_up_shows_helpers_who_keep_up_and_helpers_behind(client)
+    the_demo_helper_sees_the_households_paired_with_them(client)
     deterministic_by_seed()
 
 
@@ -109,6 +111,17 @@ def the_roll_up_shows_helpers_who_keep_up_and_helpers_behind(client):
     response = client.get(f"/compliance/?by=helper&programme={programme.pk}&as_of={TODAY}")
     assert response.status_code == 200
     assert "进度落后" in response.content.decode() or "逾期" in response.content.decode()
+
+
+def the_demo_helper_sees_the_households_paired_with_them(client):
+    helper = User.objects.get(username="helper")
+    assert helper.person is not None and helper.display_name == helper.person.name
+    mine = Pairing.objects.filter(helper_person=helper.person, status=PairingStatus.ACTIVE, target_kind="household")
+    assert mine.count() >= 3
+    client.force_login(helper)
+    page = client.get("/mine/").content.decode()
+    for pairing in mine:
+        assert pairing.target_household.number in page
 
 
 def _fingerprint(programmes) -> list:
