@@ -18,7 +18,10 @@ run: install
 	$(BIN)/bangfu migrate --no-input -v 0
 	$(BIN)/bangfu demo --if-empty
 	$(BIN)/bangfu demo_logins
-	$(BIN)/bangfu runserver 127.0.0.1:8000
+	@# Long imports and exports run in a background worker beside the site; both stop together.
+	TASKS_BACKEND=database $(BIN)/bangfu db_worker -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	TASKS_BACKEND=database $(BIN)/bangfu runserver 127.0.0.1:8000
 
 test: install
 	$(BIN)/python scripts/test_all.py
