@@ -29,7 +29,13 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/run.py
 
+# The English catalog (docs/i18n.md): collect the marked strings into bangfu/locale/en, then compile the .mo.
+# Needs GNU gettext (Debian: apt-get install gettext). Commit both the .po and the .mo.
+MAKEMESSAGES := makemessages -l en --settings=bangfu.settings --no-obsolete --add-location=file \
+	--ignore='static/vendor/*' --ignore=tests --ignore=migrations
+
 messages: install
+	cd bangfu && ../$(BIN)/django-admin $(MAKEMESSAGES)
 	cd bangfu && ../$(BIN)/django-admin compilemessages --settings=bangfu.settings
 
 clean:

@@ -141,6 +141,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the footer's language choice outlives the browser session
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,7 @@ from bangfu.registry.views import home
 
 urlpatterns = [
     path("accounts/", include("bangfu.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch in the footer
     path("api/v1/", api.urls),
     path("", home, name="home"),
     path("", include("bangfu.registry.urls")),

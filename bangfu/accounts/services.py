@@ -65,7 +65,7 @@ def user_create(*, scope, by: User, username: str, password: str, role: str, reg
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
-        raise ValidationError("；".join(exc.messages), field="password") from None
+        raise ValidationError(_("；").join(exc.messages), field="password") from None
     user.set_password(password)
     try:
         user.full_clean(exclude=["password"])

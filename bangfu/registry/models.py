@@ -176,7 +176,7 @@ class Person(models.Model):
     disability_category = models.CharField(_("残疾类别"), max_length=14, choices=DisabilityCategory.choices,
                                            blank=True)
     disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True,
-                                                        choices=[(g, f"{g}级") for g in range(1, 5)])
+                                                        choices=[(1, _("1级")), (2, _("2级")), (3, _("3级")), (4, _("4级"))])
     work_ability = models.CharField(_("劳动能力"), max_length=8, choices=WorkAbility.choices, blank=True)
 
     kind = models.CharField(_("人员类别"), max_length=10, choices=PersonKind.choices, default=PersonKind.RESIDENT)

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Case, Count, When, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from bangfu.accounts.scope import Scope
 from bangfu.errors import NotFound
@@ -214,7 +215,7 @@ def record_history(*, record) -> list[Change]:
     model = type(record)
     entries = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
     changes: list[Change] = []
-    kinds = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
+    kinds = {"+": pgettext("history", "新建"), "~": pgettext("history", "修改"), "-": pgettext("history", "删除")}
     shown_fields = {f.name for f in record.history.model.tracked_fields if f.editable} - HISTORY_HIDDEN
     previous = None
     for entry in entries:

@@ -31,7 +31,7 @@ def test_a_county_officer_finds_edits_and_sees_history(live_server, regions, bro
         "relation": "child", "schooling": "senior"})
     make_household()
 
-    page = browser.new_page(viewport={"width": 412, "height": 900})  # a phone
+    page = browser.new_page(viewport={"width": 412, "height": 900}, locale="zh-CN")  # a phone in China
     _login(page, live_server, "county", "demo-pass-2026")
     page.goto(f"{live_server.url}/households/")
     page.fill("input[name=q]", "qxy")
@@ -63,7 +63,7 @@ def test_a_township_user_sees_only_its_township(live_server, regions, browser):
     make_user(Role.TOWNSHIP_OFFICE, username="changan", password="demo-pass-2026", region=TOWNSHIP_A)
     mine = make_household(township=TOWNSHIP_A)
     theirs = make_household(township=TOWNSHIP_B)
-    page = browser.new_page()
+    page = browser.new_page(locale="zh-CN")  # Chromium asks for en-US otherwise, which now gets English
     _login(page, live_server, "changan", "demo-pass-2026")
     page.goto(f"{live_server.url}/households/")
     rows = page.inner_text("#household-rows")
