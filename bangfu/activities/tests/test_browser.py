@@ -42,7 +42,7 @@ def test_a_helper_records_a_visit_with_a_photo_on_a_phone(live_server, regions, 
     taken = timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0)
     _photo(tmp_path / "visit.jpg", taken)
 
-    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN")
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", "weizq")
     page.fill("input[name=password]", "demo-pass-2026")
