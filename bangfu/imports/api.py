@@ -22,6 +22,7 @@ class JobOut(Schema):
     rows_total: int
     error_total: int
     error_counts: dict[str, int]
+    error_sample: list[dict]
     counts: dict
     report_url: str | None
 
@@ -33,6 +34,7 @@ def _out(job: ImportJob) -> dict:
     return {"id": job.pk, "register_key": job.register, "original_name": job.original_name, "status": job.status,
             "headers": job.headers, "header_row": job.header_row, "mapping": job.mapping, "rows": job.rows,
             "rows_done": done, "rows_total": total, "error_total": job.error_total, "error_counts": job.error_counts,
+            "error_sample": job.error_sample,
             "counts": job.counts, "report_url": reverse("imports:report", args=[job.pk]) if job.report else None}
 
 

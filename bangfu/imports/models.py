@@ -31,6 +31,8 @@ class ImportJob(models.Model):
     rows = models.PositiveIntegerField(_("数据行数"), default=0)
     error_total = models.PositiveIntegerField(_("错误数"), default=0)
     error_counts = models.JSONField(_("各类错误数"), default=dict)
+    error_sample = models.JSONField(_("前若干处错误"), default=list,
+                                    help_text=_("按行号排在最前的错误：行、列、说明；全部错误见错误报告"))
     counts = models.JSONField(_("新增/更新/未变"), default=dict)
     report = models.FileField(_("错误报告"), upload_to="imports/reports/%Y/%m/", blank=True)
     message = models.TextField(_("说明"), blank=True)

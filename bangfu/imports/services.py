@@ -33,6 +33,7 @@ from bangfu.imports.validation import ERROR_SCHEMA, Context, RegionLookup, batch
 logger = logging.getLogger("bangfu.imports")
 BATCH_ROWS = int(os.environ.get("BANGFU_IMPORT_BATCH", "50000"))
 MAX_KEPT_ERRORS = 50_000  # cells with a message in the report; every error is still counted
+ERROR_SAMPLE = 100  # errors shown on the job's page and in the API, the first by row
 
 
 @dataclass
@@ -262,6 +263,8 @@ def import_job_run(*, job_id: int, dry_run: bool) -> ImportJob:
     else:
         job.rows, job.error_total, job.error_counts = outcome.rows, outcome.error_total, outcome.error_counts
         job.counts = outcome.counts()
+        job.error_sample = outcome.errors.sort("row", "col").head(ERROR_SAMPLE).select(
+            "row", "header", "message").to_dicts()
         if outcome.error_total:
             job.status = ImportStatus.INVALID
             sheet = sheet_open(job.file.path)

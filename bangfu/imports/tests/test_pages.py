@@ -91,6 +91,10 @@ def test_it_takes_a_filled_template_through_dry_run_report_import_and_again(
     assert Household.objects.count() == 0
     status = county_client.get(reverse("imports:status", args=[job.pk])).content.decode()
     assert "身份证号校验位错误" in status
+    # The page names the bad cell: Excel row 4 (the wife), the column, and what is wrong.
+    [error] = job.error_sample
+    assert (error["row"], error["header"]) == (4, "身份证号") and "末位应为" in error["message"]
+    assert f"<td>4</td><td>身份证号</td><td>{error['message']}</td>" in status
     report = county_client.get(reverse("imports:report", args=[job.pk]))
     rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(report.streaming_content))).get_sheet_by_index(0)
     rows = rows.to_python(skip_empty_area=False)
