@@ -154,6 +154,9 @@ def _stage_file(stage: Stage, sheet: Sheet, ctx: Context, outcome: Outcome, kept
             if sum(k.height for k in kept) < MAX_KEPT_ERRORS:
                 kept.append(errors)
             typed = typed.filter(~pl.col("__row").is_in(errors.get_column("row").unique().implode()))
+        # Only the typed columns go on (not the file's text nor its normalised form): a batch
+        # waits for its sealing and its COPY, and memory is what the waiting batches hold.
+        typed = typed.select(c for c in typed.columns if c.startswith(("h_", "p_", "__")))
         # Overlap: this batch is hashed and encrypted in the workers while the previous one is
         # written, and the next one is read while this one's COPY runs (Stage.store).
         with outcome.timed("seal (hand over)"):
