@@ -25,12 +25,16 @@ from bangfu.accounts.scope import Scope
 from bangfu.imports.initials import initials_column
 from bangfu.imports.registers import Column, Register
 from bangfu.imports.sealing import Sealed, Sealer
+from bangfu.privacy import crypto
 from bangfu.registry.models import Household, Person
 
 STAGE = "bangfu_import_rows"
 STAGE_HOUSEHOLDS = "bangfu_import_households"
 STAGE_PERSONS = "bangfu_import_persons"
 STAGE_TOTALS = "bangfu_import_totals"
+STAGE_SECRETS = {"household": "bangfu_import_secrets_h", "person": "bangfu_import_secrets_p"}
+SECRET_KINDS = ("phone", "bank_account")  # register kinds stored in an EncryptedField
+_MODELS = {"household": Household, "person": Person}
 # Stage columns every file provides (required or derived from the ID number).
 ALWAYS = {"h_county_code", "h_number", "h_region", "p_name", "p_relation", "p_id_hash", "p_id_enc", "p_initials",
           "p_gender", "p_birth_date"}
@@ -59,6 +63,12 @@ class StageColumn:
     type: str  # key of _SQL_TYPES
     field: str | None = None  # model field it fills (attname), if any
     target: str | None = None
+    key: str | None = None  # the register column it comes from, when not `name`
+    secret: bool = False  # an EncryptedField's ciphertext; its keyed hash is staged as KEY_hash
+
+    @property
+    def source(self) -> str:
+        return self.key or self.name
 
 
 def stage_columns(register: Register) -> list[StageColumn]:
@@ -70,6 +80,11 @@ def stage_columns(register: Register) -> list[StageColumn]:
                         StageColumn("p_initials", "text", "initials", "person")]
         elif column.kind == "region":
             columns.append(StageColumn(column.key, "text", "region_id", column.target))
+        elif column.kind in SECRET_KINDS:
+            # Ciphertext to write, and the keyed hash that tells whether the value changed
+            # (ciphertexts differ at every encryption: random nonces).
+            columns += [StageColumn(f"{column.key}_enc", "bytes", column.field, column.target, column.key, True),
+                        StageColumn(f"{column.key}_hash", "bytes", None, column.target, column.key)]
         else:
             columns.append(StageColumn(column.key, _KIND_TYPES[column.kind], column.field, column.target))
     return columns
@@ -118,7 +133,7 @@ class Stage:
         types = _SQL_TYPES[_vendor()]
         temp = "TEMPORARY"
         with connection.cursor() as cursor:
-            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS):
+            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, *STAGE_SECRETS.values()):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             if _vendor() == "postgresql":
                 # Room for the hash joins and aggregates over a million staged rows (this transaction only).
@@ -167,9 +182,11 @@ class Stage:
             hashes, blobs = sealed.columns()
             derived += [hashes, blobs, initials_column(frame.get_column("p_name")),
                         pl.col("__id_gender").alias("p_gender"), pl.col("__id_birth").alias("p_birth_date")]
+        derived += [column for c in self.columns if c.secret and c.source in frame.columns
+                    for column in _seal_secret(frame.get_column(c.source), c.source)]
         frame = frame.with_columns(derived)
-        missing = [c.name for c in self.columns if c.name not in frame.columns]
-        frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(n) for n in missing])
+        frame = frame.with_columns([pl.lit(None, dtype=pl.Binary if c.type == "bytes" else pl.String).alias(c.name)
+                                    for c in self.columns if c.name not in frame.columns])
         return frame
 
     def write(self, frame: pl.DataFrame) -> None:
@@ -341,7 +358,7 @@ class Stage:
             f"SELECT s.h_county_code, {', '.join('s.' + c.name for c in h_cols)}, s.row_no, {new_id}, "
             f"CASE WHEN h.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
             f"FROM {STAGE} s LEFT JOIN registry_household h ON h.county_code = s.h_county_code "
-            f"AND h.number = s.h_number "
+            f"AND h.number = s.h_number {self._secrets_join('household', 'h')}"
             f"WHERE s.row_no IN (SELECT min(row_no) FROM {STAGE} GROUP BY h_county_code, h_number)")
         cursor.execute(f"CREATE UNIQUE INDEX {STAGE_HOUSEHOLDS}_key ON {STAGE_HOUSEHOLDS} (h_county_code, h_number)")
         cursor.execute(f"ANALYZE {STAGE_HOUSEHOLDS}")
@@ -362,7 +379,8 @@ class Stage:
             f"CASE WHEN p.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
             f"FROM {STAGE} s JOIN {STAGE_HOUSEHOLDS} hs ON hs.h_county_code = s.h_county_code "
             f"AND hs.h_number = s.h_number "
-            f"LEFT JOIN registry_person p ON p.county_code = s.h_county_code AND p.id_hash = s.p_id_hash")
+            f"LEFT JOIN registry_person p ON p.county_code = s.h_county_code AND p.id_hash = s.p_id_hash "
+            f"{self._secrets_join('person', 'p')}")
         cursor.execute(f"ANALYZE {STAGE_PERSONS}")
 
     def _totals(self, cursor) -> None:
@@ -389,18 +407,21 @@ class Stage:
         """attname → SQL expression of the new value, for the fields the file provides.
 
         A blank cell clears a text field, empties a nullable one, and leaves any other field
-        as registered (or at the model's default in a new record): a blank 户状态 is not a status."""
+        as registered (or at the model's default in a new record): a blank 户状态 is not a status;
+        a blank phone or bank account is not a request to delete it."""
         exprs = {}
         for c in self.columns:
             if c.target != target or c.field is None:
                 continue
-            if c.name not in ALWAYS and c.name not in self.mapped:
+            if c.name not in ALWAYS and c.source not in self.mapped:
                 continue
             if current is not None and c.name in ("p_id_hash", "p_id_enc"):
                 continue  # the key itself: unchanged by definition
             f = model._meta.get_field(c.field)
             src = f"{alias}.{c.name}"
-            if f.null:
+            if c.secret:  # a blank phone or bank account keeps the registered one, as the forms do
+                expr = f"COALESCE({src}, {current}.{f.column})" if current is not None else src
+            elif f.null:
                 expr = src
             elif f.get_internal_type() == "CharField" and f.blank:
                 expr = f"COALESCE({src}, '')"
@@ -418,6 +439,8 @@ class Stage:
         """Match the staged rows to the registry and decide per record: create, update or leave.
         With `reserve` (an import about to be written) new records get their ids now."""
         with connection.cursor() as cursor:
+            for target in self.register.targets:
+                self._secrets_current(cursor, target)
             self._household_stage(cursor, reserve)
             persons = Counts()
             if self.has_persons:
@@ -431,13 +454,58 @@ class Stage:
         return {"household_id": f"{households}.household_id", "region_id": f"{stage}.h_region",
                 "county_code": f"{stage}.h_county_code"}
 
+    def _secrets(self, target: str) -> list[StageColumn]:
+        return [c for c in self.columns if c.secret and c.target == target and c.source in self.mapped]
+
     def _changed_sql(self, model, target: str, current: str, stage: str, extra: dict[str, str] | None = None) -> str:
         exprs = self._fields(model, target, stage, current)
         exprs.update(extra or {})
         exprs.pop("county_code", None) if target == "household" else None
+        secrets = self._secrets(target)
         parts = [_distinct(f"{current}.{model._meta.get_field(a).column}", e)
-                 for a, e in exprs.items() if a not in ("id_number", "id_hash", "number")]
+                 for a, e in exprs.items() if a not in ("id_number", "id_hash", "number", *(c.field for c in secrets))]
+        # Encrypted values are compared by keyed hash: the file's against the registered one's (_secrets_current).
+        parts += [f"({stage}.{c.source}_hash IS NOT NULL AND {_distinct(f'cur.{c.field}', f'{stage}.{c.source}_hash')})"
+                  for c in secrets]
         return "(" + (" OR ".join(parts) or "1 = 0") + ")"
+
+    def _secrets_join(self, target: str, record: str) -> str:
+        return f"LEFT JOIN {STAGE_SECRETS[target]} cur ON cur.id = {record}.id " if self._secrets(target) else ""
+
+    def _secrets_current(self, cursor, target: str) -> None:
+        """The keyed hashes of the phone and bank numbers registered for the records the file gives
+        new ones for, in a temporary table: decrypted and hashed here, since the database only
+        holds ciphertexts. Nothing to do for records the registry does not have yet."""
+        secrets = self._secrets(target)
+        if not secrets:
+            return
+        model = _MODELS[target]
+        fields = [c.field for c in secrets]
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_SECRETS[target]} (id bigint PRIMARY KEY, "
+                       + ", ".join(f"{f} {_SQL_TYPES[_vendor()]['bytes']}" for f in fields) + ")")
+        if target == "household":
+            match = "s.h_county_code = r.county_code AND s.h_number = r.number"
+        else:
+            match = "s.h_county_code = r.county_code AND s.p_id_hash = r.id_hash"
+        given = " OR ".join(f"s.{c.source}_hash IS NOT NULL" for c in secrets)
+        present = " OR ".join(f"r.{f} IS NOT NULL" for f in fields)
+        reader = connection.chunked_cursor()
+        reader.execute(f"SELECT r.id, {', '.join('r.' + f for f in fields)} FROM {model._meta.db_table} r "
+                       f"WHERE ({present}) AND EXISTS (SELECT 1 FROM {STAGE} s WHERE {match} AND ({given}))")
+        insert = (f"INSERT INTO {STAGE_SECRETS[target]} (id, {', '.join(fields)}) "
+                  f"VALUES ({', '.join(['%s'] * (len(fields) + 1))})")
+        while rows := reader.fetchmany(20_000):
+            hashed = [(row[0], *(crypto.keyed_hash(crypto.decrypt(v)) if v is not None else None for v in row[1:]))
+                      for row in rows]
+            if _vendor() == "postgresql":
+                with connection.connection.cursor() as raw, raw.copy(
+                        f"COPY {STAGE_SECRETS[target]} (id, {', '.join(fields)}) FROM STDIN") as copy:
+                    for row in hashed:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(insert, hashed)
+        reader.close()
+        cursor.execute(f"ANALYZE {STAGE_SECRETS[target]}")
 
     def _counts(self, cursor, table: str) -> Counts:
         cursor.execute(f"SELECT action, count(*) FROM {table} GROUP BY action")
@@ -624,8 +692,17 @@ class Stage:
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS):
+            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, *STAGE_SECRETS.values()):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _seal_secret(values: pl.Series, key: str) -> list[pl.Series]:
+    """Ciphertext (as the EncryptedField writes it) and keyed hash of each value given."""
+    given = values.drop_nulls().to_list()
+    blobs, hashes = iter(crypto.encrypt_many(given)), iter(crypto.keyed_hashes(given))
+    present = values.is_not_null().to_list()
+    return [pl.Series(f"{key}_enc", [next(blobs) if p else None for p in present], dtype=pl.Binary),
+            pl.Series(f"{key}_hash", [next(hashes) if p else None for p in present], dtype=pl.Binary)]
 
 
 def column_for(register: Register, key: str) -> Column:
