@@ -24,7 +24,7 @@ def register_template(register: Register) -> bytes:
         sheet.write_string(1, i, column.header + ("*" if column.required else ""),
                            required if column.required else optional)
         sheet.write_string(2, i, column.example)
-        sheet.set_column(i, i, 20 if column.kind in ("id_number", "region") else 12, text)
+        sheet.set_column(i, i, 20 if column.kind in ("id_number", "region", "bank_account") else 12, text)
         if column.choices is not None:
             labels = [str(label) for _v, label in column.choices.choices]
             if len(",".join(labels)) < 250:
@@ -43,6 +43,8 @@ def register_template(register: Register) -> bytes:
                 "bool": _("是 / 否"),
                 "money": _("元，可带两位小数"),
                 "region": str(column.help),
+                "phone": str(column.help),
+                "bank_account": str(column.help),
                 "ethnicity": _("如 汉族、壮族"),
                 "int": _("1 到 4"),
             }.get(column.kind, "")

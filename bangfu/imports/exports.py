@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
 from bangfu.errors import NotFound, PermissionDenied
-from bangfu.privacy.masking import mask_id_number, mask_phone
+from bangfu.privacy.masking import mask_bank_account, mask_id_number, mask_phone
 from bangfu.registry import selectors
 from bangfu.registry.forms import HouseholdFilterForm
 
@@ -51,14 +51,15 @@ def export_rows(*, listing: str, scope: Scope, params: QueryDict | dict) -> tupl
         filters = selectors.HouseholdFilters(**form.cleaned_data) if form.is_valid() else selectors.HouseholdFilters()
         qs = selectors.household_list(scope=scope, filters=filters).select_related("region", "head")
         headers = [_("户编号"), _("所在区域"), _("户主"), _("户主身份证号"), _("家庭人口"), _("户状态"), _("主要致贫原因"),
-                   _("人均纯收入(元)"), _("低保户"), _("五保户"), _("特困供养"), _("识别日期"), _("脱贫日期"), _("联系电话")]
+                   _("人均纯收入(元)"), _("低保户"), _("五保户"), _("特困供养"), _("识别日期"), _("脱贫日期"), _("联系电话"),
+                   _("开户银行"), _("银行账号")]
 
         def rows():
             for h in qs.iterator(chunk_size=2000):
                 yield (h.number, h.region.full_name, h.head.name if h.head else "",
                        mask_id_number(h.head.id_number) if h.head else "", h.size, h.get_status_display(),
                        h.get_main_cause_display(), h.income_per_capita, _yes(h.dibao), _yes(h.wubao), _yes(h.tekun),
-                       h.identified_on, h.exited_on, mask_phone(h.phone))
+                       h.identified_on, h.exited_on, mask_phone(h.phone), h.bank_name, mask_bank_account(h.bank_account))
     elif listing == "persons":
         qs = selectors.person_list(scope=scope, q=params.get("q", ""), kind=params.get("kind", ""))
         headers = [_("姓名"), _("身份证号"), _("性别"), _("出生日期"), _("民族"), _("人员类别"), _("所在区域"), _("所在户"),

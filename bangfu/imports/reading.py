@@ -8,8 +8,7 @@ the user sees it in Excel, so that every message can name it.
 
 import codecs
 import datetime as dt
-import os
-import tempfile
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,17 +141,6 @@ def sheet_open(path: Path | str) -> Sheet:
                  start_row=start_row)
 
 
-def _utf8_copy(path: Path, encoding: str) -> Path:
-    """Transcode to a temporary UTF-8 file in chunks (constant memory)."""
-    fd, name = tempfile.mkstemp(suffix=".csv", prefix="bangfu-import-")
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
-        while chunk := src.read(1 << 22):
-            dst.write(decoder.decode(chunk).encode("utf-8"))
-        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
-    return Path(name)
-
-
 def _blank_filter(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     """Rows where every cell is empty are not rows the user meant."""
     if not names:
@@ -168,21 +156,73 @@ def sheet_batches(sheet: Sheet, *, size: int = 50_000) -> Iterator[pl.DataFrame]
         yield from _calamine_batches(sheet, names, size)
 
 
+CSV_CHUNK_MIN = 1 << 16  # bytes read at a time, at least; then as many as `size` rows take
+
+
+def _record_end(buffer: bytes) -> int:
+    """Index after the last record boundary in `buffer`, which starts a record: the last newline
+    with an even number of quote characters before it (RFC 4180 doubles quotes inside cells); 0 if none."""
+    end = len(buffer)
+    while (end := buffer.rfind(b"\n", 0, end)) >= 0:
+        if buffer.count(b'"', 0, end) % 2 == 0:
+            return end + 1
+    return 0
+
+
+def _csv_records(sheet: Sheet, size: int) -> Iterator[bytes]:
+    """The file's data records as UTF-8 text, in pieces of about `size` records ending at a
+    record boundary (a cell may hold a newline inside quotes), transcoded from GB18030 on the way.
+    Read in chunks, not mapped: memory stays that of one piece, whatever the file's size."""
+    decoder = codecs.getincrementaldecoder(sheet.encoding)(errors="replace") if sheet.encoding != "utf-8" else None
+    buffer, skip, per_row, first = b"", sheet.header_row, 200, True
+    with open(sheet.path, "rb") as fh:
+        while True:
+            raw = fh.read(max(CSV_CHUNK_MIN, size * per_row - len(buffer)))
+            data = (decoder.decode(raw, final=not raw).encode("utf-8") if decoder else raw)
+            if first:
+                data, first = data.removeprefix(codecs.BOM_UTF8), False
+            buffer += data
+            if raw:
+                end = _record_end(buffer)
+                if not end:
+                    continue  # one record longer than the chunk: read on
+                piece, buffer = buffer[:end], buffer[end:]
+            else:
+                piece, buffer = buffer, b""
+            while skip and piece:  # the header row and any title rows above it
+                piece, skip = piece[_first_record_end(piece):], skip - 1
+            if piece.strip():
+                per_row = max(16, len(piece) // max(piece.count(b"\n"), 1))
+                yield piece
+            if not raw:
+                return
+
+
+def _first_record_end(buffer: bytes) -> int:
+    start = 0
+    while (at := buffer.find(b"\n", start)) >= 0:
+        if buffer.count(b'"', 0, at) % 2 == 0:
+            return at + 1
+        start = at + 1
+    return len(buffer)
+
+
 def _csv_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.DataFrame]:
-    source = sheet.path if sheet.encoding == "utf-8" else _utf8_copy(sheet.path, sheet.encoding)
+    schema = {n: pl.String for n in names}
+    row = sheet.header_row + 1  # the first data record's number, as the user counts rows
     try:
-        frame = pl.scan_csv(source, has_header=False, skip_rows=sheet.header_row, infer_schema=False,
-                            schema={n: pl.String for n in names}, truncate_ragged_lines=True,
-                            quote_char='"').with_row_index("__index")
-        for batch in frame.collect_batches(chunk_size=size):
-            batch = batch.with_columns((pl.col("__index").cast(pl.Int64) + sheet.header_row + 1).alias("__row"))
-            batch = batch.drop("__index").with_columns(pl.col(names).fill_null(""))
-            yield _blank_filter(batch, names)
+        for piece in _csv_records(sheet, size):
+            frame = pl.read_csv(io.BytesIO(piece), has_header=False, infer_schema=False, schema=schema,
+                                truncate_ragged_lines=True, quote_char='"', missing_columns="insert",
+                                extra_columns="ignore")
+            for offset in range(0, frame.height, size):
+                batch = frame.slice(offset, size)
+                batch = batch.with_columns(pl.col(names).fill_null(""),
+                                           pl.int_range(row, row + batch.height, dtype=pl.Int64).alias("__row"))
+                row += batch.height
+                yield _blank_filter(batch, names)
     except pl.exceptions.PolarsError as exc:
         raise ValidationError(_("CSV 文件格式有误：%(e)s") % {"e": str(exc).splitlines()[0]}) from None
-    finally:
-        if source != sheet.path:
-            source.unlink(missing_ok=True)
 
 
 def _calamine_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.DataFrame]:

@@ -82,7 +82,7 @@ class Column:
     target: str  # "household" or "person"
     field: str  # the model field it fills
     header: str  # the template's header
-    kind: str  # text / id_number / date / choice / bool / money / int / region / ethnicity
+    kind: str  # text / id_number / phone / bank_account / date / choice / bool / money / int / region / ethnicity
     synonyms: tuple[str, ...] = ()
     required: bool = False
     choices: type[models.TextChoices] | None = None
@@ -98,6 +98,19 @@ class Column:
     @property
     def names(self) -> set[str]:
         return {normalize_text(n) for n in (self.header, *self.synonyms)}
+
+
+PHONE_NAMES = ("联系电话", "手机号", "电话", "手机号码", "手机", "联系方式", "电话号码")
+
+
+def _bank_columns() -> list[Column]:
+    return [
+        Column("household", "bank_name", "开户银行", "text", ("开户行", "银行名称", "开户银行名称"), example="融安县农村信用合作联社",
+               max_length=60),
+        Column("household", "bank_account", "银行账号", "bank_account", ("银行卡号", "一卡通账号", "一卡通", "银行帐号",
+                                                                          "社保卡号(一卡通)", "惠民一卡通账号"),
+               example="6228480000000000000", help=_("12到19位数字，可带空格；请把该列设为文本格式，以免 Excel 改写长数字")),
+    ]
 
 
 def _household_columns(*, required_region: bool = True) -> list[Column]:
@@ -147,6 +160,8 @@ def _member_columns() -> list[Column]:
                example="有劳动能力"),
         Column("person", "disability_category", "残疾类别", "choice", ("残疾类型",), choices=DisabilityCategory),
         Column("person", "disability_grade", "残疾等级", "int", ("残疾级别",)),
+        Column("person", "phone", PHONE_NAMES[0], "phone", PHONE_NAMES[1:], example="13907721234",
+               help=_("11位手机号，或带区号的固定电话(如 0772-8123456)")),
     ]
 
 
@@ -166,8 +181,12 @@ class Register:
 
 REGISTERS: dict[str, Register] = {
     "members": Register("members", _("家庭成员信息表"), [*_household_columns()[:2], *_member_columns(),
-                                                              *_household_columns()[2:]]),
-    "households": Register("households", _("建档立卡户台账"), _household_columns()),
+                                                              *_household_columns()[2:], *_bank_columns()]),
+    "households": Register("households", _("建档立卡户台账"), [
+        *_household_columns(),
+        Column("household", "phone", PHONE_NAMES[0], "phone", PHONE_NAMES[1:], example="13907721234",
+               help=_("11位手机号，或带区号的固定电话(如 0772-8123456)")),
+        *_bank_columns()]),
 }
 
 

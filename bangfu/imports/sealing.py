@@ -3,8 +3,11 @@
 About 3.5 µs of Python per ID number (HMAC-SHA256 and AES-GCM, bangfu.privacy.crypto) is the
 largest single cost of a big import; threads give nothing under the GIL, so batches of more
 than SPLIT_MIN numbers go to worker processes. They exchange fixed-width byte buffers (every
-valid ID number is 18 ASCII characters), not pickled lists, and run crypto.seal_fixed — the
+valid ID number is 18 ASCII characters), not pickled lists, and run bulk.seal_fixed — the
 same keys and layout as the EncryptedField, so the field decrypts what the import wrote.
+The workers are spawned, not forked: they import bangfu.privacy.bulk alone (no Django, no
+polars) and receive the derived keys once, so each takes about 20 MB instead of a copy of the
+importing process.
 """
 
 import multiprocessing
@@ -13,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 import polars as pl
 
-from bangfu.privacy import crypto
+from bangfu.privacy import bulk, crypto
 
 WIDTH = 18
 SPLIT_MIN = 20_000
@@ -42,8 +45,8 @@ class Sealed:
 
 
 class Sealer:
-    """One import's worker pool (started on the first big batch, forked so that the settings and
-    the derived keys come along) and the way batches are handed to it."""
+    """One import's worker pool (started before the first big batch, so that the workers are up
+    when it comes) and the way batches are handed to it."""
 
     def __init__(self, workers: int = WORKERS, split_min: int = SPLIT_MIN):
         self.workers = workers
@@ -58,14 +61,14 @@ class Sealer:
             return Sealed([crypto.seal_fixed(buffer, WIDTH)], count)
         self.start()
         step = -(-count // self.workers) * WIDTH
-        return Sealed([self._pool.submit(crypto.seal_fixed, buffer[i : i + step], WIDTH)
+        return Sealed([self._pool.submit(bulk.worker_seal_fixed, buffer[i : i + step], WIDTH)
                        for i in range(0, len(buffer), step)], count)
 
     def start(self) -> None:
-        """Fork the workers; early, while the importing process is small (their memory is a copy)."""
+        """Spawn the workers and hand them the keys."""
         if self._pool is None and self.workers >= 2:
-            crypto.keyed_hash("")  # derive the keys once, before forking
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=bulk.worker_init, initargs=crypto.raw_keys())
 
     def close(self) -> None:
         if self._pool is not None:

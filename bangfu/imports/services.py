@@ -9,8 +9,10 @@ when the process dies — so a killed import leaves no partial household and a r
 import json
 import logging
 import os
+import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +47,15 @@ class Outcome:
     households: Counts = field(default_factory=Counts)
     persons: Counts = field(default_factory=Counts)
     written: bool = False
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (`bangfu import -v 2`)
+
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - start
 
     @property
     def changes(self) -> int:
@@ -100,11 +111,12 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
     kinds: Counter = Counter()
     try:
         with transaction.atomic():
-            stage = Stage(register=reg, mapped=set(mapping), scope=scope)
+            stage = Stage(register=reg, mapped=set(mapping), scope=scope, timed=outcome.timed)
             try:
                 _stage_file(stage, sheet, ctx, outcome, kept, kinds, batch_rows, total, progress)
-                outcome.households, outcome.persons = stage.plan(
-                    reserve=not (outcome.error_total or dry_run))
+                with outcome.timed("plan"):
+                    outcome.households, outcome.persons = stage.plan(
+                        reserve=not (outcome.error_total or dry_run))
                 if outcome.error_total or dry_run:
                     raise _Rollback
                 stage.apply(by=by, reason=reason or _("导入 %(f)s") % {"f": Path(path).name})
@@ -112,6 +124,8 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
             finally:
                 stage.close()  # the workers and the COPY thread end before commit or rollback
             outcome.written = True
+            commit_started = time.perf_counter()
+        outcome.timings["commit"] = time.perf_counter() - commit_started
     except _Rollback:
         pass
     outcome.error_counts = dict(kinds)
@@ -126,8 +140,14 @@ def _stage_file(stage: Stage, sheet: Sheet, ctx: Context, outcome: Outcome, kept
     if total >= stage.sealer.split_min:
         stage.sealer.start()
     pending = None
-    for batch in sheet_batches(sheet, size=batch_rows):
-        typed, errors = batch_validate(batch, ctx)
+    batches = sheet_batches(sheet, size=batch_rows)
+    while True:
+        with outcome.timed("read"):
+            batch = next(batches, None)
+        if batch is None:
+            break
+        with outcome.timed("validate"):
+            typed, errors = batch_validate(batch, ctx)
         outcome.rows += batch.height
         if errors.height:
             outcome.error_total += errors.height
@@ -135,17 +155,25 @@ def _stage_file(stage: Stage, sheet: Sheet, ctx: Context, outcome: Outcome, kept
             if sum(k.height for k in kept) < MAX_KEPT_ERRORS:
                 kept.append(errors)
             typed = typed.filter(~pl.col("__row").is_in(errors.get_column("row").unique().implode()))
+        # Only the typed columns go on (not the file's text nor its normalised form): a batch
+        # waits for its sealing and its COPY, and memory is what the waiting batches hold.
+        typed = typed.select(c for c in typed.columns if c.startswith(("h_", "p_", "__")))
         # Overlap: this batch is hashed and encrypted in the workers while the previous one is
         # written, and the next one is read while this one's COPY runs (Stage.store).
-        sealed = stage.seal(typed)
+        with outcome.timed("seal (hand over)"):
+            sealed = stage.seal(typed)
         if pending is not None:
-            stage.store(*pending)
+            with outcome.timed("stage (wait for sealing and COPY)"):
+                stage.store(*pending)
         pending = (typed, sealed)
         if progress:
             progress(outcome.rows, max(total, outcome.rows))
-    if pending is not None:
-        stage.store(*pending)
-    cross = stage.cross_errors()
+    with outcome.timed("stage (wait for sealing and COPY)"):
+        if pending is not None:
+            stage.store(*pending)
+        stage.flush()
+    with outcome.timed("checks across rows"):
+        cross = stage.cross_errors()
     if cross:
         mapping, headers = ctx.mapping, ctx.headers
         frame = pl.DataFrame(

@@ -11,12 +11,13 @@ The SQL is the same on both databases but for the null-safe comparison and type 
 """
 
 import io
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
-from django.db import connection
+from django.db import DatabaseError, IntegrityError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,12 +25,16 @@ from bangfu.accounts.scope import Scope
 from bangfu.imports.initials import initials_column
 from bangfu.imports.registers import Column, Register
 from bangfu.imports.sealing import Sealed, Sealer
+from bangfu.privacy import crypto
 from bangfu.registry.models import Household, Person
 
 STAGE = "bangfu_import_rows"
 STAGE_HOUSEHOLDS = "bangfu_import_households"
 STAGE_PERSONS = "bangfu_import_persons"
 STAGE_TOTALS = "bangfu_import_totals"
+STAGE_SECRETS = {"household": "bangfu_import_secrets_h", "person": "bangfu_import_secrets_p"}
+SECRET_KINDS = ("phone", "bank_account")  # register kinds stored in an EncryptedField
+_MODELS = {"household": Household, "person": Person}
 # Stage columns every file provides (required or derived from the ID number).
 ALWAYS = {"h_county_code", "h_number", "h_region", "p_name", "p_relation", "p_id_hash", "p_id_enc", "p_initials",
           "p_gender", "p_birth_date"}
@@ -58,6 +63,12 @@ class StageColumn:
     type: str  # key of _SQL_TYPES
     field: str | None = None  # model field it fills (attname), if any
     target: str | None = None
+    key: str | None = None  # the register column it comes from, when not `name`
+    secret: bool = False  # an EncryptedField's ciphertext; its keyed hash is staged as KEY_hash
+
+    @property
+    def source(self) -> str:
+        return self.key or self.name
 
 
 def stage_columns(register: Register) -> list[StageColumn]:
@@ -69,6 +80,11 @@ def stage_columns(register: Register) -> list[StageColumn]:
                         StageColumn("p_initials", "text", "initials", "person")]
         elif column.kind == "region":
             columns.append(StageColumn(column.key, "text", "region_id", column.target))
+        elif column.kind in SECRET_KINDS:
+            # Ciphertext to write, and the keyed hash that tells whether the value changed
+            # (ciphertexts differ at every encryption: random nonces).
+            columns += [StageColumn(f"{column.key}_enc", "bytes", column.field, column.target, column.key, True),
+                        StageColumn(f"{column.key}_hash", "bytes", None, column.target, column.key)]
         else:
             columns.append(StageColumn(column.key, _KIND_TYPES[column.kind], column.field, column.target))
     return columns
@@ -102,18 +118,26 @@ class Stage:
     columns: list[StageColumn] = field(default_factory=list)
     rows: int = 0
     sealer: Sealer = field(default_factory=Sealer)
+    timed: Callable = None  # Outcome.timed: a context manager per phase name
     _thread: ThreadPoolExecutor | None = None
     _sending: Future | None = None
     _raw: object = None
 
     def __post_init__(self):
+        if self.timed is None:
+            from contextlib import nullcontext
+
+            self.timed = lambda _phase: nullcontext()
         self.columns = stage_columns(self.register)
         self.has_persons = "person" in self.register.targets
         types = _SQL_TYPES[_vendor()]
         temp = "TEMPORARY"
         with connection.cursor() as cursor:
-            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS):
+            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, *STAGE_SECRETS.values()):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            if _vendor() == "postgresql":
+                # Room for the hash joins and aggregates over a million staged rows (this transaction only).
+                cursor.execute("SET LOCAL work_mem = '128MB'")
             cols = ", ".join(f"{c.name} {types[c.type]}" for c in self.columns)
             cursor.execute(f"CREATE {temp} TABLE {STAGE} ({cols})")
 
@@ -158,9 +182,11 @@ class Stage:
             hashes, blobs = sealed.columns()
             derived += [hashes, blobs, initials_column(frame.get_column("p_name")),
                         pl.col("__id_gender").alias("p_gender"), pl.col("__id_birth").alias("p_birth_date")]
+        derived += [column for c in self.columns if c.secret and c.source in frame.columns
+                    for column in _seal_secret(frame.get_column(c.source), c.source)]
         frame = frame.with_columns(derived)
-        missing = [c.name for c in self.columns if c.name not in frame.columns]
-        frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(n) for n in missing])
+        frame = frame.with_columns([pl.lit(None, dtype=pl.Binary if c.type == "bytes" else pl.String).alias(c.name)
+                                    for c in self.columns if c.name not in frame.columns])
         return frame
 
     def write(self, frame: pl.DataFrame) -> None:
@@ -199,9 +225,10 @@ class Stage:
         self.flush()
         errors: list[CrossError] = []
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE INDEX {STAGE}_household ON {STAGE} (h_county_code, h_number)")
-            if self.has_persons:
-                cursor.execute(f"CREATE INDEX {STAGE}_id ON {STAGE} (p_id_hash)")
+            if _vendor() == "sqlite":  # PostgreSQL joins and groups by hashing; SQLite needs the indexes
+                cursor.execute(f"CREATE INDEX {STAGE}_household ON {STAGE} (h_county_code, h_number)")
+                if self.has_persons:
+                    cursor.execute(f"CREATE INDEX {STAGE}_id ON {STAGE} (p_id_hash)")
             cursor.execute(f"ANALYZE {STAGE}")
             prefix = self.scope.prefix
             if self.has_persons:
@@ -231,7 +258,7 @@ class Stage:
     def _household_village(self, cursor) -> list[CrossError]:
         cursor.execute(
             f"SELECT r.row_no, r.h_number FROM {STAGE} r JOIN (SELECT h_county_code, h_number, min(h_region) AS region "
-            f"FROM {STAGE} GROUP BY h_county_code, h_number HAVING count(DISTINCT h_region) > 1) d "
+            f"FROM {STAGE} GROUP BY h_county_code, h_number HAVING min(h_region) <> max(h_region)) d "
             f"ON d.h_county_code = r.h_county_code AND d.h_number = r.h_number WHERE r.h_region <> d.region")
         return [CrossError(row, "h_region", "household",
                            _("户 %(n)s 的成员填写了不同的所在村") % {"n": number}) for row, number in cursor.fetchall()]
@@ -247,9 +274,10 @@ class Stage:
     def _duplicate_name_birth(self, cursor) -> list[CrossError]:
         cursor.execute(
             f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT h_region, p_name, p_birth_date, "
-            f"min(row_no) AS first_row FROM {STAGE} GROUP BY h_region, p_name, p_birth_date "
-            f"HAVING count(DISTINCT p_id_hash) > 1) d ON d.h_region = r.h_region AND d.p_name = r.p_name "
-            f"AND d.p_birth_date = r.p_birth_date WHERE r.row_no <> d.first_row")
+            f"min(first_row) AS first_row FROM (SELECT h_region, p_name, p_birth_date, p_id_hash, "
+            f"min(row_no) AS first_row FROM {STAGE} GROUP BY h_region, p_name, p_birth_date, p_id_hash) x "
+            f"GROUP BY h_region, p_name, p_birth_date HAVING count(*) > 1) d ON d.h_region = r.h_region "
+            f"AND d.p_name = r.p_name AND d.p_birth_date = r.p_birth_date WHERE r.row_no <> d.first_row")
         return [CrossError(row, "p_name", "duplicate_file",
                            _("与第 %(r)s 行姓名、出生日期相同而身份证号不同，疑似同一人，请核实") % {"r": first})
                 for row, first in cursor.fetchall()]
@@ -329,9 +357,9 @@ class Stage:
             f"INSERT INTO {STAGE_HOUSEHOLDS} (h_county_code, {names}, first_row, household_id, action) "
             f"SELECT s.h_county_code, {', '.join('s.' + c.name for c in h_cols)}, s.row_no, {new_id}, "
             f"CASE WHEN h.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
-            f"FROM {STAGE} s JOIN (SELECT min(row_no) AS first_row FROM {STAGE} GROUP BY h_county_code, h_number) f "
-            f"ON f.first_row = s.row_no "
-            f"LEFT JOIN registry_household h ON h.county_code = s.h_county_code AND h.number = s.h_number")
+            f"FROM {STAGE} s LEFT JOIN registry_household h ON h.county_code = s.h_county_code "
+            f"AND h.number = s.h_number {self._secrets_join('household', 'h')}"
+            f"WHERE s.row_no IN (SELECT min(row_no) FROM {STAGE} GROUP BY h_county_code, h_number)")
         cursor.execute(f"CREATE UNIQUE INDEX {STAGE_HOUSEHOLDS}_key ON {STAGE_HOUSEHOLDS} (h_county_code, h_number)")
         cursor.execute(f"ANALYZE {STAGE_HOUSEHOLDS}")
 
@@ -351,7 +379,8 @@ class Stage:
             f"CASE WHEN p.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
             f"FROM {STAGE} s JOIN {STAGE_HOUSEHOLDS} hs ON hs.h_county_code = s.h_county_code "
             f"AND hs.h_number = s.h_number "
-            f"LEFT JOIN registry_person p ON p.county_code = s.h_county_code AND p.id_hash = s.p_id_hash")
+            f"LEFT JOIN registry_person p ON p.county_code = s.h_county_code AND p.id_hash = s.p_id_hash "
+            f"{self._secrets_join('person', 'p')}")
         cursor.execute(f"ANALYZE {STAGE_PERSONS}")
 
     def _totals(self, cursor) -> None:
@@ -378,18 +407,21 @@ class Stage:
         """attname → SQL expression of the new value, for the fields the file provides.
 
         A blank cell clears a text field, empties a nullable one, and leaves any other field
-        as registered (or at the model's default in a new record): a blank 户状态 is not a status."""
+        as registered (or at the model's default in a new record): a blank 户状态 is not a status;
+        a blank phone or bank account is not a request to delete it."""
         exprs = {}
         for c in self.columns:
             if c.target != target or c.field is None:
                 continue
-            if c.name not in ALWAYS and c.name not in self.mapped:
+            if c.name not in ALWAYS and c.source not in self.mapped:
                 continue
             if current is not None and c.name in ("p_id_hash", "p_id_enc"):
                 continue  # the key itself: unchanged by definition
             f = model._meta.get_field(c.field)
             src = f"{alias}.{c.name}"
-            if f.null:
+            if c.secret:  # a blank phone or bank account keeps the registered one, as the forms do
+                expr = f"COALESCE({src}, {current}.{f.column})" if current is not None else src
+            elif f.null:
                 expr = src
             elif f.get_internal_type() == "CharField" and f.blank:
                 expr = f"COALESCE({src}, '')"
@@ -407,6 +439,8 @@ class Stage:
         """Match the staged rows to the registry and decide per record: create, update or leave.
         With `reserve` (an import about to be written) new records get their ids now."""
         with connection.cursor() as cursor:
+            for target in self.register.targets:
+                self._secrets_current(cursor, target)
             self._household_stage(cursor, reserve)
             persons = Counts()
             if self.has_persons:
@@ -420,13 +454,58 @@ class Stage:
         return {"household_id": f"{households}.household_id", "region_id": f"{stage}.h_region",
                 "county_code": f"{stage}.h_county_code"}
 
+    def _secrets(self, target: str) -> list[StageColumn]:
+        return [c for c in self.columns if c.secret and c.target == target and c.source in self.mapped]
+
     def _changed_sql(self, model, target: str, current: str, stage: str, extra: dict[str, str] | None = None) -> str:
         exprs = self._fields(model, target, stage, current)
         exprs.update(extra or {})
         exprs.pop("county_code", None) if target == "household" else None
+        secrets = self._secrets(target)
         parts = [_distinct(f"{current}.{model._meta.get_field(a).column}", e)
-                 for a, e in exprs.items() if a not in ("id_number", "id_hash", "number")]
+                 for a, e in exprs.items() if a not in ("id_number", "id_hash", "number", *(c.field for c in secrets))]
+        # Encrypted values are compared by keyed hash: the file's against the registered one's (_secrets_current).
+        parts += [f"({stage}.{c.source}_hash IS NOT NULL AND {_distinct(f'cur.{c.field}', f'{stage}.{c.source}_hash')})"
+                  for c in secrets]
         return "(" + (" OR ".join(parts) or "1 = 0") + ")"
+
+    def _secrets_join(self, target: str, record: str) -> str:
+        return f"LEFT JOIN {STAGE_SECRETS[target]} cur ON cur.id = {record}.id " if self._secrets(target) else ""
+
+    def _secrets_current(self, cursor, target: str) -> None:
+        """The keyed hashes of the phone and bank numbers registered for the records the file gives
+        new ones for, in a temporary table: decrypted and hashed here, since the database only
+        holds ciphertexts. Nothing to do for records the registry does not have yet."""
+        secrets = self._secrets(target)
+        if not secrets:
+            return
+        model = _MODELS[target]
+        fields = [c.field for c in secrets]
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_SECRETS[target]} (id bigint PRIMARY KEY, "
+                       + ", ".join(f"{f} {_SQL_TYPES[_vendor()]['bytes']}" for f in fields) + ")")
+        if target == "household":
+            match = "s.h_county_code = r.county_code AND s.h_number = r.number"
+        else:
+            match = "s.h_county_code = r.county_code AND s.p_id_hash = r.id_hash"
+        given = " OR ".join(f"s.{c.source}_hash IS NOT NULL" for c in secrets)
+        present = " OR ".join(f"r.{f} IS NOT NULL" for f in fields)
+        reader = connection.chunked_cursor()
+        reader.execute(f"SELECT r.id, {', '.join('r.' + f for f in fields)} FROM {model._meta.db_table} r "
+                       f"WHERE ({present}) AND EXISTS (SELECT 1 FROM {STAGE} s WHERE {match} AND ({given}))")
+        insert = (f"INSERT INTO {STAGE_SECRETS[target]} (id, {', '.join(fields)}) "
+                  f"VALUES ({', '.join(['%s'] * (len(fields) + 1))})")
+        while rows := reader.fetchmany(20_000):
+            hashed = [(row[0], *(crypto.keyed_hash(crypto.decrypt(v)) if v is not None else None for v in row[1:]))
+                      for row in rows]
+            if _vendor() == "postgresql":
+                with connection.connection.cursor() as raw, raw.copy(
+                        f"COPY {STAGE_SECRETS[target]} (id, {', '.join(fields)}) FROM STDIN") as copy:
+                    for row in hashed:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(insert, hashed)
+        reader.close()
+        cursor.execute(f"ANALYZE {STAGE_SECRETS[target]}")
 
     def _counts(self, cursor, table: str) -> Counts:
         cursor.execute(f"SELECT action, count(*) FROM {table} GROUP BY action")
@@ -434,23 +513,90 @@ class Stage:
         return Counts(created=found.get("+", 0), updated=found.get("~", 0), unchanged=found.get("=", 0))
 
     def apply(self, *, by, reason: str) -> None:
-        """Write the plan (made with reserve=True): inserts and updates with their totals, then the
-        history rows of it all, each one statement."""
+        """Write the plan (made with reserve=True): inserts and updates with their totals and the
+        history rows of it all. On PostgreSQL each INSERT or UPDATE writes its history rows in the
+        same statement (a data-modifying WITH: RETURNING feeds the historical table, no second pass
+        over the records); SQLite, which has no such WITH, writes them after, one statement per table."""
         now = timezone.now()
         sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS
-        with connection.cursor() as cursor:
+        history = (now, by, reason)
+        with connection.cursor() as cursor, self.timed("write records and history"):
+            checked = self._checks_set_based(cursor, by)
             totals = self._household_totals(sh, None)
             self._insert(cursor, Household, "household", sh, now, {"id": f"{sh}.household_id", **totals},
                          join=f"LEFT JOIN {STAGE_TOTALS} tt ON tt.household_id = {sh}.household_id"
-                         if self.has_persons else "")
-            self._update(cursor, Household, "household", sh, now)
+                         if self.has_persons else "", history=history)
+            self._update(cursor, Household, "household", sh, now, history=history)
             if self.has_persons:
                 self._insert(cursor, Person, "person", sp, now,
-                             {"id": f"{sp}.person_id", **self._person_extra(sp, sp)})
-                self._update(cursor, Person, "person", sp, now)
-            self._history(cursor, Household, sh, "s.household_id = t.id", now, by, reason)
-            if self.has_persons:
-                self._history(cursor, Person, sp, "s.person_id = t.id", now, by, reason)
+                             {"id": f"{sp}.person_id", **self._person_extra(sp, sp)}, history=history)
+                self._update(cursor, Person, "person", sp, now, history=history)
+            if _vendor() != "postgresql":
+                self._history(cursor, Household, sh, "s.household_id = t.id", now, by, reason)
+                if self.has_persons:
+                    self._history(cursor, Person, sp, "s.person_id = t.id", now, by, reason)
+            if checked:
+                self._checks_after(cursor)
+
+    # Foreign keys, checked per set instead of per row (PostgreSQL) --------------------------
+
+    WRITTEN = ("registry_household", "registry_person", "registry_historicalhousehold", "registry_historicalperson")
+
+    def _checks_set_based(self, cursor, by) -> bool:
+        """Check and lock what the written rows refer to once per set, instead of once per row.
+
+        PostgreSQL checks a foreign key by one query per written row at commit: for a million
+        members with their history about four million queries, as long as all the rest of the
+        import together (docs/performance.md). When the database role may (a superuser, or
+        `GRANT SET ON PARAMETER session_replication_role`) and no trigger of our own sits on the
+        written tables, the import turns those per-row checks off for its own transaction only
+        (SET LOCAL session_replication_role = replica) and does their work per set: it locks the
+        referenced villages, registered households, registered heads and the acting user FOR KEY
+        SHARE — what each per-row check does, so none can be deleted before commit — and after
+        writing verifies that every reference resolves (`_checks_after`). Otherwise the per-row
+        checks run as usual. Returns whether the set-based path is taken."""
+        if _vendor() != "postgresql":
+            return False
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN ("
+                       + ", ".join(f"'{t}'::regclass" for t in self.WRITTEN) + ")")
+        if cursor.fetchone()[0]:
+            return False
+        sid = connection.savepoint()
+        try:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        except DatabaseError:
+            connection.savepoint_rollback(sid)
+            return False
+        connection.savepoint_commit(sid)
+        sh = STAGE_HOUSEHOLDS
+        cursor.execute(f"SELECT 1 FROM regions_region WHERE code IN (SELECT DISTINCT h_region FROM {sh}) "
+                       f"FOR KEY SHARE")
+        cursor.execute(f"SELECT 1 FROM registry_household WHERE id IN (SELECT household_id FROM {sh} "
+                       f"WHERE action <> '+') FOR KEY SHARE")
+        if self.has_persons:
+            cursor.execute(f"SELECT 1 FROM registry_person WHERE id IN (SELECT head FROM {STAGE_TOTALS}) "
+                           f"FOR KEY SHARE")
+        if by is not None:
+            cursor.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR KEY SHARE", [by.pk])
+        return True
+
+    def _checks_after(self, cursor) -> None:
+        """Every reference the written rows make resolves (what the per-row checks would verify)."""
+        sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS
+        queries = [f"SELECT count(*) FROM {sh} s LEFT JOIN regions_region g ON g.code = s.h_region "
+                   f"WHERE g.code IS NULL",
+                   f"SELECT count(*) FROM {sh} s LEFT JOIN registry_household h ON h.id = s.household_id "
+                   f"WHERE h.id IS NULL"]
+        if self.has_persons:
+            queries += [f"SELECT count(*) FROM {STAGE_TOTALS} t LEFT JOIN registry_person p ON p.id = t.head "
+                        f"WHERE t.head IS NOT NULL AND p.id IS NULL",
+                        f"SELECT count(*) FROM {sp} s LEFT JOIN registry_household h ON h.id = s.household_id "
+                        f"WHERE h.id IS NULL"]
+        for sql in queries:
+            cursor.execute(sql)
+            if cursor.fetchone()[0]:
+                raise IntegrityError(f"import: a written row refers to a missing record ({sql})")
+        cursor.execute("SET LOCAL session_replication_role = origin")
 
     def _household_totals(self, stage: str, current: str | None) -> dict[str, str]:
         """Size, head and income per capita: from the totals stage when the file has members, else
@@ -469,7 +615,7 @@ class Stage:
                 "income_per_capita": f"CASE WHEN {size} > 0 THEN ROUND(({income}) / {size}, 2) ELSE 0 END"}
 
     def _insert(self, cursor, model, target: str, stage: str, now: datetime, extra: dict[str, str],
-                join: str = "") -> None:
+                join: str = "", history: tuple | None = None) -> None:
         exprs = self._fields(model, target, stage, None)
         exprs.update(extra)
         columns, values, params = [], [], []
@@ -488,10 +634,11 @@ class Stage:
             else:
                 values.append("%s")
                 params.append(self._default(f) if f.has_default() or not f.null else None)
-        cursor.execute(f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
-                       f"SELECT {', '.join(values)} FROM {stage} {join} WHERE {stage}.action = '+'", params)
+        sql = (f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+               f"SELECT {', '.join(values)} FROM {stage} {join} WHERE {stage}.action = '+'")
+        self._execute_with_history(cursor, model, sql, params, "+", history)
 
-    def _update(self, cursor, model, target: str, stage: str, now: datetime) -> None:
+    def _update(self, cursor, model, target: str, stage: str, now: datetime, history: tuple | None = None) -> None:
         table = model._meta.db_table
         exprs = self._fields(model, target, "s", "t")
         join = ""
@@ -505,8 +652,26 @@ class Stage:
         sets = [f"{model._meta.get_field(a).column} = {e}"
                 for a, e in exprs.items() if a not in ("id_number", "id_hash", "number", "county_code")]
         sets.append("updated_at = %s")
-        cursor.execute(f"UPDATE {table} AS t SET {', '.join(sets)} FROM {stage} s {join} "
-                       f"WHERE s.{key} = t.id AND s.action = '~'", [connection.ops.adapt_datetimefield_value(now)])
+        sql = (f"UPDATE {table} AS t SET {', '.join(sets)} FROM {stage} s {join} "
+               f"WHERE s.{key} = t.id AND s.action = '~'")
+        self._execute_with_history(cursor, model, sql, [connection.ops.adapt_datetimefield_value(now)], "~",
+                                   history)
+
+    def _execute_with_history(self, cursor, model, sql: str, params: list, kind: str, history: tuple | None):
+        """Run an INSERT or UPDATE; on PostgreSQL with the history row of each written record in the
+        same statement (simple-history's columns: the record's own, then date, type, user, reason)."""
+        if history is None or _vendor() != "postgresql":
+            cursor.execute(sql, params)
+            return
+        now, by, reason = history
+        historical = model.history.model
+        own = ", ".join(f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_"))
+        returning = ", ".join(f"{'t.' if kind == '~' else ''}{c}" for c in own.split(", "))
+        cursor.execute(
+            f"WITH written AS ({sql} RETURNING {returning}) "
+            f"INSERT INTO {historical._meta.db_table} ({own}, history_date, history_type, history_user_id, "
+            f"history_change_reason) SELECT {own}, %s, %s, %s, %s FROM written",
+            [*params, connection.ops.adapt_datetimefield_value(now), kind, by.pk if by else None, reason[:100]])
 
     def _history(self, cursor, model, stage: str, on: str, now: datetime, by, reason: str) -> None:
         historical = model.history.model
@@ -527,8 +692,17 @@ class Stage:
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS):
+            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, *STAGE_SECRETS.values()):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _seal_secret(values: pl.Series, key: str) -> list[pl.Series]:
+    """Ciphertext (as the EncryptedField writes it) and keyed hash of each value given."""
+    given = values.drop_nulls().to_list()
+    blobs, hashes = iter(crypto.encrypt_many(given)), iter(crypto.keyed_hashes(given))
+    present = values.is_not_null().to_list()
+    return [pl.Series(f"{key}_enc", [next(blobs) if p else None for p in present], dtype=pl.Binary),
+            pl.Series(f"{key}_hash", [next(hashes) if p else None for p in present], dtype=pl.Binary)]
 
 
 def column_for(register: Register, key: str) -> Column:

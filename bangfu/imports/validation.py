@@ -41,6 +41,8 @@ ERROR_KINDS = {
     "choice": gettext_lazy("选项不在可选范围"),
     "bool": gettext_lazy("是/否填写有误"),
     "number": gettext_lazy("数字填写有误"),
+    "phone": gettext_lazy("电话号码有误"),
+    "bank_account": gettext_lazy("银行账号有误"),
     "region_unknown": gettext_lazy("区域不存在"),
     "region_ambiguous": gettext_lazy("区域名称有重名"),
     "region_scope": gettext_lazy("区域不在管辖范围内"),
@@ -199,6 +201,24 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
                                  pl.format(_("在您的管辖范围内找不到村(社区)「{}」"), n)))
             checks.append(_Check(column, "region_scope", ~empty & value.is_null() & by_code,
                                  pl.format(_("区划代码 {} 不是您管辖范围内的村(社区)"), n)))
+        elif column.kind == "phone":
+            # 13907721234, +86 139 0772 1234, 0772-8123456, (0772)8123456, 07728123456
+            digits = n.str.replace_all(r"^(\+?86)(1\d{10})$", "$2").str.replace(r"^\((0\d{2,3})\)", "$1-")
+            mobile = digits.str.contains(r"^1[3-9]\d{9}$")
+            landline = digits.str.contains(r"^0\d{2,3}-?[2-9]\d{6,7}$")
+            value = pl.when(empty).then(None).otherwise(digits)
+            checks.append(_Check(column, "phone", ~empty & ~mobile & ~landline,
+                                 pl.format(_("「{}」不是有效的电话号码：手机号为以1开头的11位数字，固定电话须带区号，"
+                                             "如 0772-8123456"), n)))
+        elif column.kind == "bank_account":
+            digits = n.str.replace_all(r"[-]", "")
+            value = pl.when(empty).then(None).otherwise(digits)
+            scientific = n.str.contains(r"(?i)^\d(\.\d+)?E\+?\d+$")
+            checks.append(_Check(column, "bank_account", scientific,
+                                 pl.format(_("「{}」是被 Excel 改写成科学计数法的长数字，原账号已无法还原：请把该列设为"
+                                             "文本格式后重新填写"), n)))
+            checks.append(_Check(column, "bank_account", ~empty & ~scientific & ~digits.str.contains(r"^\d{12,19}$"),
+                                 pl.format(_("「{}」不是有效的银行账号：应为12到19位数字"), n)))
         elif column.kind == "id_number":
             idn = n.str.to_uppercase()
             fmt_ok = idn.str.contains(r"^\d{17}[\dX]$")

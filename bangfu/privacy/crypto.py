@@ -20,11 +20,14 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from bangfu.privacy import bulk
+
 VERSION = b"\x01"
 
 
 @lru_cache(maxsize=4)
-def _keys(master_b64: str) -> tuple[AESGCM, bytes]:
+def _raw_keys(master_b64: str) -> tuple[bytes, bytes]:
+    """The AES-256-GCM key and the HMAC-SHA256 key derived from the master key."""
     try:
         master = base64.b64decode(master_b64, validate=True)
     except ValueError as exc:
@@ -35,7 +38,18 @@ def _keys(master_b64: str) -> tuple[AESGCM, bytes]:
     def derive(info: bytes) -> bytes:
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
 
-    return AESGCM(derive(b"bangfu field encryption")), derive(b"bangfu search hash")
+    return derive(b"bangfu field encryption"), derive(b"bangfu search hash")
+
+
+@lru_cache(maxsize=4)
+def _keys(master_b64: str) -> tuple[AESGCM, bytes]:
+    enc_key, hash_key = _raw_keys(master_b64)
+    return AESGCM(enc_key), hash_key
+
+
+def raw_keys() -> tuple[bytes, bytes]:
+    """The derived keys themselves, for worker processes that run bulk.seal_fixed without settings."""
+    return _raw_keys(settings.BANGFU_DATA_KEY)
 
 
 def _current():
@@ -63,20 +77,12 @@ def keyed_hash(value: str) -> bytes:
 
 
 # Batch forms: the same keys and layout as keyed_hash and encrypt, for imports of millions of
-# values, where the Python call per value is the cost (docs/performance.md). HMAC (RFC 2104) is
-# computed from pre-hashed inner and outer key blocks copied per value: 1.9 µs against 5 µs for
-# hmac.digest on the machines of docs/performance.md; the result is the same bytes.
-
-
-@lru_cache(maxsize=4)
-def _hmac_states(key: bytes):
-    block = key.ljust(64, b"\0")  # SHA-256 block size; the derived key is 32 bytes
-    return sha256(bytes(b ^ 0x36 for b in block)), sha256(bytes(b ^ 0x5C for b in block))
+# values, where the Python call per value is the cost (docs/performance.md; bulk.py).
 
 
 def keyed_hashes(values: Iterable[str]) -> list[bytes]:
     """keyed_hash of every value, in order."""
-    inner, outer = _hmac_states(_current()[1])
+    inner, outer = bulk.hmac_states(_current()[1])
     new_inner, new_outer = inner.copy, outer.copy
     out = []
     for value in values:
@@ -101,25 +107,5 @@ def encrypt_many(values: Sequence[str]) -> list[bytes]:
 
 
 def seal_fixed(buffer: bytes, width: int) -> tuple[bytes, bytes]:
-    """Hash and encrypt values of `width` ASCII bytes laid end to end in `buffer`.
-
-    Returns the keyed hashes (32 bytes each) and the ciphertexts (width + 29 bytes each), each
-    laid end to end in the same order: fixed-width buffers that cross a process boundary as one
-    block instead of a pickled list (bangfu.imports.sealing runs this in worker processes)."""
-    aead, key = _current()
-    seal = aead.encrypt
-    inner, outer = _hmac_states(key)
-    new_inner, new_outer = inner.copy, outer.copy
-    count = len(buffer) // width
-    nonces = os.urandom(12 * count)
-    hashes, blobs = [], []
-    for i in range(count):
-        value = buffer[i * width : (i + 1) * width]
-        h = new_inner()
-        h.update(value)
-        o = new_outer()
-        o.update(h.digest())
-        hashes.append(o.digest())
-        nonce = nonces[12 * i : 12 * i + 12]
-        blobs.append(VERSION + nonce + seal(nonce, value, None))
-    return b"".join(hashes), b"".join(blobs)
+    """bulk.seal_fixed with the configured keys: keyed hashes and ciphertexts of fixed-width values."""
+    return bulk.seal_fixed(*raw_keys(), buffer, width)

@@ -50,3 +50,23 @@ def test_it_imports_then_changes_nothing_the_second_time(tmp_path, regions):
     assert second.changes == 0, second.counts()
     assert household.history.count() == 1
     assert Person.objects.get(name="覃小红").history.count() == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_rows_are_named_right_when_a_cell_holds_a_line_break_and_the_file_is_read_in_pieces(
+        tmp_path, regions, monkeypatch, encoding):
+    from bangfu.imports import reading
+
+    monkeypatch.setattr(reading, "CSV_CHUNK_MIN", 64)  # pieces far smaller than a row
+    user = make_user(Role.COUNTY_OFFICE)
+    rows = _rows()
+    rows[0][2] = '"覃""大""明"'
+    rows[1][0] = '"H001"'
+    rows[1][3] = rows[1][3][:-1] + ("0" if rows[1][3][-1] != "0" else "1")  # wrong check digit
+    rows[2][2], rows[2][6] = '"韦\n建国"', "未脱贫"  # a line break inside a quoted cell
+    lines = ["家庭成员信息表(标题行),,,,,,,,,\n", HEADER, *(",".join(r) + "\n" for r in (rows[0], rows[2], rows[1]))]
+    path = tmp_path / "members.csv"
+    path.write_bytes("".join(lines).encode(encoding))
+    out = import_file(path=path, register="members", scope=user.scope, by=user, dry_run=True, batch_rows=1)
+    assert out.rows == 3
+    assert [(e["row"], e["kind"]) for e in out.errors.to_dicts()] == [(5, "id_check")]

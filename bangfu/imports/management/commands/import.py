@@ -74,3 +74,6 @@ class Command(BaseCommand):
                 out.write(f"错误报告：{options['report']}")
             raise CommandError("文件有错误，未写入任何数据")
         out.write("已写入" if outcome.written else "校验通过(未写入)")
+        if options["verbosity"] >= 2:
+            for phase, seconds in outcome.timings.items():
+                out.write(f"  {phase}: {seconds:.2f} s")
