@@ -10,7 +10,7 @@ from bangfu.errors import BangfuError, NotFound
 from bangfu.programmes import selectors, services
 from bangfu.programmes.forms import ExemptionForm, HandoverForm, ObligationForm, PairingForm, ProgrammeForm, TermForm
 from bangfu.programmes.models import Programme
-from bangfu.registry.views import _form_error, _page
+from bangfu.registry.views import _form_error, _page, term_grades_context
 
 
 def _handle(request, form, save, success):
@@ -130,6 +130,8 @@ def pairing_detail(request, pk: int):
         "activities": activity_selectors.activity_list(scope=scope, pairing=pairing.pk, include_superseded=True)[:200],
         "exemptions": pairing.exemptions.select_related("obligation", "approved_by"),
         "handover": handover, "exemption": exemption, "can_edit": scope.rules.edit_registry,
+        # a student's pairing shows the term before and the latest term side by side
+        **(term_grades_context(scope, pairing.target_person, back=request.path) if pairing.target_person_id else {}),
     }, status=400 if failed else 200)
 
 

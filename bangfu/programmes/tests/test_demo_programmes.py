@@ -16,6 +16,7 @@ from bangfu.programmes import selectors
 from bangfu.programmes.choices import PairingStatus
 from bangfu.programmes.demo import ADMIN, programmes_demo
 from bangfu.programmes.models import Pairing, Programme
+from bangfu.registry import selectors as registry_selectors
 from bangfu.registry.models import Person
 from bangfu.tests.factories import RONGAN, make_user
 
@@ -49,6 +50,7 @@ def test_the_demo_programmes(county, client):
     every_seed_scheme_with_its_obligations()
     everyone_covered_is_paired_and_no_helper_is_over_capacity()
     the_roll_up_shows_helpers_who_keep_up_and_helpers_behind(client)
+    struggling_students_term_grades_are_compared(client)
     deterministic_by_seed()
 
 
@@ -109,6 +111,22 @@ def the_roll_up_shows_helpers_who_keep_up_and_helpers_behind(client):
     response = client.get(f"/compliance/?by=helper&programme={programme.pk}&as_of={TODAY}")
     assert response.status_code == 200
     assert "进度落后" in response.content.decode() or "逾期" in response.content.decode()
+
+
+def struggling_students_term_grades_are_compared(client):
+    pairings = Pairing.objects.filter(programme=_programme("学困生")).select_related("target_person")
+    assert pairings.exists()
+    changes = []
+    for pairing in pairings:
+        comparison = registry_selectors.term_grades_compare(scope=ADMIN, person=pairing.target_person)
+        assert comparison is not None and {r.subject for r in comparison.rows} == {"语文", "数学", "英语"}
+        changes.append(comparison.average_change)
+    assert any(c > 0 for c in changes) and any(c <= 0 for c in changes)  # some improve, some do not
+    pairing = pairings.first()
+    client.force_login(make_user(Role.COUNTY_OFFICE, region=RONGAN))
+    page = client.get(f"/pairings/{pairing.pk}/").content.decode()
+    comparison = registry_selectors.term_grades_compare(scope=ADMIN, person=pairing.target_person)
+    assert "学期成绩对比" in page and comparison.previous in page and comparison.current in page
 
 
 def _fingerprint(programmes) -> list:
