@@ -252,7 +252,7 @@ def _setup_programme(env: dict) -> None:
 def main() -> None:
     env = {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "DJANGO_SETTINGS_MODULE": "bangfu.settings"}
     with _conn() as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB}")
     try:
         subprocess.run([sys.executable, "-m", "bangfu.cli", "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)

@@ -134,9 +134,11 @@ class _Lookup:
             for organization in scope.organizations(Organization.objects.filter(name__in=part)):
                 self.organizations.setdefault(normalize_text(organization.name), []).append(organization)
 
-    def person(self, raw: str) -> Person | None:
+    def person(self, raw: str, key: str) -> Person | None:
         found = self.by_hash.get(crypto.keyed_hash(id_numbers.parse(raw).value), [])
-        return found[0] if len(found) == 1 else None
+        if len(found) > 1:  # registered in more than one county of the caller's scope
+            raise _RowError(key, _("该身份证号在 %(n)s 个县都有登记，请先核对人员信息") % {"n": len(found)})
+        return found[0] if found else None
 
 
 class _RowError(Exception):
@@ -148,7 +150,7 @@ def _helper(programme: Programme, row: dict, lookup: _Lookup):
     id_number, name, unit = (row.get(k, "").strip() for k in HELPER_KEYS)
     if id_number:
         try:
-            person = lookup.person(id_number)
+            person = lookup.person(id_number, "p_helper_id_number")
         except ValidationError as exc:
             raise _RowError("p_helper_id_number", exc.message) from None
         if person is None:
@@ -181,7 +183,7 @@ def _target(programme: Programme, row: dict, lookup: _Lookup):
         return found[0]
     if id_number:
         try:
-            person = lookup.person(id_number)
+            person = lookup.person(id_number, "p_target_id_number")
         except ValidationError as exc:
             raise _RowError("p_target_id_number", exc.message) from None
         if person is None:
