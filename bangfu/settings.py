@@ -110,6 +110,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("BANGFU_TEST_SQLITE") or None
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compiling adds about a second to each large report query and saves nothing on the
+    # short ones (PERFORMANCE.md); compliance roll-ups are the queries it would touch.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

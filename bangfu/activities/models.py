@@ -61,6 +61,9 @@ class Activity(models.Model):
             models.Index(fields=["pairing", "kind", "occurred_on"], name="activities_pairing_kind_date"),
             models.Index(fields=["county_code", "occurred_on"], name="activities_county_date"),
             models.Index(fields=["region"], name="activities_activity_region", opclasses=["varchar_pattern_ops"]),
+            # compliance: NOT EXISTS (… WHERE supersedes_id = a.id AND supersedes_id IS NOT NULL) reads
+            # only the few corrections instead of a unique index holding a NULL for every row
+            models.Index(fields=["supersedes"], condition=Q(supersedes__isnull=False), name="activities_superseded"),
             *[models.Index(fields=["pairing", "occurred_on"], condition=Q(kind=kind),
                            name=f"activities_{slug}_pair_date") for kind, slug in INDEXED_KINDS.items()],
         ]

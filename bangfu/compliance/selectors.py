@@ -1,12 +1,15 @@
 """Compliance: obligations evaluated against activities per pairing and period, in SQL.
 
-For each obligation (a programme has a handful) one ORM query joins the scoped pairings to the
-programme's period rows (FilteredRelation) and counts current activities with a correlated
-Subquery that the partial index (pairing_id, occurred_on) WHERE kind = K answers. The
-obligations' queries are UNION ALL-ed, and an outer SELECT adds the status once per row; roll-ups
+For each obligation (a programme has a handful) one SELECT joins the scoped pairings to the
+programme's period rows and LEFT JOINs what was done, aggregated first: the kind's current
+activities in scope grouped by pairing and period in one pass (PERFORMANCE.md: aggregate, then
+join — not a correlated count per pairing and period). The pairings come from the ORM (scope and
+filters as everywhere else), compiled into the statement; joins that no filter or grouping needs
+(the helper's organization, the exemption check when a programme has none) are left out. The
+obligations' SELECTs are UNION ALL-ed, an outer SELECT adds the status once per row, and roll-ups
 GROUP BY over that. One statement per call, whatever the number of pairings; nothing loops over
-pairings in Python. The same SQL text is generated for SQLite and PostgreSQL by the ORM; the
-outer query is plain standard SQL (CASE, SUBSTR, SUM, GROUP BY).
+pairings in Python. The SQL is standard apart from LEAST/MIN and the birthday date arithmetic,
+written for each database and tested on both.
 
 Who owes a period: the pairing active on the period's reference day — its last day, or today for
 the period under way. A household handed to a new helper mid-month is the new helper's that
@@ -20,34 +23,15 @@ Status: met (done ≥ required) · exempt · overdue (period over, grace passed,
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    DateField,
-    Exists,
-    F,
-    FilteredRelation,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, Least
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
-from bangfu.activities.models import Activity
-from bangfu.programmes.choices import Actor, Measure, Period, Window
+from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
 
@@ -73,80 +57,146 @@ class ComplianceFilters:
     ending_before: date | None = None  # periods ending on or before (reminders: due this week)
 
 
-def _birthday_window(obligation: Obligation):
-    """Activities within N days of the target's birthday in the period's year (a window crossing
-    New Year is cut at the year's end)."""
-    from django.db.models.functions import ExtractDay, ExtractMonth
-
-    before, after = obligation.window_before_days, obligation.window_after_days
-    # Compare as ordinal-ish days: month*31 + day is monotone within a year and off by at most
-    # three days at the ends of short months — close enough for "visit around the birthday",
-    # and it keeps one SQL for both databases.
-    act = ExtractMonth("occurred_on") * 31 + ExtractDay("occurred_on")
-    born = ExtractMonth(OuterRef("target_person__birth_date")) * 31 + ExtractDay(OuterRef("target_person__birth_date"))
-    return act, born, before, after
+def _vendor() -> str:
+    return connection.vendor
 
 
-def _obligation_rows(obligation: Obligation, pairings: QuerySet[Pairing], as_of: date,
-                     period_filter: Q | None = None) -> QuerySet:
+def _least(a: str, b: str) -> str:
+    return f"LEAST({a}, {b})" if _vendor() == "postgresql" else f"MIN({a}, {b})"
+
+
+def _birthday_bounds(obligation: Obligation) -> tuple[str, str]:
+    """SQL for the first and last day of the target's birthday window in the period's year.
+
+    The birthday is the target's birth date moved to the year of `per.starts_on`; someone born on
+    29 February has it on the 28th in common years (PostgreSQL's date arithmetic clamps; SQLite's
+    rolls over to 1 March, so it is stepped back a day). The window may reach into the next year.
+    """
+    before, after = int(obligation.window_before_days), int(obligation.window_after_days)
+    if _vendor() == "postgresql":
+        years = "(EXTRACT(YEAR FROM per.starts_on)::int - EXTRACT(YEAR FROM t.birth_date)::int)"
+        day = f"(t.birth_date + make_interval(years => {years}))::date"
+        return f"({day} - {before})", f"({day} + {after})"
+    years = ("printf('%+d years', CAST(strftime('%Y', per.starts_on) AS INTEGER) "
+             "- CAST(strftime('%Y', t.birth_date) AS INTEGER))")
+    moved = f"date(t.birth_date, {years})"
+    day = (f"(CASE WHEN strftime('%m-%d', {moved}) <> strftime('%m-%d', t.birth_date) "
+           f"THEN date({moved}, '-1 day') ELSE {moved} END)")
+    return f"date({day}, '-{before} days')", f"date({day}, '+{after} days')"
+
+
+# Activities that count: not withdrawn and not superseded by a later record. The IS NOT NULL
+# lets PostgreSQL read the small partial index activities_superseded instead of every row.
+CURRENT_SQL = ("NOT a.withdrawn AND NOT EXISTS (SELECT 1 FROM activities_activity s "
+               "WHERE s.supersedes_id = a.id AND s.supersedes_id IS NOT NULL)")
+
+
+def _done_sql(obligation: Obligation, as_of: date, *, prefix: str, pairing_ids: tuple[str, list] | None
+              ) -> tuple[str, list]:
+    """Done per pairing and period for one obligation: activities aggregated first (one pass over
+    the kind's activities in scope), joined to the pairings afterwards (PERFORMANCE.md)."""
+    amount = "COUNT(*)" if obligation.measure == Measure.COUNT else "SUM(a.quantity)"
+    joins, where = "", ["a.kind = %s", "a.actor = %s", CURRENT_SQL]
+    params: list = [obligation.programme_id, obligation.period_key, as_of]
+    if obligation.window == Window.BIRTHDAY:
+        low, high = _birthday_bounds(obligation)
+        joins = ("JOIN programmes_pairing pp ON pp.id = a.pairing_id "
+                 "JOIN registry_person t ON t.id = pp.target_person_id ")
+        on = f"a.occurred_on >= {low} AND a.occurred_on <= {high}"
+    else:
+        on = "a.occurred_on >= per.starts_on AND a.occurred_on <= per.ends_on"
+    params += [obligation.kind, obligation.actor]
+    if obligation.counterpart_only:
+        where.append("a.with_counterpart")
+    if prefix:
+        where.append("a.region_id LIKE %s")
+        params.append(prefix + "%")
+    if pairing_ids is not None:
+        where.append(f"a.pairing_id IN (SELECT q.id FROM ({pairing_ids[0]}) q)")
+        params += pairing_ids[1]
+    sql = (f"SELECT a.pairing_id, per.id AS period_id, {amount} AS done FROM activities_activity a {joins}"
+           f"JOIN programmes_programmeperiod per ON per.programme_id = %s AND per.kind = %s "
+           f"AND per.starts_on <= %s AND {on} WHERE {' AND '.join(where)} GROUP BY a.pairing_id, per.id")
+    return sql, params
+
+
+def _narrowed(scope: Scope, filters: ComplianceFilters, obligation: Obligation) -> bool:
+    """Whether the pairings are narrower than the programme and a region prefix."""
+    return bool(filters.helper_person or filters.helper_org or filters.helper_team or filters.pairing
+                or obligation.condition_attribute or not scope.rules.see_households
+                or scope.organization_id is not None)
+
+
+def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
+                    with_org: bool, with_exemptions: bool) -> tuple[str, list]:
+    """One row per pairing and period the pairing owes under `obligation`, with what was done."""
     key = obligation.period_key
-    qs = pairings.filter(programme_id=obligation.programme_id)
+    pairings = _pairings(scope, filters).filter(programme_id=obligation.programme_id)
     if obligation.condition_attribute:
         side = "target" if obligation.condition_party != Actor.HELPER else "helper"
         programme = obligation.programme
         kind = (programme.target_kinds if side == "target" else programme.helper_kinds)[0]
-        qs = qs.filter(**{f"{side}_{kind}__{obligation.condition_attribute}__in": obligation.condition_values})
-    qs = qs.annotate(per=FilteredRelation("programme__periods", condition=Q(
-        programme__periods__kind=key, programme__periods__starts_on__lte=as_of)))
-    reference = Least(F("per__ends_on"), Value(as_of, output_field=DateField()))
-    # One filter() call: a second one would join the period table again.
-    qs = qs.filter(Q(per__id__isnull=False), Q(starts_on__lte=reference),
-                   Q(ends_on__isnull=True) | Q(ends_on__gte=reference), period_filter or Q()).order_by()
-
-    activities = Activity.objects.filter(pairing_id=OuterRef("pk"), kind=obligation.kind, actor=obligation.actor,
-                                         occurred_on__gte=OuterRef("per__starts_on"),
-                                         occurred_on__lte=OuterRef("per__ends_on"), withdrawn=False)
-    activities = activities.exclude(Exists(Activity.objects.filter(supersedes=OuterRef("pk"))))
-    if obligation.counterpart_only:
-        activities = activities.filter(with_counterpart=True)
-    if obligation.window == Window.BIRTHDAY:
-        act, born, before, after = _birthday_window(obligation)
-        activities = activities.alias(act_day=act).filter(act_day__gte=born - before, act_day__lte=born + after)
-    amount = Count("pk") if obligation.measure == Measure.COUNT else Sum("quantity")
-    done = Subquery(activities.values("pairing_id").annotate(n=amount).values("n")[:1])
+        pairings = pairings.filter(**{f"{side}_{kind}__{obligation.condition_attribute}__in":
+                                      obligation.condition_values})
+    fields = ["id", "programme_id", "region_id", "helper_person_id", "helper_organization_id", "helper_team_id",
+              "starts_on", "ends_on"]
+    if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
+        pairings = pairings.annotate(helper_org_id=Coalesce("helper_organization_id",
+                                                            "helper_person__organization_id"))
+        fields.append("helper_org_id")
+    p_sql, p_params = pairings.order_by().values(*fields).query.sql_with_params()
+    prefix = max(scope.prefix, filters.region or "", key=len)
+    done_sql, done_params = _done_sql(obligation, as_of, prefix=prefix, pairing_ids=(
+        (p_sql, list(p_params)) if _narrowed(scope, filters, obligation) else None))
 
     required = float(obligation.minimum)
     # The share due by now in periods under way: a handful of rows, read first.
     open_periods = ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=key,
                                                   starts_on__lte=as_of, ends_on__gt=as_of)
-    expected_whens = []
+    expected, expected_params = "%s", [required]
+    whens = []
     for period in open_periods.values("pk", "starts_on", "ends_on"):
         length = (period["ends_on"] - period["starts_on"]).days + 1
         elapsed = (as_of - period["starts_on"]).days + 1
-        expected_whens.append(When(per__id=period["pk"], then=Value(float(math.floor(required * elapsed / length)))))
-    expected = Case(*expected_whens, default=Value(required), output_field=FloatField()) if expected_whens else Value(
-        required, output_field=FloatField())
+        whens.append((period["pk"], float(math.floor(required * elapsed / length))))
+    if whens:
+        expected = "CASE per.id " + " ".join("WHEN %s THEN %s" for _w in whens) + " ELSE %s END"
+        expected_params = [v for pair in whens for v in pair] + [required]
+    exempt, exempt_params = "0", []
+    if with_exemptions:
+        exempt = ("CASE WHEN EXISTS (SELECT 1 FROM programmes_exemption e WHERE e.pairing_id = p.id "
+                  "AND (e.obligation_id = %s OR e.obligation_id IS NULL) AND e.starts_on <= per.ends_on "
+                  "AND e.ends_on >= per.starts_on) THEN 1 ELSE 0 END")
+        exempt_params = [obligation.pk]
     closed_before = as_of - timedelta(days=obligation.grace_days)
-    exempt = Exists(Exemption.objects.filter(Q(obligation_id=obligation.pk) | Q(obligation__isnull=True),
-                                             pairing_id=OuterRef("pk"), starts_on__lte=OuterRef("per__ends_on"),
-                                             ends_on__gte=OuterRef("per__starts_on")))
-    return qs.annotate(
-        pairing_id=F("pk"),
-        obligation_id=Value(obligation.pk, output_field=IntegerField()),
-        period_id=F("per__id"), period_label=F("per__label"), period_starts_on=F("per__starts_on"),
-        period_ends_on=F("per__ends_on"),
-        required=Value(required, output_field=FloatField()),
-        expected=expected,
-        done=Cast(Coalesce(done, Value(0), output_field=FloatField()), FloatField()),
-        exempt=exempt,
-        closed=Case(When(per__ends_on__lt=closed_before, then=Value(True)), default=Value(False),
-                    output_field=BooleanField()),
-        helper_org_id=Coalesce("helper_organization_id", "helper_person__organization_id"),
-    ).values(*COLUMNS)
+    reference = _least("per.ends_on", "%s")
+    org = "p.helper_org_id" if with_org else "NULL"
+    where, where_params = "", []
+    if filters.current_only:
+        where += " AND per.ends_on >= %s"
+        where_params.append(as_of)
+    if filters.ending_before:
+        where += " AND per.ends_on <= %s"
+        where_params.append(filters.ending_before)
+    sql = (f"SELECT p.id AS pairing_id, %s AS obligation_id, per.id AS period_id, per.label AS period_label, "
+           f"per.starts_on AS period_starts_on, per.ends_on AS period_ends_on, %s AS required, "
+           f"{expected} AS expected, CAST(COALESCE(d.done, 0) AS DOUBLE PRECISION) AS done, {exempt} AS exempt, "
+           f"CASE WHEN per.ends_on < %s THEN 1 ELSE 0 END AS closed, p.programme_id, p.region_id, "
+           f"p.helper_person_id, p.helper_organization_id, p.helper_team_id, {org} AS helper_org_id "
+           f"FROM ({p_sql}) p "
+           f"JOIN programmes_programmeperiod per ON per.programme_id = %s AND per.kind = %s AND per.starts_on <= %s "
+           f"LEFT JOIN ({done_sql}) d ON d.pairing_id = p.id AND d.period_id = per.id "
+           f"WHERE p.starts_on <= {reference} AND (p.ends_on IS NULL OR p.ends_on >= {reference}){where}")
+    params = [obligation.pk, required, *expected_params, *exempt_params, closed_before, *p_params,
+              obligation.programme_id, key, as_of, *done_params, as_of, as_of, *where_params]
+    return sql, params
 
 
 def _obligations(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
-    qs = Obligation.objects.filter(programme__in=programmes_in_scope(scope)).select_related("programme")
+    # Exemptions are rare: the EXISTS per row is only written for programmes that have any.
+    has_exemptions = Exists(Exemption.objects.filter(pairing__programme_id=OuterRef("programme_id")))
+    qs = (Obligation.objects.filter(programme__in=programmes_in_scope(scope)).select_related("programme")
+          .annotate(has_exemptions=has_exemptions))
     if filters.programme:
         qs = qs.filter(programme_id=filters.programme)
     if filters.obligation:
@@ -171,28 +221,23 @@ def _pairings(scope: Scope, filters: ComplianceFilters) -> QuerySet[Pairing]:
     return qs
 
 
-STATUS_SQL = ("CASE WHEN t.exempt THEN 'exempt' WHEN t.done >= t.required THEN 'met' "
-              "WHEN t.closed THEN 'overdue' WHEN t.done >= t.expected THEN 'on_track' ELSE 'behind' END")
+STATUS_SQL = ("CASE WHEN t.exempt = 1 THEN 'exempt' WHEN t.done >= t.required THEN 'met' "
+              "WHEN t.closed = 1 THEN 'overdue' WHEN t.done >= t.expected THEN 'on_track' ELSE 'behind' END")
 
 
-def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date) -> tuple[str, list] | None:
+def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org: bool = False
+              ) -> tuple[str, list] | None:
     """The per-row SQL (UNION ALL over obligations) with its status, as a derived table `c`."""
     obligations = _obligations(scope, filters)
     if not obligations:
         return None
-    pairings = _pairings(scope, filters)
-    parts = []
-    # Conditions on the period go into the same filter() as the join: a later filter() call
-    # would join the period table a second time and leave the counted rows unfiltered.
-    period_filter = Q()
-    if filters.current_only:
-        period_filter &= Q(per__ends_on__gte=as_of)
-    if filters.ending_before:
-        period_filter &= Q(per__ends_on__lte=filters.ending_before)
+    parts, params = [], []
     for obligation in obligations:
-        parts.append(_obligation_rows(obligation, pairings, as_of, period_filter))
-    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    sql, params = union.query.get_compiler(using=union.db).as_sql()
+        sql, part_params = _obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
+                                           with_exemptions=obligation.has_exemptions)
+        parts.append(sql)
+        params += part_params
+    union = " UNION ALL ".join(parts)
     where, where_params = "", []
     if filters.status == "due":
         where = " WHERE c.status IN ('behind', 'overdue')"
@@ -203,7 +248,7 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date) -> tuple[st
         where_params = [filters.status]
     base = (f"SELECT * FROM (SELECT t.*, {STATUS_SQL} AS status, "
             f"CASE WHEN t.done >= t.required THEN 0 ELSE t.required - t.done END AS shortfall "
-            f"FROM ({sql}) t) c{where}")
+            f"FROM ({union}) t) c{where}")
     return base, [*params, *where_params]
 
 
@@ -280,7 +325,7 @@ def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | Non
     """Counts per group (helper, organization, team, programme, obligation, or region code prefix
     of `region_length` digits) — rows, met, on track, behind, overdue, exempt, total shortfall."""
     filters = filters or ComplianceFilters()
-    built = _base_sql(scope, filters, as_of)
+    built = _base_sql(scope, filters, as_of, with_org=by == "organization")
     if built is None:
         return []
     sql, params = built

@@ -87,9 +87,9 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _pick_header(rows: list[list[str]]) -> int:
+def _pick_header(rows: list[list[str]], known: set[str] | None = None) -> int:
     """The index of the row that looks most like a header: merged title rows above it are skipped."""
-    known = _known_names()
+    known = _known_names() if known is None else known
     best, best_score = 0, -1
     for index, row in enumerate(rows):
         score = sum(1 for cell in row if normalize_text(cell) in known)
@@ -118,21 +118,23 @@ def _calamine_sheet(path: Path):
     return workbook.get_sheet_by_index(0)
 
 
-def sheet_open(path: Path | str) -> Sheet:
-    """Detect format, encoding and the header row; read no more than the first rows."""
+def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Sheet:
+    """Detect format, encoding and the header row; read no more than the first rows.
+    `known_names`: the normalised headers that mark the header row, for a register that is not one
+    of REGISTERS (the pairing register in bangfu/programmes/register.py)."""
     path = Path(path)
     fmt = _detect_format(path)
     if fmt == "csv":
         encoding = _detect_encoding(path)
         head = _csv_head(path, encoding)
-        index = _pick_header(head)
+        index = _pick_header(head, known_names)
         headers = [h.strip() for h in head[index]] if head else []
         return Sheet(path=path, format=fmt, encoding=encoding, headers=headers, header_row=index + 1)
     sheet = _calamine_sheet(path)
     head = []
     for _i, row in zip(range(HEADER_SCAN_ROWS), sheet.iter_rows()):
         head.append([_cell_text(v) for v in row])
-    index = _pick_header(head)
+    index = _pick_header(head, known_names)
     start_row = sheet.start[0] if sheet.start else 0
     headers = [h.strip() for h in head[index]] if head else []
     while headers and not headers[-1]:

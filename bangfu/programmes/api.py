@@ -2,12 +2,14 @@
 
 from datetime import date
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from bangfu.errors import NotFound
-from bangfu.programmes import selectors, services
+from bangfu.programmes import register, selectors, services
 from bangfu.programmes.models import Obligation, Phase, Task
 from bangfu.registry.api import Page
 
@@ -140,6 +142,7 @@ class PairingOut(Schema):
     region_code: str = Field(alias="region_id")
     starts_on: date
     ends_on: date | None
+    helper_role: str
     status: str
     end_reason: str
     previous_id: int | None
@@ -363,3 +366,41 @@ def exemption_grant(request, pairing_id: int, payload: ExemptionIn):
     return Status(201, services.exemption_grant(scope=scope, by=request.auth, pairing=pairing, obligation=obligation,
                                                 starts_on=payload.starts_on, ends_on=payload.ends_on,
                                                 reason=payload.reason))
+
+
+# Pairing register (帮扶结对名册) ---------------------------------------------------------------
+
+
+class RegisterErrorOut(Schema):
+    row: int
+    column: str
+    header: str
+    message: str
+
+
+class RegisterOut(Schema):
+    rows: int
+    valid: int
+    created: int
+    dry_run: bool
+    errors: list[RegisterErrorOut]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/pairing-register/template", summary="帮扶结对名册模板(xlsx，含示例行和填写说明)")
+def pairing_register_template(request):
+    response = HttpResponse(register.pairing_register_template(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%B8%AE%E6%89%B6%E7%BB%93%E5%AF%B9%E5%90%8D%E5%86%8C.xlsx"
+    return response
+
+
+@router.post("/programmes/{programme_id}/pairings/upload", response={200: RegisterOut, 400: RegisterOut},
+             summary="按结对名册批量结对(dry_run=true 只检查；有任何错误则一个也不结对，错误列出行号和列)")
+def pairing_register_upload(request, programme_id: int, file: File[UploadedFile], dry_run: Form[bool] = True):
+    scope = request.auth.scope
+    programme = selectors.programme_get(scope=scope, pk=programme_id)
+    result = register.pairing_register_upload(scope=scope, by=request.auth, programme=programme, upload=file,
+                                              dry_run=dry_run)
+    return Status(200 if result.ok else 400, result)

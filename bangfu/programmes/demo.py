@@ -11,8 +11,9 @@ same `today` give the same rows. Each helper gets a diligence: most do what thei
 some fall short now and then, a few are far behind — and the behind ones slacken most in the
 latest weeks, so the compliance pages show met, on-track, behind and overdue helpers side by side.
 
-Term grades of struggling students are not compared: the registry keeps no grades yet
-(docs/compliance.md, "Not yet"); the term-end talk records the teacher's remark instead.
+Struggling students paired with a teacher get term grades (registry.TermGrade) for the term
+before the pairing and every term ended since: a diligent teacher's student mostly improves, a
+negligent one's mostly does not, so the pairing page's term-against-term comparison shows both.
 """
 
 import math
@@ -38,7 +39,7 @@ from bangfu.programmes.choices import Actor, Measure, PairingStatus, PartyKind, 
 from bangfu.programmes.models import Obligation, Pairing, Programme, ProgrammePeriod
 from bangfu.regions.models import Region
 from bangfu.registry.choices import CadreRank, Health, HouseholdStatus, OrganizationKind, PersonKind, TeamRole
-from bangfu.registry.models import Household, Organization, Person, Team, TeamMember
+from bangfu.registry.models import Household, Organization, Person, Team, TeamMember, TermGrade
 
 ADMIN = Scope(role=Role.ADMIN, prefix="")
 BATCH = 2000
@@ -439,6 +440,37 @@ def _struggling(b: _Builder, teachers: list[Person], summary: ProgrammesSummary)
                          "期末谈心：与期中相比进步明显(成绩未入库)"],
                 "入户": ["家访，与家长沟通孩子的学习和生活习惯"]}
     _count(b, programme, contents, {}, summary)
+    _term_grades(b, b.drafts[programme.pk])
+
+
+GRADED_SUBJECTS = ["语文", "数学", "英语"]
+
+
+def _term_grades(b: _Builder, drafts: list[_Draft]) -> None:
+    """Scores in 语文, 数学, 英语 for the term before the pairing (the baseline) and each term ended
+    by today; the student's progress follows the teacher's zeal, with noise."""
+    first_year = int(b.terms[0][1][:4])
+    terms = [(f"{first_year - 1}-{first_year}", 2)]  # the spring term before the first paired term
+    terms += [(academic_year.replace("学年", ""), 1 if "秋" in name else 2)
+              for name, academic_year, _start, end in b.terms if end < b.today]
+    rows = []
+    # a second demo run over the same registry (tests) leaves the grades already there alone
+    graded = set(TermGrade.objects.filter(person__in=[d.target_person for d in drafts])
+                 .values_list("person_id", flat=True))
+    for draft in drafts:
+        student = draft.target_person
+        if student.pk in graded:
+            continue
+        base = {s: b.rng.uniform(38, 62) for s in GRADED_SUBJECTS}  # struggling: below the pass mark
+        step = 3.5 if draft.zeal >= 0.85 else (1.0 if draft.zeal >= 0.6 else -1.5)
+        for index, (academic_year, term) in enumerate(terms):
+            for subject in GRADED_SUBJECTS:
+                score = base[subject] + index * step + b.rng.uniform(-4, 4)
+                rows.append(TermGrade(person=student, county_code=student.county_code, academic_year=academic_year,
+                                      term=term, subject=subject,
+                                      score=Decimal(str(round(min(100, max(0, score)) * 2) / 2))))
+    for start in range(0, len(rows), BATCH):
+        bulk_create_with_history(rows[start:start + BATCH], TermGrade, batch_size=BATCH)
 
 
 def _orphans(b: _Builder, mothers: list[Person], summary: ProgrammesSummary) -> None:
@@ -564,7 +596,7 @@ def programmes_demo_clear() -> None:
     from bangfu.programmes.models import Exemption, Phase, Task, Term
     from bangfu.programmes.models import CapacityRule
 
-    for model in (Evidence, Activity, Exemption):
+    for model in (Evidence, Activity, Exemption, TermGrade, TermGrade.history.model):
         model.objects.all()._raw_delete(model.objects.db)
     Pairing.objects.update(previous=None)
     for model in (Pairing, Pairing.history.model, ProgrammePeriod, Obligation, Obligation.history.model, Task,

@@ -240,6 +240,8 @@ class Pairing(models.Model):
                                             verbose_name=_("受援单位"))
     target_village = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+", verbose_name=_("帮扶村"))
+    helper_role = models.CharField(_("帮扶角色"), max_length=20, blank=True,
+                                   help_text=_("如：第一帮扶责任人、协助帮扶人(多人帮扶一个对象时)"))
     starts_on = models.DateField(_("结对日期"))
     ends_on = models.DateField(_("结束日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=PairingStatus.choices, default=PairingStatus.ACTIVE)

@@ -305,7 +305,7 @@ def _lock_helper(helper):
     return type(helper).objects.select_for_update().get(pk=helper.pk)
 
 
-def _pairing_new(*, programme: Programme, helper, target, starts_on: date, by) -> Pairing:
+def _pairing_new(*, programme: Programme, helper, target, starts_on: date, by, helper_role: str = "") -> Pairing:
     helper_kind, target_kind = _kind_of(helper), _kind_of(target)
     if helper_kind not in programme.helper_kinds:
         raise ValidationError(_("本项目的帮扶方不能是%(k)s") % {"k": PartyKind(helper_kind).label}, field="helper")
@@ -320,7 +320,7 @@ def _pairing_new(*, programme: Programme, helper, target, starts_on: date, by) -
         raise ValidationError(_("结对日期须在项目期限(%(a)s 至 %(b)s)内") % {"a": programme.starts_on,
                                                                           "b": programme.ends_on}, field="starts_on")
     pairing = Pairing(programme=programme, region=region, county_code=region.code[:6], helper_kind=helper_kind,
-                      target_kind=target_kind, starts_on=starts_on, created_by=by)
+                      target_kind=target_kind, starts_on=starts_on, created_by=by, helper_role=helper_role.strip())
     setattr(pairing, f"helper_{helper_kind}", helper)
     setattr(pairing, f"target_{target_kind}", target)
     same = Pairing.objects.filter(programme=programme, status=PairingStatus.ACTIVE,
@@ -341,14 +341,16 @@ def _pairing_new(*, programme: Programme, helper, target, starts_on: date, by) -
 
 
 @transaction.atomic
-def pairing_create(*, scope: Scope, by, programme: Programme, helper, target, starts_on: date) -> Pairing:
+def pairing_create(*, scope: Scope, by, programme: Programme, helper, target, starts_on: date,
+                   helper_role: str = "") -> Pairing:
     """The one way a pairing is made: checks kinds, range, duplicates and the helper's capacity."""
     _require_manage(scope)
     programme = programmes_in_scope(scope).get(pk=programme.pk)
     if not scope.contains_code(getattr(target, "code", None) or target.region_id) and scope.prefix:
         raise NotFound(_("帮扶对象不存在或不在您的管辖范围内"))
     helper = _lock_helper(helper) if not isinstance(helper, Region) else helper
-    return _pairing_new(programme=programme, helper=helper, target=target, starts_on=starts_on, by=by)
+    return _pairing_new(programme=programme, helper=helper, target=target, starts_on=starts_on, by=by,
+                        helper_role=helper_role)
 
 
 @transaction.atomic
@@ -405,7 +407,8 @@ def pairing_handover(*, scope: Scope, by, pairing: Pairing, new_helper, on: date
         raise ValidationError(_("移交日期须晚于结对日期 %(d)s") % {"d": old.starts_on}, field="on")
     _close(old, on=on - timedelta(days=1), status=PairingStatus.HANDED_OVER, reason=reason, by=by)
     helper = _lock_helper(new_helper)
-    new = _pairing_new(programme=old.programme, helper=helper, target=old.target, starts_on=on, by=by)
+    new = _pairing_new(programme=old.programme, helper=helper, target=old.target, starts_on=on, by=by,
+                       helper_role=old.helper_role)
     new.previous = old
     _save(new, by)
     return new

@@ -10,6 +10,11 @@ urlpatterns = [
     path("programmes/<int:pk>/terms/new/", views.term_add, name="term_add"),
     path("programmes/<int:pk>/obligations/new/", views.obligation_add, name="obligation_add"),
     path("programmes/<int:pk>/pairings/new/", views.pairing_create, name="pairing_create"),
+    path("programmes/<int:pk>/pairings/upload/", views.pairing_register_upload, name="pairing_register_upload"),
+    path("programmes/<int:pk>/pairings/upload/report/<str:token>/", views.pairing_register_report,
+         name="pairing_register_report"),
+    path("programmes/pairing-register-template.xlsx", views.pairing_register_template,
+         name="pairing_register_template"),
     path("pairings/<int:pk>/", views.pairing_detail, name="pairing_detail"),
     path("mine/", views.my_pairings, name="mine"),
 ]

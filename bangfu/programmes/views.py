@@ -1,16 +1,21 @@
 """Programme and pairing pages: thin — parse, call one selector or service, render."""
 
+import re
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from bangfu.activities import selectors as activity_selectors
 from bangfu.errors import BangfuError, NotFound
-from bangfu.programmes import selectors, services
+from bangfu.programmes import register, selectors, services
 from bangfu.programmes.forms import ExemptionForm, HandoverForm, ObligationForm, PairingForm, ProgrammeForm, TermForm
 from bangfu.programmes.models import Programme
-from bangfu.registry.views import _form_error, _page
+from bangfu.registry.views import _form_error, _page, term_grades_context
 
 
 def _handle(request, form, save, success):
@@ -97,7 +102,7 @@ def pairing_create(request, pk: int):
         targets = [services.party_get(scope, d["target_kind"], t, field="target_ids") for t in form.target_list()]
         return services.pairing_bulk_create(scope=scope, by=request.user, programme=programme, helper=helper,
                                             targets=targets, starts_on=d["starts_on"])
-    # Pairing registers in Excel come through bangfu/imports (the import machinery), not this page.
+    # Pairing registers in Excel: pairing_register_upload below (through the import machinery's reading).
     return _programme_child(request, pk, PairingForm, save, _("已结对"), _("新增结对"))
 
 
@@ -130,6 +135,8 @@ def pairing_detail(request, pk: int):
         "activities": activity_selectors.activity_list(scope=scope, pairing=pairing.pk, include_superseded=True)[:200],
         "exemptions": pairing.exemptions.select_related("obligation", "approved_by"),
         "handover": handover, "exemption": exemption, "can_edit": scope.rules.edit_registry,
+        # a student's pairing shows the term before and the latest term side by side
+        **(term_grades_context(scope, pairing.target_person, back=request.path) if pairing.target_person_id else {}),
     }, status=400 if failed else 200)
 
 
@@ -142,3 +149,63 @@ def my_pairings(request):
     pairings = selectors.pairing_list(scope=request.user.scope, helper_person=person_id, status="active")
     return render(request, "programmes/mine.html", {"pairings": pairings[:200], "linked": True,
                                                      "person_id": person_id})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def pairing_register_template(request):
+    response = HttpResponse(register.pairing_register_template(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%B8%AE%E6%89%B6%E7%BB%93%E5%AF%B9%E5%90%8D%E5%86%8C.xlsx"
+    return response
+
+
+def _report_dir(user):
+    return settings.MEDIA_ROOT / "pairing-registers" / str(user.pk)
+
+
+@login_required
+def pairing_register_upload(request, pk: int):
+    """按名册批量结对: upload the register, check it (dry run), then pair every row — or none."""
+    scope = request.user.scope
+    programme = selectors.programme_get(scope=scope, pk=pk)
+    result, problem, report = None, "", ""
+    dry_run = request.method != "POST" or request.POST.get("dry_run") == "on"
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problem = _("请选择要上传的结对名册")
+        else:
+            try:
+                result = register.pairing_register_upload(scope=scope, by=request.user, programme=programme,
+                                                          upload=upload, dry_run=dry_run)
+            except NotFound:
+                raise
+            except BangfuError as exc:
+                problem = exc.message
+        if result is not None and result.report:
+            folder = _report_dir(request.user)
+            folder.mkdir(parents=True, exist_ok=True)
+            report = uuid.uuid4().hex
+            (folder / f"{report}.xlsx").write_bytes(result.report)
+        if result is not None and result.created:
+            messages.success(request, _("已按名册结对 %(n)s 个") % {"n": result.created})
+            return redirect("programmes:programme_detail", pk=pk)
+    failed = bool(problem or (result and result.errors))
+    return render(request, "programmes/register_upload.html", {
+        "programme": programme, "result": result, "problem": problem, "report": report, "dry_run": dry_run,
+        "errors": result.errors[:500] if result else [], "can_edit": scope.rules.edit_registry,
+    }, status=400 if failed else 200)
+
+
+@login_required
+def pairing_register_report(request, pk: int, token: str):
+    """The error report of one's own upload: the file back with the bad cells marked."""
+    if not re.fullmatch(r"[0-9a-f]{32}", token):
+        raise Http404
+    selectors.programme_get(scope=request.user.scope, pk=pk)
+    path = _report_dir(request.user) / f"{token}.xlsx"
+    if not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename="结对名册错误报告.xlsx", content_type=XLSX)

@@ -321,3 +321,62 @@ def organization_get(request, organization_id: int):
 def organization_create(request, payload: OrganizationIn):
     organization = services.organization_create(scope=request.auth.scope, by=request.auth, data=payload.dict())
     return Status(201, organization)
+
+
+# Term grades --------------------------------------------------------------------------------
+
+
+class TermGradeIn(Schema):
+    academic_year: str = Field(..., description="如 2025-2026")
+    term: int = Field(..., description="1 第一学期, 2 第二学期")
+    subject: str
+    score: Decimal
+    full_marks: Decimal | None = None
+
+
+class TermGradeOut(Schema):
+    id: int
+    academic_year: str
+    term: int
+    term_label: str
+    subject: str
+    score: Decimal
+    full_marks: Decimal
+
+
+class GradeChangeOut(Schema):
+    subject: str
+    before: Decimal | None
+    now: Decimal | None
+    change: Decimal | None
+
+
+class GradeComparisonOut(Schema):
+    current: str
+    previous: str
+    rows: list[GradeChangeOut]
+    average_change: Decimal | None
+
+
+@router.get("/persons/{person_id}/term-grades", response=list[TermGradeOut], summary="学生的学期成绩(最近的学期在前)")
+def term_grade_list(request, person_id: int):
+    person = selectors.person_get(scope=request.auth.scope, pk=person_id)
+    return list(selectors.term_grade_list(scope=request.auth.scope, person=person))
+
+
+@router.post("/persons/{person_id}/term-grades", response={201: TermGradeOut},
+             summary="登记或更正一科学期成绩(同一学年、学期、科目再登记即为更正，旧值留在变更记录中)")
+def term_grade_record(request, person_id: int, payload: TermGradeIn):
+    person = selectors.person_get(scope=request.auth.scope, pk=person_id)
+    grade = services.term_grade_record(scope=request.auth.scope, by=request.auth, person=person, **payload.dict())
+    return Status(201, grade)
+
+
+@router.get("/persons/{person_id}/term-grades/compare", response={200: GradeComparisonOut, 204: None},
+            summary="最近一个学期与上一学期的成绩对比(逐科变化)")
+def term_grade_compare(request, person_id: int):
+    person = selectors.person_get(scope=request.auth.scope, pk=person_id)
+    comparison = selectors.term_grades_compare(scope=request.auth.scope, person=person)
+    if comparison is None:
+        return Status(204, None)
+    return comparison

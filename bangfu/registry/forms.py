@@ -198,3 +198,15 @@ class TeamMemberForm(forms.ModelForm):
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class TermGradeForm(forms.Form):
+    academic_year = forms.CharField(label=_("学年"), max_length=12, help_text=_("如 2025-2026"))
+    term = forms.TypedChoiceField(label=_("学期"), coerce=int, choices=[(1, _("第一学期")), (2, _("第二学期"))])
+    subject = forms.CharField(label=_("科目"), max_length=20)
+    score = forms.DecimalField(label=_("成绩"), max_digits=5, decimal_places=1)
+    full_marks = forms.DecimalField(label=_("满分"), max_digits=5, decimal_places=1, required=False,
+                                    help_text=_("留空为100分"))
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)

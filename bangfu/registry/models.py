@@ -7,6 +7,7 @@ PostgreSQL server and the distribution column on a sharded one (DESIGN.md, Scale
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -270,3 +271,46 @@ class TeamMember(models.Model):
 
     def __str__(self):
         return f"{self.team} · {self.person}"
+
+
+class TermGrade(models.Model):
+    """A student's result in one subject for one school term (学期成绩): what a teacher paired with a
+    struggling student (学困生) is judged by, term against term. A correction keeps the old score
+    in the history."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="term_grades", verbose_name=_("学生"))
+    county_code = models.CharField(_("县级代码"), max_length=6, editable=False)
+    academic_year = models.CharField(_("学年"), max_length=9, help_text=_("如 2025-2026"))
+    term = models.PositiveSmallIntegerField(_("学期"), choices=[(1, _("第一学期")), (2, _("第二学期"))])
+    subject = models.CharField(_("科目"), max_length=20)
+    score = models.DecimalField(_("成绩"), max_digits=5, decimal_places=1)
+    full_marks = models.DecimalField(_("满分"), max_digits=5, decimal_places=1, default=Decimal("100"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("登记人"))
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("成绩变更记录"), excluded_fields=["recorded_at"])
+
+    class Meta:
+        verbose_name = _("学期成绩")
+        verbose_name_plural = _("学期成绩")
+        ordering = ["person", "academic_year", "term", "subject"]
+        constraints = [
+            models.UniqueConstraint(fields=["county_code", "person", "academic_year", "term", "subject"],
+                                    name="registry_termgrade_unique",
+                                    violation_error_message=_("该学生本学期此科目已有成绩")),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=models.F("full_marks")),
+                                   name="registry_termgrade_score_range",
+                                   violation_error_message=_("成绩须在0到满分之间")),
+            models.CheckConstraint(condition=Q(term__in=[1, 2]), name="registry_termgrade_term"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.term_label} {self.subject} {self.score}"
+
+    @property
+    def term_label(self) -> str:
+        return term_label(self.academic_year, self.term)
+
+
+def term_label(academic_year: str, term: int) -> str:
+    return f"{academic_year}学年第{'一' if term == 1 else '二'}学期"

@@ -1,6 +1,7 @@
 """Reads of the registry. Every selector takes the caller's Scope first."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, Count, When, Q, QuerySet, Sum
@@ -14,7 +15,7 @@ from bangfu.privacy import crypto, id_numbers
 from bangfu.privacy.masking import MASKS
 from bangfu.regions.models import Region, prefix_of
 from bangfu.registry.choices import HouseholdStatus, PovertyCause
-from bangfu.registry.models import Household, Organization, Person, Team
+from bangfu.registry.models import Household, Organization, Person, Team, TermGrade, term_label
 
 
 @dataclass
@@ -231,3 +232,61 @@ def record_history(*, record) -> list[Change]:
                                   kind=kinds.get(entry.history_type, entry.history_type), fields=fields))
         previous = entry
     return list(reversed(changes))
+
+
+# Term grades ----------------------------------------------------------------------------------
+
+SUBJECT_ORDER = ["语文", "数学", "英语", "物理", "化学", "生物", "道德与法治", "历史", "地理", "科学"]
+
+
+def term_grade_list(*, scope: Scope, person: Person) -> QuerySet[TermGrade]:
+    """A student's results, latest term first; nothing for a person outside the scope."""
+    return (TermGrade.objects.filter(person__in=scope.persons(Person.objects.filter(pk=person.pk)))
+            .order_by("-academic_year", "-term", "subject"))
+
+
+def _term_before(academic_year: str, term: int) -> tuple[str, int]:
+    if term == 2:
+        return academic_year, 1
+    start = int(academic_year[:4])
+    return f"{start - 1}-{start}", 2
+
+
+@dataclass
+class GradeChange:
+    subject: str
+    before: Decimal | None
+    now: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.before is None or self.now is None else self.now - self.before
+
+
+@dataclass
+class GradeComparison:
+    current: str
+    previous: str
+    rows: list[GradeChange]
+
+    @property
+    def average_change(self) -> Decimal | None:
+        """The mean change over the subjects graded in both terms."""
+        changes = [r.change for r in self.rows if r.change is not None]
+        return (sum(changes) / len(changes)).quantize(Decimal("0.1")) if changes else None
+
+
+def term_grades_compare(*, scope: Scope, person: Person) -> GradeComparison | None:
+    """The student's latest term with results beside the term before it, subject by subject.
+    One query; None when nothing is recorded."""
+    grades = list(term_grade_list(scope=scope, person=person))
+    if not grades:
+        return None
+    latest = (grades[0].academic_year, grades[0].term)
+    before = _term_before(*latest)
+    now = {g.subject: g.score for g in grades if (g.academic_year, g.term) == latest}
+    then = {g.subject: g.score for g in grades if (g.academic_year, g.term) == before}
+    subjects = sorted(set(now) | set(then),
+                      key=lambda s: (SUBJECT_ORDER.index(s) if s in SUBJECT_ORDER else len(SUBJECT_ORDER), s))
+    return GradeComparison(current=term_label(*latest), previous=term_label(*before),
+                           rows=[GradeChange(subject=s, before=then.get(s), now=now.get(s)) for s in subjects])

@@ -5,7 +5,8 @@ Each service checks the caller's role and scope, validates with the model's own 
 the record's history (django-simple-history, with the acting user).
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,7 +19,7 @@ from bangfu.errors import Conflict, FieldErrors, NotFound, PermissionDenied, Val
 from bangfu.privacy import crypto, id_numbers
 from bangfu.regions.models import Region
 from bangfu.regions.services import initials_of
-from bangfu.registry.models import Household, Organization, Person, Team, TeamMember
+from bangfu.registry.models import Household, Organization, Person, Team, TeamMember, TermGrade
 
 HOUSEHOLD_FIELDS = {
     "number", "region", "address", "status", "identified_on", "exited_on", "monitoring_category", "monitored_on",
@@ -301,3 +302,51 @@ def team_member_add(*, scope: Scope, by, team: Team, person: Person, role: str, 
     _full_clean(member)
     _save_with_history(member, by)
     return member
+
+
+# Term grades ----------------------------------------------------------------------------------
+
+ACADEMIC_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+@transaction.atomic
+def term_grade_record(*, scope: Scope, by, person: Person, academic_year: str, term: int, subject: str,
+                      score, full_marks=None) -> TermGrade:
+    """Record (or correct) a student's score in one subject for one term; the history keeps the old one."""
+    registry_edit_check(scope)
+    person = scope.persons(Person.objects.all()).filter(pk=person.pk).first()
+    if person is None:
+        raise NotFound(_("人员不存在或不在您的管辖范围内"))
+    academic_year = str(academic_year or "").strip().replace("学年", "")
+    match = ACADEMIC_YEAR.match(academic_year)
+    if not match or int(match.group(2)) != int(match.group(1)) + 1:
+        raise ValidationError(_("学年请写成“2025-2026”的形式"), field="academic_year")
+    try:
+        term = int(term)
+    except (TypeError, ValueError):
+        term = 0
+    if term not in (1, 2):
+        raise ValidationError(_("学期只能是1(第一学期)或2(第二学期)"), field="term")
+    subject = str(subject or "").strip()
+    if not subject:
+        raise ValidationError(_("请填写科目"), field="subject")
+    try:
+        score = Decimal(str(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        full_marks = Decimal(str(full_marks)) if full_marks not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("成绩请填写数字"), field="score") from None
+    grade = (TermGrade.objects.select_for_update()
+             .filter(county_code=person.county_code, person=person, academic_year=academic_year, term=term,
+                     subject=subject).first()
+             or TermGrade(person=person, county_code=person.county_code, academic_year=academic_year, term=term,
+                          subject=subject))
+    grade.score = score
+    if full_marks is not None:
+        grade.full_marks = full_marks
+    if grade.score < 0 or grade.score > grade.full_marks:
+        raise ValidationError(_("成绩须在0到满分(%(m)s)之间") % {"m": grade.full_marks}, field="score")
+    grade.recorded_by = by
+    _full_clean(grade, exclude=["person", "recorded_by"])
+    grade._history_user = by
+    grade.save()
+    return grade

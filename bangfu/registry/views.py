@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +26,7 @@ from bangfu.registry.forms import (
     PersonForm,
     TeamForm,
     TeamMemberForm,
+    TermGradeForm,
 )
 from bangfu.registry.models import Household, Organization, Person, Team, TeamMember
 
@@ -151,7 +154,42 @@ def person_detail(request, pk: int):
     person = selectors.person_get(scope=scope, pk=pk)
     return render(request, "registry/person_detail.html", {
         "person": person, "history": selectors.record_history(record=person),
-        "can_edit": scope.rules.edit_registry, "can_reveal": scope.rules.see_personal_data})
+        "can_edit": scope.rules.edit_registry, "can_reveal": scope.rules.see_personal_data,
+        **term_grades_context(scope, person)})
+
+
+def term_grades_context(scope, person, *, form=None, back: str = "") -> dict:
+    """What the term-grades section needs (person page, and a student's pairing page)."""
+    if person.kind not in (PersonKind.STUDENT, PersonKind.CHILD):
+        return {}
+    return {"grades": selectors.term_grades_compare(scope=scope, person=person), "grade_person": person,
+            "grade_form": form or (TermGradeForm() if scope.rules.edit_registry else None), "back": back}
+
+
+@login_required
+def term_grade_add(request, pk: int):
+    """Record one subject's term score from the person's (or pairing's) page, then go back there."""
+    scope = request.user.scope
+    services.registry_edit_check(scope)
+    person = selectors.person_get(scope=scope, pk=pk)
+    form = TermGradeForm(request.POST or None)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.term_grade_record(scope=scope, by=request.user, person=person, **form.service_data())
+        except BangfuError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已登记学期成绩"))
+            return redirect(back or reverse("registry:person_detail", args=[pk]))
+    return render(request, "registry/person_detail.html", {
+        "person": person, "history": selectors.record_history(record=person),
+        "can_edit": scope.rules.edit_registry, "can_reveal": scope.rules.see_personal_data,
+        **term_grades_context(scope, person, form=form, back=back)}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -1,13 +1,13 @@
 """The issue's "done when": a school-term mentoring programme with seed 000's second plan, made
-and run through the API only, tells exactly who is behind and by how much, per week and per term."""
+and run through the API only — the school and its teachers too — tells exactly who is behind and
+by how much, per week and per term; the pages show the same."""
 
 from datetime import date, timedelta
 
 import pytest
 
 from bangfu.accounts.roles import Role
-from bangfu.programmes.tests.factories import make_person, make_school
-from bangfu.tests.factories import RONGAN, TOWNSHIP_A, TOWNSHIP_B, make_user
+from bangfu.tests.factories import RONGAN, TOWNSHIP_A, TOWNSHIP_B, id_number, make_user
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -24,13 +24,18 @@ def post(client, url, data):
 def mentoring(client, regions):
     user = make_user(Role.COUNTY_OFFICE)
     client.force_login(user)
-    school = make_school(name="融安县长安镇中心小学", region=TOWNSHIP_A)
-    mentors = [make_person(kind="teacher", region=TOWNSHIP_A, organization=school, subject=s, name=n)
-               for s, n in (("语文", "覃老师"), ("音乐", "韦老师"), ("体育", "莫老师"))]
-    mentees = [make_person(kind="teacher", region=TOWNSHIP_A, organization=school, subject=s, name=n)
-               for s, n in (("语文", "新甲"), ("数学", "新乙"), ("音乐", "新丙"), ("体育", "新丁"))]
+    school = post(client, "/organizations", {"name": "融安县长安镇中心小学", "kind": "school", "region": TOWNSHIP_A})
+
+    def teacher(name, subject, born):
+        return post(client, "/persons", {"name": name, "id_number": id_number(born, "female"), "region": TOWNSHIP_A,
+                                         "kind": "teacher", "organization": school["id"], "subject": subject})["id"]
+
+    mentors = [teacher(n, s, date(1975 + i, 3, 8)) for i, (s, n) in enumerate(
+        (("语文", "覃老师"), ("音乐", "韦老师"), ("体育", "莫老师")))]
+    mentees = [teacher(n, s, date(1998 + i, 9, 1)) for i, (s, n) in enumerate(
+        (("语文", "新甲"), ("数学", "新乙"), ("音乐", "新丙"), ("体育", "新丁")))]
     programme = post(client, "/programmes", {
-        "name": "2025-2026学年新教师师徒结对", "region": RONGAN, "owner": school.pk, "period_kind": "academic_year",
+        "name": "2025-2026学年新教师师徒结对", "region": RONGAN, "owner": school["id"], "period_kind": "academic_year",
         "starts_on": "2025-09-01", "ends_on": "2026-07-15", "helper_kinds": ["person"], "target_kinds": ["person"],
         "helper_label": "指导教师", "target_label": "新教师"})
     pid = programme["id"]
@@ -57,8 +62,8 @@ def mentoring(client, regions):
     pairs = {}
     for mentor, group in ((mentors[0], mentees[:2]), (mentors[1], mentees[2:3]), (mentors[2], mentees[3:])):
         made = post(client, f"/programmes/{pid}/pairings", {
-            "helper_kind": "person", "helper_id": mentor.pk, "target_kind": "person",
-            "target_ids": [str(m.pk) for m in group], "starts_on": "2025-09-01"})
+            "helper_kind": "person", "helper_id": mentor, "target_kind": "person",
+            "target_ids": [str(m) for m in group], "starts_on": "2025-09-01"})
         for row in made:
             pairs[row["target_name"]] = row["id"]
     return {"client": client, "programme": pid, "pairs": pairs, "obligations": obligations}
@@ -112,6 +117,12 @@ def test_a_user_sees_exactly_who_is_behind_per_week_and_per_term(mentoring):
     by_helper = {r["name"]: (r["total"], r["due"]) for r in client.get(
         f"{API}/compliance/rollup", {"programme": pid, "by": "helper", "period": "term", "as_of": AS_OF}).json()}
     assert by_helper == {"覃老师": (6, 2), "韦老师": (3, 0), "莫老师": (3, 2)}
+
+    # the pages an office opens show the same: the term's rows most behind first, and the roll-up
+    rows_page = client.get("/compliance/rows/", {"programme": pid, "period": "term", "as_of": AS_OF}).content.decode()
+    assert rows_page.index("新乙") < rows_page.index("新甲") and "进度落后" in rows_page
+    rollup_page = client.get("/compliance/", {"programme": pid, "by": "helper", "period": "term", "as_of": AS_OF})
+    assert [(r["name"], r["due"]) for r in rollup_page.context["rows"]] == [("覃老师", 2), ("莫老师", 2), ("韦老师", 0)]
 
 
 def test_out_of_scope_ids_are_not_found_in_the_api(mentoring, client):

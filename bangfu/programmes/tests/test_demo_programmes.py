@@ -17,6 +17,7 @@ from bangfu.programmes import selectors
 from bangfu.programmes.choices import PairingStatus
 from bangfu.programmes.demo import ADMIN, programmes_demo
 from bangfu.programmes.models import Pairing, Programme
+from bangfu.registry import selectors as registry_selectors
 from bangfu.registry.models import Person
 from bangfu.tests.factories import RONGAN, make_user
 
@@ -51,6 +52,7 @@ def test_the_demo_programmes(county, client):
     everyone_covered_is_paired_and_no_helper_is_over_capacity()
     the_roll_up_shows_helpers_who_keep_up_and_helpers_behind(client)
     the_demo_helper_sees_the_households_paired_with_them(client)
+    struggling_students_term_grades_are_compared(client)
     deterministic_by_seed()
 
 
@@ -122,6 +124,22 @@ def the_demo_helper_sees_the_households_paired_with_them(client):
     page = client.get("/mine/").content.decode()
     for pairing in mine:
         assert pairing.target_household.number in page
+
+
+def struggling_students_term_grades_are_compared(client):
+    pairings = Pairing.objects.filter(programme=_programme("学困生")).select_related("target_person")
+    assert pairings.exists()
+    changes = []
+    for pairing in pairings:
+        comparison = registry_selectors.term_grades_compare(scope=ADMIN, person=pairing.target_person)
+        assert comparison is not None and {r.subject for r in comparison.rows} == {"语文", "数学", "英语"}
+        changes.append(comparison.average_change)
+    assert any(c > 0 for c in changes) and any(c <= 0 for c in changes)  # some improve, some do not
+    pairing = pairings.first()
+    client.force_login(make_user(Role.COUNTY_OFFICE, region=RONGAN))
+    page = client.get(f"/pairings/{pairing.pk}/").content.decode()
+    comparison = registry_selectors.term_grades_compare(scope=ADMIN, person=pairing.target_person)
+    assert "学期成绩对比" in page and comparison.previous in page and comparison.current in page
 
 
 def _fingerprint(programmes) -> list:
