@@ -40,7 +40,7 @@ from bangfu.privacy import crypto, id_numbers
 from bangfu.programmes.choices import PairingStatus
 from bangfu.programmes.demo import programmes_demo
 from bangfu.regions.models import Level, Region
-from bangfu.regions.services import initials_of, regions_load_base, regions_load_villages
+from bangfu.regions.services import initials_of, person_initials, regions_load_base, regions_load_villages
 from bangfu.registry.choices import (
     CadreRank,
     DisabilityCategory,
@@ -227,9 +227,9 @@ class _Draw:
                 return value
         raise ValidationError(_("无法为出生日期 %(d)s 分配不重复的身份证号") % {"d": born})
 
-    def initials_of(self, name: str) -> str:
+    def person_initials(self, name: str) -> str:
         if name not in self.initials:
-            self.initials[name] = initials_of(name)
+            self.initials[name] = person_initials(name)
         return self.initials[name]
 
     def phone(self) -> str:
@@ -240,7 +240,7 @@ class _Draw:
         born = self.born(age)
         number = self.id_number(born, gender)
         return Person(
-            name=name, initials=self.initials_of(name), id_number=number, id_hash=crypto.keyed_hash(number),
+            name=name, initials=self.person_initials(name), id_number=number, id_hash=crypto.keyed_hash(number),
             gender=gender, birth_date=born, ethnicity=ethnicity, region_id=region_id, county_code=region_id[:6],
             **fields,
         )
@@ -326,7 +326,7 @@ def _adult(draw: _Draw, *, age: int, gender: str, region_id: str, township: str,
 
 def _organization(draw: _Draw, name: str, kind: str, region_id: str, address: str = "") -> Organization:
     return Organization(name=name, kind=kind, region_id=region_id, county_code=region_id[:6], address=address,
-                        initials=draw.initials_of(name))
+                        initials=initials_of(name))
 
 
 def _staff_build(draw: _Draw, villages: list[Region]) -> _Staff:

@@ -27,6 +27,24 @@ def initials_of(name: str) -> str:
     return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
 
 
+# Surnames read otherwise than the character's everyday reading (覃 is Qín as a name, tán as a
+# word), so a person's 拼音首字母 are what users type: qxy finds 覃秀英. Compound surnames first.
+COMPOUND_SURNAMES = {"单于": "cy", "澹台": "tt", "万俟": "mq", "尉迟": "yc", "长孙": "zs"}
+SURNAME_INITIALS = {"覃": "q", "单": "s", "曾": "z", "解": "x", "区": "o", "仇": "q", "查": "z", "盖": "g", "翟": "z",
+                    "种": "c", "繁": "p", "秘": "b", "召": "s", "朴": "p", "缪": "m", "员": "y", "长": "c", "重": "c",
+                    "折": "s", "洗": "x", "祭": "z", "薄": "b"}
+
+
+def person_initials(name: str) -> str:
+    """A person's 拼音首字母: the surname as a surname is read, the rest as initials_of reads it."""
+    for surname, letters in COMPOUND_SURNAMES.items():
+        if name.startswith(surname):
+            return letters + initials_of(name[len(surname):])
+    if name[:1] in SURNAME_INITIALS:
+        return SURNAME_INITIALS[name[0]] + initials_of(name[1:])
+    return initials_of(name)
+
+
 def _rows(lines: Iterable[dict], only: str = "") -> Iterator[Region]:
     names: dict[str, str] = {}
     for row in lines:

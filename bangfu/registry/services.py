@@ -18,7 +18,7 @@ from bangfu.accounts.scope import Scope
 from bangfu.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationError
 from bangfu.privacy import crypto, id_numbers
 from bangfu.regions.models import Region
-from bangfu.regions.services import initials_of
+from bangfu.regions.services import initials_of, person_initials
 from bangfu.registry.models import Household, Organization, Person, Team, TeamMember, TermGrade
 
 HOUSEHOLD_FIELDS = {
@@ -206,7 +206,7 @@ def _person_prepare(scope: Scope, person: Person, data: dict[str, Any]) -> None:
     if not person.name or not person.name.strip():
         raise ValidationError(_("请填写姓名"), field="name")
     person.name = person.name.strip()
-    person.initials = initials_of(person.name)
+    person.initials = person_initials(person.name)
     person.county_code = person.region.code[:6]
     if person.household_id and person.relation == "head":
         heads = Person.objects.filter(household_id=person.household_id, relation="head").exclude(pk=person.pk)

@@ -12,7 +12,7 @@ from bangfu.imports.initials import initials_column
 from bangfu.imports.sealing import Sealer
 from bangfu.imports.services import import_file
 from bangfu.privacy import crypto, id_numbers
-from bangfu.regions.services import initials_of
+from bangfu.regions.services import person_initials
 from bangfu.registry.models import Household, Person
 from bangfu.tests.factories import make_user
 
@@ -46,12 +46,12 @@ def test_the_sealer_gives_what_the_field_reads(workers):
     assert len(set(b[1:13] for b in blobs.to_list())) == 101  # a fresh nonce each
 
 
-def test_initials_column_equals_initials_of():
+def test_initials_column_equals_person_initials():
     fake = Faker("zh_CN")
     Faker.seed(4)
     names = [fake.name() for _ in range(3000)] + ["单田芳", "曾国藩", "解缙", "阿不都·热合曼", "李A12", "长孙无忌", "区先生",
-                                                   "欧阳" * 12]
-    assert initials_column(pl.Series(names)).to_list() == [initials_of(n)[:20] for n in names]
+                                                   "欧阳" * 12, "覃秀英", "万俟卨", "秘书", "朴槿惠", "王长江"]
+    assert initials_column(pl.Series(names)).to_list() == [person_initials(n)[:20] for n in names]
 
 
 def _write(tmp_path, rows, name="m.csv"):

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from bangfu.regions.models import Region, level_of, prefix_of
+from bangfu.regions.services import person_initials
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,12 @@ def test_it_refuses_an_unknown_county(regions, tmp_path):
     path.write_bytes(gzip.compress(b"code,name\n"))
     with pytest.raises(CommandError, match="没有代码为 999999"):
         call_command("regions", "load", "999999", "--from", str(path))
+
+
+@pytest.mark.parametrize("name, initials", [
+    ("覃秀英", "qxy"), ("单田芳", "stf"), ("曾国藩", "zgf"), ("解缙", "xj"), ("区先生", "oxs"), ("仇英", "qy"),
+    ("查良镛", "zly"), ("翟志刚", "zzg"), ("万俟卨", "mqx"), ("尉迟恭", "ycg"), ("长孙无忌", "zswj"), ("王长江", "wcj"),
+    ("韦小明", "wxm"),
+])
+def test_a_persons_initials_read_the_surname_as_a_surname(name, initials):
+    assert person_initials(name) == initials
