@@ -8,14 +8,16 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bangfu.compliance import exports, selectors
 from bangfu.errors import PermissionDenied
 from bangfu.programmes.choices import Period
 from bangfu.programmes.selectors import programme_list
 
-BY_LABELS = {"region": "按区域", "organization": "按帮扶单位", "helper": "按帮扶人", "team": "按工作队",
-             "programme": "按项目", "obligation": "按要求"}
+BY_LABELS = {"region": gettext_lazy("按区域"), "organization": gettext_lazy("按帮扶单位"),
+             "helper": gettext_lazy("按帮扶人"), "team": gettext_lazy("按工作队"), "programme": gettext_lazy("按项目"),
+             "obligation": gettext_lazy("按要求")}
 
 
 def _int(value):
