@@ -518,25 +518,87 @@ class Stage:
         same statement (a data-modifying WITH: RETURNING feeds the historical table, no second pass
         over the records); SQLite, which has no such WITH, writes them after, one statement per table."""
         now = timezone.now()
-        sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS
         history = (now, by, reason)
-        with connection.cursor() as cursor, self.timed("write records and history"):
-            checked = self._checks_set_based(cursor, by)
-            totals = self._household_totals(sh, None)
-            self._insert(cursor, Household, "household", sh, now, {"id": f"{sh}.household_id", **totals},
-                         join=f"LEFT JOIN {STAGE_TOTALS} tt ON tt.household_id = {sh}.household_id"
-                         if self.has_persons else "", history=history)
-            self._update(cursor, Household, "household", sh, now, history=history)
-            if self.has_persons:
-                self._insert(cursor, Person, "person", sp, now,
-                             {"id": f"{sp}.person_id", **self._person_extra(sp, sp)}, history=history)
-                self._update(cursor, Person, "person", sp, now, history=history)
-            if _vendor() != "postgresql":
-                self._history(cursor, Household, sh, "s.household_id = t.id", now, by, reason)
-                if self.has_persons:
-                    self._history(cursor, Person, sp, "s.person_id = t.id", now, by, reason)
+        with connection.cursor() as cursor:
+            with self.timed("write records and history"):
+                checked = self._checks_set_based(cursor, by)
+                dropped = self._indexes_drop(cursor)
+                self._write(cursor, now, history, by, reason)
+            if dropped:
+                with self.timed("rebuild indexes"):
+                    self._indexes_create(cursor, dropped)
             if checked:
                 self._checks_after(cursor)
+
+    def _write(self, cursor, now: datetime, history: tuple, by, reason: str) -> None:
+        sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS
+        totals = self._household_totals(sh, None)
+        self._insert(cursor, Household, "household", sh, now, {"id": f"{sh}.household_id", **totals},
+                     join=f"LEFT JOIN {STAGE_TOTALS} tt ON tt.household_id = {sh}.household_id"
+                     if self.has_persons else "", history=history)
+        self._update(cursor, Household, "household", sh, now, history=history)
+        if self.has_persons:
+            self._insert(cursor, Person, "person", sp, now,
+                         {"id": f"{sp}.person_id", **self._person_extra(sp, sp)}, history=history)
+            self._update(cursor, Person, "person", sp, now, history=history)
+        if _vendor() != "postgresql":
+            self._history(cursor, Household, sh, "s.household_id = t.id", now, by, reason)
+            if self.has_persons:
+                self._history(cursor, Person, sp, "s.person_id = t.id", now, by, reason)
+
+    # A first load: secondary indexes built once after the rows, not maintained per row (PostgreSQL)
+
+    def _written_tables(self) -> list[str]:
+        return [t for t in self.WRITTEN if self.has_persons or "person" not in t]
+
+    def _indexes_drop(self, cursor) -> list[tuple[str, str]]:
+        """Drop the secondary indexes of each written table that is empty, inside the import's
+        transaction, and return their definitions for _indexes_create.
+
+        PostgreSQL maintains every index entry by entry as the rows arrive: for a million members
+        with their history that is most of the import (docs/performance.md), while building the same
+        index once over the loaded rows is a sort. This is done only where it is safe: on PostgreSQL,
+        whose DDL is transactional (a failed, rolled back or killed import leaves the indexes as they
+        were), and only for a table that is empty under an ACCESS EXCLUSIVE lock — so only a new
+        installation's first load. That lock is held until commit: other sessions reading that table
+        wait for the import to finish (they would find it empty anyway). A table with rows is written
+        with its indexes in place and is never locked more than the writes need. Only plain indexes
+        go (not unique, not primary keys, not behind a constraint, valid, without a comment), and each
+        comes back from its own definition in pg_indexes, so it cannot differ from the migrations'."""
+        if _vendor() != "postgresql":
+            return []
+        dropped = []
+        for table in self._written_tables():
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:
+                continue
+            cursor.execute(
+                "SELECT x.indexname, x.indexdef, x.tablespace FROM pg_indexes x "
+                "JOIN pg_class c ON c.relname = x.indexname JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "AND n.nspname = x.schemaname JOIN pg_index i ON i.indexrelid = c.oid "
+                "WHERE x.schemaname = current_schema() AND x.tablename = %s AND NOT i.indisunique "
+                "AND NOT i.indisprimary AND i.indisvalid "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid) "
+                "AND obj_description(c.oid, 'pg_class') IS NULL ORDER BY x.indexname", [table])
+            indexes = cursor.fetchall()
+            if not indexes:
+                continue
+            sid = connection.savepoint()
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:  # written by another session meanwhile: leave it (and its lock)
+                connection.savepoint_rollback(sid)
+                continue
+            connection.savepoint_commit(sid)
+            for name, definition, tablespace in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+                dropped.append((name, definition + (f' TABLESPACE "{tablespace}"' if tablespace else "")))
+        return dropped
+
+    def _indexes_create(self, cursor, dropped: list[tuple[str, str]]) -> None:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in dropped:
+            cursor.execute(definition)
 
     # Foreign keys, checked per set instead of per row (PostgreSQL) --------------------------
 
