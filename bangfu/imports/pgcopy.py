@@ -17,6 +17,7 @@ import polars as pl
 HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 TRAILER = b"\xff\xff"
 _PG_EPOCH_DAYS = 10957  # 2000-01-01 - 1970-01-01
+_SLICE = 8192  # rows per scatter of a text or bytea column
 _NUMERIC = 16  # 4 header int16 + 4 base-10000 digits: up to 10**12, two decimals
 
 
@@ -102,12 +103,17 @@ def encode(frame: pl.DataFrame, columns: list[tuple[str, str]]) -> bytes:
                 present = ~null
                 buf[pos[present][:, None] + np.arange(width)] = values[present]
         else:
-            data = part[2]
-            if data:
-                total = len(data)
-                source_starts = np.zeros(n, dtype=np.int64)
-                np.cumsum(lengths[:-1], out=source_starts[1:])
-                index = np.arange(total, dtype=np.int64) + np.repeat(pos - source_starts, lengths)
-                buf[index] = np.frombuffer(data, dtype=np.uint8)
+            data = np.frombuffer(part[2], dtype=np.uint8)
+            if len(data):
+                source_starts = np.zeros(n + 1, dtype=np.int64)
+                np.cumsum(lengths, out=source_starts[1:])
+                # A byte index costs eight bytes: scatter a slice of rows at a time, so that the
+                # batch's memory does not grow with its text.
+                for a in range(0, n, _SLICE):
+                    b = min(a + _SLICE, n)
+                    first, last = source_starts[a], source_starts[b]
+                    index = np.arange(first, last, dtype=np.int64) + np.repeat(
+                        pos[a:b] - source_starts[a:b], lengths[a:b])
+                    buf[index] = data[first:last]
         pos = pos + lengths
     return buf.tobytes()

@@ -27,12 +27,13 @@ def test_binary_copy_reads_back_as_the_frame():
         "i": [3, None, 0, -7],
         "empty": pl.Series([None] * 4, dtype=pl.String),
     })
+    frame = pl.concat([frame] * 3000).with_columns(pl.int_range(pl.len()).alias("n"))  # more rows than a slice
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE copied (n bigint, t text, b bytea, d date, f boolean, m numeric(12,2), "
                        "i integer, empty text)")
         with cursor.cursor.copy("COPY copied FROM STDIN (FORMAT binary)") as copy:
             copy.write(encode(frame, COLUMNS))
-        cursor.execute("SELECT n, t, b, d, f, m, i, empty FROM copied")
+        cursor.execute("SELECT n, t, b, d, f, m, i, empty FROM copied ORDER BY n")
         rows = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in cursor.fetchall()]
         cursor.execute("DROP TABLE copied")
     assert rows == [tuple(r) for r in frame.rows()]
