@@ -10,7 +10,6 @@ bulk change lands in the record's history exactly as a change through the pages 
 The SQL is the same on both databases but for the null-safe comparison and type names.
 """
 
-import io
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
+from bangfu.imports import pgcopy
 from bangfu.imports.initials import initials_column
 from bangfu.imports.registers import Column, Register
 from bangfu.imports.sealing import Sealed, Sealer
@@ -198,16 +198,11 @@ class Stage:
         self.rows += frame.height
 
     def _copy(self, frame: pl.DataFrame, names: list[str]) -> None:
-        out = frame.select([
-            (pl.lit("\\x") + pl.col(c.name).bin.encode("hex")).alias(c.name) if c.type == "bytes"
-            else pl.col(c.name).cast(pl.String).alias(c.name)
-            for c in self.columns
-        ])
-        buffer = io.BytesIO()
-        out.write_csv(buffer, include_header=False, null_value="")
+        """Binary COPY (pgcopy.py): no text for the server to parse, hashes and ciphertexts raw."""
+        data = pgcopy.encode(frame, [(c.name, c.type) for c in self.columns])
         with self._raw.cursor() as cursor:
-            with cursor.copy(f"COPY {STAGE} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy:
-                copy.write(buffer.getvalue())
+            with cursor.copy(f"COPY {STAGE} ({', '.join(names)}) FROM STDIN (FORMAT binary)") as copy:
+                copy.write(data)
 
     def _executemany(self, frame: pl.DataFrame, names: list[str]) -> None:
         out = frame.select([
@@ -229,7 +224,8 @@ class Stage:
                 cursor.execute(f"CREATE INDEX {STAGE}_household ON {STAGE} (h_county_code, h_number)")
                 if self.has_persons:
                     cursor.execute(f"CREATE INDEX {STAGE}_id ON {STAGE} (p_id_hash)")
-            cursor.execute(f"ANALYZE {STAGE}")
+            _analyze(cursor, STAGE, "row_no", "h_county_code", "h_number", "h_region", "p_id_hash", "p_name",
+                     "p_birth_date")
             prefix = self.scope.prefix
             if self.has_persons:
                 errors += self._household_village(cursor)
@@ -361,7 +357,7 @@ class Stage:
             f"AND h.number = s.h_number {self._secrets_join('household', 'h')}"
             f"WHERE s.row_no IN (SELECT min(row_no) FROM {STAGE} GROUP BY h_county_code, h_number)")
         cursor.execute(f"CREATE UNIQUE INDEX {STAGE_HOUSEHOLDS}_key ON {STAGE_HOUSEHOLDS} (h_county_code, h_number)")
-        cursor.execute(f"ANALYZE {STAGE_HOUSEHOLDS}")
+        _analyze(cursor, STAGE_HOUSEHOLDS, "h_county_code", "h_number", "household_id", "action")
 
     def _person_stage(self, cursor, reserve: bool) -> None:
         """Every staged person with the household's id, the person's id (registered or reserved) and
@@ -381,7 +377,7 @@ class Stage:
             f"AND hs.h_number = s.h_number "
             f"LEFT JOIN registry_person p ON p.county_code = s.h_county_code AND p.id_hash = s.p_id_hash "
             f"{self._secrets_join('person', 'p')}")
-        cursor.execute(f"ANALYZE {STAGE_PERSONS}")
+        _analyze(cursor, STAGE_PERSONS, "household_id", "person_id", "action")
 
     def _totals(self, cursor) -> None:
         """Size and head of every household the file touches, as they will be after the import (the
@@ -518,25 +514,91 @@ class Stage:
         same statement (a data-modifying WITH: RETURNING feeds the historical table, no second pass
         over the records); SQLite, which has no such WITH, writes them after, one statement per table."""
         now = timezone.now()
-        sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS
         history = (now, by, reason)
-        with connection.cursor() as cursor, self.timed("write records and history"):
-            checked = self._checks_set_based(cursor, by)
-            totals = self._household_totals(sh, None)
-            self._insert(cursor, Household, "household", sh, now, {"id": f"{sh}.household_id", **totals},
-                         join=f"LEFT JOIN {STAGE_TOTALS} tt ON tt.household_id = {sh}.household_id"
-                         if self.has_persons else "", history=history)
-            self._update(cursor, Household, "household", sh, now, history=history)
-            if self.has_persons:
-                self._insert(cursor, Person, "person", sp, now,
-                             {"id": f"{sp}.person_id", **self._person_extra(sp, sp)}, history=history)
-                self._update(cursor, Person, "person", sp, now, history=history)
-            if _vendor() != "postgresql":
-                self._history(cursor, Household, sh, "s.household_id = t.id", now, by, reason)
-                if self.has_persons:
-                    self._history(cursor, Person, sp, "s.person_id = t.id", now, by, reason)
+        with connection.cursor() as cursor:
+            with self.timed("write records and history"):
+                checked = self._checks_set_based(cursor, by)
+                dropped = self._indexes_drop(cursor)
+                self._write(cursor, now, history, by, reason)
+            if dropped:
+                with self.timed("rebuild indexes"):
+                    if not checked:
+                        # The per-row foreign-key checks (deferred to commit) run now: PostgreSQL
+                        # builds no index on a table with trigger events pending.
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    self._indexes_create(cursor, dropped)
             if checked:
                 self._checks_after(cursor)
+
+    def _write(self, cursor, now: datetime, history: tuple, by, reason: str) -> None:
+        sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS
+        totals = self._household_totals(sh, None)
+        self._insert(cursor, Household, "household", sh, now, {"id": f"{sh}.household_id", **totals},
+                     join=f"LEFT JOIN {STAGE_TOTALS} tt ON tt.household_id = {sh}.household_id"
+                     if self.has_persons else "", history=history)
+        self._update(cursor, Household, "household", sh, now, history=history)
+        if self.has_persons:
+            self._insert(cursor, Person, "person", sp, now,
+                         {"id": f"{sp}.person_id", **self._person_extra(sp, sp)}, history=history)
+            self._update(cursor, Person, "person", sp, now, history=history)
+        if _vendor() != "postgresql":
+            self._history(cursor, Household, sh, "s.household_id = t.id", now, by, reason)
+            if self.has_persons:
+                self._history(cursor, Person, sp, "s.person_id = t.id", now, by, reason)
+
+    # A first load: secondary indexes built once after the rows, not maintained per row (PostgreSQL)
+
+    def _written_tables(self) -> list[str]:
+        return [t for t in self.WRITTEN if self.has_persons or "person" not in t]
+
+    def _indexes_drop(self, cursor) -> list[tuple[str, str]]:
+        """Drop the secondary indexes of each written table that is empty, inside the import's
+        transaction, and return their definitions for _indexes_create.
+
+        PostgreSQL maintains every index entry by entry as the rows arrive: for a million members
+        with their history that is most of the import (docs/performance.md), while building the same
+        index once over the loaded rows is a sort. This is done only where it is safe: on PostgreSQL,
+        whose DDL is transactional (a failed, rolled back or killed import leaves the indexes as they
+        were), and only for a table that is empty under an ACCESS EXCLUSIVE lock — so only a new
+        installation's first load. That lock is held until commit: other sessions reading that table
+        wait for the import to finish (they would find it empty anyway). A table with rows is written
+        with its indexes in place and is never locked more than the writes need. Only plain indexes
+        go (not unique, not primary keys, not behind a constraint, valid, without a comment), and each
+        comes back from its own definition in pg_indexes, so it cannot differ from the migrations'."""
+        if _vendor() != "postgresql":
+            return []
+        dropped = []
+        for table in self._written_tables():
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:
+                continue
+            cursor.execute(
+                "SELECT x.indexname, x.indexdef, x.tablespace FROM pg_indexes x "
+                "JOIN pg_class c ON c.relname = x.indexname JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "AND n.nspname = x.schemaname JOIN pg_index i ON i.indexrelid = c.oid "
+                "WHERE x.schemaname = current_schema() AND x.tablename = %s AND NOT i.indisunique "
+                "AND NOT i.indisprimary AND i.indisvalid "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid) "
+                "AND obj_description(c.oid, 'pg_class') IS NULL ORDER BY x.indexname", [table])
+            indexes = cursor.fetchall()
+            if not indexes:
+                continue
+            sid = connection.savepoint()
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:  # written by another session meanwhile: leave it (and its lock)
+                connection.savepoint_rollback(sid)
+                continue
+            connection.savepoint_commit(sid)
+            for name, definition, tablespace in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+                dropped.append((name, definition + (f' TABLESPACE "{tablespace}"' if tablespace else "")))
+        return dropped
+
+    def _indexes_create(self, cursor, dropped: list[tuple[str, str]]) -> None:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in dropped:
+            cursor.execute(definition)
 
     # Foreign keys, checked per set instead of per row (PostgreSQL) --------------------------
 
@@ -694,6 +756,16 @@ class Stage:
         with connection.cursor() as cursor:
             for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, *STAGE_SECRETS.values()):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _analyze(cursor, table: str, *columns: str) -> None:
+    """Statistics for the planner on the columns the import joins and groups by: on PostgreSQL only
+    those (a staged row has some twenty columns, two of them long byte strings; statistics on all
+    of them cost the plan about a second at a million rows)."""
+    if _vendor() == "postgresql" and columns:
+        cursor.execute(f"ANALYZE {table} ({', '.join(columns)})")
+    else:
+        cursor.execute(f"ANALYZE {table}")
 
 
 def _seal_secret(values: pl.Series, key: str) -> list[pl.Series]:
