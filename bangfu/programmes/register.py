@@ -146,16 +146,21 @@ class _RowError(Exception):
         self.key, self.message = key, message
 
 
+def _person_by_id(lookup: _Lookup, id_number: str, key: str):
+    """The registered person with this ID number in scope, or the row's error on column `key`."""
+    try:
+        person = lookup.person(id_number, key)
+    except ValidationError as exc:
+        raise _RowError(key, exc.message) from None
+    if person is None:
+        raise _RowError(key, _("未找到身份证号为此号码的人员，或不在您的管辖范围内"))
+    return person
+
+
 def _helper(programme: Programme, row: dict, lookup: _Lookup):
     id_number, name, unit = (row.get(k, "").strip() for k in HELPER_KEYS)
     if id_number:
-        try:
-            person = lookup.person(id_number, "p_helper_id_number")
-        except ValidationError as exc:
-            raise _RowError("p_helper_id_number", exc.message) from None
-        if person is None:
-            raise _RowError("p_helper_id_number", _("未找到身份证号为此号码的人员，或不在您的管辖范围内"))
-        return person
+        return _person_by_id(lookup, id_number, "p_helper_id_number")
     if name:
         if not unit:
             raise _RowError("p_helper_unit", _("只填姓名时须同时填写帮扶人单位(或填写帮扶人身份证号)"))
@@ -182,12 +187,7 @@ def _target(programme: Programme, row: dict, lookup: _Lookup):
             raise _RowError("p_target_household", _("未找到户编号 %(n)s，或不在您的管辖范围内") % {"n": number})
         return found[0]
     if id_number:
-        try:
-            person = lookup.person(id_number, "p_target_id_number")
-        except ValidationError as exc:
-            raise _RowError("p_target_id_number", exc.message) from None
-        if person is None:
-            raise _RowError("p_target_id_number", _("未找到身份证号为此号码的人员，或不在您的管辖范围内"))
+        person = _person_by_id(lookup, id_number, "p_target_id_number")
         if PartyKind.PERSON not in programme.target_kinds and PartyKind.HOUSEHOLD in programme.target_kinds:
             if person.household is None:
                 raise _RowError("p_target_id_number", _("此人不是登记户的成员，本项目的帮扶对象是户"))
