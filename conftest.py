@@ -48,3 +48,15 @@ def browser(live_server):
         # While that loop runs, Django keeps this thread's connections apart (asgiref's Local uses
         # context variables then): close the ones the test opened, or they outlive the test database.
         connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after_each_test():
+    """A request in English activates English for the thread (LocaleMiddleware does not switch back):
+    start every test in the default language, whatever ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.registry.choices import (
@@ -65,10 +66,15 @@ def normalize_text(value: str) -> str:
 
 
 def choice_map(choices: type[models.TextChoices]) -> dict[str, str]:
-    """Every accepted spelling → code: the codes themselves, the Chinese labels, the variants."""
+    """Every accepted spelling → code: the codes themselves, the Chinese labels (whatever language
+    the user reads the pages in: the registers are written in Chinese), the labels in the user's
+    language (so that their own exports read back), the variants."""
     mapping = {c.value: c.value for c in choices}
-    for value, label in choices.choices:
-        mapping[normalize_text(str(label))] = value
+    labels = list(choices.choices)
+    with translation.override("zh-hans"):
+        labels = [(value, str(label)) for value, label in labels] + labels
+    for value, label in labels:
+        mapping.setdefault(normalize_text(str(label)), value)
         # "儿媳/女婿" also accepts each side of the slash
         for part in str(label).split("/"):
             mapping.setdefault(normalize_text(part), value)

@@ -5,6 +5,7 @@ from datetime import date
 
 import polars as pl
 import pytest
+from django.utils import translation
 from faker import Faker
 
 from bangfu.accounts.roles import Role
@@ -130,3 +131,18 @@ def test_a_trigger_of_our_own_on_the_registry_still_fires_for_every_imported_row
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM test_seen")
         assert cursor.fetchone()[0] == 3
+
+
+@pytest.mark.django_db
+def test_a_user_reading_english_pages_imports_a_register_written_in_chinese(tmp_path, regions):
+    """The registers are written in Chinese whatever language the pages are read in; an English
+    user's own spellings (their exports) are read too."""
+    user = make_user(Role.COUNTY_OFFICE)
+    head, wife = _ids(2)
+    rows = [["E1", "长安镇大巷村", "覃一", head, "户主", "未脱贫", "9000"],
+            ["E1", "长安镇大巷村", "韦二", wife, "Spouse", "", ""]]
+    with translation.override("en"):
+        out = import_file(path=_write(tmp_path, rows), register="members", scope=user.scope, by=user, dry_run=False)
+    assert out.error_total == 0 and out.persons.created == 2
+    assert sorted(Person.objects.filter(household__number="E1").values_list("relation", flat=True)) == ["head",
+                                                                                                          "spouse"]
