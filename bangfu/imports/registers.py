@@ -109,6 +109,11 @@ class Column:
 PHONE_NAMES = ("联系电话", "手机号", "电话", "手机号码", "手机", "联系方式", "电话号码")
 
 
+def _phone_column(target: str) -> Column:
+    return Column(target, "phone", PHONE_NAMES[0], "phone", PHONE_NAMES[1:], example="13907721234",
+                  help=_("11位手机号，或带区号的固定电话(如 0772-8123456)"))
+
+
 def _bank_columns() -> list[Column]:
     return [
         Column("household", "bank_name", "开户银行", "text", ("开户行", "银行名称", "开户银行名称"), example="融安县农村信用合作联社",
@@ -166,8 +171,7 @@ def _member_columns() -> list[Column]:
                example="有劳动能力"),
         Column("person", "disability_category", "残疾类别", "choice", ("残疾类型",), choices=DisabilityCategory),
         Column("person", "disability_grade", "残疾等级", "int", ("残疾级别",)),
-        Column("person", "phone", PHONE_NAMES[0], "phone", PHONE_NAMES[1:], example="13907721234",
-               help=_("11位手机号，或带区号的固定电话(如 0772-8123456)")),
+        _phone_column("person"),
     ]
 
 
@@ -190,8 +194,7 @@ REGISTERS: dict[str, Register] = {
                                                               *_household_columns()[2:], *_bank_columns()]),
     "households": Register("households", _("建档立卡户台账"), [
         *_household_columns(),
-        Column("household", "phone", PHONE_NAMES[0], "phone", PHONE_NAMES[1:], example="13907721234",
-               help=_("11位手机号，或带区号的固定电话(如 0772-8123456)")),
+        _phone_column("household"),
         *_bank_columns()]),
 }
 
