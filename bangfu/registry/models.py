@@ -37,10 +37,23 @@ MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
 
 
 def _region_fk(**kwargs):
-    # The column holds the 12-digit code; scope filters are LIKE '<prefix>%' on it, which
-    # PostgreSQL serves from the varchar_pattern_ops index Django adds to varchar foreign keys.
+    # The column holds the 12-digit code; scope filters are LIKE '<prefix>%' on it. Django would
+    # give a varchar foreign key two indexes (plain and varchar_pattern_ops); the pattern one alone
+    # serves both the prefix and equality, so the field has none and each model adds _region_index.
     return models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name=_("所在区域"),
-                             related_name="+", **kwargs)
+                             related_name="+", db_index=False, **kwargs)
+
+
+def _region_index(table: str) -> models.Index:
+    return models.Index(fields=["region"], name=f"{table}_region", opclasses=["varchar_pattern_ops"])
+
+
+def _history(**kwargs) -> HistoricalRecords:
+    """A record's history is read per record (its id) only: the historical table's copies of the
+    record's foreign keys are not indexed. Each index there costs every bulk import and edit a
+    write per row (docs/performance.md)."""
+    return HistoricalRecords(no_db_index=["region", "head", "household", "organization", "team", "person",
+                                          "recorded_by"], **kwargs)
 
 
 class Organization(models.Model):
@@ -54,7 +67,7 @@ class Organization(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     initials = models.CharField(_("拼音首字母"), max_length=60, editable=False)
-    history = HistoricalRecords(verbose_name=_("单位变更记录"))
+    history = _history(verbose_name=_("单位变更记录"))
 
     class Meta:
         verbose_name = _("单位")
@@ -65,6 +78,7 @@ class Organization(models.Model):
         ]
         indexes = [
             models.Index(fields=["county_code", "kind"], name="registry_org_county_kind"),
+            _region_index("registry_organization"),
         ]
 
     def __str__(self):
@@ -116,7 +130,7 @@ class Household(models.Model):
 
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(verbose_name=_("户变更记录"), excluded_fields=["updated_at", "size"])
+    history = _history(verbose_name=_("户变更记录"), excluded_fields=["updated_at", "size"])
 
     class Meta:
         verbose_name = _("户")
@@ -136,6 +150,7 @@ class Household(models.Model):
         ]
         indexes = [
             models.Index(fields=["county_code", "status"], name="registry_household_cnty_status"),
+            _region_index("registry_household"),
         ]
 
     def __str__(self):
@@ -195,7 +210,7 @@ class Person(models.Model):
 
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(verbose_name=_("人员变更记录"), excluded_fields=["updated_at", "id_hash", "initials"])
+    history = _history(verbose_name=_("人员变更记录"), excluded_fields=["updated_at", "id_hash", "initials"])
 
     class Meta:
         verbose_name = _("人员")
@@ -217,6 +232,7 @@ class Person(models.Model):
             models.Index(fields=["county_code", "name"], name="registry_person_cnty_name"),
             models.Index(fields=["id_hash"], name="registry_person_id_hash"),
             models.Index(fields=["county_code", "kind"], name="registry_person_cnty_kind"),
+            _region_index("registry_person"),
         ]
 
     def __str__(self):
@@ -238,7 +254,7 @@ class Team(models.Model):
     county_code = models.CharField(_("县级代码"), max_length=6, editable=False)
     started_on = models.DateField(_("派驻日期"), null=True, blank=True)
     ended_on = models.DateField(_("撤离日期"), null=True, blank=True)
-    history = HistoricalRecords(verbose_name=_("工作队变更记录"))
+    history = _history(verbose_name=_("工作队变更记录"))
 
     class Meta:
         verbose_name = _("工作队")
@@ -247,6 +263,7 @@ class Team(models.Model):
             models.UniqueConstraint(fields=["county_code", "name"], name="registry_team_name_unique",
                                     violation_error_message=_("本县已有同名工作队")),
         ]
+        indexes = [_region_index("registry_team")]
 
     def __str__(self):
         return self.name
@@ -260,7 +277,7 @@ class TeamMember(models.Model):
     role = models.CharField(_("职责"), max_length=16, choices=TeamRole.choices, default=TeamRole.MEMBER)
     started_on = models.DateField(_("开始日期"), null=True, blank=True)
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
-    history = HistoricalRecords(verbose_name=_("队员变更记录"))
+    history = _history(verbose_name=_("队员变更记录"))
 
     class Meta:
         verbose_name = _("工作队队员")
@@ -288,7 +305,7 @@ class TermGrade(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                     verbose_name=_("登记人"))
     recorded_at = models.DateTimeField(_("登记时间"), auto_now=True)
-    history = HistoricalRecords(verbose_name=_("成绩变更记录"), excluded_fields=["recorded_at"])
+    history = _history(verbose_name=_("成绩变更记录"), excluded_fields=["recorded_at"])
 
     class Meta:
         verbose_name = _("学期成绩")
