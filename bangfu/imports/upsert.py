@@ -377,6 +377,10 @@ class Stage:
             f"AND hs.h_number = s.h_number "
             f"LEFT JOIN registry_person p ON p.county_code = s.h_county_code AND p.id_hash = s.p_id_hash "
             f"{self._secrets_join('person', 'p')}")
+        if _vendor() == "sqlite":
+            # SQLite has no hash anti-join: _totals' NOT EXISTS over this table would scan it once
+            # per registered member of every household the file touches.
+            cursor.execute(f"CREATE INDEX {STAGE_PERSONS}_person ON {STAGE_PERSONS} (person_id)")
         _analyze(cursor, STAGE_PERSONS, "household_id", "person_id", "action")
 
     def _totals(self, cursor) -> None:
@@ -522,7 +526,7 @@ class Stage:
                 self._write(cursor, now, history, by, reason)
             if dropped:
                 with self.timed("rebuild indexes"):
-                    if not checked:
+                    if not checked and _vendor() == "postgresql":
                         # The per-row foreign-key checks (deferred to commit) run now: PostgreSQL
                         # builds no index on a table with trigger events pending.
                         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -566,7 +570,7 @@ class Stage:
         go (not unique, not primary keys, not behind a constraint, valid, without a comment), and each
         comes back from its own definition in pg_indexes, so it cannot differ from the migrations'."""
         if _vendor() != "postgresql":
-            return []
+            return self._indexes_drop_sqlite(cursor)
         dropped = []
         for table in self._written_tables():
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
@@ -595,8 +599,33 @@ class Stage:
                 dropped.append((name, definition + (f' TABLESPACE "{tablespace}"' if tablespace else "")))
         return dropped
 
+    def _indexes_drop_sqlite(self, cursor) -> list[tuple[str, str]]:
+        """SQLite: the same for the written tables that are empty. The import holds the database's
+        write lock from BEGIN (settings.py: IMMEDIATE), so no other writer can fill them meanwhile;
+        readers see the tables as they were until commit (WAL), and DDL is transactional here too.
+        Indexes that lead with a foreign key column stay: SQLite settles its deferred foreign-key
+        checks (a household's head is written before the head) by looking up the child rows of
+        every parent row written, through them."""
+        dropped = []
+        for table in self._written_tables():
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:
+                continue
+            cursor.execute(f"SELECT \"from\" FROM pragma_foreign_key_list('{table}')")
+            keys = {row[0] for row in cursor.fetchall()}
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                           "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name", [table])
+            for name, definition in cursor.fetchall():
+                cursor.execute(f"SELECT name FROM pragma_index_info('{name}') ORDER BY seqno LIMIT 1")
+                if cursor.fetchone()[0] in keys:
+                    continue
+                cursor.execute(f'DROP INDEX "{name}"')
+                dropped.append((name, definition))
+        return dropped
+
     def _indexes_create(self, cursor, dropped: list[tuple[str, str]]) -> None:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        if _vendor() == "postgresql":
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for _name, definition in dropped:
             cursor.execute(definition)
 
