@@ -248,3 +248,22 @@ def test_old_exports_are_deleted_with_their_files(client, world, settings, djang
     import os
 
     assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_exports_run_a_bounded_number_of_queries(client, regions, django_assert_max_num_queries, n):
+    """No query per row: the same bound at 1 and 6 households, pairings and activities."""
+    programme = make_programme()
+    add_obligation(programme)
+    helper = make_person(region=TOWNSHIP_A)
+    for _ in range(n):
+        pairing = programme_services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=programme, helper=helper,
+                                                    target=make_household(members=1), starts_on=date(2025, 1, 1))
+        activity_record(scope=ADMIN_SCOPE, by=None, pairings=[pairing],
+                        data={"kind": "走访", "occurred_on": date(2025, 1, 20), "content": "走访"})
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    for listing, params in (("households", {}), ("persons", {}), ("pairings", {"programme": programme.pk}),
+                            ("activities", {"programme": programme.pk}), ("compliance", {"as_of": "2025-03-10"})):
+        with django_assert_max_num_queries(12):
+            rows = _csv(_export(client, listing, **params))
+        assert len(rows) > n, listing
