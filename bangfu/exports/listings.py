@@ -22,11 +22,12 @@ from bangfu.activities import selectors as activity_selectors
 from bangfu.compliance import selectors as compliance_selectors
 from bangfu.compliance.filters import compliance_filters, rollup_by
 from bangfu.errors import NotFound
-from bangfu.exports.writers import yes_no
 from bangfu.privacy.masking import mask_bank_account, mask_id_number, mask_phone
 from bangfu.programmes import selectors as programme_selectors
+from bangfu.programmes.models import Pairing, Programme
 from bangfu.registry import selectors as registry_selectors
 from bangfu.registry.forms import HouseholdFilterForm
+from bangfu.registry.models import Household, Organization, Person, Team
 
 CHUNK = 2000  # rows per database round trip
 Params = Mapping[str, str]
@@ -70,6 +71,12 @@ def _int(value) -> int | None:
         return None
 
 
+def _display(model, name: str) -> Callable[[str], str]:
+    """A field's choice labels, translated once per export (get_FOO_display translates on every call)."""
+    labels = {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
+    return lambda value: labels.get(value, value or "")
+
+
 def _queryset_table(qs, headers: list, row: Callable) -> Table:
     return Table(headers=[str(h) for h in headers], count=qs.count,
                  rows=lambda: (row(obj) for obj in qs.iterator(chunk_size=CHUNK)))
@@ -85,14 +92,19 @@ def households(user, params: Params) -> Table:
     filters = (registry_selectors.HouseholdFilters(**form.cleaned_data) if form.is_valid()
                else registry_selectors.HouseholdFilters())
     qs = registry_selectors.household_list(scope=scope, filters=filters)
+    status, cause = _display(Household, "status"), _display(Household, "main_cause")
     headers = [_("户编号"), _("所在区域"), _("地址"), _("户主"), _("户主身份证号"), _("家庭人口"), _("户状态"), _("主要致贫原因"),
                _("人均纯收入(元)"), _("低保户"), _("五保户"), _("特困供养"), _("识别日期"), _("脱贫日期"), _("联系电话"),
                _("开户银行"), _("银行账号")]
-    return _queryset_table(qs.select_related("region", "head"), headers, lambda h: (
-        h.number, h.region.full_name, h.address, h.head.name if h.head else "", mask_id_number(h.head.id_number) if h.head else "",
-        h.size, h.get_status_display(), h.get_main_cause_display(), h.income_per_capita, yes_no(h.dibao),
-        yes_no(h.wubao), yes_no(h.tekun), h.identified_on, h.exited_on, mask_phone(h.phone), h.bank_name,
-        mask_bank_account(h.bank_account)))
+    qs = qs.select_related("region", "head").only(  # the columns written, no more: a county has 10^4–10^5 rows
+        "number", "region__full_name", "address", "head__name", "head__id_number", "size", "status", "main_cause",
+        "income_per_capita", "dibao", "wubao", "tekun", "identified_on", "exited_on", "phone", "bank_name",
+        "bank_account")
+    return _queryset_table(qs, headers, lambda h: (
+        h.number, h.region.full_name, h.address, h.head.name if h.head else "",
+        mask_id_number(h.head.id_number) if h.head else "", h.size, status(h.status), cause(h.main_cause),
+        h.income_per_capita, h.dibao, h.wubao, h.tekun, h.identified_on, h.exited_on, mask_phone(h.phone),
+        h.bank_name, mask_bank_account(h.bank_account)))
 
 
 @listing("persons", gettext_lazy("人员"))
@@ -104,11 +116,14 @@ def persons(user, params: Params) -> Table:
         registry_selectors.organization_get(scope=scope, pk=organization)
     qs = registry_selectors.person_list(scope=scope, q=params.get("q", ""), kind=params.get("kind", ""),
                                         organization=organization)
+    gender, kind, relation = _display(Person, "gender"), _display(Person, "kind"), _display(Person, "relation")
     headers = [_("姓名"), _("身份证号"), _("性别"), _("出生日期"), _("民族"), _("人员类别"), _("所在区域"), _("所在户"),
                _("与户主关系"), _("工作单位/学校"), _("联系电话")]
+    qs = qs.only("name", "id_number", "gender", "birth_date", "ethnicity", "kind", "region__full_name",
+                 "household__number", "relation", "organization__name", "phone")
     return _queryset_table(qs, headers, lambda p: (
-        p.name, mask_id_number(p.id_number), p.get_gender_display(), p.birth_date, p.ethnicity, p.get_kind_display(),
-        p.region.full_name, p.household.number if p.household else "", p.get_relation_display(),
+        p.name, mask_id_number(p.id_number), gender(p.gender), p.birth_date, p.ethnicity, kind(p.kind),
+        p.region.full_name, p.household.number if p.household else "", relation(p.relation),
         p.organization.name if p.organization else "", mask_phone(p.phone)))
 
 
@@ -116,8 +131,9 @@ def persons(user, params: Params) -> Table:
 def organizations(user, params: Params) -> Table:
     qs = registry_selectors.organization_list(scope=user.scope, q=params.get("q", ""), kind=params.get("kind", ""))
     headers = [_("名称"), _("类型"), _("所在区域"), _("地址"), _("联系人"), _("联系电话"), _("人数")]
+    kind = _display(Organization, "kind")
     return _queryset_table(qs, headers, lambda o: (
-        o.name, o.get_kind_display(), o.region.full_name, o.address, o.contact_name, mask_phone(o.contact_phone),
+        o.name, kind(o.kind), o.region.full_name, o.address, o.contact_name, mask_phone(o.contact_phone),
         o.people_count))
 
 
@@ -125,8 +141,9 @@ def organizations(user, params: Params) -> Table:
 def teams(user, params: Params) -> Table:
     qs = registry_selectors.team_list(scope=user.scope)
     headers = [_("名称"), _("类型"), _("派驻村"), _("派出单位"), _("在岗队员"), _("派驻日期"), _("撤离日期")]
+    kind = _display(Team, "kind")
     return _queryset_table(qs, headers, lambda t: (
-        t.name, t.get_kind_display(), t.region.full_name, t.organization.name if t.organization else "",
+        t.name, kind(t.kind), t.region.full_name, t.organization.name if t.organization else "",
         t.member_count, t.started_on, t.ended_on))
 
 
@@ -137,9 +154,10 @@ def teams(user, params: Params) -> Table:
 def programmes(user, params: Params) -> Table:
     qs = programme_selectors.programme_list(scope=user.scope)
     headers = [_("项目名称"), _("实施范围"), _("牵头单位"), _("开始日期"), _("结束日期"), _("在帮结对"), _("状态")]
+    status = _display(Programme, "status")
     return _queryset_table(qs, headers, lambda p: (
         p.name, p.region.full_name, p.owner.name if p.owner else "", p.starts_on, p.ends_on, p.pairing_count,
-        p.get_status_display()))
+        status(p.status)))
 
 
 @listing("pairings", gettext_lazy("结对名单"))
@@ -152,9 +170,10 @@ def pairings(user, params: Params) -> Table:
                                           q=params.get("q", ""))
     headers = [_("项目"), _("帮扶方"), _("帮扶对象"), _("所在区域"), _("结对日期"), _("结束日期"), _("状态"),
                _("结束/移交原因")]
+    status = _display(Pairing, "status")
     return _queryset_table(qs, headers, lambda p: (
         p.programme.name, p.helper_name, p.target_name, p.region.full_name, p.starts_on, p.ends_on,
-        p.get_status_display(), p.end_reason))
+        status(p.status), p.end_reason))
 
 
 def _activity_state(a) -> str:
@@ -265,6 +284,7 @@ def imports(user, params: Params) -> Table:
 
     qs = ImportJob.objects.filter(created_by=user).order_by("-created_at")
     headers = [_("文件"), _("台账"), _("上传时间"), _("状态"), _("数据行数"), _("错误数"), _("说明"), _("完成时间")]
+    status = _display(ImportJob, "status")
     return _queryset_table(qs, headers, lambda j: (
         j.original_name, str(REGISTERS[j.register].title) if j.register in REGISTERS else j.register, j.created_at,
-        j.get_status_display(), j.rows, j.error_total, j.message, j.finished_at))
+        status(j.status), j.rows, j.error_total, j.message, j.finished_at))

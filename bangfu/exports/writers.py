@@ -29,15 +29,16 @@ def safe_cell(value):
     return value
 
 
-def yes_no(value: bool) -> str:
-    return _("是") if value else _("否")
+def _yes_no() -> dict[bool, str]:
+    """是 / 否, translated once per file rather than once per cell."""
+    return {True: _("是"), False: _("否")}
 
 
-def _text(value) -> str:
+def _text(value, yes_no: dict[bool, str]) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return yes_no(value)
+        return yes_no[value]
     if isinstance(value, datetime):
         return _local(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -58,9 +59,10 @@ class _Echo:
 def csv_stream(headers: list[str], rows: Iterable[tuple]) -> Iterator[bytes]:
     """UTF-8 with BOM, so that Excel opens it with the right characters; one row at a time."""
     writer = csv.writer(_Echo())
-    yield codecs.BOM_UTF8 + writer.writerow([_text(h) for h in headers]).encode()
+    yes_no = _yes_no()
+    yield codecs.BOM_UTF8 + writer.writerow([_text(h, yes_no) for h in headers]).encode()
     for row in rows:
-        yield writer.writerow([_text(v) for v in row]).encode()
+        yield writer.writerow([_text(v, yes_no) for v in row]).encode()
 
 
 def csv_write(headers: list[str], rows: Iterable[tuple], path: str) -> None:
@@ -78,12 +80,13 @@ def xlsx_write(headers: list[str], rows: Iterable[tuple], path, title: str = "")
     moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     sheet.write_row(0, 0, [str(h) for h in headers], bold)
     sheet.freeze_panes(1, 0)
+    yes_no = _yes_no()
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
             if isinstance(value, bool):
-                sheet.write_string(r, c, yes_no(value))
+                sheet.write_string(r, c, yes_no[value])
             elif isinstance(value, (int, float, Decimal)):
                 sheet.write_number(r, c, float(value))
             elif isinstance(value, datetime):
