@@ -176,6 +176,31 @@ def pairings(user, params: Params) -> Table:
         status(p.status), p.end_reason))
 
 
+@listing("uncovered", gettext_lazy("未落实帮扶责任人"))
+def uncovered(user, params: Params) -> Table:
+    """A programme's targets without an active pairing (its page shows the first 100)."""
+    programme = programme_selectors.programme_get(scope=user.scope, pk=_int(params.get("programme")) or 0)
+    qs = programme_selectors.uncovered_targets(scope=user.scope, programme=programme)
+    headers = [_("帮扶对象"), _("户编号"), _("所在区域")]
+
+    def row(target):
+        if isinstance(target, Household):
+            return (target.head.name if target.head else "", target.number, target.region.full_name)
+        return (target.name, "", target.region.full_name)
+    return _queryset_table(qs, headers, row)
+
+
+@listing("over_capacity", gettext_lazy("超出结对上限"))
+def over_capacity(user, params: Params) -> Table:
+    """Helpers holding more active pairings in a programme than their rank allows ("54321")."""
+    programme = programme_selectors.programme_get(scope=user.scope, pk=_int(params.get("programme")) or 0)
+    qs = programme_selectors.over_capacity_helpers(scope=user.scope, programme=programme)
+    headers = [_("帮扶人"), _("职级"), _("工作单位"), _("在帮结对"), _("结对数上限")]
+    rank = _display(Person, "rank")
+    return _queryset_table(qs, headers, lambda p: (
+        p.name, rank(p.rank), p.organization.name if p.organization else "", p.pairing_count, p.limit))
+
+
 def _activity_state(a) -> str:
     if a.superseded:
         return _("已更正")

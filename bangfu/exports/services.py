@@ -159,8 +159,9 @@ def export_jobs_purge(*, now=None) -> int:
     """Delete export jobs older than the retention period, with their files. Returns how many."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.BANGFU_EXPORT_RETENTION_DAYS)
     old = ExportJob.objects.filter(created_at__lt=cutoff)
-    names = [name for name in old.exclude(file="").values_list("file", flat=True)]
-    for name in names:
-        (Path(settings.MEDIA_ROOT) / name).unlink(missing_ok=True)
+    for job in old.only("pk", "created_by_id", "format"):
+        final = Path(settings.MEDIA_ROOT) / _job_path(job)
+        final.unlink(missing_ok=True)
+        final.with_name(final.name + ".part").unlink(missing_ok=True)  # left by a worker killed mid-write
     count, _by_model = old.delete()
     return count

@@ -119,6 +119,12 @@ def test_every_list_exports_what_its_page_shows(client, world):
     page = client.get(reverse("programmes:programme_detail", args=[programme.pk]), {"q": world["a2"].number})
     rows = _csv(_export(client, "pairings", programme=programme.pk, q=world["a2"].number))
     assert len(rows) - 1 == page.context["page_obj"].paginator.count == 1
+    # the programme's checks: targets without a helper, helpers over their limit
+    unpaired = make_household(township=TOWNSHIP_B)
+    page = client.get(reverse("programmes:programme_detail", args=[programme.pk]))
+    rows = _csv(_export(client, "uncovered", programme=programme.pk))
+    assert [r[1] for r in rows[1:]] == [t.number for t in page.context["uncovered"]] == [unpaired.number]
+    assert len(_csv(_export(client, "over_capacity", programme=programme.pk))) == 1 + 0
     # a pairing's log, and the roll-up as grouped on its page
     pairing = world["pairings"][0]
     page = client.get(reverse("programmes:pairing_detail", args=[pairing.pk]))
