@@ -11,6 +11,7 @@ from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
 from bangfu.exports import services
+from bangfu.exports.listings import LISTINGS
 from bangfu.exports.models import ExportJob
 from bangfu.exports.writers import CONTENT_TYPES
 
@@ -18,8 +19,7 @@ router = Router(tags=["导出"])
 
 
 class ExportIn(Schema):
-    listing: str = Field(description="households, persons, organizations, teams, programmes, pairings, "
-                                     "activities, compliance, behind, week, rollup, imports")
+    listing: str = Field(description="列表：" + ", ".join(LISTINGS))
     format: str = "xlsx"
     filters: dict[str, str] = Field(default_factory=dict, description="与列表页相同的查询参数，如 {\"status\": \"poor\"}")
 
