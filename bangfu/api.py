@@ -85,6 +85,9 @@ def _routers():
     from bangfu.imports.api import router as imports_router
 
     api.add_router("/", imports_router)
+    from bangfu.exports.api import router as exports_router
+
+    api.add_router("/", exports_router)
 
 
 _routers()

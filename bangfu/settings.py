@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bangfu.programmes",
     "bangfu.activities",
     "bangfu.compliance",
+    "bangfu.exports",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,12 @@ LOGGING = {
 
 # Page sizes for lists; every list paginates.
 BANGFU_PAGE_SIZE = 50
+
+# Exports (bangfu.exports): a list longer than this many rows is written by a background task and
+# fetched from 我的导出; shorter ones download at once. Finished files (MEDIA_ROOT/exports/) are kept
+# this many days, then `bangfu export_cleanup` (run daily, e.g. from cron) deletes them with their jobs.
+BANGFU_EXPORT_BACKGROUND_ROWS = int(os.environ.get("BANGFU_EXPORT_BACKGROUND_ROWS", "5000"))
+BANGFU_EXPORT_RETENTION_DAYS = int(os.environ.get("BANGFU_EXPORT_RETENTION_DAYS", "7"))
 
 # Reminders of what is due this week (bangfu.compliance.reminders): the sender classes, comma-
 # separated in BANGFU_REMINDER_SENDERS; a real SMS gateway is one more class (see that module).

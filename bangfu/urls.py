@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("bangfu.activities.urls")),
     path("", include("bangfu.compliance.urls")),
     path("", include("bangfu.imports.urls")),
+    path("", include("bangfu.exports.urls")),
 ]

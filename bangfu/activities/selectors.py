@@ -16,9 +16,12 @@ def current_activities(qs: QuerySet[Activity] | None = None) -> QuerySet[Activit
 
 
 def activity_list(*, scope: Scope, pairing: int | None = None, household: int | None = None,
-                  person: int | None = None, kind: str = "", include_superseded: bool = False) -> QuerySet[Activity]:
+                  person: int | None = None, programme: int | None = None, kind: str = "",
+                  include_superseded: bool = False) -> QuerySet[Activity]:
     """The activity log, newest first; with include_superseded the corrected rows show too."""
     pairings = pairings_in_scope(scope)
+    if programme:
+        pairings = pairings.filter(programme_id=programme)
     if pairing:
         pairings = pairings.filter(pk=pairing)
     if household:

@@ -8,5 +8,4 @@ urlpatterns = [
     path("compliance/rows/", views.rows, name="rows"),
     path("compliance/behind/", views.behind, name="behind"),
     path("compliance/week/", views.this_week, name="this_week"),
-    path("compliance/export.xlsx", views.export, name="export"),
 ]

@@ -1,17 +1,17 @@
-"""Compliance pages: roll-up with drill-down, rows, the behind list, this week's reminders, export."""
+"""Compliance pages: roll-up with drill-down, rows, the behind list, this week's reminders.
 
-from datetime import date, timedelta
+Their exports are bangfu.exports listings reading the same filters (compliance/filters.py)."""
+
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bangfu.compliance import exports, selectors
-from bangfu.errors import PermissionDenied
+from bangfu.compliance import selectors
+from bangfu.compliance.filters import compliance_filters, rollup_by
 from bangfu.programmes.choices import Period
 from bangfu.programmes.selectors import programme_list
 
@@ -20,26 +20,8 @@ BY_LABELS = {"region": gettext_lazy("按区域"), "organization": gettext_lazy("
              "obligation": gettext_lazy("按要求")}
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _filters(request) -> tuple[selectors.ComplianceFilters, date]:
-    g = request.GET
-    try:
-        as_of = date.fromisoformat(g.get("as_of", ""))
-    except ValueError:
-        as_of = timezone.localdate()
-    region = "".join(c for c in g.get("region", "") if c.isdigit())[:12]
-    filters = selectors.ComplianceFilters(
-        programme=_int(g.get("programme")), obligation=_int(g.get("obligation")), period=g.get("period", ""),
-        status=g.get("status", ""), region=region, helper_person=_int(g.get("helper_person")),
-        helper_org=_int(g.get("helper_org")), helper_team=_int(g.get("helper_team")), pairing=_int(g.get("pairing")),
-        current_only=g.get("current") == "1")
-    return filters, as_of
+def _filters(request, view: str = "rows") -> tuple[selectors.ComplianceFilters, date]:
+    return compliance_filters(request.GET, view=view)
 
 
 def _context(request, filters, as_of):
@@ -53,8 +35,7 @@ def _context(request, filters, as_of):
 def rollup(request):
     scope = request.user.scope
     filters, as_of = _filters(request)
-    by = request.GET.get("by", "region")
-    by = by if by in BY_LABELS else "region"
+    by = rollup_by(request.GET)
     rows = selectors.compliance_rollup(scope=scope, by=by, filters=filters, as_of=as_of)
     totals = selectors.compliance_totals(scope=scope, filters=filters, as_of=as_of)
     drill = {"region": "region", "organization": "helper_org", "helper": "helper_person", "team": "helper_team",
@@ -87,38 +68,22 @@ def rows(request):
     filters, as_of = _filters(request)
     return render(request, "compliance/rows.html", {**_context(request, filters, as_of),
                                                      "page_obj": _rows_page(request, filters, as_of),
-                                                     "title": _("落实情况明细")})
+                                                     "title": _("落实情况明细"), "listing": "compliance"})
 
 
 @login_required
 def behind(request):
     """Everyone behind or overdue in the caller's own scope: the list an office works through."""
-    filters, as_of = _filters(request)
-    filters.status = filters.status or "due"
+    filters, as_of = _filters(request, "behind")
     return render(request, "compliance/rows.html", {**_context(request, filters, as_of),
                                                      "page_obj": _rows_page(request, filters, as_of),
-                                                     "title": _("进度落后与逾期名单")})
+                                                     "title": _("进度落后与逾期名单"), "listing": "behind"})
 
 
 @login_required
 def this_week(request):
     """What falls due by Sunday and is not yet done (the same rows the reminder senders get)."""
-    filters, as_of = _filters(request)
-    filters.current_only = True
-    filters.ending_before = as_of + timedelta(days=6 - as_of.weekday())
-    filters.status = filters.status or "unmet"
+    filters, as_of = _filters(request, "week")
     return render(request, "compliance/rows.html", {**_context(request, filters, as_of),
                                                      "page_obj": _rows_page(request, filters, as_of),
-                                                     "title": _("本周到期待完成")})
-
-
-@login_required
-def export(request):
-    scope = request.user.scope
-    if not scope.rules.export:
-        raise PermissionDenied(_("您的角色不能导出"))
-    filters, as_of = _filters(request)
-    content = exports.compliance_xlsx(scope=scope, filters=filters, as_of=as_of)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="compliance-{as_of.isoformat()}.xlsx"'
-    return response
+                                                     "title": _("本周到期待完成"), "listing": "week"})

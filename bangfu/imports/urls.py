@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bangfu.imports import exports, views
+from bangfu.imports import views
 
 app_name = "imports"
 urlpatterns = [
@@ -12,5 +12,4 @@ urlpatterns = [
     path("imports/<int:pk>/mapping/", views.import_map, name="map"),
     path("imports/<int:pk>/start/", views.import_start, name="start"),
     path("imports/<int:pk>/report/", views.import_report, name="report"),
-    path("exports/<str:listing>/", exports.export_view, name="export"),
 ]

@@ -63,14 +63,17 @@ def test_the_rollup_drills_down_and_the_rows_show_the_shortfall(county_client):
 
 def test_the_export_is_an_xlsx_in_scope(county_client, client):
     programme, _ = _pairings(2)
-    response = county_client.get(reverse("compliance:export"), {"programme": programme.pk, "as_of": "2025-03-10"})
-    assert response.status_code == 200 and response.content[:2] == b"PK"
+    url = reverse("exports:start", args=["compliance"]) + f"?programme={programme.pk}&as_of=2025-03-10"
+    response = county_client.post(url, {"format": "xlsx"})
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    assert content[:2] == b"PK"
     from python_calamine import CalamineWorkbook
 
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     assert len(sheet) == 1 + 8 and sheet[0][0] == "项目"
     client.force_login(make_user(Role.HELPER, region=TOWNSHIP_A))
-    assert client.get(reverse("compliance:export")).status_code == 403
+    assert client.post(reverse("exports:start", args=["compliance"]), {"format": "xlsx"}).status_code == 403
 
 
 def test_out_of_scope_pairings_are_404_in_pages(client, regions):

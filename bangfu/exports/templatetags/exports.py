@@ -1,0 +1,22 @@
+"""{% export_buttons "households" %}: 导出 Excel / 导出 CSV for the list on the page, with its filters.
+
+The filters are the page's own query string (without the page number), plus any fixed ones the
+page is about (`{% export_buttons "pairings" programme=programme.pk %}`). Shown to roles that may export.
+"""
+
+from django import template
+from django.urls import reverse
+
+register = template.Library()
+
+
+@register.inclusion_tag("exports/_buttons.html", takes_context=True)
+def export_buttons(context, listing: str, **fixed):
+    request = context["request"]
+    params = request.GET.copy()
+    params.pop("page", None)
+    for name, value in fixed.items():
+        params[name] = value
+    query = params.urlencode()
+    return {"show": request.user.role_rules.export, "csrf_token": context.get("csrf_token"),
+            "action": reverse("exports:start", args=[listing]) + (f"?{query}" if query else "")}
