@@ -10,7 +10,7 @@ import codecs
 import datetime as dt
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -31,10 +31,18 @@ class Sheet:
     headers: list[str]
     header_row: int  # 1-based row of the header in the file
     start_row: int = 0  # 0-based row where calamine's range starts (empty rows above are not returned)
+    # A workbook's sheet as calamine loaded it: calamine reads a whole sheet at once, so it is read
+    # once per import (header, row count, rows), and let go when the rows have been read.
+    loaded: object = field(default=None, repr=False, compare=False)
 
     @property
     def width(self) -> int:
         return len(self.headers)
+
+    def calamine(self):
+        if self.loaded is None:
+            self.loaded = _calamine_sheet(self.path)
+        return self.loaded
 
 
 def _known_names() -> set[str]:
@@ -140,7 +148,7 @@ def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Shee
     while headers and not headers[-1]:
         headers.pop()
     return Sheet(path=path, format=fmt, encoding="", headers=headers, header_row=start_row + index + 1,
-                 start_row=start_row)
+                 start_row=start_row, loaded=sheet)
 
 
 def _blank_filter(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
@@ -231,7 +239,8 @@ def _calamine_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.
     width = len(names)
     buffer: list[list] = []
     first = 0
-    for index, row in enumerate(_calamine_sheet(sheet.path).iter_rows()):
+    rows, sheet.loaded = sheet.calamine().iter_rows(), None
+    for index, row in enumerate(rows):
         excel_row = sheet.start_row + index + 1
         if excel_row <= sheet.header_row:
             continue
@@ -246,10 +255,12 @@ def _calamine_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.
 
 
 def _calamine_frame(rows: list[list], names: list[str], width: int, first_row: int) -> pl.DataFrame:
+    # Rows of one sheet are as wide as its range; pad any shorter ones, then read column by column.
+    # Most cells are text already: the call to _cell_text is only for the others.
     columns = {}
-    for i, name in enumerate(names):
-        values = [_cell_text(r[i]) if i < len(r) else "" for r in rows]
-        columns[name] = pl.Series(name, values, dtype=pl.String)
+    padded = (r if len(r) >= width else [*r, *[""] * (width - len(r))] for r in rows)
+    for name, cells in zip(names, zip(*padded)):
+        columns[name] = pl.Series(name, [v if type(v) is str else _cell_text(v) for v in cells], dtype=pl.String)
     frame = pl.DataFrame(columns).with_columns(
         pl.int_range(first_row, first_row + len(rows), dtype=pl.Int64).alias("__row"))
     return _blank_filter(frame, names)

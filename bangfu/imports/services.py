@@ -87,18 +87,18 @@ def rows_estimate(sheet: Sheet) -> int:
             while chunk := fh.read(1 << 22):
                 lines += chunk.count(b"\n")
         return max(lines - sheet.header_row, 0)
-    from bangfu.imports.reading import _calamine_sheet
-
-    return max(_calamine_sheet(sheet.path).total_height - sheet.header_row, 0)
+    return max(sheet.calamine().total_height - sheet.header_row, 0)
 
 
 def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: bool,
                 mapping: dict[str, int] | None = None, reason: str = "",
-                progress: Callable[[int, int], None] | None = None, batch_rows: int = BATCH_ROWS) -> Outcome:
-    """Validate every row of a file and, unless dry_run or anything is wrong, upsert it all."""
+                progress: Callable[[int, int], None] | None = None, batch_rows: int = BATCH_ROWS,
+                sheet: Sheet | None = None) -> Outcome:
+    """Validate every row of a file and, unless dry_run or anything is wrong, upsert it all.
+    `sheet`: the file as sheet_open found it, when the caller has opened it already."""
     _require_import(scope)
     reg = register_get(register)
-    sheet = sheet_open(path)
+    sheet = sheet or sheet_open(path)
     mapping = mapping if mapping is not None else mapping_guess(reg, sheet.headers)
     missing = mapping_missing(reg, mapping)
     if missing:

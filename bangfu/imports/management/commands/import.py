@@ -53,7 +53,7 @@ class Command(BaseCommand):
 
             outcome = import_file(path=path, register=register.key, scope=user.scope, by=user,
                                   dry_run=options["dry_run"], mapping=mapping, progress=progress,
-                                  batch_rows=options["batch_size"])
+                                  batch_rows=options["batch_size"], sheet=sheet)
             bar.close()
         except BangfuError as exc:
             raise CommandError(exc.message) from None
