@@ -216,13 +216,14 @@ SCHOOL_KINDS = (OrganizationKind.SCHOOL.value, OrganizationKind.KINDERGARTEN.val
 UNIT_NAMES = ("单位", "单位名称", "所在单位", "工作单位/学校")  # the last: the person list's export
 
 
-def _identity_columns(*name_synonyms: str) -> list[Column]:
+def _identity_columns(example: tuple[str, str, str], *name_synonyms: str) -> list[Column]:
+    name, id_number, gender = example
     return [
-        Column("person", "name", N_("姓名"), "text", ("名字", *name_synonyms), required=True, example="韦志明",
+        Column("person", "name", N_("姓名"), "text", ("名字", *name_synonyms), required=True, example=name,
                max_length=40),
         Column("person", "id_number", N_("身份证号"), "id_number", ("身份证号码", "公民身份号码", "证件号码", "身份证"),
-               required=True, example="450224198503120018"),
-        Column("person", "gender", N_("性别"), "choice", (), choices=Gender, example="男"),
+               required=True, example=id_number),
+        Column("person", "gender", N_("性别"), "choice", (), choices=Gender, example=gender),
         Column("person", "ethnicity", N_("民族"), "ethnicity", (), example="壮族"),
     ]
 
@@ -242,7 +243,7 @@ def _school_column() -> Column:
 
 def _cadre_columns() -> list[Column]:
     return [
-        *_identity_columns("帮扶责任人", "帮扶责任人姓名", "帮扶人", "干部姓名"),
+        *_identity_columns(("韦志明", "450224197908230090", "男"), "帮扶责任人", "帮扶责任人姓名", "帮扶人", "干部姓名"),
         Column("person", "organization", N_("工作单位"), "organization", ("帮扶单位", "派出单位", *UNIT_NAMES),
                required=True, example="融安县农业农村局", help=_("单位的名称，与单位名册中的名称一致")),
         Column("person", "position", N_("职务"), "text", ("现任职务", "职位"), example="副局长", max_length=60),
@@ -255,7 +256,7 @@ def _cadre_columns() -> list[Column]:
 
 def _teacher_columns() -> list[Column]:
     return [
-        *_identity_columns("教师姓名"),
+        *_identity_columns(("覃丽华", "45022419850312004X", "女"), "教师姓名"),
         _school_column(),
         Column("person", "subject", N_("任教学科"), "text", ("学科", "所教学科", "任教科目", "科目"), example="数学",
                max_length=20),
@@ -268,7 +269,7 @@ def _teacher_columns() -> list[Column]:
 
 def _student_columns() -> list[Column]:
     return [
-        *_identity_columns("学生姓名"),
+        *_identity_columns(("覃小燕", "450224201509060142", "女"), "学生姓名"),
         _school_column(),
         Column("person", "grade_level", N_("年级"), "text", ("所在年级", "就读年级"), example="四年级", max_length=10),
         Column("person", "class_name", N_("班级"), "text", ("所在班级", "就读班级", "班别"), example="2班", max_length=20),
