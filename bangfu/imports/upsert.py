@@ -241,8 +241,9 @@ class Stage:
                 cursor.execute(f"CREATE INDEX {STAGE}_household ON {STAGE} (h_county_code, h_number)")
                 if self.has_persons:
                     cursor.execute(f"CREATE INDEX {STAGE}_id ON {STAGE} (p_id_hash)")
-            _analyze(cursor, STAGE, "row_no", "h_county_code", "h_number", "h_region", "p_id_hash", "p_name",
-                     "p_birth_date")
+            staged = {c.name for c in self.columns}  # the households register stages no persons
+            _analyze(cursor, STAGE, *(c for c in ("row_no", "h_county_code", "h_number", "h_region", "p_id_hash",
+                                                  "p_name", "p_birth_date") if c in staged))
             prefix = self.scope.prefix
             if self.has_persons:
                 errors += self._household_village(cursor)
