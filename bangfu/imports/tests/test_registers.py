@@ -12,8 +12,9 @@ from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from bangfu.accounts.roles import Role
-from bangfu.imports.models import ImportJob
 from bangfu.imports.registers import REGISTERS
+from bangfu.imports.tests.jobs import api_import, start
+from bangfu.imports.tests.jobs import upload as _upload
 from bangfu.privacy import id_numbers
 from bangfu.registry.models import Organization, Person
 from bangfu.tests.factories import TOWNSHIP_A, make_household, make_user
@@ -23,14 +24,6 @@ pytestmark = pytest.mark.django_db
 UNITS = ("名称,类型,所在区域,地址,联系人,联系电话\n"
          "融安县长安镇中心小学,学校,长安镇,长安镇东门街8号,覃海燕,0772-8123456\n"
          "融安县农业农村局,机关单位,融安县,,,\n")
-
-
-@pytest.fixture
-def county_client(client, regions):
-    user = make_user(Role.COUNTY_OFFICE)
-    client.force_login(user)
-    client.user = user
-    return client
 
 
 def _csv(text: str, name: str = "名册.csv") -> io.BytesIO:
@@ -51,18 +44,8 @@ def _xlsx(rows: list[list[str]], name: str = "名册.xlsx") -> io.BytesIO:
     return buffer
 
 
-def _upload(client, fh, register: str) -> ImportJob:
-    response = client.post(reverse("imports:upload"), {"register": register, "file": fh})
-    assert response.status_code == 302, response.content
-    return ImportJob.objects.latest("pk")
-
-
-def _start(client, job, capture, *, dry_run: bool) -> ImportJob:
-    with capture(execute=True):
-        response = client.post(reverse("imports:start", args=[job.pk]), {"dry_run": "1" if dry_run else "0"})
-    assert response.status_code == 302
-    job.refresh_from_db()
-    return job
+def _start(client, job, capture, *, dry_run: bool):
+    return start(client, job, dry_run, capture)
 
 
 def _template(client, register: str) -> tuple[str, list[str], list[str]]:
@@ -224,14 +207,7 @@ def test_the_api_imports_a_student_register(county_client, django_capture_on_com
     _units(county_client, django_capture_on_commit_callbacks)
     a = id_numbers.make("450224", date(2015, 9, 6), 41, "female")
     fh = _csv(f"学生姓名,身份证号,就读学校,年级,班级,是否留守儿童\n覃小燕,{a},融安县长安镇中心小学,四年级,2班,是\n", "api.csv")
-    response = county_client.post("/api/v1/imports", {"register_key": "students", "file": fh})
-    assert response.status_code == 201, response.content
-    job_id = response.json()["id"]
-    with django_capture_on_commit_callbacks(execute=True):
-        response = county_client.post(f"/api/v1/imports/{job_id}/start", {"dry_run": False},
-                                      content_type="application/json")
-    assert response.status_code == 200
-    body = county_client.get(f"/api/v1/imports/{job_id}").json()
+    body = api_import(county_client, fh, "students", django_capture_on_commit_callbacks)
     assert body["status"] == "done" and body["counts"] == {"persons": {"created": 1, "updated": 0, "unchanged": 0}}
     assert Person.objects.get(name="覃小燕").left_behind
 
