@@ -41,7 +41,7 @@ class RecordStage(Stage):
 
     @property
     def always(self) -> set[str]:
-        return super().always | {"p_kind", "o_initials", "o_name", "o_kind"}
+        return super().always | {"p_kind", "o_initials"}
 
     def _key(self, stage: str, record: str) -> str:
         """How a staged row finds its registered record."""

@@ -3,7 +3,8 @@
 A register is a list of columns; each column names the model field it fills (`target` and
 `field`), how its text is read (`kind`) and the header the template shows. The same
 description drives the downloadable template, the header mapping, the column-wise
-validation (validation.py), the staging table and the upsert (writing.py).
+validation (validation.py), the staging table and the upsert (upsert.py; records.py for the
+registers of persons without a household and of organizations).
 """
 
 import unicodedata

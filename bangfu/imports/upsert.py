@@ -35,6 +35,7 @@ STAGE_PERSONS = "bangfu_import_persons"
 STAGE_TOTALS = "bangfu_import_totals"
 STAGE_RECORDS = "bangfu_import_records"  # persons or organizations of a register without households
 STAGE_SECRETS = {"household": "bangfu_import_secrets_h", "person": "bangfu_import_secrets_p"}
+STAGES = (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, STAGE_RECORDS, *STAGE_SECRETS.values())
 KEEP_KINDS = ("phone", "bank_account")  # a blank (or masked) cell keeps the registered number
 _MODELS = {"household": Household, "person": Person, "organization": Organization}
 # Stage columns every file provides (required or derived from the ID number).
@@ -48,7 +49,7 @@ _SQL_TYPES = {
                "bytes": "blob", "bigint": "integer"},
 }
 _KIND_TYPES = {"text": "text", "choice": "text", "ethnicity": "text", "region": "text", "date": "date", "bool": "bool",
-               "money": "money", "int": "int", "organization": "bigint", "phone": "text"}
+               "money": "money", "int": "int", "organization": "bigint"}
 
 
 def _vendor() -> str:
@@ -149,7 +150,7 @@ class Stage:
         types = _SQL_TYPES[_vendor()]
         temp = "TEMPORARY"
         with connection.cursor() as cursor:
-            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, STAGE_RECORDS, *STAGE_SECRETS.values()):
+            for table in STAGES:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             if _vendor() == "postgresql":
                 # Room for the hash joins and aggregates over a million staged rows (this transaction only).
@@ -784,7 +785,7 @@ class Stage:
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, STAGE_RECORDS, *STAGE_SECRETS.values()):
+            for table in STAGES:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 

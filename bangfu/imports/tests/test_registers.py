@@ -278,3 +278,20 @@ def test_a_list_exported_in_english_imports_back_unchanged(
     job = _start(county_client, job, django_capture_on_commit_callbacks, dry_run=False)
     assert job.status == "done", (job.message, job.error_sample)
     assert job.counts[key]["created"] == 0 and job.counts[key]["updated"] == 0 and job.counts[key]["unchanged"] >= 1
+
+
+def test_a_school_administrator_imports_its_students_but_not_the_units(
+        client, county_client, django_capture_on_commit_callbacks):
+    _units(county_client, django_capture_on_commit_callbacks)
+    school = Organization.objects.get(name="融安县长安镇中心小学")
+    admin = make_user(Role.SCHOOL_ADMIN, region=TOWNSHIP_A, organization=school)
+    client.force_login(admin)
+    response = client.post(reverse("imports:upload"), {"register": "organizations", "file": _csv(UNITS)}, follow=True)
+    assert "学校管理员不能导入单位名册" in response.content.decode()
+    a = id_numbers.make("450224", date(2015, 9, 6), 71, "female")
+    text = f"姓名,身份证号,学校\n覃小燕,{a},融安县长安镇中心小学\n韦小明,{a[:-2]}00,融安县农业农村局\n"
+    job = _start(client, _upload(client, _csv(text), "students"), django_capture_on_commit_callbacks, dry_run=True)
+    assert job.error_counts.get("organization_unknown") == 1  # the bureau is not in a school's scope
+    job = _start(client, _upload(client, _csv(text.splitlines(True)[0] + text.splitlines(True)[1]), "students"),
+                 django_capture_on_commit_callbacks, dry_run=False)
+    assert job.status == "done" and Person.objects.get(name="覃小燕").organization == school
