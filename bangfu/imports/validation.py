@@ -292,7 +292,10 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
                                                    return_dtype=pl.String)
             born = idn.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
             born_ok = born.is_not_null() & (born >= date(1890, 1, 1)) & (born <= today)
-            checks.append(_Check(column, "id_format", ~empty & ~fmt_ok,
+            masked = idn.str.contains(r"\*")
+            checks.append(_Check(column, "id_format", masked,
+                                 pl.lit(_("身份证号已打码(如导出的文件)，无法据此登记：请填写完整的身份证号"))))
+            checks.append(_Check(column, "id_format", ~empty & ~masked & ~fmt_ok,
                                  pl.lit(_("身份证号应为18位：前17位数字，末位为数字或X"))))
             checks.append(_Check(column, "id_birth", fmt_ok & ~born_ok,
                                  pl.format(_("身份证号中的出生日期 {} 不是有效日期"), idn.str.slice(6, 8))))

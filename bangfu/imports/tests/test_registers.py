@@ -295,3 +295,22 @@ def test_a_school_administrator_imports_its_students_but_not_the_units(
     job = _start(client, _upload(client, _csv(text.splitlines(True)[0] + text.splitlines(True)[1]), "students"),
                  django_capture_on_commit_callbacks, dry_run=False)
     assert job.status == "done" and Person.objects.get(name="覃小燕").organization == school
+
+
+def test_a_person_list_exported_in_english_is_read_but_its_masked_id_numbers_are_refused(
+        county_client, django_capture_on_commit_callbacks):
+    _units(county_client, django_capture_on_commit_callbacks)
+    a = id_numbers.make("450224", date(1979, 8, 23), 81, "male")
+    call = _csv(f"姓名,身份证号,工作单位\n韦志明,{a},融安县农业农村局\n")
+    assert _start(county_client, _upload(county_client, call, "cadres"), django_capture_on_commit_callbacks,
+                  dry_run=False).status == "done"
+    county_client.cookies["django_language"] = "en"
+    response = county_client.get(reverse("imports:export", args=["persons"]), {"format": "csv"})
+    fh = io.BytesIO(b"".join(response.streaming_content))
+    fh.name = "persons.csv"
+    job = _upload(county_client, fh, "cadres")
+    assert {"p_name", "p_id_number", "p_gender", "p_ethnicity", "p_organization", "p_phone",
+            "p_region"} <= set(job.mapping)
+    job = _start(county_client, job, django_capture_on_commit_callbacks, dry_run=True)
+    [error] = job.error_sample
+    assert (error["row"], error["header"], job.error_counts) == (2, "ID number", {"id_format": 1})
