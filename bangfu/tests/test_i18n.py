@@ -16,12 +16,6 @@ pytestmark = pytest.mark.django_db
 CATALOG = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
 
 
-@pytest.fixture
-def county_client(client, regions):
-    client.force_login(make_user(Role.COUNTY_OFFICE))
-    return client
-
-
 def page(response) -> str:
     assert response.status_code == 200
     return response.content.decode()
