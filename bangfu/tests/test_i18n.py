@@ -8,8 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from bangfu.accounts.roles import Role
-from bangfu.tests.factories import make_household, make_user
+from bangfu.tests.factories import make_household
 
 pytestmark = pytest.mark.django_db
 
