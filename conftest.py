@@ -30,6 +30,18 @@ def regions(db):
     return Region.objects
 
 
+@pytest.fixture
+def county_client(client, regions):
+    """The test client signed in as a county office of 融安县 (the user is `client.user`)."""
+    from bangfu.accounts.roles import Role
+    from bangfu.tests.factories import make_user
+
+    user = make_user(Role.COUNTY_OFFICE)
+    client.force_login(user)
+    client.user = user
+    return client
+
+
 
 
 @pytest.fixture

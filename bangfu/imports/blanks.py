@@ -43,6 +43,7 @@ def register_template(register: Register) -> bytes:
                 "bool": _("是 / 否"),
                 "money": _("元，可带两位小数"),
                 "region": str(column.help),
+                "organization": str(column.help),
                 "phone": str(column.help),
                 "bank_account": str(column.help),
                 "ethnicity": _("如 汉族、壮族"),

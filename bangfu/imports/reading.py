@@ -17,7 +17,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 
 from bangfu.errors import ValidationError
-from bangfu.imports.registers import REGISTERS, normalize_text
+from bangfu.imports.registers import REGISTERS, header_key, normalize_text
 
 HEADER_SCAN_ROWS = 30
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -100,7 +100,7 @@ def _pick_header(rows: list[list[str]], known: set[str] | None = None) -> int:
     known = _known_names() if known is None else known
     best, best_score = 0, -1
     for index, row in enumerate(rows):
-        score = sum(1 for cell in row if normalize_text(cell) in known)
+        score = sum(1 for cell in row if normalize_text(cell) in known or header_key(cell) in known)
         if score > best_score:
             best, best_score = index, score
     if best_score <= 0:

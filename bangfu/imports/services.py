@@ -27,10 +27,11 @@ from bangfu.accounts.scope import Scope
 from bangfu.errors import PermissionDenied, ValidationError
 from bangfu.imports.models import ImportJob, ImportStatus
 from bangfu.imports.reading import Sheet, sheet_batches, sheet_open
+from bangfu.imports.records import RecordStage
 from bangfu.imports.registers import Register, register_get
 from bangfu.imports.report import report_write
 from bangfu.imports.upsert import Counts, Stage
-from bangfu.imports.validation import ERROR_SCHEMA, Context, RegionLookup, batch_validate, mapping_guess
+from bangfu.imports.validation import ERROR_SCHEMA, Context, batch_validate, mapping_guess
 
 logger = logging.getLogger("bangfu.imports")
 BATCH_ROWS = int(os.environ.get("BANGFU_IMPORT_BATCH", "50000"))
@@ -46,6 +47,8 @@ class Outcome:
     errors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ERROR_SCHEMA))
     households: Counts = field(default_factory=Counts)
     persons: Counts = field(default_factory=Counts)
+    organizations: Counts = field(default_factory=Counts)
+    reported: tuple[str, ...] = ("households", "persons")  # the register's count_keys
     written: bool = False
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (`bangfu import -v 2`)
 
@@ -59,20 +62,22 @@ class Outcome:
 
     @property
     def changes(self) -> int:
-        return (self.households.created + self.households.updated + self.persons.created
-                + self.persons.updated)
+        return sum(c.created + c.updated for c in (self.households, self.persons, self.organizations))
 
     def counts(self) -> dict:
-        return {"households": self.households.as_dict(), "persons": self.persons.as_dict()}
+        return {key: getattr(self, key).as_dict() for key in self.reported}
 
 
 class _Rollback(Exception):
     pass
 
 
-def _require_import(scope: Scope) -> None:
+def _require_import(scope: Scope, register: Register | None = None) -> None:
     if not scope.rules.edit_registry:
         raise PermissionDenied(_("您的角色只能查看，不能导入台账"))
+    if register is not None and register.record == "organization" and scope.organization_id is not None:
+        # A school administrator's scope is its own school: the units of the county are not theirs to register.
+        raise PermissionDenied(_("学校管理员不能导入单位名册"))
 
 
 def mapping_missing(register: Register, mapping: dict[str, int]) -> list[str]:
@@ -96,27 +101,28 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
                 sheet: Sheet | None = None) -> Outcome:
     """Validate every row of a file and, unless dry_run or anything is wrong, upsert it all.
     `sheet`: the file as sheet_open found it, when the caller has opened it already."""
-    _require_import(scope)
     reg = register_get(register)
+    _require_import(scope, reg)
     sheet = sheet or sheet_open(path)
     mapping = mapping if mapping is not None else mapping_guess(reg, sheet.headers)
     missing = mapping_missing(reg, mapping)
     if missing:
         raise ValidationError(_("文件中找不到必填列：%(c)s。请在表头对应中指定") % {"c": "、".join(missing)},
                               field="mapping")
-    ctx = Context(register=reg, mapping=mapping, headers=sheet.headers, regions=RegionLookup.for_scope(scope))
+    ctx = Context.for_scope(register=reg, mapping=mapping, headers=sheet.headers, scope=scope)
     total = rows_estimate(sheet)
-    outcome = Outcome()
+    outcome = Outcome(reported=reg.count_keys)
     kept: list[pl.DataFrame] = []
     kinds: Counter = Counter()
     try:
         with transaction.atomic():
-            stage = Stage(register=reg, mapped=set(mapping), scope=scope, timed=outcome.timed)
+            kind = Stage if reg.record == "household" else RecordStage
+            stage = kind(register=reg, mapped=set(mapping), scope=scope, timed=outcome.timed)
             try:
                 _stage_file(stage, sheet, ctx, outcome, kept, kinds, batch_rows, total, progress)
                 with outcome.timed("plan"):
-                    outcome.households, outcome.persons = stage.plan(
-                        reserve=not (outcome.error_total or dry_run))
+                    for key, counts in stage.plan(reserve=not (outcome.error_total or dry_run)).items():
+                        setattr(outcome, key, counts)
                 if outcome.error_total or dry_run:
                     raise _Rollback
                 stage.apply(by=by, reason=reason or _("导入 %(f)s") % {"f": Path(path).name})
@@ -157,7 +163,7 @@ def _stage_file(stage: Stage, sheet: Sheet, ctx: Context, outcome: Outcome, kept
             typed = typed.filter(~pl.col("__row").is_in(errors.get_column("row").unique().implode()))
         # Only the typed columns go on (not the file's text nor its normalised form): a batch
         # waits for its sealing and its COPY, and memory is what the waiting batches hold.
-        typed = typed.select(c for c in typed.columns if c.startswith(("h_", "p_", "__")))
+        typed = typed.select(c for c in typed.columns if c.startswith(("h_", "p_", "o_", "__")))
         # Overlap: this batch is hashed and encrypted in the workers while the previous one is
         # written, and the next one is read while this one's COPY runs (Stage.store).
         with outcome.timed("seal (hand over)"):
@@ -217,8 +223,8 @@ def _progress_writer(job_id: int) -> Callable[[int, int], None]:
 
 def import_job_create(*, user, register: str, upload) -> ImportJob:
     """Keep the uploaded file, find its header row and guess which column is which."""
-    _require_import(user.scope)
     reg = register_get(register)
+    _require_import(user.scope, reg)
     job = ImportJob(register=reg.key, created_by=user, original_name=upload.name[:200])
     job.file.save(Path(upload.name).name, upload, save=False)
     try:

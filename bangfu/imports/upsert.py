@@ -26,15 +26,18 @@ from bangfu.imports.initials import initials_column
 from bangfu.imports.registers import Column, Register
 from bangfu.imports.sealing import Sealed, Sealer
 from bangfu.privacy import crypto
-from bangfu.registry.models import Household, Person
+from bangfu.privacy.fields import EncryptedField
+from bangfu.registry.models import Household, Organization, Person
 
 STAGE = "bangfu_import_rows"
 STAGE_HOUSEHOLDS = "bangfu_import_households"
 STAGE_PERSONS = "bangfu_import_persons"
 STAGE_TOTALS = "bangfu_import_totals"
+STAGE_RECORDS = "bangfu_import_records"  # persons or organizations of a register without households
 STAGE_SECRETS = {"household": "bangfu_import_secrets_h", "person": "bangfu_import_secrets_p"}
-SECRET_KINDS = ("phone", "bank_account")  # register kinds stored in an EncryptedField
-_MODELS = {"household": Household, "person": Person}
+STAGES = (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, STAGE_RECORDS, *STAGE_SECRETS.values())
+KEEP_KINDS = ("phone", "bank_account")  # a blank (or masked) cell keeps the registered number
+_MODELS = {"household": Household, "person": Person, "organization": Organization}
 # Stage columns every file provides (required or derived from the ID number).
 ALWAYS = {"h_county_code", "h_number", "h_region", "p_name", "p_relation", "p_id_hash", "p_id_enc", "p_initials",
           "p_gender", "p_birth_date"}
@@ -46,7 +49,7 @@ _SQL_TYPES = {
                "bytes": "blob", "bigint": "integer"},
 }
 _KIND_TYPES = {"text": "text", "choice": "text", "ethnicity": "text", "region": "text", "date": "date", "bool": "bool",
-               "money": "money", "int": "int"}
+               "money": "money", "int": "int", "organization": "bigint"}
 
 
 def _vendor() -> str:
@@ -65,6 +68,7 @@ class StageColumn:
     target: str | None = None
     key: str | None = None  # the register column it comes from, when not `name`
     secret: bool = False  # an EncryptedField's ciphertext; its keyed hash is staged as KEY_hash
+    keep: bool = False  # a blank cell keeps the registered value (KEEP_KINDS)
 
     @property
     def source(self) -> str:
@@ -72,7 +76,12 @@ class StageColumn:
 
 
 def stage_columns(register: Register) -> list[StageColumn]:
-    columns = [StageColumn("row_no", "bigint"), StageColumn("h_county_code", "text", "county_code", "household")]
+    county = register.county_key
+    columns = [StageColumn("row_no", "bigint"), StageColumn(county, "text", "county_code", register.record)]
+    if register.person_kind:  # the register's persons are cadres, teachers or students
+        columns.append(StageColumn("p_kind", "text", "kind", "person"))
+    if register.record == "organization":
+        columns.append(StageColumn("o_initials", "text", "initials", "organization"))
     for column in register.columns:
         if column.kind == "id_number":
             columns += [StageColumn("p_id_hash", "bytes", "id_hash", "person"),
@@ -80,13 +89,21 @@ def stage_columns(register: Register) -> list[StageColumn]:
                         StageColumn("p_initials", "text", "initials", "person")]
         elif column.kind == "region":
             columns.append(StageColumn(column.key, "text", "region_id", column.target))
-        elif column.kind in SECRET_KINDS:
+        elif column.kind in KEEP_KINDS and isinstance(_MODELS[column.target]._meta.get_field(column.field),
+                                                      EncryptedField):
             # Ciphertext to write, and the keyed hash that tells whether the value changed
             # (ciphertexts differ at every encryption: random nonces).
-            columns += [StageColumn(f"{column.key}_enc", "bytes", column.field, column.target, column.key, True),
+            columns += [StageColumn(f"{column.key}_enc", "bytes", column.field, column.target, column.key, True,
+                                    True),
                         StageColumn(f"{column.key}_hash", "bytes", None, column.target, column.key)]
+        elif column.kind in KEEP_KINDS:  # a number kept in plain text (an organization's contact phone)
+            columns.append(StageColumn(column.key, "text", column.field, column.target, keep=True))
         else:
             columns.append(StageColumn(column.key, _KIND_TYPES[column.kind], column.field, column.target))
+    if "person" in register.targets:  # birth date and gender are taken from the ID number, columns or not
+        names = {c.name for c in columns}
+        columns += [StageColumn(name, type_, field, "person") for name, type_, field in
+                    (("p_gender", "text", "gender"), ("p_birth_date", "date", "birth_date")) if name not in names]
     return columns
 
 
@@ -133,7 +150,7 @@ class Stage:
         types = _SQL_TYPES[_vendor()]
         temp = "TEMPORARY"
         with connection.cursor() as cursor:
-            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, *STAGE_SECRETS.values()):
+            for table in STAGES:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             if _vendor() == "postgresql":
                 # Room for the hash joins and aggregates over a million staged rows (this transaction only).
@@ -177,7 +194,8 @@ class Stage:
 
     def prepare(self, frame: pl.DataFrame, sealed: Sealed | None) -> pl.DataFrame:
         """The batch in the stage's columns, once the sealer has the hashes and ciphertexts."""
-        derived = [pl.col("h_region").str.slice(0, 6).alias("h_county_code"), pl.col("__row").alias("row_no")]
+        region, county = self.register.region_key, self.register.county_key
+        derived = [pl.col(region).str.slice(0, 6).alias(county), pl.col("__row").alias("row_no")]
         if self.has_persons:
             hashes, blobs = sealed.columns()
             derived += [hashes, blobs, initials_column(frame.get_column("p_name")),
@@ -224,8 +242,9 @@ class Stage:
                 cursor.execute(f"CREATE INDEX {STAGE}_household ON {STAGE} (h_county_code, h_number)")
                 if self.has_persons:
                     cursor.execute(f"CREATE INDEX {STAGE}_id ON {STAGE} (p_id_hash)")
-            _analyze(cursor, STAGE, "row_no", "h_county_code", "h_number", "h_region", "p_id_hash", "p_name",
-                     "p_birth_date")
+            staged = {c.name for c in self.columns}  # the households register stages no persons
+            _analyze(cursor, STAGE, *(c for c in ("row_no", "h_county_code", "h_number", "h_region", "p_id_hash",
+                                                  "p_name", "p_birth_date") if c in staged))
             prefix = self.scope.prefix
             if self.has_persons:
                 errors += self._household_village(cursor)
@@ -268,11 +287,12 @@ class Stage:
                            _("身份证号与第 %(r)s 行重复") % {"r": first}) for row, first in cursor.fetchall()]
 
     def _duplicate_name_birth(self, cursor) -> list[CrossError]:
+        region = self.register.region_key
         cursor.execute(
-            f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT h_region, p_name, p_birth_date, "
-            f"min(first_row) AS first_row FROM (SELECT h_region, p_name, p_birth_date, p_id_hash, "
-            f"min(row_no) AS first_row FROM {STAGE} GROUP BY h_region, p_name, p_birth_date, p_id_hash) x "
-            f"GROUP BY h_region, p_name, p_birth_date HAVING count(*) > 1) d ON d.h_region = r.h_region "
+            f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT {region}, p_name, p_birth_date, "
+            f"min(first_row) AS first_row FROM (SELECT {region}, p_name, p_birth_date, p_id_hash, "
+            f"min(row_no) AS first_row FROM {STAGE} GROUP BY {region}, p_name, p_birth_date, p_id_hash) x "
+            f"GROUP BY {region}, p_name, p_birth_date HAVING count(*) > 1) d ON d.{region} = r.{region} "
             f"AND d.p_name = r.p_name AND d.p_birth_date = r.p_birth_date WHERE r.row_no <> d.first_row")
         return [CrossError(row, "p_name", "duplicate_file",
                            _("与第 %(r)s 行姓名、出生日期相同而身份证号不同，疑似同一人，请核实") % {"r": first})
@@ -297,13 +317,15 @@ class Stage:
         return errors
 
     def _registry_name_birth(self, cursor) -> list[CrossError]:
+        region, county = self.register.region_key, self.register.county_key
         cursor.execute(
-            f"SELECT r.row_no, p.id FROM {STAGE} r JOIN registry_person p ON p.county_code = r.h_county_code "
-            f"AND p.name = r.p_name AND p.region_id = r.h_region AND p.birth_date = r.p_birth_date "
+            f"SELECT r.row_no, p.id FROM {STAGE} r JOIN registry_person p ON p.county_code = r.{county} "
+            f"AND p.name = r.p_name AND p.region_id = r.{region} AND p.birth_date = r.p_birth_date "
             f"WHERE p.id_hash IS NULL OR p.id_hash <> r.p_id_hash")
-        return [CrossError(row, "p_name", "duplicate_registry",
-                           _("本村已登记同名、同出生日期而身份证号不同的人员(编号 %(p)s)，疑似同一人，请核实") % {"p": pk})
-                for row, pk in cursor.fetchall()]
+        message = (_("本村已登记同名、同出生日期而身份证号不同的人员(编号 %(p)s)，疑似同一人，请核实")
+                   if self.register.record == "household" else
+                   _("本区域已登记同名、同出生日期而身份证号不同的人员(编号 %(p)s)，疑似同一人，请核实"))
+        return [CrossError(row, "p_name", "duplicate_registry", message % {"p": pk}) for row, pk in cursor.fetchall()]
 
     def _heads(self, cursor) -> list[CrossError]:
         """Exactly one head per household: the file's heads plus registered heads the file leaves as they are."""
@@ -413,15 +435,15 @@ class Stage:
         for c in self.columns:
             if c.target != target or c.field is None:
                 continue
-            if c.name not in ALWAYS and c.source not in self.mapped:
+            if c.name not in self.always and c.source not in self.mapped:
                 continue
             if current is not None and c.name in ("p_id_hash", "p_id_enc"):
                 continue  # the key itself: unchanged by definition
             f = model._meta.get_field(c.field)
             src = f"{alias}.{c.name}"
-            if c.secret:  # a blank phone or bank account keeps the registered one, as the forms do
-                expr = f"COALESCE({src}, {current}.{f.column})" if current is not None else src
-            elif f.null:
+            if c.keep and current is not None:  # a blank phone or bank account keeps the registered one
+                expr = f"COALESCE({src}, {current}.{f.column})"
+            elif c.secret or f.null:
                 expr = src
             elif f.get_internal_type() == "CharField" and f.blank:
                 expr = f"COALESCE({src}, '')"
@@ -435,7 +457,12 @@ class Stage:
     def _default(self, f):
         return f.get_db_prep_save(f.get_default(), connection)
 
-    def plan(self, *, reserve: bool) -> tuple[Counts, Counts]:
+    @property
+    def always(self) -> set[str]:
+        """Stage columns written whether or not the file has the column: keys and derived values."""
+        return ALWAYS | {self.register.county_key, self.register.region_key}
+
+    def plan(self, *, reserve: bool) -> dict[str, Counts]:
         """Match the staged rows to the registry and decide per record: create, update or leave.
         With `reserve` (an import about to be written) new records get their ids now."""
         with connection.cursor() as cursor:
@@ -448,7 +475,7 @@ class Stage:
                 self._totals(cursor)
                 persons = self._counts(cursor, STAGE_PERSONS)
             households = self._counts(cursor, STAGE_HOUSEHOLDS)
-        return households, persons
+        return {"households": households, "persons": persons}
 
     def _person_extra(self, stage: str, households: str) -> dict[str, str]:
         return {"household_id": f"{households}.household_id", "region_id": f"{stage}.h_region",
@@ -486,7 +513,7 @@ class Stage:
         if target == "household":
             match = "s.h_county_code = r.county_code AND s.h_number = r.number"
         else:
-            match = "s.h_county_code = r.county_code AND s.p_id_hash = r.id_hash"
+            match = f"s.{self.register.county_key} = r.county_code AND s.p_id_hash = r.id_hash"
         given = " OR ".join(f"s.{c.source}_hash IS NOT NULL" for c in secrets)
         present = " OR ".join(f"r.{f} IS NOT NULL" for f in fields)
         reader = connection.chunked_cursor()
@@ -732,21 +759,25 @@ class Stage:
     def _update(self, cursor, model, target: str, stage: str, now: datetime, history: tuple | None = None) -> None:
         table = model._meta.db_table
         exprs = self._fields(model, target, "s", "t")
-        join = ""
-        if target == "person":
-            exprs.update(self._person_extra("s", "s"))
-        else:
-            exprs.update(self._household_totals("s", "t"))
-            if self.has_persons:
-                join = f"LEFT JOIN {STAGE_TOTALS} tt ON tt.household_id = s.household_id"
-        key = "household_id" if target == "household" else "person_id"
+        extra, join = self._update_extra(target)
+        exprs.update(extra)
         sets = [f"{model._meta.get_field(a).column} = {e}"
                 for a, e in exprs.items() if a not in ("id_number", "id_hash", "number", "county_code")]
-        sets.append("updated_at = %s")
+        params = []
+        if any(f.attname == "updated_at" for f in model._meta.concrete_fields):
+            sets.append("updated_at = %s")
+            params.append(connection.ops.adapt_datetimefield_value(now))
         sql = (f"UPDATE {table} AS t SET {', '.join(sets)} FROM {stage} s {join} "
-               f"WHERE s.{key} = t.id AND s.action = '~'")
-        self._execute_with_history(cursor, model, sql, [connection.ops.adapt_datetimefield_value(now)], "~",
-                                   history)
+               f"WHERE s.{target}_id = t.id AND s.action = '~'")
+        self._execute_with_history(cursor, model, sql, params, "~", history)
+
+    def _update_extra(self, target: str) -> tuple[dict[str, str], str]:
+        """Values of an updated record (alias t, its stage row s) that are not the file's cells, and
+        the join they need: a member's household, region and county; a household's totals."""
+        if target == "person":
+            return self._person_extra("s", "s"), ""
+        join = f"LEFT JOIN {STAGE_TOTALS} tt ON tt.household_id = s.household_id" if self.has_persons else ""
+        return self._household_totals("s", "t"), join
 
     def _execute_with_history(self, cursor, model, sql: str, params: list, kind: str, history: tuple | None):
         """Run an INSERT or UPDATE; on PostgreSQL with the history row of each written record in the
@@ -783,7 +814,7 @@ class Stage:
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            for table in (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, *STAGE_SECRETS.values()):
+            for table in STAGES:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 

@@ -17,16 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
-from bangfu.imports.registers import Column, Register, choice_map, normalize_text
+from bangfu.imports.registers import Column, Register, choice_map, header_key, normalize_text
 from bangfu.regions.models import Level, Region
-from bangfu.registry.choices import ETHNICITIES
+from bangfu.registry.choices import ETHNICITIES, OrganizationKind
+from bangfu.registry.models import Organization
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643, as bangfu.privacy.id_numbers
 ID_CHECK = "10X98765432"
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S")
 EXCEL_EPOCH = date(1899, 12, 30)
-TRUE = {"是", "有", "√", "✓", "Y", "y", "yes", "YES", "1", "true", "TRUE", "True", "T"}
-FALSE = {"否", "无", "×", "✗", "N", "n", "no", "NO", "0", "false", "FALSE", "False", "F"}
+TRUE = {"是", "有", "√", "✓", "Y", "y", "yes", "YES", "Yes", "1", "true", "TRUE", "True", "T"}
+FALSE = {"否", "无", "×", "✗", "N", "n", "no", "NO", "No", "0", "false", "FALSE", "False", "F"}
 NON_NEGATIVE = {"wage_income", "property_income", "transfer_income"}
 
 ERROR_KINDS = {
@@ -46,6 +47,9 @@ ERROR_KINDS = {
     "region_unknown": gettext_lazy("区域不存在"),
     "region_ambiguous": gettext_lazy("区域名称有重名"),
     "region_scope": gettext_lazy("区域不在管辖范围内"),
+    "organization_unknown": gettext_lazy("单位不存在"),
+    "organization_ambiguous": gettext_lazy("单位名称有重名"),
+    "organization_kind": gettext_lazy("单位类型不符"),
     "rule": gettext_lazy("不符合登记规则"),
     "duplicate_file": gettext_lazy("文件内重复"),
     "duplicate_registry": gettext_lazy("与已登记人员重复"),
@@ -72,18 +76,21 @@ def _name_variants(name: str) -> list[str]:
 
 @dataclass
 class RegionLookup:
-    """Villages within the scope by every spelling: code, name, 乡镇+村, full name."""
+    """Villages (or, with any_level, every region) within the scope by every spelling: code, name,
+    乡镇+村 (parent + name), full name."""
 
     scope: Scope
     by_spelling: dict[str, str] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
+    any_level: bool = False
 
     @classmethod
-    def for_scope(cls, scope: Scope) -> "RegionLookup":
-        lookup = cls(scope=scope)
-        villages = scope.regions(Region.objects.filter(level=Level.VILLAGE)).select_related("parent")
+    def for_scope(cls, scope: Scope, *, any_level: bool = False) -> "RegionLookup":
+        lookup = cls(scope=scope, any_level=any_level)
+        regions = Region.objects.all() if any_level else Region.objects.filter(level=Level.VILLAGE)
+        regions = scope.regions(regions).select_related("parent")
         seen: dict[str, str] = {}
-        for village in villages.only("code", "name", "full_name", "parent__name"):
+        for village in regions.only("code", "name", "full_name", "parent__name"):
             spellings = {village.code}
             for name in _name_variants(village.name):
                 spellings.add(normalize_text(name))
@@ -99,11 +106,44 @@ class RegionLookup:
 
 
 @dataclass
+class OrganizationLookup:
+    """Units and schools within the scope by name (full width, spaces ignored): what a register of
+    persons names them by. A name two units in the scope share (in different counties) is ambiguous."""
+
+    by_name: dict[str, int] = field(default_factory=dict)
+    ambiguous: set[str] = field(default_factory=set)
+    region_of: dict[int, str] = field(default_factory=dict)
+    kind_of: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_scope(cls, scope: Scope) -> "OrganizationLookup":
+        lookup = cls()
+        seen: dict[str, int] = {}
+        rows = scope.organizations(Organization.objects.all()).values_list("id", "name", "region_id", "kind")
+        for pk, name, region, kind in rows.iterator(chunk_size=5000):
+            spelling = normalize_text(name)
+            if spelling in seen and seen[spelling] != pk:
+                lookup.ambiguous.add(spelling)
+            seen[spelling] = pk
+            lookup.region_of[pk], lookup.kind_of[pk] = region, kind
+        lookup.by_name = {k: v for k, v in seen.items() if k not in lookup.ambiguous}
+        return lookup
+
+
+@dataclass
 class Context:
     register: Register
     mapping: dict[str, int]  # column key → index of the file's column
     headers: list[str]
     regions: RegionLookup
+    organizations: OrganizationLookup | None = None  # for a register with a column of kind "organization"
+
+    @classmethod
+    def for_scope(cls, *, register: Register, mapping: dict[str, int], headers: list[str], scope: Scope) -> "Context":
+        has_units = any(c.kind == "organization" for c in register.columns)
+        return cls(register=register, mapping=mapping, headers=headers,
+                   regions=RegionLookup.for_scope(scope, any_level=register.any_region),
+                   organizations=OrganizationLookup.for_scope(scope) if has_units else None)
 
     def header(self, column: Column) -> str:
         return self.headers[self.mapping[column.key]] or column.header
@@ -193,31 +233,55 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
                                  pl.format(_("日期 {} 超出合理范围"), value.cast(pl.String))))
         elif column.kind == "region":
             by_code = n.str.contains(r"^\d{12}$")
-            value = n.replace_strict(ctx.regions.by_spelling, default=None)
+            value = n.replace_strict(ctx.regions.by_spelling, default=None, return_dtype=pl.String)
             ambiguous = n.is_in(list(ctx.regions.ambiguous))
-            checks.append(_Check(column, "region_ambiguous", ambiguous,
-                                 pl.format(_("有多个村(社区)名为「{}」：请写“乡镇+村”名称或12位区划代码"), n)))
+            if ctx.regions.any_level:
+                messages = (_("有多个区域名为「{}」：请写“乡镇+村”名称或12位区划代码"),
+                            _("在您的管辖范围内找不到区域「{}」"), _("区划代码 {} 不在您的管辖范围内"))
+            else:
+                messages = (_("有多个村(社区)名为「{}」：请写“乡镇+村”名称或12位区划代码"),
+                            _("在您的管辖范围内找不到村(社区)「{}」"), _("区划代码 {} 不是您管辖范围内的村(社区)"))
+            checks.append(_Check(column, "region_ambiguous", ambiguous, pl.format(messages[0], n)))
             checks.append(_Check(column, "region_unknown", ~empty & ~ambiguous & value.is_null() & ~by_code,
-                                 pl.format(_("在您的管辖范围内找不到村(社区)「{}」"), n)))
+                                 pl.format(messages[1], n)))
             checks.append(_Check(column, "region_scope", ~empty & value.is_null() & by_code,
-                                 pl.format(_("区划代码 {} 不是您管辖范围内的村(社区)"), n)))
+                                 pl.format(messages[2], n)))
+        elif column.kind == "organization":
+            units = ctx.organizations
+            value = n.replace_strict(units.by_name, default=None, return_dtype=pl.Int64)
+            ambiguous = n.is_in(list(units.ambiguous))
+            checks.append(_Check(column, "organization_ambiguous", ambiguous,
+                                 pl.format(_("您的管辖范围内有多个单位名为「{}」：请在单位页面核实"), n)))
+            checks.append(_Check(column, "organization_unknown", ~empty & ~ambiguous & value.is_null(),
+                                 pl.format(_("在您的管辖范围内找不到单位「{}」：请先导入单位名册或在单位页面添加，"
+                                             "名称须与登记的一致"), n)))
+            if column.org_kinds:
+                kind = value.replace_strict(units.kind_of, default=None, return_dtype=pl.String)
+                allowed = "、".join(str(label) for v, label in OrganizationKind.choices if v in column.org_kinds)
+                checks.append(_Check(column, "organization_kind", value.is_not_null() & ~kind.is_in(column.org_kinds),
+                                     pl.format(_("「{}」登记的类型不是%(k)s") % {"k": allowed}, n)))
+            typed.append(value.replace_strict(units.region_of, default=None, return_dtype=pl.String)
+                         .alias("__organization_region"))
         elif column.kind == "phone":
             # 13907721234, +86 139 0772 1234, 0772-8123456, (0772)8123456, 07728123456
             digits = n.str.replace_all(r"^(\+?86)(1\d{10})$", "$2").str.replace(r"^\((0\d{2,3})\)", "$1-")
             mobile = digits.str.contains(r"^1[3-9]\d{9}$")
             landline = digits.str.contains(r"^0\d{2,3}-?[2-9]\d{6,7}$")
-            value = pl.when(empty).then(None).otherwise(digits)
-            checks.append(_Check(column, "phone", ~empty & ~mobile & ~landline,
+            masked = n.str.contains(r"\*")  # 139****5678 from an export: keep the registered number
+            value = pl.when(empty | masked).then(None).otherwise(digits)
+            checks.append(_Check(column, "phone", ~empty & ~masked & ~mobile & ~landline,
                                  pl.format(_("「{}」不是有效的电话号码：手机号为以1开头的11位数字，固定电话须带区号，"
                                              "如 0772-8123456"), n)))
         elif column.kind == "bank_account":
             digits = n.str.replace_all(r"[-]", "")
-            value = pl.when(empty).then(None).otherwise(digits)
+            masked = n.str.contains(r"\*")  # ****0123 from an export: keep the registered account
+            value = pl.when(empty | masked).then(None).otherwise(digits)
             scientific = n.str.contains(r"(?i)^\d(\.\d+)?E\+?\d+$")
             checks.append(_Check(column, "bank_account", scientific,
                                  pl.format(_("「{}」是被 Excel 改写成科学计数法的长数字，原账号已无法还原：请把该列设为"
                                              "文本格式后重新填写"), n)))
-            checks.append(_Check(column, "bank_account", ~empty & ~scientific & ~digits.str.contains(r"^\d{12,19}$"),
+            checks.append(_Check(column, "bank_account", ~empty & ~masked & ~scientific
+                                 & ~digits.str.contains(r"^\d{12,19}$"),
                                  pl.format(_("「{}」不是有效的银行账号：应为12到19位数字"), n)))
         elif column.kind == "id_number":
             idn = n.str.to_uppercase()
@@ -228,7 +292,10 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
                                                    return_dtype=pl.String)
             born = idn.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
             born_ok = born.is_not_null() & (born >= date(1890, 1, 1)) & (born <= today)
-            checks.append(_Check(column, "id_format", ~empty & ~fmt_ok,
+            masked = idn.str.contains(r"\*")
+            checks.append(_Check(column, "id_format", masked,
+                                 pl.lit(_("身份证号已打码(如导出的文件)，无法据此登记：请填写完整的身份证号"))))
+            checks.append(_Check(column, "id_format", ~empty & ~masked & ~fmt_ok,
                                  pl.lit(_("身份证号应为18位：前17位数字，末位为数字或X"))))
             checks.append(_Check(column, "id_birth", fmt_ok & ~born_ok,
                                  pl.format(_("身份证号中的出生日期 {} 不是有效日期"), idn.str.slice(6, 8))))
@@ -243,6 +310,10 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
             raise ValueError(column.kind)
         typed.append(value.alias(column.key))
     frame = frame.with_columns(typed)
+    if "__organization_region" in frame.columns:
+        # A person's region, when the file gives none, is that of the unit or school.
+        region = pl.col("p_region") if "p_region" in ctx.mapping else pl.lit(None, dtype=pl.String)
+        frame = frame.with_columns(pl.coalesce(region, pl.col("__organization_region")).alias("p_region"))
 
     # Rules between columns of one row (bangfu.registry.services: _person_identity, model constraints).
     mapped = {c.key: c for c in ctx.mapped}
@@ -300,7 +371,7 @@ def _collect_errors(frame: pl.DataFrame, checks: list[_Check], ctx: Context) -> 
 
 def mapping_guess(register: Register, headers: list[str]) -> dict[str, int]:
     """Columns matched to the file's headers by name and synonyms (spaces, full width ignored)."""
-    normalized = [normalize_text(h) for h in headers]
+    normalized = [header_key(h) for h in headers]
     mapping: dict[str, int] = {}
     for column in register.columns:
         names = column.names

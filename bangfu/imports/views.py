@@ -11,7 +11,7 @@ from bangfu.errors import BangfuError, NotFound
 from bangfu.imports import services
 from bangfu.imports.blanks import register_template
 from bangfu.imports.models import ImportJob
-from bangfu.imports.registers import REGISTERS, register_get
+from bangfu.imports.registers import COUNT_LABELS, REGISTERS, register_get
 from bangfu.imports.validation import error_kind_label
 
 
@@ -62,6 +62,7 @@ def _context(job: ImportJob) -> dict:
         "missing": services.mapping_missing(reg, job.mapping), "done": done, "total": total,
         "percent": int(100 * done / total) if total else 0,
         "error_counts": sorted(((error_kind_label(k), n) for k, n in job.error_counts.items()), key=lambda x: -x[1]),
+        "count_rows": [(COUNT_LABELS.get(k, k), c) for k, c in job.counts.items()],
     }
 
 

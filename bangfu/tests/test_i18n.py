@@ -8,18 +8,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from bangfu.accounts.roles import Role
-from bangfu.tests.factories import make_household, make_user
+from bangfu.tests.factories import make_household
 
 pytestmark = pytest.mark.django_db
 
 CATALOG = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
-
-
-@pytest.fixture
-def county_client(client, regions):
-    client.force_login(make_user(Role.COUNTY_OFFICE))
-    return client
 
 
 def page(response) -> str:

@@ -10,20 +10,14 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from bangfu.accounts.roles import Role
-from bangfu.imports.models import ImportJob
+from bangfu.imports.tests.jobs import api_import
+from bangfu.imports.tests.jobs import start as _start
+from bangfu.imports.tests.jobs import upload as _upload
 from bangfu.privacy import id_numbers
 from bangfu.registry.models import Household, Person
 from bangfu.tests.factories import TOWNSHIP_A, make_household, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def county_client(client, regions):
-    user = make_user(Role.COUNTY_OFFICE)
-    client.force_login(user)
-    client.user = user
-    return client
 
 
 def _template_headers(client):
@@ -60,20 +54,6 @@ def _people(wrong=False):
         {"户编号": "CA0001", "所在村": "长安镇大巷村", "姓名": "韦秀兰", "身份证号": wife, "与户主关系": "妻子",
          "劳动能力": "有劳动能力"},
     ]
-
-
-def _upload(client, fh, register="members"):
-    response = client.post(reverse("imports:upload"), {"register": register, "file": fh})
-    assert response.status_code == 302, response.content
-    return ImportJob.objects.latest("pk")
-
-
-def _start(client, job, dry_run, capture):
-    with capture(execute=True):
-        response = client.post(reverse("imports:start", args=[job.pk]), {"dry_run": "1" if dry_run else "0"})
-    assert response.status_code == 302
-    job.refresh_from_db()
-    return job
 
 
 def test_it_takes_a_filled_template_through_dry_run_report_import_and_again(
@@ -191,14 +171,7 @@ def test_it_imports_through_the_api(county_client, django_capture_on_commit_call
     a = id_numbers.make("450224", date(1960, 2, 2), 70, "male")
     fh = io.BytesIO(f"户编号,所在村,姓名,身份证号,与户主关系\nP1,长安镇大巷村,甲,{a},户主\n".encode())
     fh.name = "api.csv"
-    response = county_client.post("/api/v1/imports", {"register_key": "members", "file": fh})
-    assert response.status_code == 201, response.content
-    job_id = response.json()["id"]
-    with django_capture_on_commit_callbacks(execute=True):
-        response = county_client.post(f"/api/v1/imports/{job_id}/start", {"dry_run": False},
-                                      content_type="application/json")
-    assert response.status_code == 200
-    body = county_client.get(f"/api/v1/imports/{job_id}").json()
+    body = api_import(county_client, fh, "members", django_capture_on_commit_callbacks)
     assert body["status"] == "done" and body["counts"]["persons"]["created"] == 1
 
 

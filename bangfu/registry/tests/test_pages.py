@@ -11,14 +11,6 @@ from bangfu.tests.factories import ADMIN_SCOPE, TOWNSHIP_A, TOWNSHIP_B, id_numbe
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def county_client(client, regions):
-    user = make_user(Role.COUNTY_OFFICE)
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 def test_it_finds_a_household_by_the_initials_of_its_head(county_client):
     household = make_household()
     other = make_household()

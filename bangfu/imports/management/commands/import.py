@@ -1,4 +1,4 @@
-"""bangfu import FILE --register members --user NAME [--dry-run] [--map 表头=字段] [--report 报告.xlsx]"""
+"""bangfu import FILE --register members|households|cadres|teachers|students|organizations --user NAME [--dry-run] [--map 表头=字段] [--report 报告.xlsx]"""
 
 import sys
 from pathlib import Path
@@ -9,7 +9,7 @@ from tqdm import tqdm
 from bangfu.accounts.models import User
 from bangfu.errors import BangfuError
 from bangfu.imports.reading import sheet_open
-from bangfu.imports.registers import REGISTERS, register_get
+from bangfu.imports.registers import COUNT_LABELS, REGISTERS, register_get
 from bangfu.imports.report import report_write
 from bangfu.imports.services import import_file
 from bangfu.imports.validation import error_kind_label, mapping_guess
@@ -20,7 +20,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--register", default="members", choices=sorted(REGISTERS))
+        parser.add_argument("--register", default="members", choices=sorted(REGISTERS),
+                            help="台账：" + "，".join(f"{k}={r.title}" for k, r in REGISTERS.items()))
         parser.add_argument("--user", required=True, help="以哪个账号的角色和管辖范围导入")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
         parser.add_argument("--map", action="append", default=[], metavar="表头=字段",
@@ -63,10 +64,8 @@ class Command(BaseCommand):
             out.write(f"  {error_kind_label(kind)}: {count}")
         for row in outcome.errors.head(20).iter_rows(named=True):
             out.write(f"  第 {row['row']} 行「{row['header']}」：{row['message']}")
-        counts = outcome.counts()
-        for label, key in (("户", "households"), ("人员", "persons")):
-            c = counts[key]
-            out.write(f"{label}：新增 {c['created']}，更新 {c['updated']}，未变 {c['unchanged']}")
+        for key, c in outcome.counts().items():
+            out.write(f"{COUNT_LABELS[key]}：新增 {c['created']}，更新 {c['updated']}，未变 {c['unchanged']}")
         if outcome.error_total:
             if options["report"]:
                 report_write(sheet=sheet, errors=outcome.errors, error_counts=outcome.error_counts,
