@@ -11,7 +11,7 @@ from bangfu.errors import BangfuError
 from bangfu.imports.reading import sheet_open
 from bangfu.imports.registers import COUNT_LABELS, REGISTERS, register_get
 from bangfu.imports.report import report_write
-from bangfu.imports.services import import_file
+from bangfu.imports.services import BATCH_ROWS, import_file
 from bangfu.imports.validation import error_kind_label, mapping_guess
 
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--map", action="append", default=[], metavar="表头=字段",
                             help="指定表头对应，如 --map 户号=h_number；字段名见 docs/import.md")
         parser.add_argument("--report", help="有错误时把错误报告(xlsx)写到这里")
-        parser.add_argument("--batch-size", type=int, default=50_000)
+        parser.add_argument("--batch-size", type=int, default=BATCH_ROWS)
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
