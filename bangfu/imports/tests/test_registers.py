@@ -268,7 +268,7 @@ def test_a_list_exported_in_english_imports_back_unchanged(
     make_household(township=TOWNSHIP_A, phone="13907721234", bank_account="6228480000000000000", dibao=True,
                    status="exited", exited_on=date(2019, 12, 20))
     county_client.cookies["django_language"] = "en"
-    response = county_client.get(reverse("imports:export", args=[listing]), {"format": "xlsx"})
+    response = county_client.post(reverse("exports:start", args=[listing]), {"format": "xlsx"})
     content = b"".join(response.streaming_content)
     rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     assert "Region" in rows[0] and "Phone" in rows[0]
@@ -305,7 +305,7 @@ def test_a_person_list_exported_in_english_is_read_but_its_masked_id_numbers_are
     assert _start(county_client, _upload(county_client, call, "cadres"), django_capture_on_commit_callbacks,
                   dry_run=False).status == "done"
     county_client.cookies["django_language"] = "en"
-    response = county_client.get(reverse("imports:export", args=["persons"]), {"format": "csv"})
+    response = county_client.post(reverse("exports:start", args=["persons"]), {"format": "csv"})
     fh = io.BytesIO(b"".join(response.streaming_content))
     fh.name = "persons.csv"
     job = _upload(county_client, fh, "cadres")
