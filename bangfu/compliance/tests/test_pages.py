@@ -14,12 +14,6 @@ from bangfu.tests.factories import ADMIN_SCOPE, TOWNSHIP_A, TOWNSHIP_B, make_hou
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def county_client(client, regions):
-    client.force_login(make_user(Role.COUNTY_OFFICE))
-    return client
-
-
 def _pairings(n, township=TOWNSHIP_A):
     programme = make_programme()
     add_obligation(programme)
