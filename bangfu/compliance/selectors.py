@@ -31,10 +31,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
+from bangfu.compliance.models import ComplianceDone
 from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
 
+SUMMARY_TABLE = ComplianceDone._meta.db_table
 STATUS_LABELS = {"met": gettext_lazy("已完成"), "on_track": gettext_lazy("进度正常"), "behind": gettext_lazy("进度落后"),
                  "overdue": gettext_lazy("逾期未完成"), "exempt": gettext_lazy("已免除")}
 COLUMNS = ["pairing_id", "obligation_id", "period_id", "period_label", "period_starts_on", "period_ends_on",
@@ -91,13 +93,18 @@ CURRENT_SQL = ("NOT a.withdrawn AND NOT EXISTS (SELECT 1 FROM activities_activit
                "WHERE s.supersedes_id = a.id AND s.supersedes_id IS NOT NULL)")
 
 
-def _done_sql(obligation: Obligation, as_of: date, *, prefix: str, pairing_ids: tuple[str, list] | None
+def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairing_ids: tuple[str, list] | None
               ) -> tuple[str, list]:
     """Done per pairing and period for one obligation: activities aggregated first (one pass over
-    the kind's activities in scope), joined to the pairings afterwards (PERFORMANCE.md)."""
+    the kind's activities in scope), joined to the pairings afterwards (PERFORMANCE.md). The
+    reference for the summary (compliance/summary.py), which takes every period (`as_of` None)."""
     amount = "COUNT(*)" if obligation.measure == Measure.COUNT else "SUM(a.quantity)"
     joins, where = "", ["a.kind = %s", "a.actor = %s", CURRENT_SQL]
-    params: list = [obligation.programme_id, obligation.period_key, as_of]
+    params: list = [obligation.programme_id, obligation.period_key]
+    started = ""
+    if as_of is not None:
+        started = "AND per.starts_on <= %s "
+        params.append(as_of)
     if obligation.window == Window.BIRTHDAY:
         low, high = _birthday_bounds(obligation)
         joins = ("JOIN programmes_pairing pp ON pp.id = a.pairing_id "
@@ -116,7 +123,7 @@ def _done_sql(obligation: Obligation, as_of: date, *, prefix: str, pairing_ids: 
         params += pairing_ids[1]
     sql = (f"SELECT a.pairing_id, per.id AS period_id, {amount} AS done FROM activities_activity a {joins}"
            f"JOIN programmes_programmeperiod per ON per.programme_id = %s AND per.kind = %s "
-           f"AND per.starts_on <= %s AND {on} WHERE {' AND '.join(where)} GROUP BY a.pairing_id, per.id")
+           f"{started}AND {on} WHERE {' AND '.join(where)} GROUP BY a.pairing_id, per.id")
     return sql, params
 
 
@@ -127,10 +134,36 @@ def _narrowed(scope: Scope, filters: ComplianceFilters, obligation: Obligation) 
                 or scope.organization_id is not None)
 
 
-def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
-                    with_org: bool, with_exemptions: bool) -> tuple[str, list]:
-    """One row per pairing and period the pairing owes under `obligation`, with what was done."""
-    key = obligation.period_key
+def _expected_sql(obligation: Obligation, as_of: date, period_id: str) -> tuple[str, list]:
+    """The share of the minimum due by `as_of`: the minimum, or less in the periods under way (a
+    handful of rows, read first)."""
+    required = float(obligation.minimum)
+    open_periods = ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=obligation.period_key,
+                                                  starts_on__lte=as_of, ends_on__gt=as_of)
+    whens = []
+    for period in open_periods.values("pk", "starts_on", "ends_on"):
+        length = (period["ends_on"] - period["starts_on"]).days + 1
+        elapsed = (as_of - period["starts_on"]).days + 1
+        whens.append((period["pk"], float(math.floor(required * elapsed / length))))
+    if not whens:
+        return "%s", [required]
+    sql = f"CASE {period_id} " + " ".join("WHEN %s THEN %s" for _w in whens) + " ELSE %s END"
+    return sql, [v for pair in whens for v in pair] + [required]
+
+
+def _period_where(filters: ComplianceFilters, as_of: date, ends_on: str) -> tuple[str, list]:
+    where, params = "", []
+    if filters.current_only:
+        where += f" AND {ends_on} >= %s"
+        params.append(as_of)
+    if filters.ending_before:
+        where += f" AND {ends_on} <= %s"
+        params.append(filters.ending_before)
+    return where, params
+
+
+def _obligation_pairings(scope: Scope, filters: ComplianceFilters, obligation: Obligation) -> QuerySet[Pairing]:
+    """The pairings in scope and filters that `obligation` applies to (its condition, if any)."""
     pairings = _pairings(scope, filters).filter(programme_id=obligation.programme_id)
     if obligation.condition_attribute:
         side = "target" if obligation.condition_party != Actor.HELPER else "helper"
@@ -138,6 +171,55 @@ def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFil
         kind = (programme.target_kinds if side == "target" else programme.helper_kinds)[0]
         pairings = pairings.filter(**{f"{side}_{kind}__{obligation.condition_attribute}__in":
                                       obligation.condition_values})
+    return pairings
+
+
+def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
+                            with_org: bool, with_labels: bool) -> tuple[str, list]:
+    """The rows of `_obligation_sql` read from the summary (compliance/summary.py): what was done
+    per pairing and period is precomputed; who owes a period, the status and the share due by
+    now are still decided here for `as_of`. No join to the pairings or activities unless the
+    pairings are narrower than a region prefix (helper, organization, condition, role)."""
+    reference = _least("s.period_ends_on", "%s")
+    where = ["s.obligation_id = %s", "s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
+             f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"]
+    where_params: list = [obligation.pk, as_of, as_of, as_of]
+    prefix = max(scope.prefix, filters.region or "", key=len)
+    if len(prefix) >= 6:  # the key's first column: a county reads its own rows only
+        where.append("s.county_code = %s")
+        where_params.append(prefix[:6])
+    if prefix and len(prefix) != 6:
+        where.append("s.region_id LIKE %s")
+        where_params.append(prefix + "%")
+    if _narrowed(scope, filters, obligation):
+        p_sql, p_params = _obligation_pairings(scope, filters, obligation).order_by().values("id").query.sql_with_params()
+        where.append(f"s.pairing_id IN (SELECT q.id FROM ({p_sql}) q)")
+        where_params += list(p_params)
+    more, more_params = _period_where(filters, as_of, "s.period_ends_on")
+    expected, expected_params = _expected_sql(obligation, as_of, "s.period_id")
+    joins, label, org = "", "NULL", "NULL"
+    if with_labels:
+        joins += "JOIN programmes_programmeperiod per ON per.id = s.period_id "
+        label = "per.label"
+    if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
+        joins += "LEFT JOIN registry_person hp ON hp.id = s.helper_person_id "
+        org = "COALESCE(s.helper_organization_id, hp.organization_id)"
+    sql = (f"SELECT s.pairing_id, %s AS obligation_id, s.period_id, {label} AS period_label, "
+           f"s.period_starts_on, s.period_ends_on, %s AS required, {expected} AS expected, s.done, "
+           f"s.exempt, CASE WHEN s.period_ends_on < %s THEN 1 ELSE 0 END AS closed, s.programme_id, s.region_id, "
+           f"s.helper_person_id, s.helper_organization_id, s.helper_team_id, {org} AS helper_org_id "
+           f"FROM {SUMMARY_TABLE} s {joins}WHERE {' AND '.join(where)}{more}")
+    params = [obligation.pk, float(obligation.minimum), *expected_params,
+              as_of - timedelta(days=obligation.grace_days), *where_params, *more_params]
+    return sql, params
+
+
+def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
+                    with_org: bool, with_exemptions: bool) -> tuple[str, list]:
+    """One row per pairing and period the pairing owes under `obligation`, with what was done,
+    computed live from the activities: the reference the summary is tested and rebuilt against."""
+    key = obligation.period_key
+    pairings = _obligation_pairings(scope, filters, obligation)
     fields = ["id", "programme_id", "region_id", "helper_person_id", "helper_organization_id", "helper_team_id",
               "starts_on", "ends_on"]
     if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
@@ -150,18 +232,7 @@ def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFil
         (p_sql, list(p_params)) if _narrowed(scope, filters, obligation) else None))
 
     required = float(obligation.minimum)
-    # The share due by now in periods under way: a handful of rows, read first.
-    open_periods = ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=key,
-                                                  starts_on__lte=as_of, ends_on__gt=as_of)
-    expected, expected_params = "%s", [required]
-    whens = []
-    for period in open_periods.values("pk", "starts_on", "ends_on"):
-        length = (period["ends_on"] - period["starts_on"]).days + 1
-        elapsed = (as_of - period["starts_on"]).days + 1
-        whens.append((period["pk"], float(math.floor(required * elapsed / length))))
-    if whens:
-        expected = "CASE per.id " + " ".join("WHEN %s THEN %s" for _w in whens) + " ELSE %s END"
-        expected_params = [v for pair in whens for v in pair] + [required]
+    expected, expected_params = _expected_sql(obligation, as_of, "per.id")
     exempt, exempt_params = "0", []
     if with_exemptions:
         exempt = ("CASE WHEN EXISTS (SELECT 1 FROM programmes_exemption e WHERE e.pairing_id = p.id "
@@ -171,13 +242,7 @@ def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFil
     closed_before = as_of - timedelta(days=obligation.grace_days)
     reference = _least("per.ends_on", "%s")
     org = "p.helper_org_id" if with_org else "NULL"
-    where, where_params = "", []
-    if filters.current_only:
-        where += " AND per.ends_on >= %s"
-        where_params.append(as_of)
-    if filters.ending_before:
-        where += " AND per.ends_on <= %s"
-        where_params.append(filters.ending_before)
+    where, where_params = _period_where(filters, as_of, "per.ends_on")
     sql = (f"SELECT p.id AS pairing_id, %s AS obligation_id, per.id AS period_id, per.label AS period_label, "
            f"per.starts_on AS period_starts_on, per.ends_on AS period_ends_on, %s AS required, "
            f"{expected} AS expected, CAST(COALESCE(d.done, 0) AS DOUBLE PRECISION) AS done, {exempt} AS exempt, "
@@ -225,16 +290,21 @@ STATUS_SQL = ("CASE WHEN t.exempt = 1 THEN 'exempt' WHEN t.done >= t.required TH
               "WHEN t.closed = 1 THEN 'overdue' WHEN t.done >= t.expected THEN 'on_track' ELSE 'behind' END")
 
 
-def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org: bool = False
-              ) -> tuple[str, list] | None:
-    """The per-row SQL (UNION ALL over obligations) with its status, as a derived table `c`."""
+def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org: bool = False,
+              with_labels: bool = True, live: bool = False) -> tuple[str, list] | None:
+    """The per-row SQL (UNION ALL over obligations) with its status, as a derived table `c`: read
+    from the summary, or with `live` aggregated from the activities (the reference)."""
     obligations = _obligations(scope, filters)
     if not obligations:
         return None
     parts, params = [], []
     for obligation in obligations:
-        sql, part_params = _obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
-                                           with_exemptions=obligation.has_exemptions)
+        if live:
+            sql, part_params = _obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
+                                               with_exemptions=obligation.has_exemptions)
+        else:
+            sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
+                                                       with_labels=with_labels)
         parts.append(sql)
         params += part_params
     union = " UNION ALL ".join(parts)
@@ -281,8 +351,9 @@ def _to_date(value):
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date) -> int:
-    built = _base_sql(scope, filters or ComplianceFilters(), as_of)
+def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, live: bool = False
+                     ) -> int:
+    built = _base_sql(scope, filters or ComplianceFilters(), as_of, with_labels=False, live=live)
     if built is None:
         return 0
     sql, params = built
@@ -290,10 +361,10 @@ def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, 
 
 
 def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, limit: int = 50,
-                    offset: int = 0) -> list[ComplianceRow]:
+                    offset: int = 0, live: bool = False) -> list[ComplianceRow]:
     """One page of rows, the most behind first; pairings and obligations fetched in two more queries."""
     filters = filters or ComplianceFilters()
-    built = _base_sql(scope, filters, as_of)
+    built = _base_sql(scope, filters, as_of, live=live)
     if built is None:
         return []
     sql, params = built
@@ -321,11 +392,11 @@ GROUPS = {
 
 
 def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | None = None, as_of: date,
-                      region_length: int | None = None) -> list[dict]:
+                      region_length: int | None = None, live: bool = False) -> list[dict]:
     """Counts per group (helper, organization, team, programme, obligation, or region code prefix
     of `region_length` digits) — rows, met, on track, behind, overdue, exempt, total shortfall."""
     filters = filters or ComplianceFilters()
-    built = _base_sql(scope, filters, as_of, with_org=by == "organization")
+    built = _base_sql(scope, filters, as_of, with_org=by == "organization", with_labels=False, live=live)
     if built is None:
         return []
     sql, params = built
@@ -380,8 +451,9 @@ def _name_groups(by: str, rows: list[dict]) -> None:
             r["name"] = found.get(r[column]) or _("(无)")
 
 
-def compliance_totals(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date) -> dict:
-    rows = compliance_rollup(scope=scope, by="programme", filters=filters, as_of=as_of)
+def compliance_totals(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, live: bool = False
+                      ) -> dict:
+    rows = compliance_rollup(scope=scope, by="programme", filters=filters, as_of=as_of, live=live)
     keys = ["total", *STATUS_LABELS, "due"]
     totals = {k: sum(r[k] or 0 for r in rows) for k in keys}
     totals["shortfall"] = sum(r["shortfall"] for r in rows)

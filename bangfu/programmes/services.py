@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
+from bangfu.compliance.summary import summary_deferred, summary_rebuild, summary_refresh
 from bangfu.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationError
 from bangfu.programmes import periods as period_rules
 from bangfu.programmes.choices import (
@@ -157,6 +158,7 @@ def programme_periods_refresh(*, programme: Programme) -> None:
     unique = {(r.kind, r.starts_on): r for r in rows}
     ProgrammePeriod.objects.filter(programme=programme).delete()
     ProgrammePeriod.objects.bulk_create(unique.values(), batch_size=1000)
+    summary_rebuild(programme)
 
 
 @transaction.atomic
@@ -337,6 +339,7 @@ def _pairing_new(*, programme: Programme, helper, target, starts_on: date, by, h
                                                                           "m": limit}, field="helper")
     _full_clean(pairing, exclude=["previous", "created_by"])
     _save(pairing, by)
+    summary_refresh([pairing.pk])
     return pairing
 
 
@@ -358,13 +361,14 @@ def pairing_bulk_create(*, scope: Scope, by, programme: Programme, helper, targe
                         starts_on: date) -> list[Pairing]:
     """One helper to many targets (一对多) at once: all made, or none (the first error names the target)."""
     made = []
-    for row, target in enumerate(targets, start=1):
-        try:
-            made.append(pairing_create(scope=scope, by=by, programme=programme, helper=helper, target=target,
-                                       starts_on=starts_on))
-        except ValidationError as exc:
-            exc.row = row
-            raise
+    with summary_deferred():
+        for row, target in enumerate(targets, start=1):
+            try:
+                made.append(pairing_create(scope=scope, by=by, programme=programme, helper=helper, target=target,
+                                           starts_on=starts_on))
+            except ValidationError as exc:
+                exc.row = row
+                raise
     return made
 
 
@@ -386,6 +390,7 @@ def _close(pairing: Pairing, *, on: date, status: str, reason: str, by) -> None:
     pairing.ends_on = on
     pairing.end_reason = reason.strip()
     _save(pairing, by)
+    summary_refresh([pairing.pk])
 
 
 @transaction.atomic
@@ -430,4 +435,5 @@ def exemption_grant(*, scope: Scope, by, pairing: Pairing, obligation: Obligatio
                           starts_on=starts_on, ends_on=ends_on, reason=reason.strip(), approved_by=by)
     _full_clean(exemption)
     exemption.save()
+    summary_refresh([pairing.pk])
     return exemption

@@ -1,0 +1,132 @@
+"""Keeping the compliance summary (ComplianceDone) current, set-wise, inside the writing transaction.
+
+A summary row is (pairing, obligation, period) for every period of the obligation that the
+pairing's dates overlap, with what was done in it — the reference aggregate of the live
+computation (`selectors._done_sql`: current activities of the kind, actor and counterpart, in the
+period or the target's birthday window) — and whether an exemption covers it. It depends on the
+pairing (dates, helper, region), its activities, its exemptions, the target's birth date (birthday
+windows), the obligation and the programme's period rows. Nothing in it depends on the day asked,
+so the selectors can answer for any `as_of` exactly.
+
+Who keeps it:
+- `summary_refresh(pairing_ids)` — the services that write activities (record, correct, withdraw),
+  pairings (create, end, hand over), exemptions and a person's birth date: delete and re-insert
+  the rows of those pairings only, one INSERT … SELECT (UNION ALL over their programmes'
+  obligations);
+- `summary_rebuild(programme)` — when a programme's periods are rebuilt (dates, terms,
+  obligations changed), and from scratch for deploys and repair (`bangfu compliance_rebuild`,
+  the data migration) and bulk loads (demo, benchmark);
+- `summary_deferred()` — bulk paths that go through the per-pairing services (register upload,
+  one helper to many targets) collect the pairings and refresh them set-wise once at the end.
+"""
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.db import connection
+
+from bangfu.compliance.models import ComplianceDone
+from bangfu.programmes.models import Obligation, Programme
+
+TABLE = ComplianceDone._meta.db_table
+COLUMNS = ("county_code", "obligation_id", "pairing_id", "period_id", "programme_id", "region_id", "helper_person_id",
+           "helper_organization_id", "helper_team_id", "pairing_starts_on", "pairing_ends_on", "period_starts_on",
+           "period_ends_on", "done", "exempt")
+CHUNK = 500  # pairing ids per statement (SQLite's parameter limit)
+
+_deferred = threading.local()
+
+
+def _obligation_rows_sql(obligation: Obligation, pairings: tuple[str, list] | None) -> tuple[str, list]:
+    """The summary rows of one obligation for the pairings selected by `pairings` (SQL of ids, or
+    None: all the programme's pairings), done aggregated first as in the live query."""
+    from bangfu.compliance.selectors import _done_sql
+
+    done_sql, done_params = _done_sql(obligation, None, prefix="", pairing_ids=pairings)
+    where, where_params = "", []
+    if pairings is not None:
+        where = f" AND p.id IN (SELECT q.id FROM ({pairings[0]}) q)"
+        where_params = list(pairings[1])
+    sql = (f"SELECT p.county_code, %s, p.id, per.id, p.programme_id, p.region_id, p.helper_person_id, "
+           f"p.helper_organization_id, p.helper_team_id, p.starts_on, p.ends_on, per.starts_on, per.ends_on, "
+           f"CAST(COALESCE(d.done, 0) AS DOUBLE PRECISION), "
+           f"CASE WHEN EXISTS (SELECT 1 FROM programmes_exemption e WHERE e.pairing_id = p.id "
+           f"AND (e.obligation_id = %s OR e.obligation_id IS NULL) AND e.starts_on <= per.ends_on "
+           f"AND e.ends_on >= per.starts_on) THEN 1 ELSE 0 END "
+           f"FROM programmes_pairing p "
+           f"JOIN programmes_programmeperiod per ON per.programme_id = p.programme_id AND per.kind = %s "
+           f"AND per.ends_on >= p.starts_on AND (p.ends_on IS NULL OR per.starts_on <= p.ends_on) "
+           f"LEFT JOIN ({done_sql}) d ON d.pairing_id = p.id AND d.period_id = per.id "
+           f"WHERE p.programme_id = %s{where}")
+    return sql, [obligation.pk, obligation.pk, obligation.period_key, *done_params, obligation.programme_id,
+                 *where_params]
+
+
+def _insert(obligations: list[Obligation], pairings: tuple[str, list] | None) -> None:
+    if not obligations:
+        return
+    parts = [_obligation_rows_sql(o, pairings) for o in obligations]
+    sql = (f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "
+           + " UNION ALL ".join(p[0] for p in parts))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [v for p in parts for v in p[1]])
+
+
+def summary_refresh(pairing_ids: Iterable[int]) -> None:
+    """Recompute the summary rows of these pairings (after any write that touches them)."""
+    ids = sorted({int(i) for i in pairing_ids if i is not None})
+    pending = getattr(_deferred, "ids", None)
+    if pending is not None:
+        pending.update(ids)
+        return
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        marks = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE pairing_id IN ({marks})", chunk)
+        obligations = list(Obligation.objects.filter(programme__pairings__pk__in=chunk).distinct()
+                           .select_related("programme").order_by("pk"))
+        _insert(obligations, (f"SELECT id FROM programmes_pairing WHERE id IN ({marks})", chunk))
+
+
+def summary_refresh_targets(person_ids: Iterable[int]) -> None:
+    """After a person's birth date changed: the pairings they are the target of (birthday windows)."""
+    from bangfu.programmes.models import Pairing
+
+    ids = list(person_ids)
+    if ids:
+        summary_refresh(Pairing.objects.filter(target_person_id__in=ids).values_list("pk", flat=True))
+
+
+def summary_rebuild(programme: Programme | None = None) -> int:
+    """Rebuild the summary of one programme, or of everything, from the activities; returns the rows."""
+    with connection.cursor() as cursor:
+        if programme is None:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"TRUNCATE {TABLE}")
+            else:
+                cursor.execute(f"DELETE FROM {TABLE}")
+        else:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE programme_id = %s", [programme.pk])
+    obligations = Obligation.objects.select_related("programme").order_by("pk")
+    if programme is not None:
+        obligations = obligations.filter(programme=programme)
+    for obligation in obligations:  # one statement per obligation: a handful per programme
+        _insert([obligation], None)
+    return ComplianceDone.objects.filter(**({"programme_id": programme.pk} if programme else {})).count()
+
+
+@contextmanager
+def summary_deferred() -> Iterator[None]:
+    """Collect the pairings refreshed inside, refresh them set-wise on leaving (bulk paths)."""
+    if getattr(_deferred, "ids", None) is not None:  # already inside one: the outer one refreshes
+        yield
+        return
+    _deferred.ids = set()
+    try:
+        yield
+        ids = _deferred.ids
+    finally:
+        _deferred.ids = None
+    summary_refresh(ids)
