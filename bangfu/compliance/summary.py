@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from django.db import connection
 
 from bangfu.compliance.models import ComplianceDone
+from bangfu.programmes.choices import Window
 from bangfu.programmes.models import Obligation, Programme
 
 TABLE = ComplianceDone._meta.db_table
@@ -90,13 +91,15 @@ def summary_refresh(pairing_ids: Iterable[int]) -> None:
         _insert(obligations, (f"SELECT id FROM programmes_pairing WHERE id IN ({marks})", chunk))
 
 
-def summary_refresh_targets(person_ids: Iterable[int]) -> None:
-    """After a person's birth date changed: the pairings they are the target of (birthday windows)."""
-    from bangfu.programmes.models import Pairing
-
-    ids = list(person_ids)
-    if ids:
-        summary_refresh(Pairing.objects.filter(target_person_id__in=ids).values_list("pk", flat=True))
+def summary_refresh_birthdays(person_ids_sql: str, params: list) -> None:
+    """After birth dates changed (persons selected by SQL): the pairings with those persons as
+    target in a programme with a birthday window — the only rows a birth date decides."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT p.id FROM programmes_pairing p WHERE p.target_person_id IN ({person_ids_sql}) "
+                       f"AND EXISTS (SELECT 1 FROM programmes_obligation o WHERE o.programme_id = p.programme_id "
+                       f"AND o.window = %s)", [*params, Window.BIRTHDAY])
+        ids = [row[0] for row in cursor.fetchall()]
+    summary_refresh(ids)
 
 
 def summary_rebuild(programme: Programme | None = None) -> int:

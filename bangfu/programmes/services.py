@@ -176,6 +176,23 @@ def term_add(*, scope: Scope, by, programme: Programme, name: str, academic_year
 
 
 @transaction.atomic
+def term_update(*, scope: Scope, by, term: Term, data: dict[str, Any]) -> Term:
+    """Change a term's name or dates; the programme's periods and compliance summary follow."""
+    _require_manage(scope)
+    programme = programmes_in_scope(scope).select_for_update().filter(pk=term.programme_id).first()
+    if programme is None:
+        raise NotFound(_("帮扶项目不存在或不在您的管辖范围内"))
+    term = Term.objects.get(pk=term.pk)
+    _apply(term, data, {"name", "academic_year", "starts_on", "ends_on"})
+    _full_clean(term)
+    if programme.terms.exclude(pk=term.pk).filter(starts_on__lte=term.ends_on, ends_on__gte=term.starts_on).exists():
+        raise Conflict(_("学期日期与已有学期重叠"), field="starts_on")
+    term.save()
+    programme_periods_refresh(programme=programme)
+    return term
+
+
+@transaction.atomic
 def capacity_rule_set(*, scope: Scope, by, programme: Programme, helper_rank: str, max_targets: int) -> CapacityRule:
     """Set the most pairings a helper of a rank may hold ("54321"); blank rank: everyone else."""
     _require_manage(scope)
@@ -198,12 +215,27 @@ def obligation_add(*, scope: Scope, by, programme: Programme, data: dict[str, An
     """Add an obligation: at least N activities (or units) of a kind per period or in a window."""
     _require_manage(scope)
     programme = programmes_in_scope(scope).select_for_update().get(pk=programme.pk)
+    return _obligation_save(programme, Obligation(programme=programme), data, by)
+
+
+@transaction.atomic
+def obligation_update(*, scope: Scope, by, obligation: Obligation, data: dict[str, Any]) -> Obligation:
+    """Change an obligation (minimum, period, window …) with the same checks; periods and the
+    compliance summary are rebuilt."""
+    _require_manage(scope)
+    programme = programmes_in_scope(scope).select_for_update().filter(pk=obligation.programme_id).first()
+    if programme is None:
+        raise NotFound(_("帮扶项目不存在或不在您的管辖范围内"))
+    return _obligation_save(programme, Obligation.objects.get(pk=obligation.pk), data, by)
+
+
+def _obligation_save(programme: Programme, obligation: Obligation, data: dict[str, Any], by) -> Obligation:
     data = dict(data)
-    obligation = Obligation(programme=programme)
     if "minimum" in data:
         data["minimum"] = _decimal(data["minimum"], "minimum")
-    data["condition_values"] = [str(v).strip() if not isinstance(v, bool) else v
-                                for v in data.get("condition_values") or []]
+    if "condition_values" in data or obligation.pk is None:
+        data["condition_values"] = [str(v).strip() if not isinstance(v, bool) else v
+                                    for v in data.get("condition_values") or []]
     _apply(obligation, data, OBLIGATION_FIELDS)
     if obligation.kind not in programme.activity_kinds:
         raise ValidationError(_("活动类型“%(k)s”不在本项目的活动类型中") % {"k": obligation.kind}, field="kind")

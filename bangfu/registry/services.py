@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
-from bangfu.compliance.summary import summary_refresh_targets
+from bangfu.compliance.summary import summary_refresh_birthdays
 from bangfu.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationError
 from bangfu.privacy import crypto, id_numbers
 from bangfu.regions.models import Region
@@ -249,7 +249,7 @@ def person_update(*, scope: Scope, by, person: Person, data: dict[str, Any]) -> 
     _save_with_history(person, by)
     _person_saved(person, previous_household_id, by)
     if person.birth_date != previous_birth_date:  # birthday windows count from it
-        summary_refresh_targets([person.pk])
+        summary_refresh_birthdays("%s", [person.pk])
     return person
 
 
