@@ -117,6 +117,9 @@ def summary_rebuild(programme: Programme | None = None) -> int:
         obligations = obligations.filter(programme=programme)
     for obligation in obligations:  # one statement per obligation: a handful per programme
         _insert([obligation], None)
+    if programme is None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh statistics for the planner after a full load
+            cursor.execute(f"ANALYZE {TABLE}")
     return ComplianceDone.objects.filter(**({"programme_id": programme.pk} if programme else {})).count()
 
 
