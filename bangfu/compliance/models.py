@@ -17,13 +17,15 @@ class ComplianceDone(models.Model):
     pk = models.CompositePrimaryKey("county_code", "obligation", "pairing", "period")
     county_code = models.CharField(_("县级代码"), max_length=6)
     # No database constraints: the services and the rebuild keep the rows right, and 10^7 rows
-    # loaded at once would pay three foreign-key checks each. Deleting a pairing, obligation or
-    # period still deletes its rows (Django cascades).
+    # loaded at once would pay three foreign-key checks each. Deleting a pairing or obligation
+    # still deletes its rows (Django cascades); periods are only deleted by
+    # programme_periods_refresh, which rebuilds the programme's rows right after (one DELETE by
+    # programme instead of a second one by period).
     obligation = models.ForeignKey("programmes.Obligation", on_delete=models.CASCADE, db_constraint=False,
                                    related_name="+", verbose_name=_("要求"))
     pairing = models.ForeignKey("programmes.Pairing", on_delete=models.CASCADE, db_constraint=False,
                                 related_name="+", verbose_name=_("结对"))
-    period = models.ForeignKey("programmes.ProgrammePeriod", on_delete=models.CASCADE, db_constraint=False,
+    period = models.ForeignKey("programmes.ProgrammePeriod", on_delete=models.DO_NOTHING, db_constraint=False,
                                related_name="+", verbose_name=_("考核周期"))
     # Copied from the pairing and the period so that a roll-up reads this table alone.
     programme_id = models.IntegerField(_("项目"))

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('exempt', models.SmallIntegerField(verbose_name='已免除')),
                 ('obligation', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programmes.obligation', verbose_name='要求')),
                 ('pairing', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programmes.pairing', verbose_name='结对')),
-                ('period', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programmes.programmeperiod', verbose_name='考核周期')),
+                ('period', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programmes.programmeperiod', verbose_name='考核周期')),
             ],
             options={
                 'verbose_name': '落实情况汇总',
