@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ComplianceDone(models.Model):
     # county_code leads the key: the partition key and distribution column (DESIGN.md, Scale).
-    pk = models.CompositePrimaryKey("county_code", "obligation", "pairing", "period")
+    pk = models.CompositePrimaryKey("county_code", "obligation", "period", "pairing")
     county_code = models.CharField(_("县级代码"), max_length=6)
     # No database constraints: the services and the rebuild keep the rows right, and 10^7 rows
     # loaded at once would pay three foreign-key checks each. Deleting a pairing or obligation
@@ -46,4 +46,38 @@ class ComplianceDone(models.Model):
         indexes = [
             # the services refresh one pairing's rows after each write
             models.Index(fields=["pairing"], name="compliance_done_pairing"),
+            # a village's rows, folded into ComplianceArea after each write there
+            models.Index(fields=["region_id", "obligation"], name="compliance_done_village"),
         ]
+
+
+class ComplianceArea(models.Model):
+    """The summary's ended periods counted per village: what a region, programme or obligation
+    roll-up reads for every period that has ended by the day asked.
+
+    Once a period has ended, who owes it (the pairing active on its last day), whether it was
+    met and the shortfall no longer depend on the day asked — only overdue versus behind does
+    (the grace days), and that is decided per period row by the selector. So the rows of a
+    county's ended periods fold into one row per (obligation, period, village): tens of rows
+    per village instead of one per pairing and period. Kept from ComplianceDone by the same
+    refreshes (compliance/summary.py); obligations with a condition are not folded (their
+    pairings are chosen by the condition at read time).
+    """
+
+    pk = models.CompositePrimaryKey("county_code", "obligation", "period", "region_id")
+    county_code = models.CharField(_("县级代码"), max_length=6)
+    obligation = models.ForeignKey("programmes.Obligation", on_delete=models.CASCADE, db_constraint=False,
+                                   related_name="+", verbose_name=_("要求"))
+    period = models.ForeignKey("programmes.ProgrammePeriod", on_delete=models.DO_NOTHING, db_constraint=False,
+                               related_name="+", verbose_name=_("考核周期"))
+    region_id = models.CharField(_("受帮扶方所在区域"), max_length=12)
+    programme_id = models.IntegerField(_("项目"))
+    period_ends_on = models.DateField(_("周期结束日期"))
+    total = models.IntegerField(_("应完成"))
+    met = models.IntegerField(_("已完成"))
+    exempt = models.IntegerField(_("已免除"))
+    shortfall = models.FloatField(_("差额"))
+
+    class Meta:
+        verbose_name = _("落实情况分村汇总")
+        verbose_name_plural = _("落实情况分村汇总")

@@ -31,12 +31,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
-from bangfu.compliance.models import ComplianceDone
+from bangfu.compliance.models import ComplianceArea, ComplianceDone
 from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
 
 SUMMARY_TABLE = ComplianceDone._meta.db_table
+AREA_TABLE = ComplianceArea._meta.db_table
 STATUS_LABELS = {"met": gettext_lazy("已完成"), "on_track": gettext_lazy("进度正常"), "behind": gettext_lazy("进度落后"),
                  "overdue": gettext_lazy("逾期未完成"), "exempt": gettext_lazy("已免除")}
 COLUMNS = ["pairing_id", "obligation_id", "period_id", "period_label", "period_starts_on", "period_ends_on",
@@ -175,7 +176,7 @@ def _obligation_pairings(scope: Scope, filters: ComplianceFilters, obligation: O
 
 
 def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
-                            with_org: bool, with_labels: bool) -> tuple[str, list]:
+                            with_org: bool, with_labels: bool, open_only: bool = False) -> tuple[str, list]:
     """The rows of `_obligation_sql` read from the summary (compliance/summary.py): what was done
     per pairing and period is precomputed; who owes a period, the status and the share due by
     now are still decided here for `as_of`. No join to the pairings or activities unless the
@@ -184,13 +185,12 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     where = ["s.obligation_id = %s", "s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
              f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"]
     where_params: list = [obligation.pk, as_of, as_of, as_of]
-    prefix = max(scope.prefix, filters.region or "", key=len)
-    if len(prefix) >= 6:  # the key's first column: a county reads its own rows only
-        where.append("s.county_code = %s")
-        where_params.append(prefix[:6])
-    if prefix and len(prefix) != 6:
-        where.append("s.region_id LIKE %s")
-        where_params.append(prefix + "%")
+    if open_only:  # the periods still under way; those ended are read folded (_area_sql)
+        where.append("s.period_ends_on > %s")
+        where_params.append(as_of)
+    prefix_where, prefix_params = _prefix_where(scope, filters, "s")
+    where += prefix_where
+    where_params += prefix_params
     if _narrowed(scope, filters, obligation):
         p_sql, p_params = _obligation_pairings(scope, filters, obligation).order_by().values("id").query.sql_with_params()
         where.append(f"s.pairing_id IN (SELECT q.id FROM ({p_sql}) q)")
@@ -212,6 +212,35 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     params = [obligation.pk, float(obligation.minimum), *expected_params,
               as_of - timedelta(days=obligation.grace_days), *where_params, *more_params]
     return sql, params
+
+
+def _prefix_where(scope: Scope, filters: ComplianceFilters, alias: str) -> tuple[list[str], list]:
+    """The region prefix of the scope and filters on a summary table (county_code leads its key)."""
+    where, params = [], []
+    prefix = max(scope.prefix, filters.region or "", key=len)
+    if len(prefix) >= 6:  # the key's first column: a county reads its own rows only
+        where.append(f"{alias}.county_code = %s")
+        params.append(prefix[:6])
+    if prefix and len(prefix) != 6:
+        where.append(f"{alias}.region_id LIKE %s")
+        params.append(prefix + "%")
+    return where, params
+
+
+def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date,
+              keys: list[str]) -> tuple[str, list]:
+    """Counts per roll-up group from the folded village rows (ComplianceArea) of the periods that
+    have ended by `as_of`: met and exempt as counted, the rest overdue once the grace has passed
+    and behind before — the statuses the per-row query gives these periods."""
+    closed_before = as_of - timedelta(days=obligation.grace_days)
+    where, params = _prefix_where(scope, filters, "g")
+    unmet = "g.total - g.met - g.exempt"
+    counts = {"met": "g.met", "on_track": "0", "behind": f"CASE WHEN g.period_ends_on < %s THEN 0 ELSE {unmet} END",
+              "overdue": f"CASE WHEN g.period_ends_on < %s THEN {unmet} ELSE 0 END", "exempt": "g.exempt"}
+    sql = (f"SELECT {', '.join(keys)}, g.total, {', '.join(f'{counts[s]} AS {s}' for s in STATUS_LABELS)}, "
+           f"g.shortfall FROM {AREA_TABLE} g WHERE g.obligation_id = %s AND g.period_ends_on <= %s"
+           + "".join(f" AND {w}" for w in where))
+    return sql, [closed_before, closed_before, obligation.pk, as_of, *params]
 
 
 def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
@@ -291,10 +320,13 @@ STATUS_SQL = ("CASE WHEN t.exempt = 1 THEN 'exempt' WHEN t.done >= t.required TH
 
 
 def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org: bool = False,
-              with_labels: bool = True, live: bool = False) -> tuple[str, list] | None:
+              with_labels: bool = True, live: bool = False, obligations: list[Obligation] | None = None,
+              open_only: frozenset[int] = frozenset()) -> tuple[str, list] | None:
     """The per-row SQL (UNION ALL over obligations) with its status, as a derived table `c`: read
-    from the summary, or with `live` aggregated from the activities (the reference)."""
-    obligations = _obligations(scope, filters)
+    from the summary, or with `live` aggregated from the activities (the reference). For the
+    obligations in `open_only`, only the periods under way on `as_of`."""
+    if obligations is None:
+        obligations = _obligations(scope, filters)
     if not obligations:
         return None
     parts, params = [], []
@@ -304,7 +336,8 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org
                                                with_exemptions=obligation.has_exemptions)
         else:
             sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
-                                                       with_labels=with_labels)
+                                                       with_labels=with_labels,
+                                                       open_only=obligation.pk in open_only)
         parts.append(sql)
         params += part_params
     union = " UNION ALL ".join(parts)
@@ -382,6 +415,7 @@ def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, a
                           status=r["status"]) for r in raw]
 
 
+FOLDED_GROUPS = ("region", "programme", "obligation")  # the groups ComplianceArea rows carry
 GROUPS = {
     "helper": ["helper_person_id", "helper_organization_id", "helper_team_id"],
     "organization": ["helper_org_id"],
@@ -396,26 +430,41 @@ def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | Non
     """Counts per group (helper, organization, team, programme, obligation, or region code prefix
     of `region_length` digits) — rows, met, on track, behind, overdue, exempt, total shortfall."""
     filters = filters or ComplianceFilters()
-    built = _base_sql(scope, filters, as_of, with_org=by == "organization", with_labels=False, live=live)
+    obligations = _obligations(scope, filters)
+    if by == "region":
+        length = int(region_length or {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}[len(filters.region or scope.prefix)])
+        key_names = ["area"]
+
+        def keys(alias: str) -> list[str]:
+            return [f"SUBSTR({alias}.region_id, 1, {length}) AS area"]
+    else:
+        key_names = GROUPS[by]
+
+        def keys(alias: str) -> list[str]:
+            return [f"{alias}.{k} AS {k}" for k in key_names]
+    # Ended periods of the obligations a region prefix selects are read folded per village.
+    folded = [] if (live or by not in FOLDED_GROUPS or filters.status or filters.current_only
+                    or filters.ending_before) else [o for o in obligations if not _narrowed(scope, filters, o)]
+    built = _base_sql(scope, filters, as_of, with_org=by == "organization", with_labels=False, live=live,
+                      obligations=obligations, open_only=frozenset(o.pk for o in folded))
     if built is None:
         return []
     sql, params = built
-    if by == "region":
-        length = int(region_length or {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}[len(filters.region or scope.prefix)])
-        keys = [f"SUBSTR(c.region_id, 1, {length}) AS area"]
-        group = "SUBSTR(c.region_id, 1, %d)" % length
-        key_names = ["area"]
-    else:
-        key_names = GROUPS[by]
-        keys = [f"c.{k}" for k in key_names]
-        group = ", ".join(keys)
-    counts = ", ".join(f"SUM(CASE WHEN c.status = '{s}' THEN 1 ELSE 0 END) AS {s}" for s in STATUS_LABELS)
-    rows = _fetch(f"SELECT {', '.join(keys)}, COUNT(*) AS total, {counts}, SUM(c.shortfall) AS shortfall "
-                  f"FROM ({sql}) c GROUP BY {group} ORDER BY SUM(CASE WHEN c.status IN ('behind', 'overdue') "
-                  f"THEN 1 ELSE 0 END) DESC, {group}", params)
+    counts = ", ".join(f"CASE WHEN c.status = '{s}' THEN 1 ELSE 0 END AS {s}" for s in STATUS_LABELS)
+    parts = [f"SELECT {', '.join(keys('c'))}, 1 AS total, {counts}, c.shortfall FROM ({sql}) c"]
+    for obligation in folded:
+        area_sql, area_params = _area_sql(obligation, scope, filters, as_of, keys("g"))
+        parts.append(area_sql)
+        params = [*params, *area_params]
+    group = ", ".join(f"u.{k}" for k in key_names)
+    sums = ", ".join(f"SUM(u.{s}) AS {s}" for s in STATUS_LABELS)
+    rows = _fetch(f"SELECT {group}, SUM(u.total) AS total, {sums}, SUM(u.shortfall) AS shortfall "
+                  f"FROM ({' UNION ALL '.join(parts)}) u GROUP BY {group} "
+                  f"ORDER BY SUM(u.behind + u.overdue) DESC, {group}", params)
     for row in rows:
         row["due"] = (row["behind"] or 0) + (row["overdue"] or 0)
-        row["shortfall"] = float(row["shortfall"] or 0)
+        # sums of amounts with one decimal place, whatever order the database added them in
+        row["shortfall"] = round(float(row["shortfall"] or 0), 1)
         row["rate"] = round(100 * (row["met"] or 0) / row["total"]) if row["total"] else 0
     _name_groups(by, rows)
     return rows
@@ -456,6 +505,6 @@ def compliance_totals(*, scope: Scope, filters: ComplianceFilters | None = None,
     rows = compliance_rollup(scope=scope, by="programme", filters=filters, as_of=as_of, live=live)
     keys = ["total", *STATUS_LABELS, "due"]
     totals = {k: sum(r[k] or 0 for r in rows) for k in keys}
-    totals["shortfall"] = sum(r["shortfall"] for r in rows)
+    totals["shortfall"] = round(sum(r["shortfall"] for r in rows), 1)
     totals["rate"] = round(100 * totals["met"] / totals["total"]) if totals["total"] else 0
     return totals

@@ -26,11 +26,12 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-from bangfu.compliance.models import ComplianceDone
+from bangfu.compliance.models import ComplianceArea, ComplianceDone
 from bangfu.programmes.choices import Window
 from bangfu.programmes.models import Obligation, Programme
 
 TABLE = ComplianceDone._meta.db_table
+AREA_TABLE = ComplianceArea._meta.db_table
 COLUMNS = ("county_code", "obligation_id", "pairing_id", "period_id", "programme_id", "region_id", "helper_person_id",
            "helper_organization_id", "helper_team_id", "pairing_starts_on", "pairing_ends_on", "period_starts_on",
            "period_ends_on", "done", "exempt")
@@ -75,20 +76,75 @@ def _insert(obligations: list[Obligation], pairings: tuple[str, list] | None) ->
 
 
 def summary_refresh(pairing_ids: Iterable[int]) -> None:
-    """Recompute the summary rows of these pairings (after any write that touches them)."""
+    """Recompute the summary rows of these pairings (after any write that touches them), then
+    the village rows (ComplianceArea) of their villages."""
     ids = sorted({int(i) for i in pairing_ids if i is not None})
     pending = getattr(_deferred, "ids", None)
     if pending is not None:
         pending.update(ids)
         return
+    villages: set[tuple[str, int]] = set()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         marks = ", ".join(["%s"] * len(chunk))
         with connection.cursor() as cursor:
+            # Two writes to one pairing at once: the second waits here, then sees the first's rows.
+            lock = " ORDER BY id FOR UPDATE" if connection.vendor == "postgresql" else ""
+            cursor.execute(f"SELECT region_id, programme_id FROM programmes_pairing WHERE id IN ({marks}){lock}", chunk)
+            villages.update(cursor.fetchall())
             cursor.execute(f"DELETE FROM {TABLE} WHERE pairing_id IN ({marks})", chunk)
         obligations = list(Obligation.objects.filter(programme__pairings__pk__in=chunk).distinct()
                            .select_related("programme").order_by("pk"))
         _insert(obligations, (f"SELECT id FROM programmes_pairing WHERE id IN ({marks})", chunk))
+    _areas_refresh(villages)
+
+
+def _folded(obligations) -> list[Obligation]:
+    """The obligations whose ended periods are folded per village: those without a condition."""
+    return [o for o in obligations if not o.condition_attribute]
+
+
+def _area_insert(obligation: Obligation, where: str = "", params: list | tuple = ()) -> None:
+    """Fold one obligation's summary rows of ended periods into village rows: the pairings that
+    owe each period (active on its last day), how many met it (not exempt, done ≥ minimum), how
+    many are exempt, and the shortfall — what the live query counts for a period that has ended."""
+    required = float(obligation.minimum)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AREA_TABLE} (county_code, obligation_id, period_id, region_id, programme_id, period_ends_on, "
+            f"total, met, exempt, shortfall) "
+            f"SELECT d.county_code, d.obligation_id, d.period_id, d.region_id, d.programme_id, d.period_ends_on, "
+            f"COUNT(*), SUM(CASE WHEN d.exempt = 0 AND d.done >= %s THEN 1 ELSE 0 END), SUM(d.exempt), "
+            f"SUM(CASE WHEN d.done >= %s THEN 0 ELSE %s - d.done END) FROM {TABLE} d "
+            f"WHERE d.obligation_id = %s AND d.pairing_starts_on <= d.period_ends_on "
+            f"AND (d.pairing_ends_on IS NULL OR d.pairing_ends_on >= d.period_ends_on){where} "
+            f"GROUP BY d.county_code, d.obligation_id, d.period_id, d.region_id, d.programme_id, d.period_ends_on",
+            [required, required, required, obligation.pk, *params])
+
+
+def _areas_refresh(villages: set[tuple[str, int]]) -> None:
+    """Refold the village rows of these (village, programme) pairs, for every folded obligation."""
+    by_programme: dict[int, list[str]] = {}
+    for region_id, programme_id in villages:
+        by_programme.setdefault(programme_id, []).append(region_id)
+    if not by_programme:
+        return
+    regions = sorted({r for rs in by_programme.values() for r in rs})
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One writer per village at a time: the next one refolds after seeing the first's rows.
+            for start in range(0, len(regions), CHUNK):
+                part = regions[start:start + CHUNK]
+                cursor.execute(f"SELECT code FROM regions_region WHERE code IN ({', '.join(['%s'] * len(part))}) "
+                               f"ORDER BY code FOR UPDATE", part)
+        for obligation in _folded(Obligation.objects.filter(programme_id__in=by_programme).order_by("pk")):
+            codes = sorted(set(by_programme[obligation.programme_id]))
+            for start in range(0, len(codes), CHUNK):
+                part = codes[start:start + CHUNK]
+                marks = ", ".join(["%s"] * len(part))
+                cursor.execute(f"DELETE FROM {AREA_TABLE} WHERE obligation_id = %s AND region_id IN ({marks})",
+                               [obligation.pk, *part])
+                _area_insert(obligation, f" AND d.region_id IN ({marks})", part)
 
 
 def summary_refresh_birthdays(person_ids_sql: str, params: list) -> None:
@@ -103,23 +159,25 @@ def summary_refresh_birthdays(person_ids_sql: str, params: list) -> None:
 
 
 def summary_rebuild(programme: Programme | None = None) -> int:
-    """Rebuild the summary of one programme, or of everything, from the activities; returns the rows."""
+    """Rebuild the summary (and its village rows) of one programme, or of everything, from the
+    activities; returns the summary's rows."""
     with connection.cursor() as cursor:
-        if programme is None:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"TRUNCATE {TABLE}")
+        for table in (TABLE, AREA_TABLE):
+            if programme is None:
+                cursor.execute(f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}")
             else:
-                cursor.execute(f"DELETE FROM {TABLE}")
-        else:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE programme_id = %s", [programme.pk])
+                cursor.execute(f"DELETE FROM {table} WHERE programme_id = %s", [programme.pk])
     obligations = Obligation.objects.select_related("programme").order_by("pk")
     if programme is not None:
         obligations = obligations.filter(programme=programme)
     for obligation in obligations:  # one statement per obligation: a handful per programme
         _insert([obligation], None)
+    for obligation in _folded(obligations):
+        _area_insert(obligation)
     if programme is None and connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics for the planner after a full load
             cursor.execute(f"ANALYZE {TABLE}")
+            cursor.execute(f"ANALYZE {AREA_TABLE}")
     return ComplianceDone.objects.filter(**({"programme_id": programme.pk} if programme else {})).count()
 
 

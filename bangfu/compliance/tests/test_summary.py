@@ -13,7 +13,7 @@ from bangfu.accounts.roles import Role
 from bangfu.accounts.scope import Scope
 from bangfu.activities.services import activity_correct, activity_record
 from bangfu.compliance import selectors
-from bangfu.compliance.models import ComplianceDone
+from bangfu.compliance.models import ComplianceArea, ComplianceDone
 from bangfu.compliance.selectors import ComplianceFilters
 from bangfu.compliance.summary import summary_rebuild
 from bangfu.programmes import services
@@ -32,11 +32,14 @@ FILTERS = [ComplianceFilters(), ComplianceFilters(status="due"), ComplianceFilte
            ComplianceFilters(ending_before=date(2025, 6, 30)), ComplianceFilters(region=TOWNSHIP_A[:9])]
 
 
-def snapshot() -> list[tuple]:
-    return sorted(ComplianceDone.objects.values_list(
+def snapshot() -> tuple[list[tuple], list[tuple]]:
+    return (sorted(ComplianceDone.objects.values_list(
         "county_code", "obligation_id", "pairing_id", "period_id", "programme_id", "region_id", "helper_person_id",
         "helper_organization_id", "helper_team_id", "pairing_starts_on", "pairing_ends_on", "period_starts_on",
-        "period_ends_on", "done", "exempt"))
+        "period_ends_on", "done", "exempt")),
+        sorted(ComplianceArea.objects.values_list("county_code", "obligation_id", "period_id", "region_id",
+                                                  "programme_id", "period_ends_on", "total", "met", "exempt",
+                                                  "shortfall")))
 
 
 def rows(scope, filters, as_of, live):
@@ -221,7 +224,7 @@ def test_conditions_terms_and_birthdays(people):
 
 def test_the_demo_and_the_rebuild_command(regions):
     call_command("demo", "--seed", "5", "--scale", "0.02", stdout=StringIO())
-    assert ComplianceDone.objects.exists()
+    assert ComplianceDone.objects.exists() and ComplianceArea.objects.exists()
     assert_exact([ADMIN_SCOPE], [date(2026, 3, 15)])
     out = StringIO()
     call_command("compliance_rebuild", stdout=out)
