@@ -135,14 +135,19 @@ def _narrowed(scope: Scope, filters: ComplianceFilters, obligation: Obligation) 
                 or scope.organization_id is not None)
 
 
-def _expected_sql(obligation: Obligation, as_of: date, period_id: str) -> tuple[str, list]:
-    """The share of the minimum due by `as_of`: the minimum, or less in the periods under way (a
-    handful of rows, read first)."""
+def _open_periods(obligation: Obligation, as_of: date) -> list[dict]:
+    """The obligation's periods under way on `as_of` (a handful of rows, read first)."""
+    return list(ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=obligation.period_key,
+                                               starts_on__lte=as_of, ends_on__gt=as_of)
+                .values("pk", "starts_on", "ends_on"))
+
+
+def _expected_sql(obligation: Obligation, as_of: date, period_id: str, open_periods: list[dict] | None = None
+                  ) -> tuple[str, list]:
+    """The share of the minimum due by `as_of`: the minimum, or less in the periods under way."""
     required = float(obligation.minimum)
-    open_periods = ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=obligation.period_key,
-                                                  starts_on__lte=as_of, ends_on__gt=as_of)
     whens = []
-    for period in open_periods.values("pk", "starts_on", "ends_on"):
+    for period in _open_periods(obligation, as_of) if open_periods is None else open_periods:
         length = (period["ends_on"] - period["starts_on"]).days + 1
         elapsed = (as_of - period["starts_on"]).days + 1
         whens.append((period["pk"], float(math.floor(required * elapsed / length))))
@@ -185,9 +190,11 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     where = ["s.obligation_id = %s", "s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
              f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"]
     where_params: list = [obligation.pk, as_of, as_of, as_of]
+    open_periods = _open_periods(obligation, as_of)
     if open_only:  # the periods still under way; those ended are read folded (_area_sql)
-        where.append("s.period_ends_on > %s")
-        where_params.append(as_of)
+        ids = [p["pk"] for p in open_periods]
+        where.append(f"s.period_id IN ({', '.join(['%s'] * len(ids))}) AND s.period_ends_on > %s" if ids else "1 = 0")
+        where_params += [*ids, as_of] if ids else []
     prefix_where, prefix_params = _prefix_where(scope, filters, "s")
     where += prefix_where
     where_params += prefix_params
@@ -196,7 +203,7 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
         where.append(f"s.pairing_id IN (SELECT q.id FROM ({p_sql}) q)")
         where_params += list(p_params)
     more, more_params = _period_where(filters, as_of, "s.period_ends_on")
-    expected, expected_params = _expected_sql(obligation, as_of, "s.period_id")
+    expected, expected_params = _expected_sql(obligation, as_of, "s.period_id", open_periods)
     joins, label, org = "", "NULL", "NULL"
     if with_labels:
         joins += "JOIN programmes_programmeperiod per ON per.id = s.period_id "
