@@ -138,13 +138,16 @@ def _areas_refresh(villages: set[tuple[str, int]]) -> None:
                 cursor.execute(f"SELECT code FROM regions_region WHERE code IN ({', '.join(['%s'] * len(part))}) "
                                f"ORDER BY code FOR UPDATE", part)
         for obligation in _folded(Obligation.objects.filter(programme_id__in=by_programme).order_by("pk")):
-            codes = sorted(set(by_programme[obligation.programme_id]))
-            for start in range(0, len(codes), CHUNK):
-                part = codes[start:start + CHUNK]
-                marks = ", ".join(["%s"] * len(part))
-                cursor.execute(f"DELETE FROM {AREA_TABLE} WHERE obligation_id = %s AND region_id IN ({marks})",
-                               [obligation.pk, *part])
-                _area_insert(obligation, f" AND d.region_id IN ({marks})", part)
+            counties: dict[str, list[str]] = {}
+            for code in sorted(set(by_programme[obligation.programme_id])):
+                counties.setdefault(code[:6], []).append(code)
+            for county, codes in counties.items():  # the key's first columns: one county's rows
+                for start in range(0, len(codes), CHUNK):
+                    part = codes[start:start + CHUNK]
+                    marks = ", ".join(["%s"] * len(part))
+                    cursor.execute(f"DELETE FROM {AREA_TABLE} WHERE county_code = %s AND obligation_id = %s "
+                                   f"AND region_id IN ({marks})", [county, obligation.pk, *part])
+                    _area_insert(obligation, f" AND d.region_id IN ({marks})", part)
 
 
 def summary_refresh_birthdays(person_ids_sql: str, params: list) -> None:
