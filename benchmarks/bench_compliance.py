@@ -18,8 +18,9 @@ office); the baseline is one hand-written statement over the same tables. Both m
 same totals; the three are timed in turns (best of 3 rounds for the province, 7 for the county), with
 JIT off for the session (PERFORMANCE.md).
 
-The product reads the compliance summary (compliance/summary.py): after the COPY it is filled
-set-wise by `bangfu compliance_rebuild` (timed). The product's live computation (`live=True`, the
+The product reads the compliance summary (compliance/summary.py: per pairing and period, and the
+ended periods folded per village): after the COPY it is filled set-wise by `bangfu compliance_rebuild`
+(timed). The product's live computation (`live=True`, the
 reference) is timed beside it, and the write cost the summary adds: recording one activity through
 the service with and without its refresh, and refreshing a county's 10,000 pairings at once (the
 register upload's bulk path), in transactions that are rolled back.
