@@ -53,9 +53,10 @@ def assert_exact(scopes: list[Scope], days=DAYS) -> None:
     checked = 0
     for scope in scopes:
         for as_of in days:
-            for by in GROUPS:
-                got = selectors.compliance_rollup(scope=scope, by=by, as_of=as_of)
-                assert got == selectors.compliance_rollup(scope=scope, by=by, as_of=as_of, live=True), (scope, as_of, by)
+            for by, filters in [*((by, None) for by in GROUPS), ("region", FILTERS[-1]), ("obligation", FILTERS[1])]:
+                got = selectors.compliance_rollup(scope=scope, by=by, filters=filters, as_of=as_of)
+                assert got == selectors.compliance_rollup(scope=scope, by=by, filters=filters, as_of=as_of, live=True), (
+                    scope, as_of, by, filters)
             for filters in FILTERS:
                 got = rows(scope, filters, as_of, False)
                 assert got == rows(scope, filters, as_of, True), (scope, as_of, filters)
