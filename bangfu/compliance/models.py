@@ -12,21 +12,30 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class ComplianceDone(models.Model):
-    # county_code leads the key: the partition key and distribution column (DESIGN.md, Scale).
-    pk = models.CompositePrimaryKey("county_code", "obligation", "period", "pairing")
+class _SummaryRow(models.Model):
+    """The key columns both summary tables share. No database constraints: the services and the
+    rebuild keep the rows right, and 10^7 rows loaded at once would pay a foreign-key check per
+    column each. Deleting a pairing or obligation still deletes its rows (Django cascades);
+    periods are only deleted by programme_periods_refresh, which rebuilds the programme's rows
+    right after (one DELETE by programme instead of a second one by period)."""
+
+    # county_code leads the keys: the partition key and distribution column (DESIGN.md, Scale).
     county_code = models.CharField(_("县级代码"), max_length=6)
-    # No database constraints: the services and the rebuild keep the rows right, and 10^7 rows
-    # loaded at once would pay three foreign-key checks each. Deleting a pairing or obligation
-    # still deletes its rows (Django cascades); periods are only deleted by
-    # programme_periods_refresh, which rebuilds the programme's rows right after (one DELETE by
-    # programme instead of a second one by period).
     obligation = models.ForeignKey("programmes.Obligation", on_delete=models.CASCADE, db_constraint=False,
                                    related_name="+", verbose_name=_("要求"))
-    pairing = models.ForeignKey("programmes.Pairing", on_delete=models.CASCADE, db_constraint=False,
-                                related_name="+", verbose_name=_("结对"))
     period = models.ForeignKey("programmes.ProgrammePeriod", on_delete=models.DO_NOTHING, db_constraint=False,
                                related_name="+", verbose_name=_("考核周期"))
+
+    class Meta:
+        abstract = True
+
+
+class ComplianceDone(_SummaryRow):
+    """What was done by one pairing in one period of one obligation (the module's docstring)."""
+
+    pk = models.CompositePrimaryKey("county_code", "obligation", "period", "pairing")
+    pairing = models.ForeignKey("programmes.Pairing", on_delete=models.CASCADE, db_constraint=False,
+                                related_name="+", verbose_name=_("结对"))
     # Copied from the pairing and the period so that a roll-up reads this table alone.
     programme_id = models.IntegerField(_("项目"))
     region_id = models.CharField(_("受帮扶方所在区域"), max_length=12)
@@ -51,7 +60,7 @@ class ComplianceDone(models.Model):
         ]
 
 
-class ComplianceArea(models.Model):
+class ComplianceArea(_SummaryRow):
     """The summary's ended periods counted per village: what a region, programme or obligation
     roll-up reads for every period that has ended by the day asked.
 
@@ -65,11 +74,6 @@ class ComplianceArea(models.Model):
     """
 
     pk = models.CompositePrimaryKey("county_code", "obligation", "period", "region_id")
-    county_code = models.CharField(_("县级代码"), max_length=6)
-    obligation = models.ForeignKey("programmes.Obligation", on_delete=models.CASCADE, db_constraint=False,
-                                   related_name="+", verbose_name=_("要求"))
-    period = models.ForeignKey("programmes.ProgrammePeriod", on_delete=models.DO_NOTHING, db_constraint=False,
-                               related_name="+", verbose_name=_("考核周期"))
     region_id = models.CharField(_("受帮扶方所在区域"), max_length=12)
     programme_id = models.IntegerField(_("项目"))
     period_ends_on = models.DateField(_("周期结束日期"))
