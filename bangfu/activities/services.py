@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
 from bangfu.activities.models import Activity, Evidence
+from bangfu.compliance.summary import summary_refresh
 from bangfu.errors import Conflict, FieldErrors, NotFound, ValidationError
 from bangfu.programmes.choices import Actor, PairingStatus
 from bangfu.programmes.models import Pairing
@@ -84,7 +85,9 @@ def activity_record(*, scope: Scope, by, pairings: list[Pairing], data: dict[str
                                                            and data["occurred_on"] <= pairing.ends_on):
             raise Conflict(_("结对已结束，不能再记录活动"), field="pairings")
         rows.append(_build(pairing, dict(data), by=by, group=group))
-    return Activity.objects.bulk_create(rows)
+    made = Activity.objects.bulk_create(rows)
+    summary_refresh(ids)
+    return made
 
 
 @transaction.atomic
@@ -106,6 +109,7 @@ def activity_correct(*, scope: Scope, by, activity: Activity, data: dict[str, An
     corrected.withdrawn = withdraw
     corrected.correction_reason = reason.strip()
     corrected.save()
+    summary_refresh([original.pairing_id])
     return corrected
 
 

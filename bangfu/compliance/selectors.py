@@ -31,10 +31,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
+from bangfu.compliance.models import ComplianceArea, ComplianceDone
 from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
 
+SUMMARY_TABLE = ComplianceDone._meta.db_table
+AREA_TABLE = ComplianceArea._meta.db_table
 STATUS_LABELS = {"met": gettext_lazy("已完成"), "on_track": gettext_lazy("进度正常"), "behind": gettext_lazy("进度落后"),
                  "overdue": gettext_lazy("逾期未完成"), "exempt": gettext_lazy("已免除")}
 COLUMNS = ["pairing_id", "obligation_id", "period_id", "period_label", "period_starts_on", "period_ends_on",
@@ -91,13 +94,18 @@ CURRENT_SQL = ("NOT a.withdrawn AND NOT EXISTS (SELECT 1 FROM activities_activit
                "WHERE s.supersedes_id = a.id AND s.supersedes_id IS NOT NULL)")
 
 
-def _done_sql(obligation: Obligation, as_of: date, *, prefix: str, pairing_ids: tuple[str, list] | None
+def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairing_ids: tuple[str, list] | None
               ) -> tuple[str, list]:
     """Done per pairing and period for one obligation: activities aggregated first (one pass over
-    the kind's activities in scope), joined to the pairings afterwards (PERFORMANCE.md)."""
+    the kind's activities in scope), joined to the pairings afterwards (PERFORMANCE.md). The
+    reference for the summary (compliance/summary.py), which takes every period (`as_of` None)."""
     amount = "COUNT(*)" if obligation.measure == Measure.COUNT else "SUM(a.quantity)"
     joins, where = "", ["a.kind = %s", "a.actor = %s", CURRENT_SQL]
-    params: list = [obligation.programme_id, obligation.period_key, as_of]
+    params: list = [obligation.programme_id, obligation.period_key]
+    started = ""
+    if as_of is not None:
+        started = "AND per.starts_on <= %s "
+        params.append(as_of)
     if obligation.window == Window.BIRTHDAY:
         low, high = _birthday_bounds(obligation)
         joins = ("JOIN programmes_pairing pp ON pp.id = a.pairing_id "
@@ -116,7 +124,7 @@ def _done_sql(obligation: Obligation, as_of: date, *, prefix: str, pairing_ids: 
         params += pairing_ids[1]
     sql = (f"SELECT a.pairing_id, per.id AS period_id, {amount} AS done FROM activities_activity a {joins}"
            f"JOIN programmes_programmeperiod per ON per.programme_id = %s AND per.kind = %s "
-           f"AND per.starts_on <= %s AND {on} WHERE {' AND '.join(where)} GROUP BY a.pairing_id, per.id")
+           f"{started}AND {on} WHERE {' AND '.join(where)} GROUP BY a.pairing_id, per.id")
     return sql, params
 
 
@@ -127,10 +135,41 @@ def _narrowed(scope: Scope, filters: ComplianceFilters, obligation: Obligation) 
                 or scope.organization_id is not None)
 
 
-def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
-                    with_org: bool, with_exemptions: bool) -> tuple[str, list]:
-    """One row per pairing and period the pairing owes under `obligation`, with what was done."""
-    key = obligation.period_key
+def _open_periods(obligation: Obligation, as_of: date) -> list[dict]:
+    """The obligation's periods under way on `as_of` (a handful of rows, read first)."""
+    return list(ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=obligation.period_key,
+                                               starts_on__lte=as_of, ends_on__gt=as_of)
+                .values("pk", "starts_on", "ends_on"))
+
+
+def _expected_sql(obligation: Obligation, as_of: date, period_id: str, open_periods: list[dict] | None = None
+                  ) -> tuple[str, list]:
+    """The share of the minimum due by `as_of`: the minimum, or less in the periods under way."""
+    required = float(obligation.minimum)
+    whens = []
+    for period in _open_periods(obligation, as_of) if open_periods is None else open_periods:
+        length = (period["ends_on"] - period["starts_on"]).days + 1
+        elapsed = (as_of - period["starts_on"]).days + 1
+        whens.append((period["pk"], float(math.floor(required * elapsed / length))))
+    if not whens:
+        return "%s", [required]
+    sql = f"CASE {period_id} " + " ".join("WHEN %s THEN %s" for _w in whens) + " ELSE %s END"
+    return sql, [v for pair in whens for v in pair] + [required]
+
+
+def _period_where(filters: ComplianceFilters, as_of: date, ends_on: str) -> tuple[str, list]:
+    where, params = "", []
+    if filters.current_only:
+        where += f" AND {ends_on} >= %s"
+        params.append(as_of)
+    if filters.ending_before:
+        where += f" AND {ends_on} <= %s"
+        params.append(filters.ending_before)
+    return where, params
+
+
+def _obligation_pairings(scope: Scope, filters: ComplianceFilters, obligation: Obligation) -> QuerySet[Pairing]:
+    """The pairings in scope and filters that `obligation` applies to (its condition, if any)."""
     pairings = _pairings(scope, filters).filter(programme_id=obligation.programme_id)
     if obligation.condition_attribute:
         side = "target" if obligation.condition_party != Actor.HELPER else "helper"
@@ -138,6 +177,85 @@ def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFil
         kind = (programme.target_kinds if side == "target" else programme.helper_kinds)[0]
         pairings = pairings.filter(**{f"{side}_{kind}__{obligation.condition_attribute}__in":
                                       obligation.condition_values})
+    return pairings
+
+
+def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
+                            with_org: bool, with_labels: bool, open_only: bool = False) -> tuple[str, list]:
+    """The rows of `_obligation_sql` read from the summary (compliance/summary.py): what was done
+    per pairing and period is precomputed; who owes a period, the status and the share due by
+    now are still decided here for `as_of`. No join to the pairings or activities unless the
+    pairings are narrower than a region prefix (helper, organization, condition, role)."""
+    reference = _least("s.period_ends_on", "%s")
+    where = ["s.obligation_id = %s", "s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
+             f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"]
+    where_params: list = [obligation.pk, as_of, as_of, as_of]
+    open_periods = _open_periods(obligation, as_of)
+    if open_only:  # the periods still under way; those ended are read folded (_area_sql)
+        ids = [p["pk"] for p in open_periods]
+        where.append(f"s.period_id IN ({', '.join(['%s'] * len(ids))}) AND s.period_ends_on > %s" if ids else "1 = 0")
+        where_params += [*ids, as_of] if ids else []
+    prefix_where, prefix_params = _prefix_where(scope, filters, "s")
+    where += prefix_where
+    where_params += prefix_params
+    if _narrowed(scope, filters, obligation):
+        p_sql, p_params = _obligation_pairings(scope, filters, obligation).order_by().values("id").query.sql_with_params()
+        where.append(f"s.pairing_id IN (SELECT q.id FROM ({p_sql}) q)")
+        where_params += list(p_params)
+    more, more_params = _period_where(filters, as_of, "s.period_ends_on")
+    expected, expected_params = _expected_sql(obligation, as_of, "s.period_id", open_periods)
+    joins, label, org = "", "NULL", "NULL"
+    if with_labels:
+        joins += "JOIN programmes_programmeperiod per ON per.id = s.period_id "
+        label = "per.label"
+    if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
+        joins += "LEFT JOIN registry_person hp ON hp.id = s.helper_person_id "
+        org = "COALESCE(s.helper_organization_id, hp.organization_id)"
+    sql = (f"SELECT s.pairing_id, %s AS obligation_id, s.period_id, {label} AS period_label, "
+           f"s.period_starts_on, s.period_ends_on, %s AS required, {expected} AS expected, s.done, "
+           f"s.exempt, CASE WHEN s.period_ends_on < %s THEN 1 ELSE 0 END AS closed, s.programme_id, s.region_id, "
+           f"s.helper_person_id, s.helper_organization_id, s.helper_team_id, {org} AS helper_org_id "
+           f"FROM {SUMMARY_TABLE} s {joins}WHERE {' AND '.join(where)}{more}")
+    params = [obligation.pk, float(obligation.minimum), *expected_params,
+              as_of - timedelta(days=obligation.grace_days), *where_params, *more_params]
+    return sql, params
+
+
+def _prefix_where(scope: Scope, filters: ComplianceFilters, alias: str) -> tuple[list[str], list]:
+    """The region prefix of the scope and filters on a summary table (county_code leads its key)."""
+    where, params = [], []
+    prefix = max(scope.prefix, filters.region or "", key=len)
+    if len(prefix) >= 6:  # the key's first column: a county reads its own rows only
+        where.append(f"{alias}.county_code = %s")
+        params.append(prefix[:6])
+    if prefix and len(prefix) != 6:
+        where.append(f"{alias}.region_id LIKE %s")
+        params.append(prefix + "%")
+    return where, params
+
+
+def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date,
+              keys: list[str]) -> tuple[str, list]:
+    """Counts per roll-up group from the folded village rows (ComplianceArea) of the periods that
+    have ended by `as_of`: met and exempt as counted, the rest overdue once the grace has passed
+    and behind before — the statuses the per-row query gives these periods."""
+    closed_before = as_of - timedelta(days=obligation.grace_days)
+    where, params = _prefix_where(scope, filters, "g")
+    unmet = "g.total - g.met - g.exempt"
+    counts = {"met": "g.met", "on_track": "0", "behind": f"CASE WHEN g.period_ends_on < %s THEN 0 ELSE {unmet} END",
+              "overdue": f"CASE WHEN g.period_ends_on < %s THEN {unmet} ELSE 0 END", "exempt": "g.exempt"}
+    sql = (f"SELECT {', '.join(keys)}, g.total, {', '.join(f'{counts[s]} AS {s}' for s in STATUS_LABELS)}, "
+           f"g.shortfall FROM {AREA_TABLE} g WHERE g.obligation_id = %s AND g.period_ends_on <= %s"
+           + "".join(f" AND {w}" for w in where))
+    return sql, [closed_before, closed_before, obligation.pk, as_of, *params]
+
+
+def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
+                    with_org: bool, with_exemptions: bool) -> tuple[str, list]:
+    """One row per pairing and period the pairing owes under `obligation`, with what was done,
+    computed live from the activities: the reference the summary is tested and rebuilt against."""
+    key = obligation.period_key
+    pairings = _obligation_pairings(scope, filters, obligation)
     fields = ["id", "programme_id", "region_id", "helper_person_id", "helper_organization_id", "helper_team_id",
               "starts_on", "ends_on"]
     if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
@@ -150,18 +268,7 @@ def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFil
         (p_sql, list(p_params)) if _narrowed(scope, filters, obligation) else None))
 
     required = float(obligation.minimum)
-    # The share due by now in periods under way: a handful of rows, read first.
-    open_periods = ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=key,
-                                                  starts_on__lte=as_of, ends_on__gt=as_of)
-    expected, expected_params = "%s", [required]
-    whens = []
-    for period in open_periods.values("pk", "starts_on", "ends_on"):
-        length = (period["ends_on"] - period["starts_on"]).days + 1
-        elapsed = (as_of - period["starts_on"]).days + 1
-        whens.append((period["pk"], float(math.floor(required * elapsed / length))))
-    if whens:
-        expected = "CASE per.id " + " ".join("WHEN %s THEN %s" for _w in whens) + " ELSE %s END"
-        expected_params = [v for pair in whens for v in pair] + [required]
+    expected, expected_params = _expected_sql(obligation, as_of, "per.id")
     exempt, exempt_params = "0", []
     if with_exemptions:
         exempt = ("CASE WHEN EXISTS (SELECT 1 FROM programmes_exemption e WHERE e.pairing_id = p.id "
@@ -171,13 +278,7 @@ def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFil
     closed_before = as_of - timedelta(days=obligation.grace_days)
     reference = _least("per.ends_on", "%s")
     org = "p.helper_org_id" if with_org else "NULL"
-    where, where_params = "", []
-    if filters.current_only:
-        where += " AND per.ends_on >= %s"
-        where_params.append(as_of)
-    if filters.ending_before:
-        where += " AND per.ends_on <= %s"
-        where_params.append(filters.ending_before)
+    where, where_params = _period_where(filters, as_of, "per.ends_on")
     sql = (f"SELECT p.id AS pairing_id, %s AS obligation_id, per.id AS period_id, per.label AS period_label, "
            f"per.starts_on AS period_starts_on, per.ends_on AS period_ends_on, %s AS required, "
            f"{expected} AS expected, CAST(COALESCE(d.done, 0) AS DOUBLE PRECISION) AS done, {exempt} AS exempt, "
@@ -225,16 +326,25 @@ STATUS_SQL = ("CASE WHEN t.exempt = 1 THEN 'exempt' WHEN t.done >= t.required TH
               "WHEN t.closed = 1 THEN 'overdue' WHEN t.done >= t.expected THEN 'on_track' ELSE 'behind' END")
 
 
-def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org: bool = False
-              ) -> tuple[str, list] | None:
-    """The per-row SQL (UNION ALL over obligations) with its status, as a derived table `c`."""
-    obligations = _obligations(scope, filters)
+def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org: bool = False,
+              with_labels: bool = True, live: bool = False, obligations: list[Obligation] | None = None,
+              open_only: frozenset[int] = frozenset()) -> tuple[str, list] | None:
+    """The per-row SQL (UNION ALL over obligations) with its status, as a derived table `c`: read
+    from the summary, or with `live` aggregated from the activities (the reference). For the
+    obligations in `open_only`, only the periods under way on `as_of`."""
+    if obligations is None:
+        obligations = _obligations(scope, filters)
     if not obligations:
         return None
     parts, params = [], []
     for obligation in obligations:
-        sql, part_params = _obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
-                                           with_exemptions=obligation.has_exemptions)
+        if live:
+            sql, part_params = _obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
+                                               with_exemptions=obligation.has_exemptions)
+        else:
+            sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
+                                                       with_labels=with_labels,
+                                                       open_only=obligation.pk in open_only)
         parts.append(sql)
         params += part_params
     union = " UNION ALL ".join(parts)
@@ -281,8 +391,9 @@ def _to_date(value):
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date) -> int:
-    built = _base_sql(scope, filters or ComplianceFilters(), as_of)
+def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, live: bool = False
+                     ) -> int:
+    built = _base_sql(scope, filters or ComplianceFilters(), as_of, with_labels=False, live=live)
     if built is None:
         return 0
     sql, params = built
@@ -290,10 +401,10 @@ def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, 
 
 
 def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, limit: int = 50,
-                    offset: int = 0) -> list[ComplianceRow]:
+                    offset: int = 0, live: bool = False) -> list[ComplianceRow]:
     """One page of rows, the most behind first; pairings and obligations fetched in two more queries."""
     filters = filters or ComplianceFilters()
-    built = _base_sql(scope, filters, as_of)
+    built = _base_sql(scope, filters, as_of, live=live)
     if built is None:
         return []
     sql, params = built
@@ -311,6 +422,7 @@ def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, a
                           status=r["status"]) for r in raw]
 
 
+FOLDED_GROUPS = ("region", "programme", "obligation")  # the groups ComplianceArea rows carry
 GROUPS = {
     "helper": ["helper_person_id", "helper_organization_id", "helper_team_id"],
     "organization": ["helper_org_id"],
@@ -321,30 +433,45 @@ GROUPS = {
 
 
 def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | None = None, as_of: date,
-                      region_length: int | None = None) -> list[dict]:
+                      region_length: int | None = None, live: bool = False) -> list[dict]:
     """Counts per group (helper, organization, team, programme, obligation, or region code prefix
     of `region_length` digits) — rows, met, on track, behind, overdue, exempt, total shortfall."""
     filters = filters or ComplianceFilters()
-    built = _base_sql(scope, filters, as_of, with_org=by == "organization")
+    obligations = _obligations(scope, filters)
+    if by == "region":
+        length = int(region_length or {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}[len(filters.region or scope.prefix)])
+        key_names = ["area"]
+
+        def keys(alias: str) -> list[str]:
+            return [f"SUBSTR({alias}.region_id, 1, {length}) AS area"]
+    else:
+        key_names = GROUPS[by]
+
+        def keys(alias: str) -> list[str]:
+            return [f"{alias}.{k} AS {k}" for k in key_names]
+    # Ended periods of the obligations a region prefix selects are read folded per village.
+    folded = [] if (live or by not in FOLDED_GROUPS or filters.status or filters.current_only
+                    or filters.ending_before) else [o for o in obligations if not _narrowed(scope, filters, o)]
+    built = _base_sql(scope, filters, as_of, with_org=by == "organization", with_labels=False, live=live,
+                      obligations=obligations, open_only=frozenset(o.pk for o in folded))
     if built is None:
         return []
     sql, params = built
-    if by == "region":
-        length = int(region_length or {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}[len(filters.region or scope.prefix)])
-        keys = [f"SUBSTR(c.region_id, 1, {length}) AS area"]
-        group = "SUBSTR(c.region_id, 1, %d)" % length
-        key_names = ["area"]
-    else:
-        key_names = GROUPS[by]
-        keys = [f"c.{k}" for k in key_names]
-        group = ", ".join(keys)
-    counts = ", ".join(f"SUM(CASE WHEN c.status = '{s}' THEN 1 ELSE 0 END) AS {s}" for s in STATUS_LABELS)
-    rows = _fetch(f"SELECT {', '.join(keys)}, COUNT(*) AS total, {counts}, SUM(c.shortfall) AS shortfall "
-                  f"FROM ({sql}) c GROUP BY {group} ORDER BY SUM(CASE WHEN c.status IN ('behind', 'overdue') "
-                  f"THEN 1 ELSE 0 END) DESC, {group}", params)
+    counts = ", ".join(f"CASE WHEN c.status = '{s}' THEN 1 ELSE 0 END AS {s}" for s in STATUS_LABELS)
+    parts = [f"SELECT {', '.join(keys('c'))}, 1 AS total, {counts}, c.shortfall FROM ({sql}) c"]
+    for obligation in folded:
+        area_sql, area_params = _area_sql(obligation, scope, filters, as_of, keys("g"))
+        parts.append(area_sql)
+        params = [*params, *area_params]
+    group = ", ".join(f"u.{k}" for k in key_names)
+    sums = ", ".join(f"SUM(u.{s}) AS {s}" for s in STATUS_LABELS)
+    rows = _fetch(f"SELECT {group}, SUM(u.total) AS total, {sums}, SUM(u.shortfall) AS shortfall "
+                  f"FROM ({' UNION ALL '.join(parts)}) u GROUP BY {group} "
+                  f"ORDER BY SUM(u.behind + u.overdue) DESC, {group}", params)
     for row in rows:
         row["due"] = (row["behind"] or 0) + (row["overdue"] or 0)
-        row["shortfall"] = float(row["shortfall"] or 0)
+        # sums of amounts with one decimal place, whatever order the database added them in
+        row["shortfall"] = round(float(row["shortfall"] or 0), 1)
         row["rate"] = round(100 * (row["met"] or 0) / row["total"]) if row["total"] else 0
     _name_groups(by, rows)
     return rows
@@ -380,10 +507,11 @@ def _name_groups(by: str, rows: list[dict]) -> None:
             r["name"] = found.get(r[column]) or _("(无)")
 
 
-def compliance_totals(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date) -> dict:
-    rows = compliance_rollup(scope=scope, by="programme", filters=filters, as_of=as_of)
+def compliance_totals(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, live: bool = False
+                      ) -> dict:
+    rows = compliance_rollup(scope=scope, by="programme", filters=filters, as_of=as_of, live=live)
     keys = ["total", *STATUS_LABELS, "due"]
     totals = {k: sum(r[k] or 0 for r in rows) for k in keys}
-    totals["shortfall"] = sum(r["shortfall"] for r in rows)
+    totals["shortfall"] = round(sum(r["shortfall"] for r in rows), 1)
     totals["rate"] = round(100 * totals["met"] / totals["total"]) if totals["total"] else 0
     return totals

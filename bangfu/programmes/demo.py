@@ -34,6 +34,8 @@ from simple_history.utils import bulk_create_with_history
 from bangfu.accounts.roles import Role
 from bangfu.accounts.scope import Scope
 from bangfu.activities.models import Activity
+from bangfu.compliance.models import ComplianceDone
+from bangfu.compliance.summary import summary_rebuild
 from bangfu.programmes import services
 from bangfu.programmes.choices import Actor, Measure, PairingStatus, PartyKind, Period, Window
 from bangfu.programmes.models import Obligation, Pairing, Programme, ProgrammePeriod
@@ -239,6 +241,7 @@ class _Builder:
         if rows:
             Activity.objects.bulk_create(rows, batch_size=BATCH)
             written += len(rows)
+        summary_rebuild(programme)  # the compliance summary, set-wise
         return len(pairings), written
 
 
@@ -596,7 +599,7 @@ def programmes_demo_clear() -> None:
     from bangfu.programmes.models import Exemption, Phase, Task, Term
     from bangfu.programmes.models import CapacityRule
 
-    for model in (Evidence, Activity, Exemption, TermGrade, TermGrade.history.model):
+    for model in (ComplianceDone, Evidence, Activity, Exemption, TermGrade, TermGrade.history.model):
         model.objects.all()._raw_delete(model.objects.db)
     Pairing.objects.update(previous=None)
     for model in (Pairing, Pairing.history.model, ProgrammePeriod, Obligation, Obligation.history.model, Task,

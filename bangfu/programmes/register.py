@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
+from bangfu.compliance.summary import summary_deferred
 from bangfu.errors import BangfuError, ValidationError
 from bangfu.imports.blanks import register_template
 from bangfu.imports.reading import Sheet, sheet_batches, sheet_open
@@ -238,31 +239,32 @@ def pairing_register_import(*, scope: Scope, by, programme: Programme, path: Pat
                                            message=message))
 
     with transaction.atomic():
-        for row in rows:
-            try:
-                given = row.get("p_programme", "")
-                if given and normalize_text(given) != expected_name:
-                    raise _RowError("p_programme", _("与正在导入的项目“%(p)s”不一致") % {"p": programme.name})
-                starts_on = _date(row.get("p_starts_on", ""))
-                if starts_on is None:
-                    raise _RowError("p_starts_on", _("请填写结对日期，如 2025-03-01"))
-                if len(row.get("p_helper_role", "")) > 20:
-                    raise _RowError("p_helper_role", _("帮扶角色不能超过20个字"))
-                helper = _helper(programme, row, lookup)
-                target = _target(programme, row, lookup)
-            except _RowError as exc:
-                fail(row, exc.key, exc.message)
-                continue
-            try:
-                pairing_create(scope=scope, by=by, programme=programme, helper=helper, target=target,
-                               starts_on=starts_on, helper_role=row.get("p_helper_role", ""))
-            except BangfuError as exc:
-                # the service names its field: put the message on the column the row used for it
-                keys = service_fields.get(exc.field or "", ())
-                key = next((k for k in keys if row.get(k)), keys[0] if keys else "")
-                fail(row, key, exc.message)
-                continue
-            result.valid += 1
+        with summary_deferred():  # the pairings' compliance summary: set-wise, once
+            for row in rows:
+                try:
+                    given = row.get("p_programme", "")
+                    if given and normalize_text(given) != expected_name:
+                        raise _RowError("p_programme", _("与正在导入的项目“%(p)s”不一致") % {"p": programme.name})
+                    starts_on = _date(row.get("p_starts_on", ""))
+                    if starts_on is None:
+                        raise _RowError("p_starts_on", _("请填写结对日期，如 2025-03-01"))
+                    if len(row.get("p_helper_role", "")) > 20:
+                        raise _RowError("p_helper_role", _("帮扶角色不能超过20个字"))
+                    helper = _helper(programme, row, lookup)
+                    target = _target(programme, row, lookup)
+                except _RowError as exc:
+                    fail(row, exc.key, exc.message)
+                    continue
+                try:
+                    pairing_create(scope=scope, by=by, programme=programme, helper=helper, target=target,
+                                   starts_on=starts_on, helper_role=row.get("p_helper_role", ""))
+                except BangfuError as exc:
+                    # the service names its field: put the message on the column the row used for it
+                    keys = service_fields.get(exc.field or "", ())
+                    key = next((k for k in keys if row.get(k)), keys[0] if keys else "")
+                    fail(row, key, exc.message)
+                    continue
+                result.valid += 1
         if dry_run or result.errors:
             transaction.set_rollback(True)
         else:

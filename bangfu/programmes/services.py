@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
+from bangfu.compliance.summary import summary_deferred, summary_rebuild, summary_refresh
 from bangfu.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationError
 from bangfu.programmes import periods as period_rules
 from bangfu.programmes.choices import (
@@ -157,6 +158,7 @@ def programme_periods_refresh(*, programme: Programme) -> None:
     unique = {(r.kind, r.starts_on): r for r in rows}
     ProgrammePeriod.objects.filter(programme=programme).delete()
     ProgrammePeriod.objects.bulk_create(unique.values(), batch_size=1000)
+    summary_rebuild(programme)
 
 
 @transaction.atomic
@@ -167,6 +169,23 @@ def term_add(*, scope: Scope, by, programme: Programme, name: str, academic_year
     term = Term(programme=programme, name=name, academic_year=academic_year, starts_on=starts_on, ends_on=ends_on)
     _full_clean(term)
     if programme.terms.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
+        raise Conflict(_("学期日期与已有学期重叠"), field="starts_on")
+    term.save()
+    programme_periods_refresh(programme=programme)
+    return term
+
+
+@transaction.atomic
+def term_update(*, scope: Scope, by, term: Term, data: dict[str, Any]) -> Term:
+    """Change a term's name or dates; the programme's periods and compliance summary follow."""
+    _require_manage(scope)
+    programme = programmes_in_scope(scope).select_for_update().filter(pk=term.programme_id).first()
+    if programme is None:
+        raise NotFound(_("帮扶项目不存在或不在您的管辖范围内"))
+    term = Term.objects.get(pk=term.pk)
+    _apply(term, data, {"name", "academic_year", "starts_on", "ends_on"})
+    _full_clean(term)
+    if programme.terms.exclude(pk=term.pk).filter(starts_on__lte=term.ends_on, ends_on__gte=term.starts_on).exists():
         raise Conflict(_("学期日期与已有学期重叠"), field="starts_on")
     term.save()
     programme_periods_refresh(programme=programme)
@@ -196,12 +215,27 @@ def obligation_add(*, scope: Scope, by, programme: Programme, data: dict[str, An
     """Add an obligation: at least N activities (or units) of a kind per period or in a window."""
     _require_manage(scope)
     programme = programmes_in_scope(scope).select_for_update().get(pk=programme.pk)
+    return _obligation_save(programme, Obligation(programme=programme), data, by)
+
+
+@transaction.atomic
+def obligation_update(*, scope: Scope, by, obligation: Obligation, data: dict[str, Any]) -> Obligation:
+    """Change an obligation (minimum, period, window …) with the same checks; periods and the
+    compliance summary are rebuilt."""
+    _require_manage(scope)
+    programme = programmes_in_scope(scope).select_for_update().filter(pk=obligation.programme_id).first()
+    if programme is None:
+        raise NotFound(_("帮扶项目不存在或不在您的管辖范围内"))
+    return _obligation_save(programme, Obligation.objects.get(pk=obligation.pk), data, by)
+
+
+def _obligation_save(programme: Programme, obligation: Obligation, data: dict[str, Any], by) -> Obligation:
     data = dict(data)
-    obligation = Obligation(programme=programme)
     if "minimum" in data:
         data["minimum"] = _decimal(data["minimum"], "minimum")
-    data["condition_values"] = [str(v).strip() if not isinstance(v, bool) else v
-                                for v in data.get("condition_values") or []]
+    if "condition_values" in data or obligation.pk is None:
+        data["condition_values"] = [str(v).strip() if not isinstance(v, bool) else v
+                                    for v in data.get("condition_values") or []]
     _apply(obligation, data, OBLIGATION_FIELDS)
     if obligation.kind not in programme.activity_kinds:
         raise ValidationError(_("活动类型“%(k)s”不在本项目的活动类型中") % {"k": obligation.kind}, field="kind")
@@ -337,6 +371,7 @@ def _pairing_new(*, programme: Programme, helper, target, starts_on: date, by, h
                                                                           "m": limit}, field="helper")
     _full_clean(pairing, exclude=["previous", "created_by"])
     _save(pairing, by)
+    summary_refresh([pairing.pk])
     return pairing
 
 
@@ -358,13 +393,14 @@ def pairing_bulk_create(*, scope: Scope, by, programme: Programme, helper, targe
                         starts_on: date) -> list[Pairing]:
     """One helper to many targets (一对多) at once: all made, or none (the first error names the target)."""
     made = []
-    for row, target in enumerate(targets, start=1):
-        try:
-            made.append(pairing_create(scope=scope, by=by, programme=programme, helper=helper, target=target,
-                                       starts_on=starts_on))
-        except ValidationError as exc:
-            exc.row = row
-            raise
+    with summary_deferred():
+        for row, target in enumerate(targets, start=1):
+            try:
+                made.append(pairing_create(scope=scope, by=by, programme=programme, helper=helper, target=target,
+                                           starts_on=starts_on))
+            except ValidationError as exc:
+                exc.row = row
+                raise
     return made
 
 
@@ -386,6 +422,7 @@ def _close(pairing: Pairing, *, on: date, status: str, reason: str, by) -> None:
     pairing.ends_on = on
     pairing.end_reason = reason.strip()
     _save(pairing, by)
+    summary_refresh([pairing.pk])
 
 
 @transaction.atomic
@@ -430,4 +467,5 @@ def exemption_grant(*, scope: Scope, by, pairing: Pairing, obligation: Obligatio
                           starts_on=starts_on, ends_on=ends_on, reason=reason.strip(), approved_by=by)
     _full_clean(exemption)
     exemption.save()
+    summary_refresh([pairing.pk])
     return exemption

@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
+from bangfu.compliance.summary import summary_refresh_birthdays
 from bangfu.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationError
 from bangfu.privacy import crypto, id_numbers
 from bangfu.regions.models import Region
@@ -243,10 +244,12 @@ def person_create(*, scope: Scope, by, data: dict[str, Any]) -> Person:
 def person_update(*, scope: Scope, by, person: Person, data: dict[str, Any]) -> Person:
     registry_edit_check(scope)
     person = Person.objects.select_for_update().get(pk=person.pk)
-    previous_household_id = person.household_id
+    previous_household_id, previous_birth_date = person.household_id, person.birth_date
     _person_prepare(scope, person, data)
     _save_with_history(person, by)
     _person_saved(person, previous_household_id, by)
+    if person.birth_date != previous_birth_date:  # birthday windows count from it
+        summary_refresh_birthdays("%s", [person.pk])
     return person
 
 
