@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
-from bangfu.compliance.summary import summary_refresh_birthdays
 from bangfu.imports import pgcopy
 from bangfu.imports.initials import initials_column
 from bangfu.imports.registers import Column, Register
@@ -561,10 +560,9 @@ class Stage:
                     self._indexes_create(cursor, dropped)
             if checked:
                 self._checks_after(cursor)
-            if self.has_persons:
-                # Birthday windows count from the target's birth date: refresh the compliance
-                # summary of the pairings whose target person this import updated.
-                summary_refresh_birthdays(f"SELECT person_id FROM {STAGE_PERSONS} WHERE action = '~'", [])
+            # The compliance summary needs no refresh: of what it depends on, an import could only
+            # change a target's birth date (birthday windows), and that is read from the ID number
+            # the person is matched by, so it never changes here.
 
     def _write(self, cursor, now: datetime, history: tuple, by, reason: str) -> None:
         sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS
