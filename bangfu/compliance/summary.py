@@ -89,7 +89,8 @@ def summary_refresh(pairing_ids: Iterable[int]) -> None:
         marks = ", ".join(["%s"] * len(chunk))
         with connection.cursor() as cursor:
             # Two writes to one pairing at once: the second waits here, then sees the first's rows.
-            lock = " ORDER BY id FOR UPDATE" if connection.vendor == "postgresql" else ""
+            # NO KEY UPDATE: rows that merely refer to the pairing (FOR KEY SHARE) are not held up.
+            lock = " ORDER BY id FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
             cursor.execute(f"SELECT region_id, programme_id FROM programmes_pairing WHERE id IN ({marks}){lock}", chunk)
             villages.update(cursor.fetchall())
             cursor.execute(f"DELETE FROM {TABLE} WHERE pairing_id IN ({marks})", chunk)
@@ -133,10 +134,12 @@ def _areas_refresh(villages: set[tuple[str, int]]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One writer per village at a time: the next one refolds after seeing the first's rows.
+            # NO KEY UPDATE, not UPDATE: an import holds its villages FOR KEY SHARE until it commits
+            # (imports/upsert.py), and a visit recorded meanwhile must not wait for it.
             for start in range(0, len(regions), CHUNK):
                 part = regions[start:start + CHUNK]
                 cursor.execute(f"SELECT code FROM regions_region WHERE code IN ({', '.join(['%s'] * len(part))}) "
-                               f"ORDER BY code FOR UPDATE", part)
+                               f"ORDER BY code FOR NO KEY UPDATE", part)
         for obligation in _folded(Obligation.objects.filter(programme_id__in=by_programme).order_by("pk")):
             counties: dict[str, list[str]] = {}
             for code in sorted(set(by_programme[obligation.programme_id])):

@@ -230,3 +230,30 @@ def test_the_demo_and_the_rebuild_command(regions):
     out = StringIO()
     call_command("compliance_rebuild", stdout=out)
     assert "落实情况汇总已重建" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_recorded_while_an_import_holds_its_village_does_not_wait(households):
+    """An import locks the villages it refers to FOR KEY SHARE until it commits (imports/upsert.py);
+    the summary refresh serializes writers per village without conflicting with that lock."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
+    import psycopg
+
+    pairing = households["pairings"][0]
+    db = settings.DATABASES["default"]
+    with psycopg.connect(f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}") as importer:
+        importer.execute("SELECT 1 FROM regions_region WHERE code = %s FOR KEY SHARE", [pairing.region_id])
+        importer.execute("SELECT 1 FROM programmes_pairing WHERE id = %s FOR KEY SHARE", [pairing.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        try:
+            record(pairing, date(2025, 4, 8))  # raises LockNotAvailable if it waited on the import
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        importer.rollback()
+    assert ComplianceDone.objects.filter(pairing=pairing, done__gt=0).exists()
