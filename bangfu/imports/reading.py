@@ -182,12 +182,14 @@ def _record_end(buffer: bytes) -> int:
 def _csv_records(sheet: Sheet, size: int) -> Iterator[bytes]:
     """The file's data records as UTF-8 text, in pieces of about `size` records ending at a
     record boundary (a cell may hold a newline inside quotes), transcoded from GB18030 on the way.
-    Read in chunks, not mapped: memory stays that of one piece, whatever the file's size."""
+    Read in chunks, not mapped: memory stays that of one piece, whatever the file's size. The first
+    piece is one small chunk, which tells the bytes per record the later reads are sized by (a
+    guess would make the first piece, and with it the import's peak memory, up to twice as big)."""
     decoder = codecs.getincrementaldecoder(sheet.encoding)(errors="replace") if sheet.encoding != "utf-8" else None
-    buffer, skip, per_row, first = b"", sheet.header_row, 200, True
+    buffer, skip, per_row, first = b"", sheet.header_row, 0, True
     with open(sheet.path, "rb") as fh:
         while True:
-            raw = fh.read(max(CSV_CHUNK_MIN, size * per_row - len(buffer)))
+            raw = fh.read(max(CSV_CHUNK_MIN, size * per_row - len(buffer)))  # per_row 0: the first chunk
             data = (decoder.decode(raw, final=not raw).encode("utf-8") if decoder else raw)
             if first:
                 data, first = data.removeprefix(codecs.BOM_UTF8), False

@@ -35,8 +35,8 @@ from bangfu.imports.validation import ERROR_SCHEMA, Context, batch_validate, map
 
 logger = logging.getLogger("bangfu.imports")
 # Rows read, validated and staged at a time. Two batches are in flight (one sealed and copied while the
-# next is read): 25,000 keeps a million-member import under 500 MB with its workers (docs/performance.md).
-BATCH_ROWS = int(os.environ.get("BANGFU_IMPORT_BATCH", "25000"))
+# next is read): 20,000 keeps a million-member import near 350 MB with its workers (docs/performance.md).
+BATCH_ROWS = int(os.environ.get("BANGFU_IMPORT_BATCH", "20000"))
 MAX_KEPT_ERRORS = 50_000  # cells with a message in the report; every error is still counted
 ERROR_SAMPLE = 100  # errors shown on the job's page and in the API, the first by row
 
