@@ -1,4 +1,4 @@
-"""Downloadable templates (导入模板): Chinese headers, an example row, drop-downs for choices."""
+"""Downloadable templates (导入模板): headers in the page's language (Chinese unless the user reads English; both import), an example row, drop-downs for choices."""
 
 import io
 
@@ -21,7 +21,7 @@ def register_template(register: Register) -> bytes:
     columns = register.columns
     sheet.merge_range(0, 0, 0, len(columns) - 1, str(register.title), title)
     for i, column in enumerate(columns):
-        sheet.write_string(1, i, column.header + ("*" if column.required else ""),
+        sheet.write_string(1, i, _(column.header) + ("*" if column.required else ""),
                            required if column.required else optional)
         sheet.write_string(2, i, column.example)
         sheet.set_column(i, i, 20 if column.kind in ("id_number", "region", "bank_account") else 12, text)
@@ -49,7 +49,7 @@ def register_template(register: Register) -> bytes:
                 "ethnicity": _("如 汉族、壮族"),
                 "int": _("1 到 4"),
             }.get(column.kind, "")
-        notes.write_row(i, 0, [column.header, _("是") if column.required else "", rule])
+        notes.write_row(i, 0, [_(column.header), _("是") if column.required else "", rule])
     notes.set_column(0, 0, 16)
     notes.set_column(2, 2, 60)
     workbook.close()

@@ -83,7 +83,8 @@ def _require_import(scope: Scope, register: Register | None = None) -> None:
 
 
 def mapping_missing(register: Register, mapping: dict[str, int]) -> list[str]:
-    return [c.header for c in register.columns if c.required and c.key not in mapping]
+    """The headers (in the active language) of the required columns the mapping leaves out."""
+    return [_(c.header) for c in register.columns if c.required and c.key not in mapping]
 
 
 def rows_estimate(sheet: Sheet) -> int:

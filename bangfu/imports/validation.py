@@ -146,7 +146,7 @@ class Context:
                    organizations=OrganizationLookup.for_scope(scope) if has_units else None)
 
     def header(self, column: Column) -> str:
-        return self.headers[self.mapping[column.key]] or column.header
+        return self.headers[self.mapping[column.key]] or _(column.header)
 
     @property
     def mapped(self) -> list[Column]:
@@ -191,7 +191,7 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
     for column in ctx.mapped:
         n = pl.col(f"n_{column.key}")
         empty = n.str.len_bytes() == 0
-        header = column.header
+        header = _(column.header)
         if column.required:
             checks.append(_Check(column, "required", empty, pl.lit(_("「%(h)s」不能为空") % {"h": header})))
         if column.kind == "text":

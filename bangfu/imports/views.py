@@ -55,7 +55,7 @@ def import_upload(request):
 def _context(job: ImportJob) -> dict:
     reg = register_get(job.register)
     done, total = services.import_progress(job) if job.running else (job.rows, job.rows_total)
-    columns = [{"key": c.key, "header": c.header, "required": c.required, "chosen": job.mapping.get(c.key)}
+    columns = [{"key": c.key, "header": _(c.header), "required": c.required, "chosen": job.mapping.get(c.key)}
                for c in reg.columns]
     return {
         "job": job, "register": reg, "columns": columns, "headers": list(enumerate(job.headers)),

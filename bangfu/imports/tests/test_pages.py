@@ -10,6 +10,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from bangfu.accounts.roles import Role
+from bangfu.imports.registers import register_get
 from bangfu.imports.tests.jobs import api_import
 from bangfu.imports.tests.jobs import start as _start
 from bangfu.imports.tests.jobs import upload as _upload
@@ -190,3 +191,26 @@ def test_the_command_refuses_a_bad_file_and_writes_the_report(regions, tmp_path)
     good.write_text(f"户编号,所在村,姓名,身份证号,与户主关系\nC1,长安镇大巷村,甲,{id_numbers.make('450224', date(1960, 2, 2), 80, 'male')},户主\n")
     call_command("import", str(good), "--user", user.username, "--no-progress", stdout=out)
     assert Household.objects.filter(number="C1").exists()
+
+
+def test_a_user_reading_english_gets_english_headers_and_they_import(county_client, settings,
+                                                                     django_capture_on_commit_callbacks):
+    county_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    title, headers = _template_headers(county_client)
+    assert {"ID number", "Relation to head", "Village"} <= set(headers), headers
+    chinese = [c.header for c in register_get("members").columns]  # the template's columns, in order
+    people = [{headers[chinese.index(k)]: v for k, v in p.items()} for p in _people()]
+    job = _upload(county_client, _filled(headers, people))
+    assert job.mapping["p_id_number"] == headers.index("ID number")
+    page = county_client.get(reverse("imports:detail", args=[job.pk])).content.decode()
+    assert 'aria-label="ID number"' in page and "身份证号" not in page
+    job = _start(county_client, job, False, django_capture_on_commit_callbacks)
+    assert job.status == "done", job.message
+    assert Household.objects.get(number="CA0001").size == 2
+
+    # A file without a required column: the page names the missing ones in English.
+    fh = io.BytesIO(b"Name\nA\n")
+    fh.name = "short.csv"
+    job = _upload(county_client, fh)
+    status = county_client.get(reverse("imports:status", args=[job.pk])).content.decode()
+    assert "Household number" in status and "户编号" not in status, status
