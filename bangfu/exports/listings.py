@@ -5,9 +5,11 @@ form or function as the page), calls the page's selector with the caller's scope
 headers, a row count and the rows. Rows are read with .iterator(chunk_size=…) (or a page of
 compliance rows at a time) and turned into plain values one by one, so memory stays flat.
 
-Personal data is always masked (ID, phone and bank numbers), whatever the role: a file leaves
-the system's control, and revealing a value in full is a logged, one-at-a-time act
-(bangfu.privacy.services). So exports never write a FullRead.
+Personal data (ID, phone and bank numbers) is masked, as on the pages. A role that may see it in
+full (see_personal_data: county and township offices, administrators) may ask for a full export of
+the lists that hold it (`personal=True`: households, persons, organizations) — what an office sends
+to the bank or the insurer; every value so written is logged as a FullRead (channel "export"), as a
+reveal on a page is (bangfu.privacy.services.PersonalValues).
 """
 
 import functools
@@ -21,8 +23,8 @@ from django.utils.translation import gettext_lazy
 from bangfu.activities import selectors as activity_selectors
 from bangfu.compliance import selectors as compliance_selectors
 from bangfu.compliance.filters import compliance_filters, rollup_by
-from bangfu.errors import NotFound
-from bangfu.privacy.masking import mask_bank_account, mask_id_number, mask_phone
+from bangfu.errors import NotFound, ValidationError
+from bangfu.privacy.services import PersonalValues
 from bangfu.programmes import selectors as programme_selectors
 from bangfu.programmes.models import Pairing, Programme
 from bangfu.registry import selectors as registry_selectors
@@ -44,15 +46,25 @@ class Table:
 class Listing:
     key: str
     title: Promise
-    build: Callable[..., Table]  # (user, params) -> Table
+    build: Callable[..., Table]  # (user, params) -> Table; (user, params, personal) when personal
+    personal: bool = False  # has personal data, masked unless exported in full
+
+    def table(self, user, params: Params, *, full: bool = False) -> Table:
+        """The list as `user` sees it, with personal data in full if asked for (and allowed: else
+        PermissionDenied)."""
+        if not self.personal:
+            if full:
+                raise ValidationError(_("该列表没有个人信息，无需完整导出"), field="full")
+            return self.build(user, params)
+        return self.build(user, params, PersonalValues(user=user, full=full))
 
 
 LISTINGS: dict[str, Listing] = {}
 
 
-def listing(key: str, title: Promise):
+def listing(key: str, title: Promise, *, personal: bool = False):
     def register(build):
-        LISTINGS[key] = Listing(key=key, title=title, build=build)
+        LISTINGS[key] = Listing(key=key, title=title, build=build, personal=personal)
         return build
     return register
 
@@ -77,16 +89,23 @@ def _display(model, name: str) -> Callable[[str], str]:
     return lambda value: labels.get(value, value or "")
 
 
-def _queryset_table(qs, headers: list, row: Callable) -> Table:
-    return Table(headers=[str(h) for h in headers], count=qs.count,
-                 rows=lambda: (row(obj) for obj in qs.iterator(chunk_size=CHUNK)))
+def _queryset_table(qs, headers: list, row: Callable, personal: PersonalValues | None = None) -> Table:
+    def rows():
+        try:
+            for obj in qs.iterator(chunk_size=CHUNK):
+                yield row(obj)
+        finally:  # the full reads of the last rows written (or of those written before a failure)
+            if personal is not None:
+                personal.flush()
+
+    return Table(headers=[str(h) for h in headers], count=qs.count, rows=rows)
 
 
 # Registry --------------------------------------------------------------------------------------
 
 
-@listing("households", gettext_lazy("户籍台账"))
-def households(user, params: Params) -> Table:
+@listing("households", gettext_lazy("户籍台账"), personal=True)
+def households(user, params: Params, personal: PersonalValues) -> Table:
     scope = user.scope
     form = HouseholdFilterForm(params or None, scope=scope)
     filters = (registry_selectors.HouseholdFilters(**form.cleaned_data) if form.is_valid()
@@ -97,18 +116,18 @@ def households(user, params: Params) -> Table:
                _("人均纯收入(元)"), _("低保户"), _("五保户"), _("特困供养"), _("识别日期"), _("脱贫日期"), _("联系电话"),
                _("开户银行"), _("银行账号")]
     qs = qs.select_related("region", "head").only(  # the columns written, no more: a county has 10^4–10^5 rows
-        "number", "region__full_name", "address", "head__name", "head__id_number", "size", "status", "main_cause",
-        "income_per_capita", "dibao", "wubao", "tekun", "identified_on", "exited_on", "phone", "bank_name",
-        "bank_account")
+        "number", "county_code", "region__full_name", "address", "head__name", "head__county_code",
+        "head__id_number", "size", "status", "main_cause", "income_per_capita", "dibao", "wubao", "tekun",
+        "identified_on", "exited_on", "phone", "bank_name", "bank_account")
+    shown = personal.value
     return _queryset_table(qs, headers, lambda h: (
-        h.number, h.region.full_name, h.address, h.head.name if h.head else "",
-        mask_id_number(h.head.id_number) if h.head else "", h.size, status(h.status), cause(h.main_cause),
-        h.income_per_capita, h.dibao, h.wubao, h.tekun, h.identified_on, h.exited_on, mask_phone(h.phone),
-        h.bank_name, mask_bank_account(h.bank_account)))
+        h.number, h.region.full_name, h.address, h.head.name if h.head else "", shown(h.head, "id_number"),
+        h.size, status(h.status), cause(h.main_cause), h.income_per_capita, h.dibao, h.wubao, h.tekun,
+        h.identified_on, h.exited_on, shown(h, "phone"), h.bank_name, shown(h, "bank_account")), personal)
 
 
-@listing("persons", gettext_lazy("人员"))
-def persons(user, params: Params) -> Table:
+@listing("persons", gettext_lazy("人员"), personal=True)
+def persons(user, params: Params, personal: PersonalValues) -> Table:
     """The person list (q, kind), or an organization's people (organization=<id>)."""
     scope = user.scope
     organization = _int(params.get("organization"))
@@ -119,22 +138,23 @@ def persons(user, params: Params) -> Table:
     gender, kind, relation = _display(Person, "gender"), _display(Person, "kind"), _display(Person, "relation")
     headers = [_("姓名"), _("身份证号"), _("性别"), _("出生日期"), _("民族"), _("人员类别"), _("所在区域"), _("所在户"),
                _("与户主关系"), _("工作单位/学校"), _("联系电话")]
-    qs = qs.only("name", "id_number", "gender", "birth_date", "ethnicity", "kind", "region__full_name",
+    qs = qs.only("name", "county_code", "id_number", "gender", "birth_date", "ethnicity", "kind", "region__full_name",
                  "household__number", "relation", "organization__name", "phone")
+    shown = personal.value
     return _queryset_table(qs, headers, lambda p: (
-        p.name, mask_id_number(p.id_number), gender(p.gender), p.birth_date, p.ethnicity, kind(p.kind),
+        p.name, shown(p, "id_number"), gender(p.gender), p.birth_date, p.ethnicity, kind(p.kind),
         p.region.full_name, p.household.number if p.household else "", relation(p.relation),
-        p.organization.name if p.organization else "", mask_phone(p.phone)))
+        p.organization.name if p.organization else "", shown(p, "phone")), personal)
 
 
-@listing("organizations", gettext_lazy("单位"))
-def organizations(user, params: Params) -> Table:
+@listing("organizations", gettext_lazy("单位"), personal=True)
+def organizations(user, params: Params, personal: PersonalValues) -> Table:
     qs = registry_selectors.organization_list(scope=user.scope, q=params.get("q", ""), kind=params.get("kind", ""))
     headers = [_("名称"), _("类型"), _("所在区域"), _("地址"), _("联系人"), _("联系电话"), _("人数")]
     kind = _display(Organization, "kind")
     return _queryset_table(qs, headers, lambda o: (
-        o.name, kind(o.kind), o.region.full_name, o.address, o.contact_name, mask_phone(o.contact_phone),
-        o.people_count))
+        o.name, kind(o.kind), o.region.full_name, o.address, o.contact_name,
+        personal.value(o, "contact_phone", mask="phone"), o.people_count), personal)
 
 
 @listing("teams", gettext_lazy("驻村工作队"))

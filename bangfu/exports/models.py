@@ -28,6 +28,8 @@ class ExportJob(models.Model):
     rows_done = models.PositiveIntegerField(_("已写行数"), default=0)
     rows_total = models.PositiveIntegerField(_("总行数"), default=0)
     file = models.FileField(_("文件"), upload_to="exports/", max_length=200, blank=True)
+    full = models.BooleanField(_("含完整个人信息"), default=False,
+                               help_text=_("身份证号、电话、银行账号不打码；每个写出的值记入查看日志"))
     message = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -65,4 +67,5 @@ class ExportJob(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"{self.title}-{timezone.localtime(self.created_at):%Y%m%d}-{self.pk}.{self.format}"
+        marker = "-" + str(_("完整")) if self.full else ""
+        return f"{self.title}{marker}-{timezone.localtime(self.created_at):%Y%m%d}-{self.pk}.{self.format}"

@@ -12,7 +12,7 @@ class FullRead(models.Model):
     record_type = models.CharField(_("记录类型"), max_length=40)
     record_id = models.BigIntegerField(_("记录编号"))
     field = models.CharField(_("字段"), max_length=40)
-    channel = models.CharField(_("渠道"), max_length=10, default="web")  # web / api / cli
+    channel = models.CharField(_("渠道"), max_length=10, default="web")  # web / api / cli / export (a full export: one per value written)
 
     class Meta:
         verbose_name = _("个人信息完整查看记录")

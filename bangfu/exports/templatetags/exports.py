@@ -1,11 +1,14 @@
 """{% export_buttons "households" %}: 导出 Excel / 导出 CSV for the list on the page, with its filters.
 
 The filters are the page's own query string (without the page number), plus any fixed ones the
-page is about (`{% export_buttons "pairings" programme=programme.pk %}`). Shown to roles that may export.
+page is about (`{% export_buttons "pairings" programme=programme.pk %}`). Shown to roles that may export;
+a list with personal data offers a full export to roles that may see it in full.
 """
 
 from django import template
 from django.urls import reverse
+
+from bangfu.exports.listings import LISTINGS
 
 register = template.Library()
 
@@ -18,5 +21,7 @@ def export_buttons(context, listing: str, **fixed):
     for name, value in fixed.items():
         params[name] = value
     query = params.urlencode()
+    found = LISTINGS.get(listing)
     return {"show": request.user.role_rules.export, "csrf_token": context.get("csrf_token"),
+            "full": found is not None and found.personal and request.user.role_rules.see_personal_data,
             "action": reverse("exports:start", args=[listing]) + (f"?{query}" if query else "")}

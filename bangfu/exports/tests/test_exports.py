@@ -294,3 +294,74 @@ def test_exports_run_the_same_number_of_queries_at_1_and_6_rows(client, regions)
     grow(5)
     assert counts() == one
     assert all(has_rows for _n, has_rows in one.values())
+
+
+def _full(client, listing, fmt="csv", **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return client.post(reverse("exports:start", args=[listing]) + (f"?{query}" if query else ""),
+                       {"format": fmt, "full": "1"})
+
+
+def test_an_office_may_export_personal_data_in_full_and_every_value_is_logged(
+        client, world, settings, django_capture_on_commit_callbacks):
+    from bangfu.privacy.models import FullRead
+
+    a1 = world["a1"]
+    a1.phone, a1.bank_account = "13907720001", "6228480012345678901"
+    a1.save()
+    office = make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A)
+    client.force_login(office)
+    page = client.get(reverse("registry:household_list")).content.decode()
+    assert 'name="full"' in page  # the choice is offered to a role that may see personal data
+    assert 'name="full"' not in client.get(reverse("registry:team_list")).content.decode()  # no personal data there
+
+    rows = _csv(_full(client, "households", status="poor"))
+    assert rows[1][4] == a1.head.id_number and rows[1][14] == "13907720001" and rows[1][16] == "6228480012345678901"
+    reads = FullRead.objects.filter(user=office, channel="export")
+    assert sorted(reads.values_list("record_type", "record_id", "field")) == sorted([
+        ("registry.household", a1.pk, "bank_account"), ("registry.household", a1.pk, "phone"),
+        ("registry.person", a1.head.pk, "id_number")])
+    assert _csv(_export(client, "households", status="poor"))[1][4] != a1.head.id_number  # masked unless asked
+
+    persons = _csv(_full(client, "persons"))
+    ids = {r[1] for r in persons[1:]}
+    assert a1.head.id_number in ids and not any("*" in i for i in ids if i)
+    assert reads.filter(record_type="registry.person", field="id_number").count() == 1 + len([i for i in ids if i])
+
+    # In the background, through the API and the command: the same, and the job says it is full.
+    settings.BANGFU_EXPORT_BACKGROUND_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/exports", {"listing": "households", "format": "csv", "full": True},
+                               content_type="application/json")
+    body = client.get(f"/api/v1/exports/{response.json()['id']}").json()
+    assert body["full"] and body["status"] == "done"
+    assert a1.head.id_number in {r[4] for r in _csv(client.get(body["download_url"]))}
+    assert "完整个人信息" in client.get(reverse("exports:jobs")).content.decode()
+
+
+def test_a_role_that_may_not_see_personal_data_cannot_export_it_in_full(client, world, tmp_path):
+    from bangfu.privacy.models import FullRead
+
+    village = make_user(Role.VILLAGE_TEAM, region=village_of(TOWNSHIP_A).code)
+    client.force_login(village)
+    assert 'name="full"' not in client.get(reverse("registry:household_list")).content.decode()
+    assert _full(client, "households").status_code == 403
+    response = client.post("/api/v1/exports", {"listing": "persons", "full": True}, content_type="application/json")
+    assert response.status_code == 403 and "完整个人信息" in response.json()["message"]
+    with pytest.raises(CommandError, match="无权导出完整个人信息"):
+        call_command("export", "persons", "--user", village.username, "--full", "-o", str(tmp_path / "p.csv"))
+    assert not ExportJob.objects.exists() and not FullRead.objects.exists()
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    response = client.post("/api/v1/exports", {"listing": "teams", "full": True}, content_type="application/json")
+    assert response.status_code == 400 and response.json()["field"] == "full"
+
+
+def test_the_command_exports_in_full_for_an_office(world, tmp_path):
+    from bangfu.privacy.models import FullRead
+
+    county = make_user(Role.COUNTY_OFFICE)
+    out = tmp_path / "persons.csv"
+    call_command("export", "persons", "--user", county.username, "--full", "-o", str(out), verbosity=0)
+    text = out.read_text(encoding="utf-8-sig")
+    assert world["a1"].head.id_number in text
+    assert FullRead.objects.filter(user=county, channel="export", record_id=world["a1"].head.pk).exists()
