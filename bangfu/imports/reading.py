@@ -1,6 +1,7 @@
 """Reading spreadsheets in batches of text columns, whatever the format and encoding.
 
-.xlsx/.xls/.ods through python-calamine; .csv through polars' CSV reader (compiled, batched),
+.xlsx/.xls/.ods through python-calamine, except an .xlsx sheet too large for calamine to hold in
+memory, which is streamed (xlsxstream.py); .csv through polars' CSV reader (compiled, batched),
 after transcoding GB18030/GBK files — what Chinese Excel writes — to UTF-8 in chunks.
 Every batch is a polars DataFrame of String columns c0…cN plus `__row`, the row number as
 the user sees it in Excel, so that every message can name it.
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.errors import ValidationError
 from bangfu.imports.registers import REGISTERS, header_key, normalize_text
+from bangfu.imports.xlsxstream import XlsxSheet, sheet_streams
 
 HEADER_SCAN_ROWS = 30
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -34,6 +36,8 @@ class Sheet:
     # A workbook's sheet as calamine loaded it: calamine reads a whole sheet at once, so it is read
     # once per import (header, row count, rows), and let go when the rows have been read.
     loaded: object = field(default=None, repr=False, compare=False)
+    # A large .xlsx sheet, read as it streams instead (xlsxstream.py).
+    streamed: XlsxSheet | None = field(default=None, repr=False, compare=False)
 
     @property
     def width(self) -> int:
@@ -138,6 +142,8 @@ def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Shee
         index = _pick_header(head, known_names)
         headers = [h.strip() for h in head[index]] if head else []
         return Sheet(path=path, format=fmt, encoding=encoding, headers=headers, header_row=index + 1)
+    if fmt == "xlsx" and sheet_streams(path):
+        return _streamed_open(path, known_names)
     sheet = _calamine_sheet(path)
     head = []
     for _i, row in zip(range(HEADER_SCAN_ROWS), sheet.iter_rows()):
@@ -151,6 +157,20 @@ def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Shee
                  start_row=start_row, loaded=sheet)
 
 
+def _streamed_open(path: Path, known_names: set[str] | None) -> Sheet:
+    book = XlsxSheet(path)
+    numbers, head = [], []
+    for _i, (number, cells) in zip(range(HEADER_SCAN_ROWS), book.rows()):
+        numbers.append(number)
+        head.append([book.text(v) for v in cells])
+    index = _pick_header(head, known_names)
+    headers = [h.strip() for h in head[index]] if head else []
+    while headers and not headers[-1]:
+        headers.pop()
+    return Sheet(path=path, format="xlsx", encoding="", headers=headers,
+                 header_row=numbers[index] if numbers else 1, streamed=book)
+
+
 def _blank_filter(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     """Rows where every cell is empty are not rows the user meant."""
     if not names:
@@ -162,6 +182,8 @@ def sheet_batches(sheet: Sheet, *, size: int = 50_000) -> Iterator[pl.DataFrame]
     names = [f"c{i}" for i in range(sheet.width)]
     if sheet.format == "csv":
         yield from _csv_batches(sheet, names, size)
+    elif sheet.streamed is not None:
+        yield from _streamed_batches(sheet, names, size)
     else:
         yield from _calamine_batches(sheet, names, size)
 
@@ -254,6 +276,29 @@ def _calamine_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.
             buffer = []
     if buffer:
         yield _calamine_frame(buffer, names, width, first)
+
+
+def _streamed_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.DataFrame]:
+    book, width = sheet.streamed, len(names)
+    numbers: list[int] = []
+    rows: list[list] = []
+
+    def frame() -> pl.DataFrame:
+        padded = (r[:width] if len(r) >= width else [*r, *[""] * (width - len(r))] for r in rows)
+        columns = {name: book.resolve(list(cells)).alias(name) for name, cells in zip(names, zip(*padded))}
+        out = pl.DataFrame(columns).with_columns(pl.Series("__row", numbers, dtype=pl.Int64))
+        return _blank_filter(out, names)
+
+    for number, cells in book.rows():
+        if number <= sheet.header_row:
+            continue
+        numbers.append(number)
+        rows.append(cells)
+        if len(rows) >= size:
+            yield frame()
+            numbers, rows = [], []
+    if rows:
+        yield frame()
 
 
 def _calamine_frame(rows: list[list], names: list[str], width: int, first_row: int) -> pl.DataFrame:

@@ -95,6 +95,8 @@ def rows_estimate(sheet: Sheet) -> int:
             while chunk := fh.read(1 << 22):
                 lines += chunk.count(b"\n")
         return max(lines - sheet.header_row, 0)
+    if sheet.streamed is not None:  # the sheet's own <dimension>, if written; else the progress counts up
+        return max((sheet.streamed.dimension_rows() or 0) - sheet.header_row, 0)
     return max(sheet.calamine().total_height - sheet.header_row, 0)
 
 

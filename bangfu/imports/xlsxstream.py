@@ -1,0 +1,300 @@
+"""Reading a large .xlsx sheet row by row, in constant memory.
+
+python-calamine, which reads every other workbook, loads a whole sheet before it returns the first
+row: about 1.1 GB for a million rows of ten cells (docs/performance.md), more than an import may
+take. A sheet whose XML is larger than STREAM_MIN_BYTES is therefore read here: the zip member is
+decompressed a megabyte at a time and parsed by expat (the standard library's compiled XML
+parser), so memory is that of one batch of rows. Shared strings are kept as one polars column and
+gathered per batch by index (a million-row register saved by Excel has two or three million of
+them: as Python strings they alone would take some 200 MB).
+
+Cells come out as the text the user sees, as reading.py's _cell_text makes of calamine's values:
+strings as written (rich-text runs joined, phonetic guides left out), whole numbers without ".0",
+date-formatted numbers as ISO dates, booleans as 是/否, formulas as their cached result.
+"""
+
+import datetime as dt
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from xml.parsers import expat
+
+import polars as pl
+
+STREAM_MIN_BYTES = int(os.environ.get("BANGFU_XLSX_STREAM_MB", "64")) << 20
+CHUNK = 1 << 20
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+# Built-in number formats that show a date or time (ECMA-376 18.8.30, with the East Asian ones).
+_DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
+_CELL_REF = re.compile(r"([A-Z]+)(\d*)")
+
+
+class _Tree:
+    """A small XML part (workbook, relationships, styles) as (local name, attributes) events."""
+
+    def __init__(self, data: bytes):
+        self.events: list[tuple[str, dict]] = []
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.StartElementHandler = lambda name, attrs: self.events.append((_local(name), attrs))
+        parser.Parse(data, True)
+
+
+def _local(name: str) -> str:
+    return name.rpartition("}")[2].rpartition(":")[2]
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for char in letters:
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+def _is_date_format(code: str) -> bool:
+    """A custom number format shows a date if it has a date or time part outside quotes and brackets."""
+    code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code).lower()
+    return bool(re.search(r"[ymdhs]", code)) and "general" not in code
+
+
+def _number_text(value: str) -> str:
+    """A number cell as the user sees it: 12 (not 12.0), 0.045."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+class XlsxSheet:
+    """The first sheet of an .xlsx workbook, read as it streams."""
+
+    def __init__(self, path):
+        self.path = path
+        with zipfile.ZipFile(path) as book:
+            names = set(book.namelist())
+            self.member = self._first_sheet(book, names)
+            self.size = book.getinfo(self.member).file_size
+            self.epoch = dt.date(1899, 12, 30)
+            for name, attrs in _Tree(book.read("xl/workbook.xml")).events:
+                if name == "workbookPr" and attrs.get("date1904") in ("1", "true"):
+                    self.epoch = dt.date(1904, 1, 1)
+            self.date_styles = self._date_styles(book, names)
+        self._strings: pl.Series | None = None
+
+    @staticmethod
+    def _first_sheet(book: zipfile.ZipFile, names: set[str]) -> str:
+        """The part of the workbook's first sheet (the one calamine's get_sheet_by_index(0) reads)."""
+        first = next((attrs for name, attrs in _Tree(book.read("xl/workbook.xml")).events if name == "sheet"), None)
+        rel_id = first and (first.get(f"{_DOC_REL}}}id") or first.get("r:id"))
+        if rel_id and "xl/_rels/workbook.xml.rels" in names:
+            for name, attrs in _Tree(book.read("xl/_rels/workbook.xml.rels")).events:
+                if name == "Relationship" and attrs.get("Id") == rel_id:
+                    target = attrs["Target"]
+                    path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+                    if path in names:
+                        return path
+        return "xl/worksheets/sheet1.xml"
+
+    @staticmethod
+    def _date_styles(book: zipfile.ZipFile, names: set[str]) -> set[int]:
+        """Indexes of the cell styles (the `s` of a cell) whose number format shows a date."""
+        if "xl/styles.xml" not in names:
+            return set()
+        custom: dict[int, str] = {}
+        styles: set[int] = set()
+        in_xfs, index = False, 0
+        parser = expat.ParserCreate(namespace_separator="}")
+
+        def start(name, attrs):
+            nonlocal in_xfs, index
+            name = _local(name)
+            if name == "numFmt":
+                custom[int(attrs.get("numFmtId", -1))] = attrs.get("formatCode", "")
+            elif name == "cellXfs":
+                in_xfs = True
+            elif name == "xf" and in_xfs:
+                fmt = int(attrs.get("numFmtId", 0))
+                if fmt in _DATE_FORMAT_IDS or (fmt in custom and _is_date_format(custom[fmt])):
+                    styles.add(index)
+                index += 1
+
+        def end(name):
+            nonlocal in_xfs
+            if _local(name) == "cellXfs":
+                in_xfs = False
+
+        parser.StartElementHandler, parser.EndElementHandler = start, end
+        parser.Parse(book.read("xl/styles.xml"), True)
+        return styles
+
+    @property
+    def strings(self) -> pl.Series:
+        """The shared strings, in order, as one String column (loaded on first use)."""
+        if self._strings is None:
+            self._strings = self._load_strings()
+        return self._strings
+
+    def _load_strings(self) -> pl.Series:
+        parts: list[pl.Series] = []
+        pending: list[str] = []
+        text: list[str] = []
+        depth = {"t": 0, "rPh": 0}
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.buffer_text = True
+
+        def start(name, _attrs):
+            name = _local(name)
+            if name in depth:
+                depth[name] += 1
+            elif name == "si":
+                text.clear()
+
+        def end(name):
+            name = _local(name)
+            if name in depth:
+                depth[name] -= 1
+            elif name == "si":
+                pending.append("".join(text))
+                if len(pending) >= 100_000:
+                    parts.append(pl.Series(pending, dtype=pl.String))
+                    pending.clear()
+
+        def chars(data):
+            if depth["t"] and not depth["rPh"]:
+                text.append(data)
+
+        parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
+        with zipfile.ZipFile(self.path) as book:
+            if "xl/sharedStrings.xml" in book.namelist():
+                with book.open("xl/sharedStrings.xml") as fh:
+                    while chunk := fh.read(CHUNK):
+                        parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        parts.append(pl.Series(pending, dtype=pl.String))
+        return pl.concat(parts) if len(parts) > 1 else parts[0]
+
+    def dimension_rows(self) -> int | None:
+        """The last row of the sheet's <dimension ref="A1:J1000001">, if the writer gave one."""
+        with zipfile.ZipFile(self.path) as book, book.open(self.member) as fh:
+            head = fh.read(4096).decode("utf-8", "replace")
+        found = re.search(r'<(?:\w+:)?dimension ref="[A-Z]*\d*:?[A-Z]*(\d+)"', head)
+        return int(found.group(1)) if found else None
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        """(Excel row number, cells) for every row written in the sheet. A cell is its text, or the
+        int index of a shared string (resolve with `resolve`); missing cells in between are ""."""
+        done: list[tuple[int, list]] = []
+        state = {"row": 0, "cells": [], "col": 0, "type": None, "style": None, "value": [], "in": 0, "rph": 0}
+        names: dict[str, str] = {}
+        epoch, date_styles = self.epoch, self.date_styles
+
+        def local(name):
+            found = names.get(name)
+            if found is None:
+                found = names[name] = _local(name)
+            return found
+
+        def start(name, attrs):
+            name = local(name)
+            if name == "c":
+                ref = attrs.get("r")
+                if ref:
+                    state["col"] = _column_index(_CELL_REF.match(ref).group(1))
+                state["type"], state["style"] = attrs.get("t", "n"), attrs.get("s")
+                state["value"] = []
+            elif name in ("v", "t"):
+                state["in"] += 1
+            elif name == "rPh":
+                state["rph"] += 1
+            elif name == "row":
+                ref = attrs.get("r")
+                state["row"] = int(ref) if ref else state["row"] + 1
+                state["cells"], state["col"] = [], 0
+
+        def end(name):
+            name = local(name)
+            if name in ("v", "t"):
+                state["in"] -= 1
+            elif name == "rPh":
+                state["rph"] -= 1
+            elif name == "c":
+                cells, col = state["cells"], state["col"]
+                raw = "".join(state["value"])
+                kind = state["type"]
+                if kind == "s":
+                    value = int(raw) if raw else ""
+                elif kind in ("inlineStr", "str", "e"):
+                    value = raw
+                elif kind == "b":
+                    value = "是" if raw in ("1", "true") else "否" if raw else ""
+                elif kind == "d":
+                    value = raw.partition("T")[0] if raw.endswith("T00:00:00") or "T" not in raw else raw.replace("T", " ")
+                elif raw and state["style"] is not None and int(state["style"]) in date_styles:
+                    value = _serial_text(raw, epoch)
+                else:
+                    value = _number_text(raw) if raw else ""
+                if col > len(cells):
+                    cells.extend([""] * (col - len(cells)))
+                if col == len(cells):
+                    cells.append(value)
+                else:
+                    cells[col] = value
+                state["col"] = col + 1
+            elif name == "row":
+                done.append((state["row"], state["cells"]))
+
+        def chars(data):
+            if state["in"] and not state["rph"]:
+                state["value"].append(data)
+
+        parser = expat.ParserCreate()
+        parser.buffer_text = True
+        parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
+        with zipfile.ZipFile(self.path) as book, book.open(self.member) as fh:
+            while chunk := fh.read(CHUNK):
+                parser.Parse(chunk, False)
+                yield from done
+                done.clear()
+            parser.Parse(b"", True)
+            yield from done
+
+    def resolve(self, column: list) -> pl.Series:
+        """A column of cells from rows(): shared-string indexes replaced by their text, gathered at once."""
+        if not any(type(v) is int for v in column):
+            return pl.Series(column, dtype=pl.String)
+        strings = self.strings
+        last = strings.len() - 1
+        # An index past the table (a damaged file) reads as an empty cell, as calamine reads it.
+        indexes = pl.Series([v if type(v) is int and 0 <= v <= last else None for v in column], dtype=pl.Int64)
+        texts = pl.Series([v if type(v) is str else None for v in column], dtype=pl.String)
+        return texts.fill_null(strings.gather(indexes)).fill_null("")
+
+    def text(self, value) -> str:
+        """One cell from rows() as text (for the few rows a header is looked for in)."""
+        if type(value) is not int:
+            return value
+        return self.strings[value] if 0 <= value < self.strings.len() else ""
+
+
+def _serial_text(raw: str, epoch: dt.date) -> str:
+    """A date-formatted number: 42614 → 2016-09-01; with a time of day, 2016-09-01 08:30:00."""
+    try:
+        serial = float(raw)
+    except ValueError:
+        return raw
+    moment = dt.datetime.combine(epoch, dt.time()) + dt.timedelta(days=serial)
+    moment = moment.replace(microsecond=0) if moment.microsecond < 500_000 else \
+        (moment + dt.timedelta(seconds=1)).replace(microsecond=0)
+    return moment.date().isoformat() if moment.time() == dt.time() else moment.isoformat(sep=" ")
+
+
+def sheet_streams(path) -> bool:
+    """Whether a workbook's first sheet is too large for calamine to hold in memory."""
+    try:
+        return XlsxSheet(path).size > STREAM_MIN_BYTES
+    except (zipfile.BadZipFile, KeyError, expat.ExpatError, ValueError):
+        return False  # not a readable xlsx: calamine says what is wrong with it
