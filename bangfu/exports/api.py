@@ -57,7 +57,7 @@ def export_create(request, payload: ExportIn):
 
 @router.get("/exports", response=list[ExportOut], summary="我的导出")
 def export_list(request):
-    return [_out(job) for job in services.export_job_list(user=request.user)[:50]]
+    return [_out(job) for job in services.export_job_list(user=request.user, limit=50)]
 
 
 @router.get("/exports/{job_id}", response=ExportOut, summary="导出任务状态")

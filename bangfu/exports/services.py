@@ -16,7 +16,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +23,7 @@ from bangfu.errors import BangfuError, NotFound, PermissionDenied, ValidationErr
 from bangfu.exports.listings import listing_get
 from bangfu.exports.models import ExportJob, ExportStatus
 from bangfu.exports.writers import FORMATS, table_write
+from bangfu.jobs import job_alive, job_running
 
 logger = logging.getLogger(__name__)
 
@@ -106,11 +106,17 @@ def _counted(rows: Iterable[tuple], job_id: int, total: int) -> Iterator[tuple]:
 
 
 def export_job_run(*, job_id: int) -> ExportJob:
-    """The task's body: write the file with the owner's scope as it is now, counting rows as it goes."""
+    """The task's body: write the file with the owner's scope as it is now, counting rows as it goes.
+    The job's lock is held from before it is marked running until after its end is saved (bangfu.jobs)."""
     export_jobs_purge()
-    # Compare and set: a job runs once, even if the task were delivered twice.
-    if not ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING):
-        return ExportJob.objects.get(pk=job_id)
+    with job_running("export", job_id):
+        # Compare and set: a job runs once, even if the task were delivered twice.
+        if not ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING):
+            return ExportJob.objects.get(pk=job_id)
+        return _export_job_write(job_id)
+
+
+def _export_job_write(job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("created_by", "created_by__region").get(pk=job_id)
     relative = _job_path(job)
     final = Path(settings.MEDIA_ROOT) / relative
@@ -144,11 +150,26 @@ def export_job_get(*, user, pk: int) -> ExportJob:
     job = ExportJob.objects.filter(pk=pk, created_by=user).first()
     if job is None:
         raise NotFound(_("导出任务不存在"))
+    return export_job_checked(job)
+
+
+def export_job_list(*, user, limit: int) -> list[ExportJob]:
+    """One's newest export jobs, those whose worker died marked so."""
+    jobs = ExportJob.objects.filter(created_by=user).order_by("-created_at", "-pk")[:limit]
+    return [export_job_checked(job) for job in jobs]
+
+
+def export_job_checked(job: ExportJob) -> ExportJob:
+    """A job whose worker was killed mid-write (bangfu.jobs) is marked failed, its partial file removed."""
+    if job.status == ExportStatus.RUNNING and not job_alive("export", job.pk):
+        message = _("导出进程意外中断(进程被终止或服务器重启)，请重新导出")
+        if ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+                status=ExportStatus.FAILED, message=message, finished_at=timezone.now()):
+            logger.warning("export job %s: its worker is gone, marked failed", job.pk)
+            final = Path(settings.MEDIA_ROOT) / _job_path(job)
+            final.with_name(final.name + ".part").unlink(missing_ok=True)
+        job.refresh_from_db()
     return job
-
-
-def export_job_list(*, user) -> QuerySet[ExportJob]:
-    return ExportJob.objects.filter(created_by=user).order_by("-created_at", "-pk")
 
 
 def export_job_file(*, user, pk: int) -> tuple[ExportJob, Path]:

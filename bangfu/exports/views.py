@@ -44,7 +44,7 @@ def _download(export: services.DirectExport):
 @login_required
 def job_list(request):
     """我的导出: one's export jobs with their progress (the table is polled by htmx while any runs)."""
-    jobs = list(services.export_job_list(user=request.user)[:50])
+    jobs = services.export_job_list(user=request.user, limit=50)
     context = {"jobs": jobs, "running": any(job.running for job in jobs),
                "retention_days": settings.BANGFU_EXPORT_RETENTION_DAYS}
     template = "exports/_jobs.html" if request.htmx else "exports/job_list.html"

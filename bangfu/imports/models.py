@@ -36,6 +36,8 @@ class ImportJob(models.Model):
     counts = models.JSONField(_("新增/更新/未变"), default=dict)
     report = models.FileField(_("错误报告"), upload_to="imports/reports/%Y/%m/", blank=True)
     message = models.TextField(_("说明"), blank=True)
+    started_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True,
+                                      help_text=_("后台进程接手的时间；排队时为空"))
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:

@@ -32,6 +32,7 @@ from bangfu.imports.registers import Register, register_get
 from bangfu.imports.report import report_write
 from bangfu.imports.upsert import Counts, Stage
 from bangfu.imports.validation import ERROR_SCHEMA, Context, batch_validate, mapping_guess
+from bangfu.jobs import job_alive, job_running
 
 logger = logging.getLogger("bangfu.imports")
 # Rows read, validated and staged at a time. Two batches are in flight (one sealed and copied while the
@@ -266,6 +267,23 @@ def import_job_get(*, user, pk: int) -> ImportJob:
     job = ImportJob.objects.filter(pk=pk, created_by=user).first()
     if job is None:
         raise NotFound(_("导入任务不存在"))
+    return import_job_checked(job)
+
+
+def import_job_list(*, user, limit: int) -> list[ImportJob]:
+    """One's newest import jobs, those whose worker died marked so."""
+    return [import_job_checked(job) for job in ImportJob.objects.filter(created_by=user)[:limit]]
+
+
+def import_job_checked(job: ImportJob) -> ImportJob:
+    """A job whose worker was killed mid-run (bangfu.jobs) is marked failed, so it can be started
+    again: the import is one transaction, so nothing of it was written."""
+    if job.running and job.started_at is not None and not job_alive("import", job.pk):
+        message = _("导入进程意外中断(进程被终止或服务器重启)，没有写入任何数据；可重新开始")
+        if ImportJob.objects.filter(pk=job.pk, status=job.status, finished_at=None).update(
+                status=ImportStatus.FAILED, message=message, finished_at=timezone.now()):
+            logger.warning("import job %s: its worker is gone, marked failed", job.pk)
+        job.refresh_from_db()
     return job
 
 
@@ -280,15 +298,24 @@ def import_job_start(*, job: ImportJob, dry_run: bool) -> ImportJob:
         raise ValidationError(_("该文件正在处理中"))
     job.status = ImportStatus.CHECKING if dry_run else ImportStatus.IMPORTING
     job.dry_run = dry_run
-    job.save(update_fields=["status", "dry_run"])
+    job.started_at = job.finished_at = None
+    job.save(update_fields=["status", "dry_run", "started_at", "finished_at"])
     _progress_writer(job.pk)(0, job.rows_total)
     transaction.on_commit(lambda: import_job_task.enqueue(job.pk, dry_run))
     return job
 
 
 def import_job_run(*, job_id: int, dry_run: bool) -> ImportJob:
-    """The task's body: run the pipeline for a job, keep the counts and the error report."""
+    """The task's body: run the pipeline for a job, keep the counts and the error report. The
+    job's lock is held from before it is marked started until after its end is saved (bangfu.jobs)."""
+    with job_running("import", job_id):
+        return _import_job_run(job_id, dry_run)
+
+
+def _import_job_run(job_id: int, dry_run: bool) -> ImportJob:
     job = ImportJob.objects.select_related("created_by", "created_by__region").get(pk=job_id)
+    job.started_at = timezone.now()
+    job.save(update_fields=["started_at"])
     user = job.created_by
     try:
         outcome = import_file(path=job.file.path, register=job.register, scope=user.scope, by=user, dry_run=dry_run,

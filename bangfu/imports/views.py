@@ -17,7 +17,7 @@ from bangfu.imports.validation import error_kind_label
 
 @login_required
 def import_list(request):
-    jobs = ImportJob.objects.filter(created_by=request.user)[:20]
+    jobs = services.import_job_list(user=request.user, limit=20)
     return render(request, "imports/import_list.html", {
         "jobs": jobs, "registers": REGISTERS.values(), "can_import": request.user.role_rules.edit_registry})
 

@@ -17,6 +17,7 @@ from bangfu.exports.writers import safe_cell
 from bangfu.programmes import services as programme_services
 from bangfu.programmes.tests.factories import add_obligation, make_person, make_programme, make_school
 from bangfu.registry import services as registry_services
+from bangfu.tests.workers import held
 from bangfu.tests.factories import ADMIN_SCOPE, TOWNSHIP_A, TOWNSHIP_B, make_household, make_user, village_of
 
 pytestmark = pytest.mark.django_db
@@ -180,11 +181,27 @@ def test_a_large_list_goes_to_the_background_and_only_its_owner_downloads_it(
 def test_the_jobs_page_polls_while_a_job_runs(client, regions):
     user = make_user(Role.COUNTY_OFFICE)
     client.force_login(user)
-    ExportJob.objects.create(created_by=user, listing="households", rows_total=10000, rows_done=2500,
-                             status="running")
-    response = client.get(reverse("exports:jobs"), HTTP_HX_REQUEST="true")
+    job = ExportJob.objects.create(created_by=user, listing="households", rows_total=10000, rows_done=2500,
+                                   status="running")
+    with held("export", job.pk):  # its worker, writing
+        response = client.get(reverse("exports:jobs"), HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert 'hx-trigger="every 2s"' in html and 'value="2500"' in html and "<html" not in html
+
+
+def test_a_job_whose_worker_was_killed_says_so_instead_of_running_for_ever(client, regions, settings):
+    user = make_user(Role.COUNTY_OFFICE)
+    client.force_login(user)
+    job = ExportJob.objects.create(created_by=user, listing="households", rows_total=10000, rows_done=2500,
+                                   status="running")
+    part = settings.MEDIA_ROOT / "exports" / str(user.pk) / f"{job.pk}.xlsx.part"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"half a file")
+    html = client.get(reverse("exports:jobs")).content.decode()
+    assert "导出进程意外中断" in html and "every 2s" not in html
+    job.refresh_from_db()
+    assert job.status == "failed" and job.finished_at is not None and not part.exists()
+    assert client.get(f"/api/v1/exports/{job.pk}").json()["status"] == "failed"
 
 
 def test_the_api_starts_polls_and_downloads_an_export(client, world, django_capture_on_commit_callbacks):

@@ -10,12 +10,14 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from bangfu.accounts.roles import Role
+from bangfu.imports.models import ImportJob
 from bangfu.imports.registers import register_get
 from bangfu.imports.tests.jobs import api_import
 from bangfu.imports.tests.jobs import start as _start
 from bangfu.imports.tests.jobs import upload as _upload
 from bangfu.privacy import id_numbers
 from bangfu.registry.models import Household, Person
+from bangfu.tests.workers import held
 from bangfu.tests.factories import TOWNSHIP_A, make_household, make_user
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +216,27 @@ def test_a_user_reading_english_gets_english_headers_and_they_import(county_clie
     job = _upload(county_client, fh)
     status = county_client.get(reverse("imports:status", args=[job.pk])).content.decode()
     assert "Household number" in status and "户编号" not in status, status
+
+
+def test_an_import_whose_worker_was_killed_can_be_started_again(county_client, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    a = id_numbers.make("450224", date(1960, 2, 2), 80, "male")
+    fh = io.BytesIO(f"户编号,所在村,姓名,身份证号,与户主关系\nK1,长安镇大巷村,甲,{a},户主\n".encode())
+    fh.name = "killed.csv"
+    job = _upload(county_client, fh)
+    job.status, job.started_at = "importing", timezone.now()  # a worker took it, then died
+    job.save()
+    with held("import", job.pk):  # while its worker lives, it runs
+        assert "导入中" in county_client.get(reverse("imports:status", args=[job.pk])).content.decode()
+        assert county_client.post(reverse("imports:start", args=[job.pk]), {"dry_run": "0"}).status_code == 302
+        job.refresh_from_db()
+        assert job.status == "importing"  # refused: 该文件正在处理中
+    status = county_client.get(reverse("imports:status", args=[job.pk])).content.decode()
+    assert "导入进程意外中断" in status
+    job = _start(county_client, job, False, django_capture_on_commit_callbacks)
+    assert job.status == "done" and Household.objects.filter(number="K1").exists()
+
+    # Queued and not yet taken by a worker: waiting, not dead.
+    ImportJob.objects.filter(pk=job.pk).update(status="importing", started_at=None, finished_at=None)
+    assert "导入中" in county_client.get(reverse("imports:status", args=[job.pk])).content.decode()
