@@ -27,7 +27,8 @@ def template_download(request, register: str):
     reg = register_get(register)
     response = HttpResponse(register_template(reg),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(str(reg.title) + '-导入模板.xlsx')}"
+    name = _("%(register)s-导入模板.xlsx") % {"register": reg.title}
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
     return response
 
 
