@@ -30,7 +30,7 @@ _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 # Built-in number formats that show a date or time (ECMA-376 18.8.30, with the East Asian ones).
 _DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
-_CELL_REF = re.compile(r"([A-Z]+)(\d*)")
+_DIGITS = "0123456789"
 
 
 class _Tree:
@@ -186,70 +186,80 @@ class XlsxSheet:
 
     def rows(self) -> Iterator[tuple[int, list]]:
         """(Excel row number, cells) for every row written in the sheet. A cell is its text, or the
-        int index of a shared string (resolve with `resolve`); missing cells in between are ""."""
-        done: list[tuple[int, list]] = []
-        state = {"row": 0, "cells": [], "col": 0, "type": None, "style": None, "value": [], "in": 0, "rph": 0}
-        names: dict[str, str] = {}
-        epoch, date_styles = self.epoch, self.date_styles
+        int index of a shared string (resolve with `resolve`); missing cells in between are "".
 
-        def local(name):
-            found = names.get(name)
-            if found is None:
-                found = names[name] = _local(name)
-            return found
+        The handlers run once per element, tens of millions of times for a big sheet: they compare
+        names with the file's own spelling (the sheet's prefix, found on its root element, usually
+        none) and keep their state in closure variables rather than a dict."""
+        done: list[tuple[int, list]] = []
+        epoch, date_styles = self.epoch, self.date_styles
+        C, V, T, ROW, RPH = "c", "v", "t", "row", "rPh"  # as the file spells them (its prefix, once seen)
+        columns: dict[str, int] = {}  # "AB" → 27
+        row_number, cells, col, kind, style, value, inside, phonetic = 0, [], 0, "n", None, [], 0, 0
+        first = True
 
         def start(name, attrs):
-            name = local(name)
-            if name == "c":
+            nonlocal row_number, cells, col, kind, style, value, inside, phonetic, first, C, V, T, ROW, RPH
+            if first:  # the root element tells the prefix the file uses, if any
+                first = False
+                prefix = name.rpartition(":")[0]
+                if prefix:
+                    C, V, T, ROW, RPH = (f"{prefix}:{n}" for n in (C, V, T, ROW, RPH))
+                return
+            if name == C:
                 ref = attrs.get("r")
                 if ref:
-                    state["col"] = _column_index(_CELL_REF.match(ref).group(1))
-                state["type"], state["style"] = attrs.get("t", "n"), attrs.get("s")
-                state["value"] = []
-            elif name in ("v", "t"):
-                state["in"] += 1
-            elif name == "rPh":
-                state["rph"] += 1
-            elif name == "row":
+                    letters = ref.rstrip(_DIGITS)
+                    col = columns.get(letters)
+                    if col is None:
+                        col = columns[letters] = _column_index(letters)
+                kind = attrs.get("t", "n")
+                style = attrs.get("s")
+                value = []
+            elif name == V or name == T:
+                inside += 1
+            elif name == ROW:
                 ref = attrs.get("r")
-                state["row"] = int(ref) if ref else state["row"] + 1
-                state["cells"], state["col"] = [], 0
+                row_number = int(ref) if ref else row_number + 1
+                cells, col = [], 0
+            elif name == RPH:
+                phonetic += 1
 
         def end(name):
-            name = local(name)
-            if name in ("v", "t"):
-                state["in"] -= 1
-            elif name == "rPh":
-                state["rph"] -= 1
-            elif name == "c":
-                cells, col = state["cells"], state["col"]
-                raw = "".join(state["value"])
-                kind = state["type"]
+            nonlocal col, inside, phonetic
+            if name == V or name == T:
+                inside -= 1
+            elif name == C:
+                raw = "".join(value)
                 if kind == "s":
-                    value = int(raw) if raw else ""
-                elif kind in ("inlineStr", "str", "e"):
-                    value = raw
+                    cell = int(raw) if raw else ""
+                elif kind == "inlineStr" or kind == "str" or kind == "e":
+                    cell = raw
                 elif kind == "b":
-                    value = "是" if raw in ("1", "true") else "否" if raw else ""
+                    cell = "是" if raw in ("1", "true") else "否" if raw else ""
                 elif kind == "d":
-                    value = raw.partition("T")[0] if raw.endswith("T00:00:00") or "T" not in raw else raw.replace("T", " ")
-                elif raw and state["style"] is not None and int(state["style"]) in date_styles:
-                    value = _serial_text(raw, epoch)
+                    cell = raw.partition("T")[0] if raw.endswith("T00:00:00") or "T" not in raw \
+                        else raw.replace("T", " ")
+                elif raw and style is not None and int(style) in date_styles:
+                    cell = _serial_text(raw, epoch)
                 else:
-                    value = _number_text(raw) if raw else ""
-                if col > len(cells):
-                    cells.extend([""] * (col - len(cells)))
+                    cell = _number_text(raw) if raw else ""
                 if col == len(cells):
-                    cells.append(value)
+                    cells.append(cell)
+                elif col > len(cells):
+                    cells.extend([""] * (col - len(cells)))
+                    cells.append(cell)
                 else:
-                    cells[col] = value
-                state["col"] = col + 1
-            elif name == "row":
-                done.append((state["row"], state["cells"]))
+                    cells[col] = cell
+                col += 1
+            elif name == ROW:
+                done.append((row_number, cells))
+            elif name == RPH:
+                phonetic -= 1
 
         def chars(data):
-            if state["in"] and not state["rph"]:
-                state["value"].append(data)
+            if inside and not phonetic:
+                value.append(data)
 
         parser = expat.ParserCreate()
         parser.buffer_text = True
