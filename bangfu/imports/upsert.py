@@ -202,34 +202,35 @@ class Stage:
                         pl.col("__id_gender").alias("p_gender"), pl.col("__id_birth").alias("p_birth_date")]
         derived += [column for c in self.columns if c.secret and c.source in frame.columns
                     for column in _seal_secret(frame.get_column(c.source), c.source)]
-        frame = frame.with_columns(derived)
-        frame = frame.with_columns([pl.lit(None, dtype=pl.Binary if c.type == "bytes" else pl.String).alias(c.name)
-                                    for c in self.columns if c.name not in frame.columns])
-        return frame
+        return frame.with_columns(derived)
 
     def write(self, frame: pl.DataFrame) -> None:
-        names = [c.name for c in self.columns]
+        """Only the stage columns the batch has: the others (the register's columns the file lacks,
+        most of them in a typical file) stay NULL without being sent — a member register's stage has
+        some forty columns, a file often ten."""
+        present = [c for c in self.columns if c.name in frame.columns]
         if _vendor() == "postgresql":
-            self._copy(frame, names)
+            self._copy(frame, present)
         else:
-            self._executemany(frame, names)
+            self._executemany(frame, present)
         self.rows += frame.height
 
-    def _copy(self, frame: pl.DataFrame, names: list[str]) -> None:
+    def _copy(self, frame: pl.DataFrame, columns: list[StageColumn]) -> None:
         """Binary COPY (pgcopy.py): no text for the server to parse, hashes and ciphertexts raw."""
-        data = pgcopy.encode(frame, [(c.name, c.type) for c in self.columns])
+        data = pgcopy.encode(frame, [(c.name, c.type) for c in columns])
         with self._raw.cursor() as cursor:
-            with cursor.copy(f"COPY {STAGE} ({', '.join(names)}) FROM STDIN (FORMAT binary)") as copy:
+            with cursor.copy(f"COPY {STAGE} ({', '.join(c.name for c in columns)}) FROM STDIN (FORMAT binary)") as copy:
                 copy.write(data)
 
-    def _executemany(self, frame: pl.DataFrame, names: list[str]) -> None:
+    def _executemany(self, frame: pl.DataFrame, columns: list[StageColumn]) -> None:
         out = frame.select([
             pl.col(c.name) if c.type in ("bytes", "bigint", "int", "bool") else pl.col(c.name).cast(pl.String)
-            for c in self.columns
+            for c in columns
         ])
-        placeholders = ", ".join(["%s"] * len(names))
+        names = ", ".join(c.name for c in columns)
+        placeholders = ", ".join(["%s"] * len(columns))
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {STAGE} ({', '.join(names)}) VALUES ({placeholders})", out.rows())
+            cursor.executemany(f"INSERT INTO {STAGE} ({names}) VALUES ({placeholders})", out.rows())
 
     # Rules across rows -------------------------------------------------------------------
 
