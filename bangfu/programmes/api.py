@@ -226,11 +226,28 @@ def programme_get(request, programme_id: int):
     return selectors.programme_get(scope=request.auth.scope, pk=programme_id)
 
 
+@router.put("/programmes/{programme_id}", response=ProgrammeOut, summary="修改帮扶项目(期间、学期和要求随之重算)")
+def programme_update(request, programme_id: int, payload: ProgrammeIn):
+    scope = request.auth.scope
+    programme = selectors.programme_get(scope=scope, pk=programme_id)
+    return services.programme_update(scope=scope, by=request.auth, programme=programme, data=payload.dict())
+
+
 @router.post("/programmes/{programme_id}/terms", response={201: TermOut}, summary="设置学期日期")
 def term_add(request, programme_id: int, payload: TermIn):
     scope = request.auth.scope
     programme = selectors.programme_get(scope=scope, pk=programme_id)
     return Status(201, services.term_add(scope=scope, by=request.auth, programme=programme, **payload.dict()))
+
+
+@router.put("/programmes/{programme_id}/terms/{term_id}", response=TermOut, summary="修改学期日期")
+def term_update(request, programme_id: int, term_id: int, payload: TermIn):
+    scope = request.auth.scope
+    programme = selectors.programme_get(scope=scope, pk=programme_id)
+    term = programme.terms.filter(pk=term_id).first()
+    if term is None:
+        raise NotFound(_("学期不存在或不属于此帮扶项目"), field="term_id")
+    return services.term_update(scope=scope, by=request.auth, term=term, data=payload.dict())
 
 
 @router.post("/programmes/{programme_id}/capacity-rules", response={201: CapacityIn}, summary="设置结对数上限")
@@ -251,6 +268,16 @@ def obligation_add(request, programme_id: int, payload: ObligationIn):
     scope = request.auth.scope
     programme = selectors.programme_get(scope=scope, pk=programme_id)
     return Status(201, services.obligation_add(scope=scope, by=request.auth, programme=programme, data=payload.dict()))
+
+
+@router.put("/programmes/{programme_id}/obligations/{obligation_id}", response=ObligationOut, summary="修改帮扶要求")
+def obligation_update(request, programme_id: int, obligation_id: int, payload: ObligationIn):
+    scope = request.auth.scope
+    programme = selectors.programme_get(scope=scope, pk=programme_id)
+    obligation = programme.obligations.filter(pk=obligation_id).first()
+    if obligation is None:
+        raise NotFound(_("帮扶要求不存在或不属于此帮扶项目"), field="obligation_id")
+    return services.obligation_update(scope=scope, by=request.auth, obligation=obligation, data=payload.dict())
 
 
 @router.get("/programmes/{programme_id}/phases", response=list[PhaseOut], summary="工作计划阶段")

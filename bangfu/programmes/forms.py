@@ -32,6 +32,8 @@ class ProgrammeForm(forms.ModelForm):
         self.fields["owner"].queryset = scope.organizations(Organization.objects.all()).order_by("name")
         self.fields["region"] = RegionChoiceField(label=_("实施范围"), queryset=scope.regions(
             Region.objects.filter(level__lte=Level.TOWNSHIP)).order_by("code"))
+        if self.instance.pk:  # changing a programme: its activity kinds as the user types them
+            self.initial["activity_kinds"] = "、".join(self.instance.activity_kinds or [])
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -63,6 +65,8 @@ class ObligationForm(forms.ModelForm):
     def __init__(self, *args, programme: Programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"] = forms.ChoiceField(label=_("活动类型"), choices=[(k, k) for k in programme.activity_kinds])
+        if self.instance.pk:
+            self.initial["condition_values"] = "、".join(str(v) for v in self.instance.condition_values or [])
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

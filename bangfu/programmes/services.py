@@ -54,6 +54,20 @@ def _require_manage(scope: Scope) -> None:
         raise PermissionDenied(_("您的角色不能设置帮扶项目和结对"))
 
 
+def _programme_managed(scope: Scope, pk: int) -> Programme:
+    """The programme, locked, for a change to how it is set up (dates, terms, obligations, limits):
+    only a programme run inside the caller's own scope. One set up above it (a county's, seen by a
+    township because it covers it) can be read and paired in, not changed."""
+    _require_manage(scope)
+    visible = programmes_in_scope(scope).filter(pk=pk)
+    programme = visible.filter(region__code__startswith=scope.prefix).select_for_update().first()
+    if programme is None:
+        if visible.exists():
+            raise PermissionDenied(_("该帮扶项目由上级设立，您可以查看和结对，但不能修改其设置"))
+        raise NotFound(_("帮扶项目不存在或不在您的管辖范围内"))
+    return programme
+
+
 def _full_clean(obj, *, exclude: list[str] | None = None) -> None:
     try:
         obj.full_clean(exclude=exclude)
@@ -133,8 +147,7 @@ def programme_create(*, scope: Scope, by, data: dict[str, Any], phases: bool = T
 
 @transaction.atomic
 def programme_update(*, scope: Scope, by, programme: Programme, data: dict[str, Any]) -> Programme:
-    _require_manage(scope)
-    programme = programmes_in_scope(scope).select_for_update().get(pk=programme.pk)
+    programme = _programme_managed(scope, programme.pk)
     _programme_prepare(scope, programme, dict(data))
     _save(programme, by)
     programme_periods_refresh(programme=programme)
@@ -164,8 +177,7 @@ def programme_periods_refresh(*, programme: Programme) -> None:
 @transaction.atomic
 def term_add(*, scope: Scope, by, programme: Programme, name: str, academic_year: str, starts_on: date,
              ends_on: date) -> Term:
-    _require_manage(scope)
-    programme = programmes_in_scope(scope).select_for_update().get(pk=programme.pk)
+    programme = _programme_managed(scope, programme.pk)
     term = Term(programme=programme, name=name, academic_year=academic_year, starts_on=starts_on, ends_on=ends_on)
     _full_clean(term)
     if programme.terms.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
@@ -178,10 +190,7 @@ def term_add(*, scope: Scope, by, programme: Programme, name: str, academic_year
 @transaction.atomic
 def term_update(*, scope: Scope, by, term: Term, data: dict[str, Any]) -> Term:
     """Change a term's name or dates; the programme's periods and compliance summary follow."""
-    _require_manage(scope)
-    programme = programmes_in_scope(scope).select_for_update().filter(pk=term.programme_id).first()
-    if programme is None:
-        raise NotFound(_("帮扶项目不存在或不在您的管辖范围内"))
+    programme = _programme_managed(scope, term.programme_id)
     term = Term.objects.get(pk=term.pk)
     _apply(term, data, {"name", "academic_year", "starts_on", "ends_on"})
     _full_clean(term)
@@ -195,7 +204,7 @@ def term_update(*, scope: Scope, by, term: Term, data: dict[str, Any]) -> Term:
 @transaction.atomic
 def capacity_rule_set(*, scope: Scope, by, programme: Programme, helper_rank: str, max_targets: int) -> CapacityRule:
     """Set the most pairings a helper of a rank may hold ("54321"); blank rank: everyone else."""
-    _require_manage(scope)
+    programme = _programme_managed(scope, programme.pk)
     if max_targets < 1:
         raise ValidationError(_("最多结对数须大于0"), field="max_targets")
     rule, _created = CapacityRule.objects.update_or_create(programme=programme, helper_rank=helper_rank or "",
@@ -213,8 +222,7 @@ def _decimal(value, field: str) -> Decimal:
 @transaction.atomic
 def obligation_add(*, scope: Scope, by, programme: Programme, data: dict[str, Any]) -> Obligation:
     """Add an obligation: at least N activities (or units) of a kind per period or in a window."""
-    _require_manage(scope)
-    programme = programmes_in_scope(scope).select_for_update().get(pk=programme.pk)
+    programme = _programme_managed(scope, programme.pk)
     return _obligation_save(programme, Obligation(programme=programme), data, by)
 
 
@@ -222,10 +230,7 @@ def obligation_add(*, scope: Scope, by, programme: Programme, data: dict[str, An
 def obligation_update(*, scope: Scope, by, obligation: Obligation, data: dict[str, Any]) -> Obligation:
     """Change an obligation (minimum, period, window …) with the same checks; periods and the
     compliance summary are rebuilt."""
-    _require_manage(scope)
-    programme = programmes_in_scope(scope).select_for_update().filter(pk=obligation.programme_id).first()
-    if programme is None:
-        raise NotFound(_("帮扶项目不存在或不在您的管辖范围内"))
+    programme = _programme_managed(scope, obligation.programme_id)
     return _obligation_save(programme, Obligation.objects.get(pk=obligation.pk), data, by)
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from bangfu.activities import selectors as activity_selectors
-from bangfu.errors import BangfuError, NotFound
+from bangfu.errors import BangfuError, NotFound, PermissionDenied
 from bangfu.programmes import register, selectors, services
 from bangfu.programmes.forms import ExemptionForm, HandoverForm, ObligationForm, PairingForm, ProgrammeForm, TermForm
 from bangfu.programmes.models import Programme
@@ -23,7 +23,7 @@ def _handle(request, form, save, success):
     if request.method == "POST" and form.is_valid():
         try:
             result = save()
-        except NotFound:
+        except (NotFound, PermissionDenied):  # 404 and 403 pages, not a message on the form
             raise
         except BangfuError as exc:
             _form_error(form, exc)
@@ -69,10 +69,31 @@ def programme_detail(request, pk: int):
         "can_edit": scope.rules.edit_registry})
 
 
-def _programme_child(request, pk, form_class, save, success, title, **form_kwargs):
+@login_required
+def programme_edit(request, pk: int):
+    """Change a programme (name, dates, kinds …): its periods and compliance follow (the service)."""
     scope = request.user.scope
     programme = selectors.programme_get(scope=scope, pk=pk)
-    form = form_class(request.POST or None, **{k: (programme if v is Programme else v) for k, v in form_kwargs.items()})
+    form = ProgrammeForm(request.POST or None, instance=programme, scope=scope)
+    result = _handle(request, form, lambda: services.programme_update(
+        scope=scope, by=request.user, programme=programme, data=form.service_data()), _("已保存帮扶项目"))
+    if isinstance(result, Programme):
+        return redirect("programmes:programme_detail", pk=pk)
+    return render(request, "programmes/form.html", {"form": form, "title": _("修改帮扶项目"), "programme": programme},
+                  status=400 if form.errors else 200)
+
+
+def _programme_child(request, pk, form_class, save, success, title, part=None, **form_kwargs):
+    """A form for something of a programme: a new one, or (`part`: its related name and id) one to change."""
+    scope = request.user.scope
+    programme = selectors.programme_get(scope=scope, pk=pk)
+    kwargs = {k: (programme if v is Programme else v) for k, v in form_kwargs.items()}
+    if part is not None:
+        related, part_pk = part
+        kwargs["instance"] = getattr(programme, related).filter(pk=part_pk).first()
+        if kwargs["instance"] is None:
+            raise NotFound(_("该项不存在或不属于此帮扶项目"))
+    form = form_class(request.POST or None, **kwargs)
     result = _handle(request, form, lambda: save(scope, programme, form), success)
     if result is not None:
         return redirect("programmes:programme_detail", pk=pk)
@@ -84,6 +105,20 @@ def _programme_child(request, pk, form_class, save, success, title, **form_kwarg
 def term_add(request, pk: int):
     return _programme_child(request, pk, TermForm, lambda scope, programme, form: services.term_add(
         scope=scope, by=request.user, programme=programme, **form.service_data()), _("已添加学期"), _("设置学期日期"))
+
+
+@login_required
+def term_edit(request, pk: int, term_pk: int):
+    return _programme_child(request, pk, TermForm, lambda scope, programme, form: services.term_update(
+        scope=scope, by=request.user, term=form.instance, data=form.service_data()), _("已保存学期"), _("修改学期"),
+        part=("terms", term_pk))
+
+
+@login_required
+def obligation_edit(request, pk: int, obligation_pk: int):
+    return _programme_child(request, pk, ObligationForm, lambda scope, programme, form: services.obligation_update(
+        scope=scope, by=request.user, obligation=form.instance, data=form.service_data()), _("已保存帮扶要求"),
+        _("修改帮扶要求"), part=("obligations", obligation_pk), programme=Programme)
 
 
 @login_required

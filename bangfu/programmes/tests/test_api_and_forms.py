@@ -167,3 +167,101 @@ def test_the_pairing_page_hands_over_and_grants_exemptions_in_its_forms(office):
 
     client.force_login(make_user(Role.HELPER, region=TOWNSHIP_A))
     assert "移交给新的帮扶方" not in client.get(f"/pairings/{new.pk}/").content.decode()
+
+
+def _feb_status(client, pid) -> str:
+    """February's status of the one pairing's monthly visits, as the compliance page's API gives it."""
+    rows = call(client, "get", "/compliance", {"programme": pid, "as_of": "2025-03-10", "page_size": 100})["items"]
+    [feb] = [r for r in rows if r["period_starts_on"] == "2025-02-01"]
+    return feb["status"]
+
+
+def test_a_programme_its_obligations_and_terms_are_changed_on_their_pages(office, client):
+    from django.urls import reverse
+
+    pid, monthly = office["pid"], office["monthly"]
+    pairing = call(client, "post", f"/programmes/{pid}/pairings", {"helper_id": office["helpers"][0].pk, "target_ids": [
+        str(office["households"][0].pk)], "starts_on": "2025-01-01"}, status=201)[0]
+    call(client, "post", "/activities", {"pairing_ids": [pairing["id"]], "kind": "走访", "occurred_on": "2025-02-10",
+                                         "content": "入户"}, status=201)
+    assert _feb_status(client, pid) == "met"
+
+    detail = client.get(reverse("programmes:programme_detail", args=[pid])).content.decode()
+    edit = reverse("programmes:obligation_edit", args=[pid, monthly])
+    assert edit in detail and reverse("programmes:programme_edit", args=[pid]) in detail
+    form = client.get(edit).content.decode()
+    assert 'value="每月走访"' in form  # the form shows the obligation as it is
+    response = client.post(edit, {"name": "每月走访两次", "actor": "helper", "kind": "走访", "measure": "count",
+                                  "minimum": "2", "unit": "次", "period": "month", "window_before_days": 0,
+                                  "window_after_days": 0, "grace_days": 0})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _feb_status(client, pid) != "met"  # one visit no longer meets February
+
+    page = reverse("programmes:programme_edit", args=[pid])
+    assert "走访、" in client.get(page).content.decode()  # the activity kinds as typed
+    data = {"name": "2025年干部结对帮扶(调整)", "region": RONGAN, "period_kind": "calendar_year",
+            "starts_on": "2025-01-01", "ends_on": "2025-06-30", "helper_kinds": ["person"], "target_kinds": ["household"],
+            "helper_label": "帮扶责任人", "target_label": "帮扶对象", "activity_kinds": "走访、电话、慰问"}
+    response = client.post(page, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert call(client, "get", f"/programmes/{pid}")["ends_on"] == "2025-06-30"
+    rows = call(client, "get", "/compliance", {"programme": pid, "as_of": "2025-12-31", "page_size": 100})["items"]
+    assert max(r["period_starts_on"] for r in rows) == "2025-06-01"  # no periods after the new end
+    bad = client.post(page, {**data, "ends_on": "2024-12-31"})
+    assert bad.status_code == 400 and "errorlist" in bad.content.decode()
+
+    # Another programme's obligation through this one's URL, and a role that may not change programmes.
+    other = call(client, "post", "/programmes", {"name": "另一个", "region": RONGAN, "starts_on": "2025-01-01",
+                                                 "ends_on": "2025-12-31", "helper_kinds": ["person"],
+                                                 "target_kinds": ["household"]})
+    assert client.get(reverse("programmes:obligation_edit", args=[other["id"], monthly])).status_code == 404
+    client.force_login(make_user(Role.HELPER, region=TOWNSHIP_A))
+    assert client.post(edit, {"name": "x", "actor": "helper", "kind": "走访", "measure": "count", "minimum": "9",
+                              "unit": "次", "period": "month", "window_before_days": 0, "window_after_days": 0,
+                              "grace_days": 0}).status_code == 403
+
+
+def test_a_term_is_changed_on_its_page_and_through_the_api(client, regions):
+    from django.urls import reverse
+
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    programme = call(client, "post", "/programmes", {
+        "name": "青蓝工程", "region": RONGAN, "period_kind": "term", "starts_on": "2025-02-17", "ends_on": "2025-07-10",
+        "helper_kinds": ["person"], "target_kinds": ["person"]})
+    pid = programme["id"]
+    term = call(client, "post", f"/programmes/{pid}/terms", {"name": "2024-2025学年第二学期", "academic_year": "2024-2025",
+                                                             "starts_on": "2025-02-17", "ends_on": "2025-07-10"},
+                status=201)
+    page = reverse("programmes:term_edit", args=[pid, term["id"]])
+    assert page in client.get(reverse("programmes:programme_detail", args=[pid])).content.decode()
+    response = client.post(page, {"name": "2024-2025学年第二学期", "academic_year": "2024-2025",
+                                  "starts_on": "2025-03-03", "ends_on": "2025-07-10"})
+    assert response.status_code == 302
+    changed = client.put(f"{API}/programmes/{pid}/terms/{term['id']}", {
+        "name": "第二学期", "academic_year": "2024-2025", "starts_on": "2025-03-03", "ends_on": "2025-07-04"},
+        content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["ends_on"] == "2025-07-04"
+    missing = client.put(f"{API}/programmes/{pid}/terms/999999", {
+        "name": "x", "academic_year": "x", "starts_on": "2025-03-03", "ends_on": "2025-07-04"},
+        content_type="application/json")
+    assert missing.status_code == 404
+
+
+def test_a_programme_and_an_obligation_are_changed_through_the_api(office):
+    client, pid, monthly = office["client"], office["pid"], office["monthly"]
+    response = client.put(f"{API}/programmes/{pid}/obligations/{monthly}", {
+        "name": "每季度走访", "kind": "走访", "minimum": 1, "period": "quarter"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["period"] == "quarter"
+    bad = client.put(f"{API}/programmes/{pid}/obligations/{monthly}", {
+        "name": "x", "kind": "不存在的活动", "minimum": 1, "period": "month"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["field"] == "kind"
+    response = client.put(f"{API}/programmes/{pid}", {
+        "name": "2025年干部结对帮扶", "region": RONGAN, "starts_on": "2025-01-01", "ends_on": "2025-09-30",
+        "helper_kinds": ["person"], "target_kinds": ["household"]}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["ends_on"] == "2025-09-30"
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))  # the programme is the county's
+    outside = client.put(f"{API}/programmes/{pid}", {
+        "name": "x", "region": RONGAN, "starts_on": "2025-01-01", "ends_on": "2025-09-30",
+        "helper_kinds": ["person"], "target_kinds": ["household"]}, content_type="application/json")
+    assert outside.status_code == 403 and "上级设立" in outside.json()["message"]
+    assert client.get(f"{API}/programmes/{pid}").status_code == 200  # which it still sees, and pairs in
