@@ -54,17 +54,23 @@ def _require_manage(scope: Scope) -> None:
         raise PermissionDenied(_("您的角色不能设置帮扶项目和结对"))
 
 
-def _programme_managed(scope: Scope, pk: int) -> Programme:
-    """The programme, locked, for a change to how it is set up (dates, terms, obligations, limits):
+def programme_manage_check(*, scope: Scope, programme: Programme) -> None:
+    """Whether the caller may change how `programme` is set up (dates, terms, obligations, limits):
     only a programme run inside the caller's own scope. One set up above it (a county's, seen by a
-    township because it covers it) can be read and paired in, not changed."""
+    township because it covers it) can be read and paired in, not changed. The pages ask before
+    they show a form; the services ask again."""
     _require_manage(scope)
-    visible = programmes_in_scope(scope).filter(pk=pk)
-    programme = visible.filter(region__code__startswith=scope.prefix).select_for_update().first()
+    if not programme.region_id.startswith(scope.prefix):
+        raise PermissionDenied(_("该帮扶项目由上级设立，您可以查看和结对，但不能修改其设置"))
+
+
+def _programme_managed(scope: Scope, pk: int) -> Programme:
+    """The programme, locked, for a change to how it is set up."""
+    _require_manage(scope)
+    programme = programmes_in_scope(scope).select_for_update().filter(pk=pk).first()
     if programme is None:
-        if visible.exists():
-            raise PermissionDenied(_("该帮扶项目由上级设立，您可以查看和结对，但不能修改其设置"))
         raise NotFound(_("帮扶项目不存在或不在您的管辖范围内"))
+    programme_manage_check(scope=scope, programme=programme)
     return programme
 
 

@@ -66,7 +66,15 @@ def programme_detail(request, pk: int):
         "phases": programme.phases.prefetch_related("tasks"),
         "uncovered": selectors.uncovered_targets(scope=scope, programme=programme)[:100],
         "over_capacity": selectors.over_capacity_helpers(scope=scope, programme=programme),
-        "can_edit": scope.rules.edit_registry})
+        "can_edit": scope.rules.edit_registry, "can_setup": _may_set_up(scope, programme)})
+
+
+def _may_set_up(scope, programme: Programme) -> bool:
+    try:
+        services.programme_manage_check(scope=scope, programme=programme)
+    except PermissionDenied:
+        return False
+    return True
 
 
 @login_required
@@ -74,6 +82,7 @@ def programme_edit(request, pk: int):
     """Change a programme (name, dates, kinds …): its periods and compliance follow (the service)."""
     scope = request.user.scope
     programme = selectors.programme_get(scope=scope, pk=pk)
+    services.programme_manage_check(scope=scope, programme=programme)
     form = ProgrammeForm(request.POST or None, instance=programme, scope=scope)
     result = _handle(request, form, lambda: services.programme_update(
         scope=scope, by=request.user, programme=programme, data=form.service_data()), _("已保存帮扶项目"))
@@ -83,10 +92,13 @@ def programme_edit(request, pk: int):
                   status=400 if form.errors else 200)
 
 
-def _programme_child(request, pk, form_class, save, success, title, part=None, **form_kwargs):
-    """A form for something of a programme: a new one, or (`part`: its related name and id) one to change."""
+def _programme_child(request, pk, form_class, save, success, title, part=None, setup=True, **form_kwargs):
+    """A form for something of a programme: a new one, or (`part`: its related name and id) one to change.
+    `setup`: it changes how the programme is set up (terms, obligations), which only its own offices may."""
     scope = request.user.scope
     programme = selectors.programme_get(scope=scope, pk=pk)
+    if setup:
+        services.programme_manage_check(scope=scope, programme=programme)
     kwargs = {k: (programme if v is Programme else v) for k, v in form_kwargs.items()}
     if part is not None:
         related, part_pk = part
@@ -138,7 +150,7 @@ def pairing_create(request, pk: int):
         return services.pairing_bulk_create(scope=scope, by=request.user, programme=programme, helper=helper,
                                             targets=targets, starts_on=d["starts_on"])
     # Pairing registers in Excel: pairing_register_upload below (through the import machinery's reading).
-    return _programme_child(request, pk, PairingForm, save, _("已结对"), _("新增结对"))
+    return _programme_child(request, pk, PairingForm, save, _("已结对"), _("新增结对"), setup=False)
 
 
 @login_required

@@ -265,3 +265,12 @@ def test_a_programme_and_an_obligation_are_changed_through_the_api(office):
         "helper_kinds": ["person"], "target_kinds": ["household"]}, content_type="application/json")
     assert outside.status_code == 403 and "上级设立" in outside.json()["message"]
     assert client.get(f"{API}/programmes/{pid}").status_code == 200  # which it still sees, and pairs in
+    from django.urls import reverse
+
+    detail = client.get(reverse("programmes:programme_detail", args=[pid])).content.decode()
+    assert reverse("programmes:pairing_create", args=[pid]) in detail
+    assert reverse("programmes:programme_edit", args=[pid]) not in detail
+    assert reverse("programmes:obligation_add", args=[pid]) not in detail
+    for page in (reverse("programmes:programme_edit", args=[pid]), reverse("programmes:obligation_add", args=[pid]),
+                 reverse("programmes:obligation_edit", args=[pid, monthly])):
+        assert client.get(page).status_code == 403, page
