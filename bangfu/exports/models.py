@@ -28,6 +28,8 @@ class ExportJob(models.Model):
     rows_done = models.PositiveIntegerField(_("已写行数"), default=0)
     rows_total = models.PositiveIntegerField(_("总行数"), default=0)
     file = models.FileField(_("文件"), upload_to="exports/", max_length=200, blank=True)
+    language = models.CharField(_("语言"), max_length=10, blank=True,
+                                help_text=_("发起人当时使用的界面语言：后台任务的说明、表头和报告用它"))
     full = models.BooleanField(_("含完整个人信息"), default=False,
                                help_text=_("身份证号、电话、银行账号不打码；每个写出的值记入查看日志"))
     message = models.TextField(_("说明"), blank=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bangfu.errors import BangfuError, NotFound, PermissionDenied, ValidationError
@@ -87,7 +88,7 @@ def export_job_create(*, user, listing: str, params: Mapping, fmt: str, rows_tot
     if full:  # refused now, not when the task runs
         found.table(user, {}, full=True)
     job = ExportJob.objects.create(created_by=user, listing=listing, params=export_params(params), format=fmt,
-                                   rows_total=rows_total, full=full)
+                                   rows_total=rows_total, full=full, language=translation.get_language() or "")
     transaction.on_commit(lambda: export_job_task.enqueue(job.pk))
     return job
 
@@ -118,6 +119,11 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
 def _export_job_write(job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("created_by", "created_by__region").get(pk=job_id)
+    with translation.override(job.language or settings.LANGUAGE_CODE):  # headers and labels as on the page
+        return _export_job_file(job)
+
+
+def _export_job_file(job: ExportJob) -> ExportJob:
     relative = _job_path(job)
     final = Path(settings.MEDIA_ROOT) / relative
     part = final.with_name(final.name + ".part")

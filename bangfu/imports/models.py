@@ -36,6 +36,8 @@ class ImportJob(models.Model):
     counts = models.JSONField(_("新增/更新/未变"), default=dict)
     report = models.FileField(_("错误报告"), upload_to="imports/reports/%Y/%m/", blank=True)
     message = models.TextField(_("说明"), blank=True)
+    language = models.CharField(_("语言"), max_length=10, blank=True,
+                                help_text=_("发起人当时使用的界面语言：后台任务的说明、表头和报告用它"))
     started_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True,
                                       help_text=_("后台进程接手的时间；排队时为空"))
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
@@ -299,7 +300,8 @@ def import_job_start(*, job: ImportJob, dry_run: bool) -> ImportJob:
     job.status = ImportStatus.CHECKING if dry_run else ImportStatus.IMPORTING
     job.dry_run = dry_run
     job.started_at = job.finished_at = None
-    job.save(update_fields=["status", "dry_run", "started_at", "finished_at"])
+    job.language = translation.get_language() or ""  # the worker writes its messages and report in it
+    job.save(update_fields=["status", "dry_run", "started_at", "finished_at", "language"])
     _progress_writer(job.pk)(0, job.rows_total)
     transaction.on_commit(lambda: import_job_task.enqueue(job.pk, dry_run))
     return job
@@ -314,6 +316,11 @@ def import_job_run(*, job_id: int, dry_run: bool) -> ImportJob:
 
 def _import_job_run(job_id: int, dry_run: bool) -> ImportJob:
     job = ImportJob.objects.select_related("created_by", "created_by__region").get(pk=job_id)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        return _import_job_outcome(job, dry_run)
+
+
+def _import_job_outcome(job: ImportJob, dry_run: bool) -> ImportJob:
     job.started_at = timezone.now()
     job.save(update_fields=["started_at"])
     user = job.created_by

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from python_calamine import CalamineWorkbook
 
 from bangfu.accounts.roles import Role
@@ -382,3 +382,19 @@ def test_the_command_exports_in_full_for_an_office(world, tmp_path):
     text = out.read_text(encoding="utf-8-sig")
     assert world["a1"].head.id_number in text
     assert FullRead.objects.filter(user=county, channel="export", record_id=world["a1"].head.pk).exists()
+
+
+def test_a_background_export_is_written_in_the_language_of_its_owner(
+        client, world, settings, django_capture_on_commit_callbacks):
+    settings.BANGFU_EXPORT_BACKGROUND_ROWS = 1
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with django_capture_on_commit_callbacks() as queued:
+        _export(client, "households")
+    with translation.override("zh-hans"):  # a worker has no request, so no language of its own
+        for task in queued:
+            task()
+    job = ExportJob.objects.get()
+    assert job.language == "en" and job.status == "done"
+    rows = _csv(client.get(reverse("exports:download", args=[job.pk])))
+    assert rows[0][:2] == ["Household number", "Region"], rows[0]

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 import xlsxwriter
+from django.utils import translation
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
@@ -240,3 +241,26 @@ def test_an_import_whose_worker_was_killed_can_be_started_again(county_client, d
     # Queued and not yet taken by a worker: waiting, not dead.
     ImportJob.objects.filter(pk=job.pk).update(status="importing", started_at=None, finished_at=None)
     assert "导入中" in county_client.get(reverse("imports:status", args=[job.pk])).content.decode()
+
+
+def test_a_job_speaks_the_language_of_the_user_who_started_it(county_client, settings,
+                                                               django_capture_on_commit_callbacks):
+    """The worker has no request: it writes the job's messages and report in the language the user
+    had when starting the job."""
+    county_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    _title, headers = _template_headers(county_client)
+    chinese = [c.header for c in register_get("members").columns]
+    people = [{headers[chinese.index(k)]: v for k, v in p.items()} for p in _people(wrong=True)]
+    job = _upload(county_client, _filled(headers, people))
+    with django_capture_on_commit_callbacks() as queued:
+        county_client.post(reverse("imports:start", args=[job.pk]), {"dry_run": "1"})
+    with translation.override("zh-hans"):  # a worker has no request, so no language of its own
+        for task in queued:
+            task()
+    job.refresh_from_db()
+    [error] = job.error_sample
+    assert error["message"].startswith("Wrong ID number check digit"), error
+    assert job.language == "en"
+    county_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    job = _start(county_client, job, True, django_capture_on_commit_callbacks)
+    assert job.error_sample[0]["message"].startswith("身份证号校验位错误")
