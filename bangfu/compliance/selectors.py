@@ -34,6 +34,7 @@ from bangfu.accounts.scope import Scope
 from bangfu.compliance.models import ComplianceArea, ComplianceDone
 from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
+from bangfu.programmes.periods import period_label_shown
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
 
 SUMMARY_TABLE = ComplianceDone._meta.db_table
@@ -416,7 +417,8 @@ def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, a
     pairings = Pairing.objects.select_related(*PAIRING_RELATED).in_bulk({r["pairing_id"] for r in raw})
     obligations = Obligation.objects.in_bulk({r["obligation_id"] for r in raw})
     return [ComplianceRow(pairing=pairings[r["pairing_id"]], obligation=obligations[r["obligation_id"]],
-                          period_label=r["period_label"], period_starts_on=_to_date(r["period_starts_on"]),
+                          period_label=period_label_shown(r["period_label"]),
+                          period_starts_on=_to_date(r["period_starts_on"]),
                           period_ends_on=_to_date(r["period_ends_on"]), required=float(r["required"]),
                           expected=float(r["expected"]), done=float(r["done"]), shortfall=float(r["shortfall"]),
                           status=r["status"]) for r in raw]

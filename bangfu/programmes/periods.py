@@ -5,9 +5,12 @@ weeks, months and quarters exist only inside terms, so holidays owe nothing. The
 Festival is found with the `lunardate` library (正月初一), not a hand-made table.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
 from lunardate import LunarDate
 
 from bangfu.programmes.choices import Period, ProgrammePeriodKind, Window
@@ -56,6 +59,33 @@ def calendar_spans(period: str, start: date, end: date) -> list[Span]:
         return [Span(f"{y}年", max(date(y, 1, 1), start), min(date(y, 12, 31), end))
                 for y in range(start.year, end.year + 1)]
     raise ValueError(period)
+
+
+# The labels above are stored with the period rows (in Chinese, the offices' own words); shown to a
+# reader of another language they are rebuilt from their parts. A term's or a set window's own name
+# is shown as its author wrote it.
+_STORED_LABEL = re.compile(r"^(?P<year>\d{4})年(?:第(?P<week>\d+)周|(?P<month>\d{1,2})月|第(?P<quarter>[1-4])季度|"
+                           r"(?P<window>春节|六一|生日|三夏农忙|三秋农忙))?$")
+_STORED_WINDOWS = {"春节": Window.SPRING_FESTIVAL, "六一": Window.CHILDRENS_DAY, "生日": Window.BIRTHDAY,
+                   "三夏农忙": Window.SUMMER_HARVEST, "三秋农忙": Window.AUTUMN_HARVEST}
+
+
+def period_label_shown(label: str) -> str:
+    """A period's stored label in the active language: 2025年11月 → November 2025, 2025年第3周 → Week 3
+    of 2025, 2026年春节 → Spring Festival 2026."""
+    found = _STORED_LABEL.match(label)
+    if found is None or (translation.get_language() or "").startswith("zh"):
+        return label
+    year = found["year"]
+    if found["week"]:
+        return _("%(year)s年第%(week)s周") % {"year": year, "week": found["week"]}
+    if found["month"]:
+        return formats.date_format(date(int(year), int(found["month"]), 1), "YEAR_MONTH_FORMAT")
+    if found["quarter"]:
+        return _("%(year)s年第%(quarter)s季度") % {"year": year, "quarter": found["quarter"]}
+    if found["window"]:
+        return _("%(year)s年%(window)s") % {"year": year, "window": Window(_STORED_WINDOWS[found["window"]]).label}
+    return year
 
 
 def window_spans(obligation, start: date, end: date) -> list[Span]:

@@ -274,3 +274,28 @@ def test_a_programme_and_an_obligation_are_changed_through_the_api(office):
     for page in (reverse("programmes:programme_edit", args=[pid]), reverse("programmes:obligation_add", args=[pid]),
                  reverse("programmes:obligation_edit", args=[pid, monthly])):
         assert client.get(page).status_code == 403, page
+
+
+def test_period_labels_are_shown_in_the_readers_language(office, client, settings):
+    from django.utils import translation
+
+    from bangfu.programmes.periods import period_label_shown
+
+    with translation.override("en"):
+        assert [period_label_shown(x) for x in ("2025年11月", "2025年第3周", "2025年第2季度", "2026年春节", "2025年六一",
+                                                  "2025年三夏农忙", "2025年", "2024-2025学年第二学期")] == [
+            "November 2025", "Week 3 of 2025", "Q2 2025", "Spring Festival 2026", "Children's Day (1 June) 2025",
+            "Summer harvest season 2025", "2025", "2024-2025学年第二学期"]  # a term's name is its author's
+    with translation.override("zh-hans"):
+        assert period_label_shown("2025年11月") == "2025年11月"
+
+    pid = office["pid"]
+    call(client, "post", f"/programmes/{pid}/pairings", {"helper_id": office["helpers"][0].pk, "target_ids": [
+        str(office["households"][0].pk)], "starts_on": "2025-01-01"}, status=201)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    rows = call(client, "get", "/compliance", {"programme": pid, "as_of": "2025-03-10"})["items"]
+    assert {r["period_label"] for r in rows} >= {"January 2025", "February 2025"}
+    from django.urls import reverse
+
+    page = client.get(reverse("compliance:rows"), {"programme": pid, "as_of": "2025-03-10"}).content.decode()
+    assert "February 2025" in page and "2025年2月" not in page
