@@ -18,6 +18,19 @@ def _load_regions():
 
 
 @pytest.fixture(scope="session")
+def _test_var_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(autouse=True)
+def _var_dir(settings, _test_var_dir):
+    """Uploaded files, progress files and job locks go to a temporary folder, not the developer's var/
+    (the keys stay: settings read them at start). A worker a test starts is given the same folder."""
+    settings.VAR_DIR = _test_var_dir
+    settings.MEDIA_ROOT = _test_var_dir / "media"
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _load_regions()
