@@ -243,10 +243,7 @@ def term_add(request, programme_id: int, payload: TermIn):
 @router.put("/programmes/{programme_id}/terms/{term_id}", response=TermOut, summary="修改学期日期")
 def term_update(request, programme_id: int, term_id: int, payload: TermIn):
     scope = request.auth.scope
-    programme = selectors.programme_get(scope=scope, pk=programme_id)
-    term = programme.terms.filter(pk=term_id).first()
-    if term is None:
-        raise NotFound(_("学期不存在或不属于此帮扶项目"), field="term_id")
+    term = selectors.programme_part_get(scope=scope, programme_pk=programme_id, related="terms", pk=term_id)
     return services.term_update(scope=scope, by=request.auth, term=term, data=payload.dict())
 
 
@@ -273,10 +270,8 @@ def obligation_add(request, programme_id: int, payload: ObligationIn):
 @router.put("/programmes/{programme_id}/obligations/{obligation_id}", response=ObligationOut, summary="修改帮扶要求")
 def obligation_update(request, programme_id: int, obligation_id: int, payload: ObligationIn):
     scope = request.auth.scope
-    programme = selectors.programme_get(scope=scope, pk=programme_id)
-    obligation = programme.obligations.filter(pk=obligation_id).first()
-    if obligation is None:
-        raise NotFound(_("帮扶要求不存在或不属于此帮扶项目"), field="obligation_id")
+    obligation = selectors.programme_part_get(scope=scope, programme_pk=programme_id, related="obligations",
+                                              pk=obligation_id)
     return services.obligation_update(scope=scope, by=request.auth, obligation=obligation, data=payload.dict())
 
 

@@ -52,6 +52,15 @@ def programme_get(*, scope: Scope, pk: int) -> Programme:
     return programme
 
 
+def programme_part_get(*, scope: Scope, programme_pk: int, related: str, pk: int):
+    """A term or an obligation (`related`: "terms", "obligations") of a programme in scope; one of
+    another programme, or outside the scope, is not found."""
+    part = getattr(programme_get(scope=scope, pk=programme_pk), related).filter(pk=pk).first()
+    if part is None:
+        raise NotFound(_("该项不存在或不属于此帮扶项目"), field=f"{related.removesuffix('s')}_id")
+    return part
+
+
 PAIRING_RELATED = ("programme", "region", "helper_person", "helper_person__organization", "helper_organization",
                    "helper_team", "target_household", "target_household__head", "target_person",
                    "target_organization", "target_village")

@@ -102,9 +102,7 @@ def _programme_child(request, pk, form_class, save, success, title, part=None, s
     kwargs = {k: (programme if v is Programme else v) for k, v in form_kwargs.items()}
     if part is not None:
         related, part_pk = part
-        kwargs["instance"] = getattr(programme, related).filter(pk=part_pk).first()
-        if kwargs["instance"] is None:
-            raise NotFound(_("该项不存在或不属于此帮扶项目"))
+        kwargs["instance"] = selectors.programme_part_get(scope=scope, programme_pk=pk, related=related, pk=part_pk)
     form = form_class(request.POST or None, **kwargs)
     result = _handle(request, form, lambda: save(scope, programme, form), success)
     if result is not None:
