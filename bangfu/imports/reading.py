@@ -8,7 +8,6 @@ the user sees it in Excel, so that every message can name it.
 """
 
 import codecs
-import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from bangfu.errors import ValidationError
 from bangfu.imports.registers import REGISTERS, header_key, normalize_text
-from bangfu.imports.xlsxstream import XlsxSheet, sheet_streams
+from bangfu.imports.cells import cell_text
+from bangfu.imports.xlsxstream import XlsxSheet, streamed_sheet
 
 HEADER_SCAN_ROWS = 30
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -82,23 +82,6 @@ def _detect_encoding(path: Path) -> str:
         raise ValidationError(_("无法识别文件编码：请另存为 UTF-8 或 GB18030 编码的 CSV，或直接上传 Excel 文件")) from None
 
 
-def _cell_text(value) -> str:
-    """A cell as the text the user sees: 12.0 → "12", dates as ISO dates."""
-    if value is None:
-        return ""
-    if type(value) is str:
-        return value
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if not value.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _pick_header(rows: list[list[str]], known: set[str] | None = None) -> int:
     """The index of the row that looks most like a header: merged title rows above it are skipped."""
     known = _known_names() if known is None else known
@@ -142,33 +125,35 @@ def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Shee
         index = _pick_header(head, known_names)
         headers = [h.strip() for h in head[index]] if head else []
         return Sheet(path=path, format=fmt, encoding=encoding, headers=headers, header_row=index + 1)
-    if fmt == "xlsx" and sheet_streams(path):
-        return _streamed_open(path, known_names)
+    book = streamed_sheet(path) if fmt == "xlsx" else None
+    if book is not None:
+        return _streamed_open(path, book, known_names)
     sheet = _calamine_sheet(path)
     head = []
     for _i, row in zip(range(HEADER_SCAN_ROWS), sheet.iter_rows()):
-        head.append([_cell_text(v) for v in row])
+        head.append([cell_text(v) for v in row])
     index = _pick_header(head, known_names)
     start_row = sheet.start[0] if sheet.start else 0
-    headers = [h.strip() for h in head[index]] if head else []
-    while headers and not headers[-1]:
-        headers.pop()
-    return Sheet(path=path, format=fmt, encoding="", headers=headers, header_row=start_row + index + 1,
-                 start_row=start_row, loaded=sheet)
+    return Sheet(path=path, format=fmt, encoding="", headers=_workbook_headers(head, index),
+                 header_row=start_row + index + 1, start_row=start_row, loaded=sheet)
 
 
-def _streamed_open(path: Path, known_names: set[str] | None) -> Sheet:
-    book = XlsxSheet(path)
+def _streamed_open(path: Path, book: XlsxSheet, known_names: set[str] | None) -> Sheet:
     numbers, head = [], []
     for _i, (number, cells) in zip(range(HEADER_SCAN_ROWS), book.rows()):
         numbers.append(number)
-        head.append([book.text(v) for v in cells])
+        head.append(book.resolve(cells).to_list())
     index = _pick_header(head, known_names)
+    return Sheet(path=path, format="xlsx", encoding="", headers=_workbook_headers(head, index),
+                 header_row=numbers[index] if numbers else 1, streamed=book)
+
+
+def _workbook_headers(head: list[list[str]], index: int) -> list[str]:
+    """The header row's cells, without the empty ones a sheet's used range adds on the right."""
     headers = [h.strip() for h in head[index]] if head else []
     while headers and not headers[-1]:
         headers.pop()
-    return Sheet(path=path, format="xlsx", encoding="", headers=headers,
-                 header_row=numbers[index] if numbers else 1, streamed=book)
+    return headers
 
 
 def _blank_filter(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
@@ -303,11 +288,11 @@ def _streamed_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.
 
 def _calamine_frame(rows: list[list], names: list[str], width: int, first_row: int) -> pl.DataFrame:
     # Rows of one sheet are as wide as its range; pad any shorter ones, then read column by column.
-    # Most cells are text already: the call to _cell_text is only for the others.
+    # Most cells are text already: the call to cell_text is only for the others.
     columns = {}
     padded = (r if len(r) >= width else [*r, *[""] * (width - len(r))] for r in rows)
     for name, cells in zip(names, zip(*padded)):
-        columns[name] = pl.Series(name, [v if type(v) is str else _cell_text(v) for v in cells], dtype=pl.String)
+        columns[name] = pl.Series(name, [v if type(v) is str else cell_text(v) for v in cells], dtype=pl.String)
     frame = pl.DataFrame(columns).with_columns(
         pl.int_range(first_row, first_row + len(rows), dtype=pl.Int64).alias("__row"))
     return _blank_filter(frame, names)

@@ -8,7 +8,7 @@ parser), so memory is that of one batch of rows. Shared strings are kept as one 
 gathered per batch by index (a million-row register saved by Excel has two or three million of
 them: as Python strings they alone would take some 200 MB).
 
-Cells come out as the text the user sees, as reading.py's _cell_text makes of calamine's values:
+Cells come out as the text the user sees, by the same rules as calamine's values (cells.py):
 strings as written (rich-text runs joined, phonetic guides left out), whole numbers without ".0",
 date-formatted numbers as ISO dates, booleans as 是/否, formulas as their cached result.
 """
@@ -23,11 +23,11 @@ from xml.parsers import expat
 
 import polars as pl
 
+from bangfu.imports.cells import bool_text, moment_text, number_text
+
 STREAM_MIN_BYTES = int(os.environ.get("BANGFU_XLSX_STREAM_MB", "64")) << 20
 CHUNK = 1 << 20
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 # Built-in number formats that show a date or time (ECMA-376 18.8.30, with the East Asian ones).
 _DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
 _DIGITS = "0123456789"
@@ -60,13 +60,11 @@ def _is_date_format(code: str) -> bool:
     return bool(re.search(r"[ymdhs]", code)) and "general" not in code
 
 
-def _number_text(value: str) -> str:
-    """A number cell as the user sees it: 12 (not 12.0), 0.045."""
+def _number_text(raw: str) -> str:
     try:
-        number = float(value)
+        return number_text(float(raw))
     except ValueError:
-        return value
-    return str(int(number)) if number.is_integer() else repr(number)
+        return raw
 
 
 class XlsxSheet:
@@ -76,19 +74,20 @@ class XlsxSheet:
         self.path = path
         with zipfile.ZipFile(path) as book:
             names = set(book.namelist())
-            self.member = self._first_sheet(book, names)
+            workbook = _Tree(book.read("xl/workbook.xml")).events
+            self.member = self._first_sheet(book, names, workbook)
             self.size = book.getinfo(self.member).file_size
             self.epoch = dt.date(1899, 12, 30)
-            for name, attrs in _Tree(book.read("xl/workbook.xml")).events:
+            for name, attrs in workbook:
                 if name == "workbookPr" and attrs.get("date1904") in ("1", "true"):
                     self.epoch = dt.date(1904, 1, 1)
             self.date_styles = self._date_styles(book, names)
         self._strings: pl.Series | None = None
 
     @staticmethod
-    def _first_sheet(book: zipfile.ZipFile, names: set[str]) -> str:
+    def _first_sheet(book: zipfile.ZipFile, names: set[str], workbook: list[tuple[str, dict]]) -> str:
         """The part of the workbook's first sheet (the one calamine's get_sheet_by_index(0) reads)."""
-        first = next((attrs for name, attrs in _Tree(book.read("xl/workbook.xml")).events if name == "sheet"), None)
+        first = next((attrs for name, attrs in workbook if name == "sheet"), None)
         rel_id = first and (first.get(f"{_DOC_REL}}}id") or first.get("r:id"))
         if rel_id and "xl/_rels/workbook.xml.rels" in names:
             for name, attrs in _Tree(book.read("xl/_rels/workbook.xml.rels")).events:
@@ -236,7 +235,7 @@ class XlsxSheet:
                 elif kind == "inlineStr" or kind == "str" or kind == "e":
                     cell = raw
                 elif kind == "b":
-                    cell = "是" if raw in ("1", "true") else "否" if raw else ""
+                    cell = bool_text(raw in ("1", "true")) if raw else ""
                 elif kind == "d":
                     cell = raw.partition("T")[0] if raw.endswith("T00:00:00") or "T" not in raw \
                         else raw.replace("T", " ")
@@ -283,12 +282,6 @@ class XlsxSheet:
         texts = pl.Series([v if type(v) is str else None for v in column], dtype=pl.String)
         return texts.fill_null(strings.gather(indexes)).fill_null("")
 
-    def text(self, value) -> str:
-        """One cell from rows() as text (for the few rows a header is looked for in)."""
-        if type(value) is not int:
-            return value
-        return self.strings[value] if 0 <= value < self.strings.len() else ""
-
 
 def _serial_text(raw: str, epoch: dt.date) -> str:
     """A date-formatted number: 42614 → 2016-09-01; with a time of day, 2016-09-01 08:30:00."""
@@ -299,12 +292,13 @@ def _serial_text(raw: str, epoch: dt.date) -> str:
     moment = dt.datetime.combine(epoch, dt.time()) + dt.timedelta(days=serial)
     moment = moment.replace(microsecond=0) if moment.microsecond < 500_000 else \
         (moment + dt.timedelta(seconds=1)).replace(microsecond=0)
-    return moment.date().isoformat() if moment.time() == dt.time() else moment.isoformat(sep=" ")
+    return moment_text(moment)
 
 
-def sheet_streams(path) -> bool:
-    """Whether a workbook's first sheet is too large for calamine to hold in memory."""
+def streamed_sheet(path) -> XlsxSheet | None:
+    """The workbook's first sheet to stream, if it is too large for calamine to hold in memory."""
     try:
-        return XlsxSheet(path).size > STREAM_MIN_BYTES
+        sheet = XlsxSheet(path)
     except (zipfile.BadZipFile, KeyError, expat.ExpatError, ValueError):
-        return False  # not a readable xlsx: calamine says what is wrong with it
+        return None  # not a readable xlsx: calamine says what is wrong with it
+    return sheet if sheet.size > STREAM_MIN_BYTES else None
