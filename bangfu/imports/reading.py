@@ -269,8 +269,7 @@ def _streamed_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.
     rows: list[list] = []
 
     def frame() -> pl.DataFrame:
-        padded = (r[:width] if len(r) >= width else [*r, *[""] * (width - len(r))] for r in rows)
-        columns = {name: book.resolve(list(cells)).alias(name) for name, cells in zip(names, zip(*padded))}
+        columns = {name: book.resolve(list(cells)).alias(name) for name, cells in zip(names, _columns(rows, width))}
         out = pl.DataFrame(columns).with_columns(pl.Series("__row", numbers, dtype=pl.Int64))
         return _blank_filter(out, names)
 
@@ -286,12 +285,16 @@ def _streamed_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.
         yield frame()
 
 
+def _columns(rows: list[list], width: int) -> Iterator[tuple]:
+    """The rows column by column, a short row padded with "" to `width` (a workbook's rows are as
+    wide as its used range, or, streamed, as their last written cell)."""
+    return zip(*(r if len(r) >= width else [*r, *[""] * (width - len(r))] for r in rows))
+
+
 def _calamine_frame(rows: list[list], names: list[str], width: int, first_row: int) -> pl.DataFrame:
-    # Rows of one sheet are as wide as its range; pad any shorter ones, then read column by column.
     # Most cells are text already: the call to cell_text is only for the others.
     columns = {}
-    padded = (r if len(r) >= width else [*r, *[""] * (width - len(r))] for r in rows)
-    for name, cells in zip(names, zip(*padded)):
+    for name, cells in zip(names, _columns(rows, width)):
         columns[name] = pl.Series(name, [v if type(v) is str else cell_text(v) for v in cells], dtype=pl.String)
     frame = pl.DataFrame(columns).with_columns(
         pl.int_range(first_row, first_row + len(rows), dtype=pl.Int64).alias("__row"))
