@@ -6,14 +6,15 @@ holds a lock for as long as it runs, one the system releases when the process di
 dies: on PostgreSQL a session advisory lock, released when the process's connection ends (any
 machine may check it); on SQLite, which is one machine, an exclusive flock on
 VAR_DIR/jobs/<kind>-<id>.lock, released by the kernel. A job that says it runs while its lock is
-free was killed: the services mark it failed (`job_alive`), and the user can start it again.
+free was killed: `job_failed_if_dead` marks it failed, and the user can start it again.
 
 The worker takes the lock before it marks the job started and lets go of it only after it has
-saved how the job ended; the services mark a job failed with a conditional update, so a job
-that ends while it is being checked keeps its real end.
+saved how the job ended; a job is marked failed by a conditional update, so a job that ends while
+it is being checked keeps its real end.
 """
 
 import fcntl
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
+logger = logging.getLogger(__name__)
 KINDS = {"import": 1, "export": 2}  # the first key of the two-key advisory lock
 
 
@@ -62,6 +65,20 @@ def job_alive(kind: str, pk: int) -> bool:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [KINDS[kind], pk])
         return False
     return file_lock_held(_lock_path(kind, pk))
+
+
+def job_failed_if_dead(kind: str, job, *, running: dict, message: str) -> bool:
+    """Mark `job` (an ImportJob or ExportJob its caller found running; both call it "failed") failed with `message` if its
+    worker is gone — only while its row still says it runs (`running`: those fields' values) — and
+    reload it. Whether this call marked it."""
+    if job_alive(kind, job.pk):
+        return False
+    marked = type(job).objects.filter(pk=job.pk, **running).update(status="failed", message=message,
+                                                                     finished_at=timezone.now())
+    if marked:
+        logger.warning("%s job %s: its worker is gone, marked failed", kind, job.pk)
+    job.refresh_from_db()
+    return bool(marked)
 
 
 def file_lock_held(path: Path) -> bool:

@@ -24,7 +24,7 @@ from bangfu.errors import BangfuError, NotFound, PermissionDenied, ValidationErr
 from bangfu.exports.listings import listing_get
 from bangfu.exports.models import ExportJob, ExportStatus
 from bangfu.exports.writers import FORMATS, table_write
-from bangfu.jobs import job_alive, job_running
+from bangfu.jobs import job_failed_if_dead, job_running
 
 logger = logging.getLogger(__name__)
 
@@ -167,14 +167,11 @@ def export_job_list(*, user, limit: int) -> list[ExportJob]:
 
 def export_job_checked(job: ExportJob) -> ExportJob:
     """A job whose worker was killed mid-write (bangfu.jobs) is marked failed, its partial file removed."""
-    if job.status == ExportStatus.RUNNING and not job_alive("export", job.pk):
-        message = _("导出进程意外中断(进程被终止或服务器重启)，请重新导出")
-        if ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
-                status=ExportStatus.FAILED, message=message, finished_at=timezone.now()):
-            logger.warning("export job %s: its worker is gone, marked failed", job.pk)
-            final = Path(settings.MEDIA_ROOT) / _job_path(job)
-            final.with_name(final.name + ".part").unlink(missing_ok=True)
-        job.refresh_from_db()
+    if job.status == ExportStatus.RUNNING and job_failed_if_dead(
+            "export", job, running={"status": ExportStatus.RUNNING},
+            message=_("导出进程意外中断(进程被终止或服务器重启)，请重新导出")):
+        final = Path(settings.MEDIA_ROOT) / _job_path(job)
+        final.with_name(final.name + ".part").unlink(missing_ok=True)
     return job
 
 

@@ -33,7 +33,7 @@ from bangfu.imports.registers import Register, register_get
 from bangfu.imports.report import report_write
 from bangfu.imports.upsert import Counts, Stage
 from bangfu.imports.validation import ERROR_SCHEMA, Context, batch_validate, mapping_guess
-from bangfu.jobs import job_alive, job_running
+from bangfu.jobs import job_failed_if_dead, job_running
 
 logger = logging.getLogger("bangfu.imports")
 # Rows read, validated and staged at a time. Two batches are in flight (one sealed and copied while the
@@ -279,12 +279,9 @@ def import_job_list(*, user, limit: int) -> list[ImportJob]:
 def import_job_checked(job: ImportJob) -> ImportJob:
     """A job whose worker was killed mid-run (bangfu.jobs) is marked failed, so it can be started
     again: the import is one transaction, so nothing of it was written."""
-    if job.running and job.started_at is not None and not job_alive("import", job.pk):
-        message = _("导入进程意外中断(进程被终止或服务器重启)，没有写入任何数据；可重新开始")
-        if ImportJob.objects.filter(pk=job.pk, status=job.status, finished_at=None).update(
-                status=ImportStatus.FAILED, message=message, finished_at=timezone.now()):
-            logger.warning("import job %s: its worker is gone, marked failed", job.pk)
-        job.refresh_from_db()
+    if job.running and job.started_at is not None:
+        job_failed_if_dead("import", job, running={"status": job.status, "finished_at": None},
+                           message=_("导入进程意外中断(进程被终止或服务器重启)，没有写入任何数据；可重新开始"))
     return job
 
 
