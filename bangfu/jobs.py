@@ -68,9 +68,9 @@ def job_alive(kind: str, pk: int) -> bool:
 
 
 def job_failed_if_dead(kind: str, job, *, running: dict, message: str) -> bool:
-    """Mark `job` (an ImportJob or ExportJob its caller found running; both call it "failed") failed with `message` if its
+    """Mark `job` (an ImportJob or ExportJob its caller found running) failed with `message` if its
     worker is gone — only while its row still says it runs (`running`: those fields' values) — and
-    reload it. Whether this call marked it."""
+    reload it. Whether this call marked it. Both kinds of job call the status "failed"."""
     if job_alive(kind, job.pk):
         return False
     marked = type(job).objects.filter(pk=job.pk, **running).update(status="failed", message=message,

@@ -43,7 +43,8 @@ class ExportOut(Schema):
 
 def _out(job: ExportJob) -> dict:
     return {"id": job.pk, "listing": job.listing, "title": job.title, "format": job.format, "filters": job.params,
-            "full": job.full, "status": job.status, "rows_done": job.rows_done, "rows_total": job.rows_total, "message": job.message,
+            "full": job.full, "status": job.status, "rows_done": job.rows_done, "rows_total": job.rows_total,
+            "message": job.message,
             "created_at": job.created_at, "finished_at": job.finished_at,
             "download_url": reverse("api:export_file", args=[job.pk]) if job.status == "done" else None}
 

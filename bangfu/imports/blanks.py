@@ -1,4 +1,5 @@
-"""Downloadable templates (导入模板): headers in the page's language (Chinese unless the user reads English; both import), an example row, drop-downs for choices."""
+"""Downloadable templates (导入模板): headers in the page's language (Chinese unless the user reads
+English; both import), an example row, drop-downs for choices."""
 
 import io
 
