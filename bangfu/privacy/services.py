@@ -57,8 +57,3 @@ class PersonalValues:
         if self._pending:
             FullRead.objects.bulk_create(self._pending, batch_size=self.BATCH)
             self._pending = []
-
-
-def personal_value_shown(*, user, value: str | None, field: str) -> str:
-    """What lists, exports and the API show: masked unless the role shows it in full."""
-    return MASKS[field](value)
