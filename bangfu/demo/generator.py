@@ -87,6 +87,9 @@ CAUSE_WEIGHTS = {
 SIZE_WEIGHTS = {1: 10, 2: 19, 3: 24, 4: 23, 5: 14, 6: 7, 7: 3}
 LABOUR_SIZE_WEIGHTS = {1: 30, 2: 35, 3: 20, 4: 10, 5: 5}
 ORPHAN_HOME_SHARE = 0.0045  # grandparents raising orphaned grandchildren: a few dozen children
+# However small the scale, the first household of this many of the largest villages raises orphans, so
+# that every seed scheme (爱心妈妈 too) has pairings whatever the random draws give.
+ORPHAN_HOMES_AT_LEAST = 3
 
 # 融安: Han majority; Zhuang, Miao, Yao and Dong more in the mountain townships.
 ETHNICITY_PLAIN = {"汉族": 70, "壮族": 20, "苗族": 4, "瑶族": 3, "侗族": 2, "仫佬族": 1}
@@ -672,12 +675,12 @@ def _incomes(draw: _Draw, household: Household, people: list[Person], per_capita
 
 
 def _household_build(draw: _Draw, staff: _Staff, village: Region, number: str, tuns: list[str],
-                     used_addresses: set[str]) -> tuple[Household, list[Person]]:
+                     used_addresses: set[str], *, orphan_home: bool = False) -> tuple[Household, list[Person]]:
     rng = draw.rng
     township = village.code[:9]
     status, category = _status(draw)
     cause = draw.pick(CAUSE_WEIGHTS)
-    orphan_home = draw.chance(ORPHAN_HOME_SHARE)
+    orphan_home = draw.chance(ORPHAN_HOME_SHARE) or orphan_home
     if orphan_home:
         size, cause = rng.randint(2, 4), PovertyCause.LABOUR
     else:
@@ -900,10 +903,11 @@ class DemoSummary:
     seconds: float = 0.0
 
 
-def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True,
+def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True, today: date | None = None,
               progress: Progress = lambda message: None) -> DemoSummary:
     """Generate and write the demo county in one transaction: all of it, or nothing. With
-    `programmes`, the seeds' schemes with their pairings and activities follow (bangfu.programmes.demo)."""
+    `programmes`, the seeds' schemes with their pairings and activities follow (bangfu.programmes.demo),
+    their histories up to `today` (default: the local date)."""
     started = time.monotonic()
     if scale <= 0:
         raise ValidationError(_("--scale 必须大于 0"), field="scale")
@@ -916,6 +920,8 @@ def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True,
     villages = list(Region.objects.filter(prefix__startswith=COUNTY, level=Level.VILLAGE).order_by("code"))
     total = round(HOUSEHOLDS * scale)
     quotas = _village_quotas(draw, villages, total)
+    orphan_villages = {v.code for v in sorted(villages, key=lambda v: (-quotas[v.code], v.code))[:ORPHAN_HOMES_AT_LEAST]
+                       if quotas[v.code]}
     summary = DemoSummary()
     when = timezone.now()
 
@@ -945,8 +951,9 @@ def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True,
             tuns = _tun_names(draw, village)
             used_addresses: set[str] = set()
             for serial in range(1, quotas[village.code] + 1):
-                household, people = _household_build(draw, staff, village, f"{village.code}{serial:0{width}d}", tuns,
-                                                      used_addresses)
+                household, people = _household_build(
+                    draw, staff, village, f"{village.code}{serial:0{width}d}", tuns, used_addresses,
+                    orphan_home=serial == 1 and village.code in orphan_villages)
                 batch_households.append(household)
                 batch_members.append(people)
                 if len(batch_households) >= BATCH:
@@ -961,7 +968,7 @@ def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True,
 
         summary.accounts = len(_accounts_create(draw, staff, teams, members))
         if programmes:
-            programmes_demo(seed=seed, stdout=progress)
+            programmes_demo(seed=seed, today=today, stdout=progress)
             _helper_link()
 
     summary.households = Household.objects.count()

@@ -224,7 +224,7 @@ def test_conditions_terms_and_birthdays(people):
 
 
 def test_the_demo_and_the_rebuild_command(regions):
-    call_command("demo", "--seed", "5", "--scale", "0.02", stdout=StringIO())
+    call_command("demo", "--seed", "5", "--scale", "0.02", "--today", "2026-11-23", stdout=StringIO())
     assert ComplianceDone.objects.exists() and ComplianceArea.objects.exists()
     assert_exact([ADMIN_SCOPE], [date(2026, 3, 15)])
     out = StringIO()

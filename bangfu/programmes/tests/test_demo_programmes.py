@@ -15,7 +15,7 @@ from bangfu.activities.models import Activity
 from bangfu.compliance import selectors as compliance
 from bangfu.programmes import selectors
 from bangfu.programmes.choices import PairingStatus
-from bangfu.programmes.demo import ADMIN, programmes_demo
+from bangfu.programmes.demo import ADMIN, programmes_demo, programmes_demo_clear
 from bangfu.programmes.models import Pairing, Programme
 from bangfu.registry import selectors as registry_selectors
 from bangfu.registry.models import Person
@@ -37,7 +37,7 @@ def county(regions):
     """A small demo county (about 300 households and the county's cadres and teachers) with its
     programmes, through the command users run."""
     out = StringIO()
-    call_command("demo", "--seed", "11", "--scale", "0.05", stdout=out)
+    call_command("demo", "--seed", "11", "--scale", "0.05", "--today", TODAY.isoformat(), stdout=out)
     assert "帮扶项目 8 个" in out.getvalue()
     return out.getvalue()
 
@@ -160,3 +160,25 @@ def deterministic_by_seed():
     first = run(5)
     assert first and run(5) == first
     assert run(6) != first
+
+
+# Through a year and a bit: New Year, Spring Festival 2026 and 2027, term starts and ends, the summer
+# holiday, Children's Day, the school year's turn, this issue's day and the year's last.
+SPREAD = [date(2026, 1, 1), date(2026, 2, 17), date(2026, 3, 2), date(2026, 6, 1), date(2026, 7, 10),
+          date(2026, 8, 20), date(2026, 9, 1), date(2026, 12, 2), date(2026, 12, 31), date(2027, 1, 22),
+          date(2027, 2, 6), date(2027, 5, 15)]
+
+
+def test_every_seed_scheme_has_pairings_and_obligations_due_on_any_day(county):
+    """The demo is made for the day it is given: on every day of the year each seed scheme has
+    active pairings and obligations whose periods have begun, so the pages are never empty."""
+    for day in SPREAD:
+        programmes_demo_clear()
+        programmes_demo(seed=11, today=day)
+        for name in SCHEMES:
+            programme = _programme(name)
+            active = programme.pairings.filter(status=PairingStatus.ACTIVE, starts_on__lte=day)
+            assert active.exists(), (day, name)
+            filters = compliance.ComplianceFilters(programme=programme.pk)
+            assert compliance.compliance_count(scope=ADMIN, filters=filters, as_of=day) > 0, (day, name)
+        assert Activity.objects.filter(occurred_on__gt=day).count() == 0, day

@@ -1,5 +1,7 @@
 """`bangfu demo`: load the demo county 融安县 (450224) into an empty registry."""
 
+from datetime import date
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -16,16 +18,18 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0,
                             help=_("户数与人数的倍数(默认 1，约 6,000 户 2 万人；可为小数)"))
         parser.add_argument("--if-empty", action="store_true", help=_("登记库已有数据时什么也不做"))
+        parser.add_argument("--today", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                            help=_("帮扶活动的历史写到这一天为止(默认今天)；同一种子和同一天生成完全相同的数据"))
         parser.add_argument("--without-programmes", action="store_true",
                             help=_("只生成登记数据，不生成帮扶项目、结对和帮扶活动"))
 
-    def handle(self, *args, seed, scale, if_empty, without_programmes, **options):
+    def handle(self, *args, seed, scale, if_empty, without_programmes, today, **options):
         if if_empty and not generator.registry_is_empty():
             self.stdout.write(_("登记库中已有数据，跳过演示数据。"))
             return
         try:
             summary = generator.demo_load(seed=seed, scale=scale, programmes=not without_programmes,
-                                          progress=self.stdout.write)
+                                          today=today, progress=self.stdout.write)
         except BangfuError as exc:
             raise CommandError(exc.message) from None
         labels = dict(HouseholdStatus.choices)
