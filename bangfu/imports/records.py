@@ -110,7 +110,7 @@ class RecordStage(Stage):
             f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT {county}, o_name, min(row_no) AS first_row "
             f"FROM {STAGE} GROUP BY {county}, o_name HAVING count(*) > 1) d ON d.{county} = r.{county} "
             f"AND d.o_name = r.o_name WHERE r.row_no <> d.first_row")
-        return [CrossError(row, "o_name", "duplicate_file", _("单位名称与%(ref)s重复(同一县内单位不能重名)"), first)
+        return [CrossError(row, "o_name", "duplicate_file", _("单位名称与%(ref)s 重复(同一县内单位不能重名)"), first)
                 for row, first in cursor.fetchall()]
 
     def _organizations_elsewhere(self, cursor) -> list[CrossError]:

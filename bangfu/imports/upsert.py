@@ -266,7 +266,7 @@ class Stage:
                     f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT h_county_code, h_number, "
                     f"min(row_no) AS first_row FROM {STAGE} GROUP BY h_county_code, h_number HAVING count(*) > 1) d "
                     f"ON d.h_county_code = r.h_county_code AND d.h_number = r.h_number WHERE r.row_no <> d.first_row")
-                errors += [CrossError(row, "h_number", "duplicate_file", _("户编号与%(ref)s重复"), first)
+                errors += [CrossError(row, "h_number", "duplicate_file", _("户编号与%(ref)s 重复"), first)
                            for row, first in cursor.fetchall()]
             # A household number of the county that is registered outside the user's scope.
             cursor.execute(
@@ -291,7 +291,7 @@ class Stage:
             f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT p_id_hash, min(row_no) AS first_row "
             f"FROM {STAGE} GROUP BY p_id_hash HAVING count(*) > 1) d ON d.p_id_hash = r.p_id_hash "
             f"WHERE r.row_no <> d.first_row")
-        return [CrossError(row, "p_id_number", "duplicate_file", _("身份证号与%(ref)s重复"), first)
+        return [CrossError(row, "p_id_number", "duplicate_file", _("身份证号与%(ref)s 重复"), first)
                 for row, first in cursor.fetchall()]
 
     def _duplicate_name_birth(self, cursor) -> list[CrossError]:
@@ -303,7 +303,7 @@ class Stage:
             f"GROUP BY {region}, p_name, p_birth_date HAVING count(*) > 1) d ON d.{region} = r.{region} "
             f"AND d.p_name = r.p_name AND d.p_birth_date = r.p_birth_date WHERE r.row_no <> d.first_row")
         return [CrossError(row, "p_name", "duplicate_file",
-                           _("与%(ref)s姓名、出生日期相同而身份证号不同，疑似同一人，请核实"), first)
+                           _("与%(ref)s 姓名、出生日期相同而身份证号不同，疑似同一人，请核实"), first)
                 for row, first in cursor.fetchall()]
 
     def _registry_ids(self, cursor) -> list[CrossError]:

@@ -120,6 +120,10 @@ class PersonForm(FieldsetsMixin, forms.ModelForm):
             for name in ("id_number", "phone"):
                 self.initial[name] = ""
                 self.fields[name].help_text = _("留空表示不修改")
+        else:  # a person without an ID number like one registered: registered anyway only when confirmed
+            self.fields["confirm_duplicate"] = forms.BooleanField(
+                label=_("确认不是同一人"), required=False,
+                help_text=_("没有身份证号而与已登记人员同名、同单位、同出生日期时，核实是不同的人后勾选"))
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

@@ -16,6 +16,7 @@ from bangfu.privacy.masking import MASKS
 from bangfu.regions.models import Region, prefix_of
 from bangfu.registry.choices import HouseholdStatus, PovertyCause
 from bangfu.registry.models import Household, Organization, Person, Team, TermGrade, term_label
+from bangfu.registry.names import name_normalize
 
 
 @dataclass
@@ -48,6 +49,7 @@ def household_list(*, scope: Scope, filters: HouseholdFilters | None = None) -> 
         elif q.isascii():
             qs = qs.filter(Q(head__initials__startswith=q.lower()) | Q(members__initials__startswith=q.lower()))
         else:
+            q = name_normalize(q)  # names are stored so: 王　芳 is found as 王芳 and the other way round
             qs = qs.filter(Q(head__name__contains=q) | Q(members__name__contains=q))
         qs = qs.distinct()
     if filters.region:
@@ -85,7 +87,7 @@ def person_list(*, scope: Scope, q: str = "", kind: str = "", organization: int 
         elif q.isascii():
             qs = qs.filter(initials__startswith=q.lower())
         else:
-            qs = qs.filter(name__contains=q)
+            qs = qs.filter(name__contains=name_normalize(q))
     if kind:
         qs = qs.filter(kind=kind)
     if organization:
