@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from bangfu.accounts.roles import Role
 from bangfu.accounts.services import api_token_create
 from bangfu.imports.services import import_file
 from bangfu.imports.tests.jobs import start, upload
@@ -22,7 +23,7 @@ from bangfu.imports.tests.ledger import FIRST_ROW, HEADERS, RELATIONS, TITLE_ROW
 from bangfu.privacy import crypto
 from bangfu.registry import selectors
 from bangfu.registry.models import Household, Person
-from bangfu.tests.factories import make_household
+from bangfu.tests.factories import make_household, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +110,9 @@ def test_the_cli_page_and_api_report_the_same_errors(county_client, tmp_path, dj
     assert {e["row"] for e in body["error_sample"]} == rows
     report = county_client.get(body["report_url"], **auth)
     assert report.status_code == 200, report.content[:200]
+    assert body["report_url"] == f"/api/v1/imports/{job_id}/report"
+    _other, other_key = api_token_create(user=make_user(Role.COUNTY_OFFICE), name="别人")
+    assert county_client.get(body["report_url"], HTTP_AUTHORIZATION=f"Bearer {other_key}").status_code == 404
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(report.streaming_content))).get_sheet_by_index(0)
     cells = sheet.to_python(skip_empty_area=False)
     # The title rows above the header, the header, and dates as dates.
