@@ -342,16 +342,17 @@ class Stage:
         cursor.execute(
             f"SELECT g.first_row, g.h_number, g.heads + COALESCE(e.heads, 0) FROM "
             f"(SELECT h_county_code, h_number, min(row_no) AS first_row, "
-            f"sum(CASE WHEN p_relation = 'head' THEN 1 ELSE 0 END) AS heads FROM {STAGE} "
+            f"sum(CASE WHEN p_relation = 'head' THEN 1 ELSE 0 END) AS heads, "
+            f"sum(CASE WHEN p_relation IS NULL THEN 1 ELSE 0 END) AS unknown FROM {STAGE} "
             f"GROUP BY h_county_code, h_number) g LEFT JOIN "
             f"(SELECT h.county_code, h.number, count(*) AS heads FROM registry_household h "
             f"JOIN registry_person p ON p.household_id = h.id WHERE p.relation = 'head' AND EXISTS "
             f"(SELECT 1 FROM {STAGE} s WHERE s.h_county_code = h.county_code AND s.h_number = h.number) "
             f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE s.p_id_hash = p.id_hash) "
             f"GROUP BY h.county_code, h.number) e ON e.county_code = g.h_county_code AND e.number = g.h_number "
-            f"WHERE g.heads + COALESCE(e.heads, 0) <> 1 AND g.h_county_code IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {STAGE} u WHERE u.h_number = g.h_number AND (u.p_relation IS NULL "
-            f"OR u.h_county_code IS NULL))")
+            f"WHERE g.heads + COALESCE(e.heads, 0) <> 1 AND g.unknown = 0 AND g.h_county_code IS NOT NULL "
+            f"AND g.h_number NOT IN (SELECT h_number FROM {STAGE} WHERE h_county_code IS NULL "
+            f"AND h_number IS NOT NULL)")
         return [CrossError(row, "p_relation", "head",
                            _("户 %(n)s 有 %(k)s 名户主：一户必须有且只有一名户主") % {"n": number, "k": count})
                 for row, number, count in cursor.fetchall()]
