@@ -394,8 +394,7 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
             checks.append(_Check(column, "id_check", fmt_ok & born_ok & (idn.str.slice(17, 1) != expected),
                                  pl.format(_("身份证号校验位错误：末位应为 {}，填写的是 {}"), expected,
                                            idn.str.slice(17, 1))))
-            # Only a valid number is staged (hashed, encrypted, checked against the file and the registry).
-            value = pl.when(fmt_ok & born_ok & (idn.str.slice(17, 1) == expected)).then(idn).otherwise(None)
+            value = idn  # a number refused in its cell is not staged (below, once the errors are known)
             typed.append(born.alias("__id_birth"))
             typed.append(pl.when(idn.str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1).then(pl.lit("male"))
                          .otherwise(pl.lit("female")).alias("__id_gender"))
@@ -436,6 +435,12 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
                              pl.lit(_("填写了残疾类别时须填写残疾等级"))))
 
     errors = _collect_errors(frame, checks, ctx)
+    if "p_id_number" in mapped and errors.height:
+        # Only a valid number is hashed, encrypted and checked against the file and the registry.
+        refused = errors.filter(pl.col("col") == ctx.mapping["p_id_number"]).get_column("row")
+        if refused.len():
+            frame = frame.with_columns(pl.when(pl.col("__row").is_in(refused.implode())).then(None)
+                                       .otherwise(pl.col("p_id_number")).alias("p_id_number"))
     seq = pl.col(f"c{ctx.seq}").str.strip_chars() if ctx.seq is not None else pl.lit(None, dtype=pl.String)
     return frame.with_columns(seq.alias("__seq")), errors
 

@@ -67,3 +67,20 @@ def test_the_page_asks_to_confirm_a_probable_duplicate(county_client):
     confirmed = county_client.post(reverse("registry:person_create"), {**form, "confirm_duplicate": "on"})
     assert confirmed.status_code == 302
     assert list(Person.objects.filter(name="覃小燕").values_list("birth_date", flat=True)) == [date(2014, 9, 6)] * 2
+
+
+def test_names_registered_before_lose_their_padding(regions):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("bangfu.registry.migrations.0006_person_names_without_spaces")
+    village = village_of(TOWNSHIP_A)
+    old = Person.objects.create(name="韦　丽", initials="w l", gender="female", region=village,
+                                county_code=village.code[:6])
+    latin = Person.objects.create(name="Li  Ming ", initials="lm", gender="male", region=village,
+                                  county_code=village.code[:6])
+    migration.forwards(apps, None)
+    old.refresh_from_db()
+    latin.refresh_from_db()
+    assert (old.name, old.initials, latin.name) == ("韦丽", "wl", "Li Ming")
