@@ -31,6 +31,11 @@ def money(value) -> str:
     return f"{value:.2f}"
 
 
+def number(value) -> str:
+    """A quantity without trailing zeros: 7.0 → 7, 2.5 → 2.5."""
+    return f"{value.normalize():f}" if hasattr(value, "normalize") else f"{value:g}"
+
+
 def day(value) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
@@ -122,7 +127,7 @@ def booklet_gather(*, scope: Scope, subject: Subject, as_of: date, params: dict,
                       "status": p.get_status_display() if not p.ends_on or p.ends_on <= as_of else _("帮扶中")}
                      for p in pairings],
         "activities": [{"date": day(a.occurred_on), "kind": a.kind, "helper": a.pairing.helper_name,
-                        "content": a.content, "outcome": a.outcome, "quantity": f"{a.quantity:g}{a.unit}"}
+                        "content": a.content, "outcome": a.outcome, "quantity": f"{number(a.quantity)}{a.unit}"}
                        for a in activities],
         "activity_counts": [{"kind": kind, "count": n} for kind, n in sorted(counts.items())],
         "activity_total": len(activities),

@@ -44,7 +44,9 @@ class DocumentTemplate(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.region_id.rstrip('0') or '0'}-v{self.version}"
+        from bangfu.regions.models import prefix_of
+
+        return f"{prefix_of(self.region_id)}-v{self.version}"
 
 
 class DocumentFormat(models.TextChoices):

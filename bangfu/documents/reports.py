@@ -19,7 +19,7 @@ from bangfu.activities.models import Activity
 from bangfu.activities.selectors import current_activities
 from bangfu.compliance.selectors import ComplianceFilters, compliance_count, compliance_rollup, compliance_rows
 from bangfu.documents import defaults as d
-from bangfu.documents.households import day
+from bangfu.documents.households import day, number
 from bangfu.documents.kinds import DOC_FIELDS, DocumentKind, Subject, kind_register
 from bangfu.errors import NotFound, ValidationError
 from bangfu.programmes.selectors import pairing_get, pairings_in_scope
@@ -288,11 +288,11 @@ def term_summary_gather(*, scope: Scope, subject: Subject, as_of: date, params: 
         "term": {"name": term.name if term else "", "first": day(first), "last": day(last)},
         "activity_total": len(activities),
         "joint": counts["联合教研"],
-        "outreach_hours": f"{amounts['送教']:g}",
+        "outreach_hours": number(amounts["送教"]),
         "lessons_observed": sum(counts[k] for k in LESSON_KINDS),
         "deliverables": [{"kind": k, "count": counts[k]} for k in DELIVERABLE_KINDS if counts[k]],
-        "kinds": [{"kind": k, "count": n, "quantity": f"{amounts[k]:g}"} for k, n in sorted(counts.items())],
-        "activities": [{"date": day(a.occurred_on), "kind": a.kind, "content": a.content, "quantity": f"{a.quantity:g}{a.unit}"}
+        "kinds": [{"kind": k, "count": n, "quantity": number(amounts[k])} for k, n in sorted(counts.items())],
+        "activities": [{"date": day(a.occurred_on), "kind": a.kind, "content": a.content, "quantity": f"{number(a.quantity)}{a.unit}"}
                        for a in activities],
         "obligations": [{"name": r.obligation.name, "period": r.period_label, "required": f"{r.required:g}",
                          "done": f"{r.done:g}", "status": r.status_label} for r in rows],

@@ -41,6 +41,16 @@ def team_world(world):
     village = Region.objects.get(code=world["household"].region_id)
     team = registry.team_create(scope=ADMIN_SCOPE, by=None, data={"name": "县财政局驻村工作队", "region": village,
                                                                   "started_on": date(2024, 6, 1)})
+    registry.team_member_add(scope=ADMIN_SCOPE, by=None, team=team, person=world["helper"], role="first_secretary",
+                             started_on=date(2024, 6, 1))
+    programme = make_programme(name="驻村工作队帮扶", helper_kinds=["team"], target_kinds=["village"])
+    add_obligation(programme, name="第一书记每月向乡镇报告工作", kind="工作汇报")
+    pairing = programmes.pairing_create(scope=ADMIN_SCOPE, by=None, programme=programme, helper=team, target=village,
+                                        starts_on=date(2025, 1, 1))
+    for day, kind, content in ((date(2025, 1, 28), "工作汇报", "向乡镇党委汇报一月工作"),
+                               (date(2025, 3, 10), "办实事", "硬化通屯道路"), (date(2025, 3, 28), "工作汇报", "汇报三月工作")):
+        activity_record(scope=ADMIN_SCOPE, by=None, pairings=[pairing],
+                        data={"kind": kind, "occurred_on": day, "content": content})
     return team
 
 
