@@ -43,6 +43,9 @@ class DocumentKind:
     full_fields: frozenset = frozenset()  # personal numbers the document's purpose needs in full
     params: dict = field(default_factory=dict)  # option name → (label, parser)
     batch: bool = False  # may be generated for every household of a region as one zip
+    # gather_many(*, scope, subjects, as_of, params, personal) → {subject key: data}: the same data
+    # as gather gives one by one, read set-wise for a batch (required when batch is set)
+    gather_many: Callable[..., dict] | None = None
     default_version: int = 1  # bump when the shipped default template changes
 
     def parse_params(self, raw: dict, as_of: date) -> dict:

@@ -25,9 +25,79 @@ CONTENT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordproc
                  "pdf": "application/pdf", "zip": "application/zip"}
 
 
+class _Environment(jinja2.Environment):
+    """Compiles each distinct part of a template once: docxtpl compiles the document's XML on every
+    render, which costs as much as filling it (benchmarks/bench_documents.py)."""
+
+    CACHED = 64
+
+    def __init__(self):
+        # A misspelt field is an error, never an empty cell.
+        super().__init__(undefined=jinja2.StrictUndefined, autoescape=False)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        found = self._compiled.get(source)
+        if found is None:
+            found = super().from_string(source)
+            if len(self._compiled) >= self.CACHED:
+                self._compiled.clear()
+            self._compiled[source] = found
+        return found
+
+
+class _Template(DocxTemplate):
+    """docxtpl's template with its XML clean-up (patch_xml: regular expressions over the whole part)
+    done once per distinct part, like the compilation."""
+
+    def patch_xml(self, src_xml):
+        return _patched(src_xml)
+
+
+@functools.lru_cache(maxsize=64)
+def _patched(src_xml: str) -> str:
+    return DocxTemplate.patch_xml(_PATCHER, src_xml)
+
+
+_PATCHER = DocxTemplate.__new__(DocxTemplate)  # patch_xml reads no state of its template
+_ENVIRONMENT = _Environment()
+
+
 def _environment() -> jinja2.Environment:
-    # A misspelt field is an error, never an empty cell.
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    return _ENVIRONMENT
+
+
+class _FixedTimeWriter:
+    """python-docx's zip writer, with every entry dated ZIP_TIME instead of the time of writing."""
+
+    def __init__(self, stream):
+        self._zip = zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri, blob) -> None:
+        self._zip.writestr(zipfile.ZipInfo(pack_uri.membername, date_time=ZIP_TIME), blob,
+                           compress_type=zipfile.ZIP_DEFLATED)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _saved(document: DocxTemplate) -> bytes:
+    """DocxTemplate.save through _FixedTimeWriter (docx.opc.pkgwriter.PackageWriter.write's steps)."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    document.pre_processing()
+    package = document.docx.part.package
+    for part in package.parts:
+        part.before_marshal()
+    buffer = io.BytesIO()
+    writer = _FixedTimeWriter(buffer)
+    PackageWriter._write_content_types_stream(writer, package.parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, package.parts)
+    writer.close()
+    return buffer.getvalue()
 
 
 def data_hash(data: dict) -> str:
@@ -55,11 +125,9 @@ def default_template(kind_key: str) -> bytes:
 
 
 def docx_render(template: bytes, data: dict) -> bytes:
-    document = DocxTemplate(io.BytesIO(template))
+    document = _Template(io.BytesIO(template))
     document.render(data, jinja_env=_environment())
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return _normalized(buffer.getvalue())
+    return _saved(document)
 
 
 def html_render(kind: DocumentKind, data: dict) -> str:
@@ -84,7 +152,7 @@ def template_check(kind: DocumentKind, content: bytes) -> None:
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ValidationError(_("上传的文件不是有效的 Word 文档(.docx)：%(e)s") % {"e": exc}, field="file")
     try:
-        document.render(sample(kind.fields), jinja_env=_environment())
+        document.render(sample(kind.fields), jinja_env=jinja2.Environment(undefined=jinja2.StrictUndefined))
         document.save(io.BytesIO())
     except jinja2.UndefinedError as exc:
         match = _UNKNOWN.search(str(exc))

@@ -86,21 +86,20 @@ def document_data(*, user, kind: DocumentKind, subject_key: str, as_of: date, pa
     return subject, parsed, data, personal
 
 
-def document_make(*, user, kind: DocumentKind, subject: str, as_of: date, fmt: str, params: dict | None,
-                  full: bool, template: DocumentTemplate | None, template_content: bytes, version: str) -> Generated:
-    """Fill one document and describe it (an unsaved Document); its FullReads are written by save_made."""
-    subject_obj, parsed, data, personal = document_data(user=user, kind=kind, subject_key=subject, as_of=as_of,
-                                                        params=params, full=full)
+def document_fill(*, user, kind: DocumentKind, subject: Subject, data: dict, personal: DocumentPersonal,
+                  as_of: date, fmt: str, parsed: dict, full: bool, template: DocumentTemplate | None,
+                  template_content: bytes, version: str) -> Generated:
+    """Fill the template with gathered data and describe the result (an unsaved Document)."""
     content = (rendering.docx_render(template_content, data) if fmt == "docx" else rendering.pdf_render(kind, data))
     record = Document(
-        kind=kind.key, subject=subject_obj.key, title=data["doc"]["title"][:200], county_code=subject_obj.county_code,
+        kind=kind.key, subject=subject.key, title=data["doc"]["title"][:200], county_code=subject.county_code,
         scope_prefix=user.scope.prefix, as_of=as_of, params={k: v for k, v in parsed.items() if v not in (None, "")},
         format=fmt, full=full, template=template if template is not None and not template.is_default else None,
         template_version=version, data_sha256=rendering.data_hash(data),
         file_sha256=hashlib.sha256(content).hexdigest(), created_by=user)
-    filename = f"{kind.title}-{subject_obj.name}-{as_of:%Y%m%d}.{fmt}"
+    filename = f"{kind.title}-{subject.name}-{as_of:%Y%m%d}.{fmt}"
     return Generated(record=record, content=content, filename=filename, content_type=rendering.CONTENT_TYPES[fmt],
-                     data=data, personal=personal, subject=subject_obj)
+                     data=data, personal=personal, subject=subject)
 
 
 def document_generate(*, user, kind: str, subject: str, as_of: date, fmt: str = "docx", params: dict | None = None,
@@ -115,8 +114,11 @@ def document_generate(*, user, kind: str, subject: str, as_of: date, fmt: str = 
     if use_current:
         template = template_current(kind=found.key, prefix=user.scope.prefix)
     template_content, version = _template_bytes(found, template)
-    made = document_make(user=user, kind=found, subject=subject, as_of=as_of, fmt=fmt, params=params, full=full,
-                         template=template, template_content=template_content, version=version)
+    subject_obj, parsed, data, personal = document_data(user=user, kind=found, subject_key=subject, as_of=as_of,
+                                                        params=params, full=full)
+    made = document_fill(user=user, kind=found, subject=subject_obj, data=data, personal=personal, as_of=as_of,
+                         fmt=fmt, parsed=parsed, full=full, template=template, template_content=template_content,
+                         version=version)
     with transaction.atomic():
         made.personal.flush()
         made.record.save()
