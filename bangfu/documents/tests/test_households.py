@@ -111,3 +111,19 @@ def test_the_same_document_again_is_the_same_file(client, world):
     assert regenerated.content == first.content and regenerated["X-Bangfu-Same-Data"] == "1"
     pdf1, pdf2 = generate(client, "booklet", household.pk, fmt="pdf"), generate(client, "booklet", household.pk, fmt="pdf")
     assert pdf1.content == pdf2.content
+
+
+@pytest.mark.parametrize("role", [Role.COUNTY_OFFICE, Role.TOWNSHIP_OFFICE, Role.VILLAGE_TEAM, Role.HELPER,
+                                  Role.SCHOOL_ADMIN, Role.INSPECTOR])
+def test_no_role_prints_what_is_outside_its_scope(client, world, role):
+    home = world["household"]
+    region = {Role.COUNTY_OFFICE: "450223000000"}.get(role, home.region_id)  # a county office of 鹿寨县
+    client.force_login(user(role, region=region))
+    for kind, subject in (("booklet", world["households"][2].pk), ("card", world["households"][2].pk),
+                          ("year_summary", TOWNSHIP_B)):
+        assert generate(client, kind, subject, year="2025").status_code == 404
+    body = {"kind": "booklet", "subject": str(world["households"][2].pk), "as_of": "2025-03-31"}
+    assert client.post("/api/v1/documents", body, content_type="application/json").status_code == 404
+    if role == Role.SCHOOL_ADMIN:  # works with its school, never with households
+        assert generate(client, "booklet", home.pk).status_code == 404
+    assert not Document.objects.exists()
