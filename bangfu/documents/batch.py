@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bangfu.documents import rendering
@@ -70,7 +71,7 @@ def batch_write(job, path: Path, progress) -> None:
     """The producer: one file per household, in a folder per village, with the owner's scope as it is now."""
     from bangfu.documents.households import household_subject
     from bangfu.documents.models import Document
-    from bangfu.documents.services import DocumentPersonal, _template_bytes, document_fill
+    from bangfu.documents.services import DOCUMENT_LANGUAGE, DocumentPersonal, _template_bytes, document_fill
 
     user, params = job.created_by, job.params
     kind = kind_get(params["kind"])
@@ -87,7 +88,9 @@ def batch_write(job, path: Path, progress) -> None:
             chunk = list(households.filter(pk__in=ids[start:start + CHUNK]))
             subjects = [household_subject(h) for h in chunk]
             personal = DocumentPersonal(user=user, full=job.full, kind=kind)
-            gathered = kind.gather_many(scope=user.scope, subjects=subjects, as_of=as_of, params={}, personal=personal)
+            with translation.override(DOCUMENT_LANGUAGE):
+                gathered = kind.gather_many(scope=user.scope, subjects=subjects, as_of=as_of, params={},
+                                            personal=personal)
             records = []
             for subject in subjects:
                 made = document_fill(user=user, kind=kind, subject=subject, data=gathered[subject.key],

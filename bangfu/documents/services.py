@@ -14,6 +14,7 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.roles import DOCUMENT_TEMPLATE_ROLES
@@ -27,6 +28,9 @@ from bangfu.privacy.services import PersonalValues
 
 logger = logging.getLogger(__name__)
 FORMATS = ("docx", "pdf")
+# Documents are Chinese papers, whatever language the page is in: their labels (户状态, 与户主关系 …)
+# are filled in Chinese, and the same data give the same hash for every user.
+DOCUMENT_LANGUAGE = "zh-hans"
 
 
 class DocumentPersonal:
@@ -82,7 +86,8 @@ def document_data(*, user, kind: DocumentKind, subject_key: str, as_of: date, pa
     subject = kind.find(scope, str(subject_key))
     parsed = kind.parse_params(params or {}, as_of)
     personal = DocumentPersonal(user=user, full=full, kind=kind)
-    data = kind.gather(scope=scope, subject=subject, as_of=as_of, params=parsed, personal=personal)
+    with translation.override(DOCUMENT_LANGUAGE):
+        data = kind.gather(scope=scope, subject=subject, as_of=as_of, params=parsed, personal=personal)
     return subject, parsed, data, personal
 
 

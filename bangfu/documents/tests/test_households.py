@@ -127,3 +127,13 @@ def test_no_role_prints_what_is_outside_its_scope(client, world, role):
     if role == Role.SCHOOL_ADMIN:  # works with its school, never with households
         assert generate(client, "booklet", home.pk).status_code == 404
     assert not Document.objects.exists()
+
+
+def test_a_document_is_chinese_and_the_same_whatever_the_pages_language(client, world):
+    household = world["household"]
+    client.force_login(user())
+    chinese = generate(client, "booklet", household.pk)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english_page = generate(client, "booklet", household.pk)
+    assert english_page["X-Bangfu-Data-Sha256"] == chinese["X-Bangfu-Data-Sha256"]
+    assert english_page.content == chinese.content and "未脱贫" in docx_text(english_page.content)

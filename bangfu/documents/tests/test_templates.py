@@ -84,3 +84,19 @@ def test_only_offices_replace_templates(client, world):
     page = client.get(reverse("documents:templates"))
     assert page.status_code == 200 and "上传并启用" not in page.content.decode() and "household.number" in page.content.decode()
     assert not DocumentTemplate.objects.exists()
+
+
+def test_the_documents_page_offers_what_the_role_may_do(client, world):
+    client.force_login(user(Role.HELPER, region=world["household"].region_id))
+    html = client.get(reverse("documents:index")).content.decode()
+    for title in ("帮扶手册", "明白卡/联系卡", "驻村工作队月报", "年度工作总结", "学校结对学期总结"):
+        assert title in html
+    assert "后台批量生成" not in html and "含完整个人信息" not in html and "更换文书模板" not in html
+    client.force_login(user())
+    html = client.get(reverse("documents:index")).content.decode()
+    assert "后台批量生成" in html and "含完整个人信息" in html and "更换文书模板" in html
+    assert client.get(reverse("documents:index")).status_code == 200
+    client.logout()
+    assert client.get(reverse("documents:index")).status_code == 302
+    assert client.post(reverse("documents:generate", args=["booklet"])).status_code == 302
+    assert client.get("/api/v1/documents/kinds").status_code == 401
