@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 
 from bangfu.documents import batch, selectors, services
 from bangfu.documents.kinds import field_list, kinds_all
-from bangfu.documents.views import _generated_response, file_response
+from bangfu.documents.views import _generated_response, file_response, regenerated_response
 
 router = Router(tags=["文书"])
 
@@ -89,11 +89,7 @@ def document_list(request):
 
 @router.post("/documents/{document_id}/regenerate", url_name="document_regenerate", summary="按记录重新生成(同一模板版本和截止日期)", response={200: None})
 def document_regenerate(request, document_id: int):
-    document = selectors.document_get(user=request.user, pk=document_id)
-    generated, same = services.document_regenerate(user=request.user, document=document)
-    response = _generated_response(generated)
-    response["X-Bangfu-Same-Data"] = "1" if same else "0"
-    return response
+    return regenerated_response(request.user, document_id)
 
 
 @router.post("/documents/batches", url_name="document_batch_create", response={201: BatchOut}, summary="批量生成帮扶手册(后台任务，在“我的导出”下载)")

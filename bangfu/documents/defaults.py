@@ -190,3 +190,13 @@ def _cell_line(cell, text: str, size: float = 11) -> None:
     paragraph.paragraph_format.first_line_indent = Pt(0)
     run = paragraph.add_run(text)
     run.font.size = Pt(size)
+
+
+def row_height(row, mm: float) -> None:
+    """A table row of exactly `mm` that never splits across pages (cards cut from the sheet)."""
+    trpr = row._tr.get_or_add_trPr()
+    height = OxmlElement("w:trHeight")
+    height.set(qn("w:val"), str(int(mm * 56.7)))  # twentieths of a point
+    height.set(qn("w:hRule"), "exact")
+    trpr.append(height)
+    trpr.append(OxmlElement("w:cantSplit"))

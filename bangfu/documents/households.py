@@ -306,6 +306,7 @@ def card_template():
     grid.style = "Table Grid"
     d._cell(grid.rows[0].cells[0], "{%tr for row in rows %}", 11)
     d._cell(grid.rows[2].cells[0], "{%tr endfor %}", 11)
+    d.row_height(grid.rows[1], 125)
     for i, cell in enumerate(grid.rows[1].cells):
         c = f"row[{i}]"
         lines = ["{% if " + c + " is defined %}", "{{ doc.title }}", "户主：{{ " + c + ".head }}　户编号：{{ " + c + ".number }}",

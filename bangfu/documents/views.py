@@ -69,14 +69,18 @@ def generate(request, kind: str):
     return _generated_response(generated)
 
 
-@login_required
-@require_POST
-def regenerate(request, pk: int):
-    document = selectors.document_get(user=request.user, pk=pk)
-    generated, same = services.document_regenerate(user=request.user, document=document)
+def regenerated_response(user, pk: int) -> HttpResponse:
+    """One's recorded document generated again (page and API): the file, and whether its data are the same."""
+    generated, same = services.document_regenerate(user=user, document=selectors.document_get(user=user, pk=pk))
     response = _generated_response(generated)
     response["X-Bangfu-Same-Data"] = "1" if same else "0"
     return response
+
+
+@login_required
+@require_POST
+def regenerate(request, pk: int):
+    return regenerated_response(request.user, pk)
 
 
 @login_required

@@ -61,3 +61,45 @@ def test_the_term_summary_counts_outreach_hours_and_lessons(client, school_world
     assert "送教7课时" in text.replace("\n", "")
     client.force_login(user(Role.SCHOOL_ADMIN, region=TOWNSHIP_B))
     assert generate(client, "term_summary", pairing.pk).status_code == 404
+
+
+def test_official_reports_keep_the_gb_t_9704_page(client, team_world):
+    from io import BytesIO
+
+    from docx import Document as Docx
+    from docx.shared import Mm, Pt
+
+    client.force_login(user())
+    doc = Docx(BytesIO(generate(client, "team_month", team_world.pk, month="2025-03").content))
+    section = doc.sections[0]
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
+    assert doc.styles["Normal"].font.size == Pt(16)
+    assert "PAGE" in section.footer._element.xml and "—" in section.footer.paragraphs[0].text
+    title = doc.paragraphs[0]
+    assert title.runs[0].font.size == Pt(22) and "方正小标宋简体" in title.runs[0]._r.xml
+
+
+def test_a_long_table_breaks_across_pages_with_its_header_repeated(client, world):
+    from datetime import date, timedelta
+
+    from bangfu.activities.services import activity_record
+    from bangfu.tests.factories import ADMIN_SCOPE
+
+    household = world["household"]
+    pairing = household.pairings.get()
+    for i in range(70):
+        activity_record(scope=ADMIN_SCOPE, by=None, pairings=[pairing],
+                        data={"kind": "电话联系", "occurred_on": date(2025, 1, 1) + timedelta(days=i),
+                              "content": f"第{i + 1}次电话联系，了解务工和就医情况"})
+    client.force_login(user())
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    pages = PdfReader(BytesIO(generate(client, "booklet", household.pk, fmt="pdf").content)).pages
+    texts = ["".join(p.extract_text().split()) for p in pages]
+    with_rows = [t for t in texts if "次电话联系" in t]
+    assert len(with_rows) >= 2  # the activity table runs over more than one page …
+    assert all("日期类型帮扶方内容成效" in t for t in with_rows)  # … with its header on each
+    assert "共73次。" in "".join(texts) and "第70次电话联系" in with_rows[-1]
