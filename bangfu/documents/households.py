@@ -100,7 +100,7 @@ def _income_by_year(household: Household, rows: list[dict], as_of: date) -> list
              "total": money(sum(row[name] for name in MONEY_FIELDS[:4]))} for year, row in sorted(by_year.items())]
 
 
-def _members(household: Household, people: list[Person], personal) -> list[dict]:
+def _members(people: list[Person], personal) -> list[dict]:
     # head first, then by birth date (the household page's order; undated members last on every database)
     people = sorted(people, key=lambda m: (m.relation != "head", m.birth_date is None, m.birth_date or date.min, m.pk))
     return [{"name": m.name, "relation": m.get_relation_display(), "gender": m.get_gender_display(),
@@ -153,7 +153,7 @@ def _booklet(household: Household, people, pairings, activities, history, as_of:
         "doc": {"title": _("帮扶手册"), "as_of": day(as_of)},
         "household": _household_fields(household, personal),
         "securities": [{"name": str(name), "ok": _("是") if ok else _("否")} for name, ok in securities],
-        "members": _members(household, people, personal),
+        "members": _members(people, personal),
         "helpers": _helpers(pairings, personal),
         "pairings": [{"programme": p.programme.name, "helper": p.helper_name, "role": p.helper_role,
                       "since": day(p.starts_on), "until": day(p.ends_on) if p.ends_on and p.ends_on <= as_of else "",
