@@ -33,31 +33,37 @@ AS_OF = date.fromisoformat(os.environ.get("BANGFU_BENCH_DOCS_AS_OF") or date.tod
 
 
 def main() -> None:
+    """Runs the measurement in a child process with its own settings (make bench runs every module
+    in one process: this one must not leave Django set up, or its environment, behind)."""
+    import subprocess
+
     keep = os.environ.get("BANGFU_BENCH_DOCS_VAR")
     var = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="bangfu-bench-docs-"))
     var.mkdir(parents=True, exist_ok=True)
-    os.environ["BANGFU_VAR_DIR"] = str(var)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("TASKS_BACKEND", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangfu.settings")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TASKS_BACKEND")}
+    env.update(BANGFU_VAR_DIR=str(var), DJANGO_SETTINGS_MODULE="bangfu.settings")
+    try:
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--run"], env=env, check=True, cwd=ROOT)
+    finally:
+        if not keep:
+            shutil.rmtree(var, ignore_errors=True)
+
+
+def run() -> None:
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
     from django.core.management import call_command
 
-    try:
-        call_command("migrate", verbosity=0)
-        from bangfu.registry.models import Household
+    call_command("migrate", verbosity=0)
+    from bangfu.registry.models import Household
 
-        if not Household.objects.exists():
-            started = time.perf_counter()
-            call_command("demo", scale=float(SCALE), stdout=io.StringIO())
-            print(f"demo at scale {SCALE}: {time.perf_counter() - started:.0f} s", flush=True)
-        measure()
-    finally:
-        if not keep:
-            shutil.rmtree(var, ignore_errors=True)
+    if not Household.objects.exists():
+        started = time.perf_counter()
+        call_command("demo", scale=float(SCALE), stdout=io.StringIO())
+        print(f"demo at scale {SCALE}: {time.perf_counter() - started:.0f} s", flush=True)
+    measure()
 
 
 def measure() -> None:
@@ -111,4 +117,4 @@ def measure() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run() if "--run" in sys.argv else main()
