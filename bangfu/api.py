@@ -88,6 +88,9 @@ def _routers():
     from bangfu.exports.api import router as exports_router
 
     api.add_router("/", exports_router)
+    from bangfu.documents.api import router as documents_router
+
+    api.add_router("/", documents_router)
 
 
 _routers()

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("bangfu.compliance.urls")),
     path("", include("bangfu.imports.urls")),
     path("", include("bangfu.exports.urls")),
+    path("", include("bangfu.documents.urls")),
 ]

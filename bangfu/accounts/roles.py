@@ -34,3 +34,7 @@ ROLE_RULES: dict[str, RoleRules] = {
     Role.SCHOOL_ADMIN: RoleRules(edit_registry=True, see_personal_data=False, see_households=False, manage_users=False, export=True),
     Role.INSPECTOR: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False, export=True),
 }
+
+# Who may replace a document kind's Word template for their region (bangfu.documents); anyone may
+# print documents about what their scope holds.
+DOCUMENT_TEMPLATE_ROLES = frozenset({Role.ADMIN, Role.COUNTY_OFFICE, Role.TOWNSHIP_OFFICE})

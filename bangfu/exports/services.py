@@ -9,7 +9,7 @@ see or download it. Files and jobs older than BANGFU_EXPORT_RETENTION_DAYS are d
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +30,19 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 1000  # rows between two progress updates of a background job
 IGNORED_PARAMS = {"page", "format", "csrfmiddlewaretoken"}
+
+
+@dataclass(frozen=True)
+class FileProducer:
+    """A background export that is not a list: another app writes the whole file (documents' zip of
+    booklets), through the same ExportJob, task, lock, 我的导出 and download. `write(job, path,
+    progress)` writes `path` and calls progress(done, total) as it goes; `title(params)` names the job."""
+
+    title: Callable[[dict], str]
+    write: Callable[[ExportJob, Path, Callable[[int, int], object]], None]
+
+
+PRODUCERS: dict[str, FileProducer] = {}  # ExportJob.listing → its producer (registered in AppConfig.ready)
 
 
 def export_check(user) -> None:
@@ -129,12 +142,17 @@ def _export_job_file(job: ExportJob) -> ExportJob:
     part = final.with_name(final.name + ".part")
     try:
         export_check(job.created_by)
-        found = listing_get(job.listing)
-        table = found.table(job.created_by, job.params, full=job.full)  # the role as it is now
-        total = table.count()
-        ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
         final.parent.mkdir(parents=True, exist_ok=True)
-        table_write(job.format, table.headers, _counted(table.rows(), job.pk, total), part, str(found.title))
+        producer = PRODUCERS.get(job.listing)
+        if producer is not None:  # a file another app writes whole (documents: a zip of booklets)
+            producer.write(job, part, lambda done, total: ExportJob.objects.filter(pk=job.pk).update(
+                rows_done=done, rows_total=total))
+        else:
+            found = listing_get(job.listing)
+            table = found.table(job.created_by, job.params, full=job.full)  # the role as it is now
+            total = table.count()
+            ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
+            table_write(job.format, table.headers, _counted(table.rows(), job.pk, total), part, str(found.title))
         os.replace(part, final)
     except BangfuError as exc:
         job.status, job.message = ExportStatus.FAILED, exc.message
