@@ -88,6 +88,9 @@ def _routers():
     from bangfu.exports.api import router as exports_router
 
     api.add_router("/", exports_router)
+    from bangfu.procedures.api import router as procedures_router
+
+    api.add_router("/", procedures_router)
 
 
 _routers()

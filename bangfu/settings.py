@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "bangfu.activities",
     "bangfu.compliance",
     "bangfu.exports",
+    "bangfu.procedures",
 ]
 
 MIDDLEWARE = [
