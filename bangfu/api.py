@@ -88,9 +88,11 @@ def _routers():
     from bangfu.exports.api import router as exports_router
 
     api.add_router("/", exports_router)
+    from bangfu.funds.api import router as funds_router
     from bangfu.procedures.api import router as procedures_router
 
     api.add_router("/", procedures_router)
+    api.add_router("/", funds_router)
 
 
 _routers()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bangfu.compliance",
     "bangfu.exports",
     "bangfu.procedures",
+    "bangfu.funds",
 ]
 
 MIDDLEWARE = [
