@@ -90,9 +90,11 @@ def _routers():
     api.add_router("/", exports_router)
     from bangfu.funds.api import router as funds_router
     from bangfu.procedures.api import router as procedures_router
+    from bangfu.subsidies.api import router as subsidies_router
 
     api.add_router("/", procedures_router)
     api.add_router("/", funds_router)
+    api.add_router("/", subsidies_router)
 
 
 _routers()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "bangfu.exports",
     "bangfu.procedures",
     "bangfu.funds",
+    "bangfu.subsidies",
 ]
 
 MIDDLEWARE = [
