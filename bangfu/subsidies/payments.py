@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
 from bangfu.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from bangfu.exports.writers import safe_cell
 from bangfu.funds import services as funds
 from bangfu.funds.models import TargetKind
 from bangfu.funds.selectors import allocation_list
@@ -97,11 +98,11 @@ def batch_export(*, scope: Scope, by, batch: PaymentBatch) -> bytes:
     for row, (n, name, account, amount, bank, remark) in enumerate(batch_rows(scope=scope, batch=batch, values=values),
                                                                    start=1):
         sheet.write_number(row, 0, n)
-        sheet.write_string(row, 1, name)
+        sheet.write_string(row, 1, safe_cell(name))
         sheet.write_string(row, 2, account or "", text)  # a string: 19 digits would lose precision as a number
         sheet.write_number(row, 3, float(amount), money)
-        sheet.write_string(row, 4, bank or "")
-        sheet.write_string(row, 5, remark)
+        sheet.write_string(row, 4, safe_cell(bank or ""))
+        sheet.write_string(row, 5, safe_cell(remark))
     sheet.write_string(row + 1, 1, _("合计"))
     sheet.write_number(row + 1, 3, float(batch.total), money)
     book.close()
