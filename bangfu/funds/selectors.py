@@ -17,6 +17,7 @@ from bangfu.funds.models import Allocation, Disbursement, Fund, FundSource
 from bangfu.regions.models import Region
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 
 
 def _visible(scope: Scope, qs: QuerySet) -> QuerySet:
@@ -83,8 +84,9 @@ def execution_report(*, scope: Scope, year: int | None = None, source: str = "",
     rows = sorted(budgets, key=lambda r: (-r["year"], r["source"], r["prefix"]))
     names = dict(Region.objects.filter(prefix__in={r["prefix"] for r in rows}).values_list("prefix", "name"))
     labels = dict(FundSource.choices)
-    for row in rows:
-        row["disbursed"] = disbursed.get((row["source"], row["year"], row["prefix"]), ZERO) or ZERO
+    for row in rows:  # to the fen on every backend (SQLite's SUM drops the scale)
+        row["budget"], row["allocated"] = row["budget"].quantize(CENT), row["allocated"].quantize(CENT)
+        row["disbursed"] = (disbursed.get((row["source"], row["year"], row["prefix"])) or ZERO).quantize(CENT)
         row["remaining"] = row["budget"] - row["disbursed"]
         row["rate"] = (row["disbursed"] / row["budget"] * 100).quantize(Decimal("0.1"), ROUND_HALF_UP) if row["budget"] else ZERO
         row["source_label"] = str(labels.get(row["source"], row["source"]))
