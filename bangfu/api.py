@@ -95,6 +95,9 @@ def _routers():
     api.add_router("/", procedures_router)
     api.add_router("/", funds_router)
     api.add_router("/", subsidies_router)
+    from bangfu.measures.api import router as measures_router
+
+    api.add_router("/", measures_router)
 
 
 _routers()

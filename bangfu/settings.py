@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "bangfu.procedures",
     "bangfu.funds",
     "bangfu.subsidies",
+    "bangfu.measures",
 ]
 
 MIDDLEWARE = [

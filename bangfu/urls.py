@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("bangfu.procedures.urls")),
     path("", include("bangfu.funds.urls")),
     path("", include("bangfu.subsidies.urls")),
+    path("", include("bangfu.measures.urls")),
 ]

@@ -102,6 +102,12 @@ def _target_check(target_kind: str, target_id, region: Region) -> None:
 
         if not Household.objects.filter(pk=target_id, region__code__startswith=region.prefix).exists():
             raise NotFound(_("农户不存在或不在分配区域内"))
+    if target_kind in (TargetKind.MEASURE, TargetKind.PROJECT):
+        from bangfu.measures.models import Measure, Project
+
+        model = Measure if target_kind == TargetKind.MEASURE else Project
+        if not model.objects.filter(pk=target_id, region__code__startswith=region.prefix).exists():
+            raise NotFound(_("分配对象不存在或不在分配区域内"))
     if target_kind == TargetKind.SCHEME:
         from bangfu.subsidies.models import SubsidyScheme
 

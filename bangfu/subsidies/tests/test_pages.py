@@ -73,3 +73,28 @@ def test_only_a_county_office_keeps_the_holiday_table(client, world):
     client.force_login(make_user(Role.COUNTY_OFFICE))
     response = client.post(reverse("procedures:holidays"), {"day": "2027-01-01", "name": "元旦"})
     assert response.status_code == 302 and Holiday.objects.get().name == "元旦"
+
+
+def test_list_pages_run_the_same_queries_for_one_row_and_many(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    urls = [reverse("subsidies:scheme_detail", args=[world["scheme"].pk]), reverse("funds:fund_list"),
+            reverse("subsidies:scheme_list")]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            result.append(len(ctx))
+        return result
+
+    before = counts()
+    for _ in range(3):
+        services.application_create(scope=TOWNSHIP, by=None, scheme=world["scheme"], household=make_household(),
+                                    quantity="2", applied_on=date(2026, 4, 1))
+    fund = make_fund(name="另一笔资金")
+    make_allocation(fund, amount="1000")
+    assert counts() == before
