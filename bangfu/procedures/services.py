@@ -109,6 +109,10 @@ def cases_advance(*, scope: Scope, by, definition: str, case_ids: Iterable[int],
     if wrong:
         raise Conflict(_("办理事项 %(id)s 当前状态为“%(s)s”，不能办理“%(t)s”(须为“%(need)s”)") % {
             "id": wrong[0].pk, "s": d.state(wrong[0].state).label, "t": t.label, "need": d.state(t.source).label})
+    early = [c for c in cases if on < c.entered_on]
+    if early:
+        raise ValidationError(_("办理日期 %(on)s 不能早于办理事项 %(id)s 进入当前状态的日期 %(d)s") % {
+            "on": on, "id": early[0].pk, "d": early[0].entered_on}, field="on")
     if t.after_notice:
         _notice_check(cases, on)
     due = _due(Calendar(), d, t.target, on)

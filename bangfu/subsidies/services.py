@@ -220,6 +220,9 @@ def applications_assess(*, scope: Scope, by, scheme: SubsidyScheme, region: str,
     township or a village) in one UPDATE by the scheme's rule, then record the step."""
     d = procedure.DEFINITION
     procedures.transition_check(scope=scope, transition=d.transition("assess"))
+    place = Region.objects.filter(code=region).first()
+    if place is None or (scope.prefix and not place.code.startswith(scope.prefix)):
+        raise NotFound(_("区域不存在或不在您的管辖范围内"))
     qs = application_list(scope=scope, scheme=scheme, state="inspected", region=region)
     ids = list(qs.values_list("pk", flat=True))
     if not ids:
@@ -237,7 +240,7 @@ def applications_publish(*, scope: Scope, by, scheme: SubsidyScheme, village: st
     ids = list(application_list(scope=scope, scheme=scheme, state="assessed", region=village)
                .values_list("case_id", flat=True))
     place = Region.objects.filter(code=village).first()
-    if place is None:
+    if place is None or (scope.prefix and not place.code.startswith(scope.prefix)):
         raise NotFound(_("村不存在或不在您的管辖范围内"))
     if not ids:
         raise ValidationError(_("%(v)s没有待公示(已造册核定)的申报") % {"v": place.name}, field="village")

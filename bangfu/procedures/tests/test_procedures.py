@@ -150,3 +150,13 @@ def test_overdue_cases_are_listed_and_counted_by_region(regions):
     assert [(r["prefix"], r["count"]) for r in by_township] == [("450224100", 2), ("450224101", 1)]
     assert by_township[0]["name"] == "长安镇"
     assert [r["count"] for r in selectors.overdue_by_region(scope=TOWNSHIP_SCOPE, as_of=date(2026, 2, 26))] == [2]
+
+
+def test_a_step_cannot_be_dated_before_the_case_entered_its_state(regions):
+    cases = _open(regions, n=1, first=20, on=date(2026, 3, 10))
+    with pytest.raises(ValidationError) as exc:
+        services.notice_publish(scope=TOWNSHIP_SCOPE, by=None, definition="test_flow", case_ids=[cases[0].pk],
+                                region=cases[0].region_id, title="公示", starts_on=date(2026, 3, 9),
+                                ends_on=date(2026, 3, 15), transition="post")
+    assert "2026-03-10" in exc.value.message
+    assert not selectors.notice_list(scope=COUNTY_SCOPE).exists()  # nothing half-written
