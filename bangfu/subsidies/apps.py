@@ -7,4 +7,4 @@ class SubsidiesConfig(AppConfig):
     verbose_name = "奖补"
 
     def ready(self):
-        from bangfu.subsidies import procedure  # noqa: F401  registers the subsidy procedure
+        from bangfu.subsidies import listings, procedure  # noqa: F401  register the procedure and the exports

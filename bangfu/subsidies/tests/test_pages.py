@@ -11,7 +11,7 @@ from bangfu.accounts.scope import Scope
 from bangfu.funds.tests.factories import make_allocation, make_fund
 from bangfu.procedures.models import Holiday
 from bangfu.subsidies import services
-from bangfu.tests.factories import TOWNSHIP_A, make_household, make_user, village_of
+from bangfu.tests.factories import TOWNSHIP_A, TOWNSHIP_B, make_household, make_user, village_of
 
 pytestmark = pytest.mark.django_db
 COUNTY = Scope(role=Role.COUNTY_OFFICE, prefix="450224")
@@ -98,3 +98,27 @@ def test_list_pages_run_the_same_queries_for_one_row_and_many(client, world):
     fund = make_fund(name="另一笔资金")
     make_allocation(fund, amount="1000")
     assert counts() == before
+
+
+def test_applications_allocations_and_measures_export_as_every_list(client, world):
+    import csv
+    import io
+
+    def export(listing, **params):
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        response = client.post(reverse("exports:start", args=[listing]) + (f"?{query}" if query else ""),
+                               {"format": "csv"})
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text)))
+
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    page = client.get(reverse("subsidies:scheme_detail", args=[world["scheme"].pk])).content.decode()
+    assert reverse("exports:start", args=["subsidy_applications"]) in page
+    rows = export("subsidy_applications", scheme=world["scheme"].pk)
+    head = world["household"].head
+    assert len(rows) == 2 and rows[1][9] == "6000.00" and rows[1][10] == "公示中"
+    assert head.id_number not in rows[1][4] and rows[1][4].endswith(head.id_number[-4:])
+    assert export("allocations")[1][2] == "滑皮金桔种植奖补"
+    assert export("measures", household=world["household"].pk) == [export("measures")[0]]
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))
+    assert len(export("subsidy_applications", scheme=world["scheme"].pk)) == 1  # another township: headers only
