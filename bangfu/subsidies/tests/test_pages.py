@@ -122,3 +122,24 @@ def test_applications_allocations_and_measures_export_as_every_list(client, worl
     assert export("measures", household=world["household"].pk) == [export("measures")[0]]
     client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))
     assert len(export("subsidy_applications", scheme=world["scheme"].pk)) == 1  # another township: headers only
+
+
+def test_a_scheme_is_configured_on_a_page(client, regions):
+    data = {"name": "肉牛养殖奖补", "year": "2026", "region": "450224000000", "unit": "head", "rate": "2000",
+            "minimum_quantity": "1", "cap_per_household": "10000", "eligible_statuses": ["poor", "monitored"],
+            "opens_on": "2026-03-01", "closes_on": "2026-10-31",
+            "standards-TOTAL_FORMS": "6", "standards-INITIAL_FORMS": "0",
+            "standards-0-label": "存栏天数", "standards-0-kind": "number", "standards-0-unit": "天", "standards-0-low": "90",
+            **{f"standards-{i}-kind": "number" for i in range(1, 6)}}
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    assert client.get(reverse("subsidies:scheme_create")).status_code == 403
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    bad = client.post(reverse("subsidies:scheme_create"), {**data, "standards-0-low": "", "closes_on": "2026-02-01"})
+    assert bad.status_code == 400 and "申报截止日期不能早于开始日期" in bad.content.decode()
+    response = client.post(reverse("subsidies:scheme_create"), data)
+    assert response.status_code == 302
+    from bangfu.subsidies.models import SubsidyScheme
+
+    scheme = SubsidyScheme.objects.get(name="肉牛养殖奖补")
+    assert (scheme.unit, scheme.cap_per_member, scheme.eligible_statuses) == ("head", None, ["poor", "monitored"])
+    assert [(s.label, s.low, s.high) for s in scheme.standards.all()] == [("存栏天数", 90, None)]
