@@ -52,7 +52,9 @@ def batch_create(*, scope: Scope, by, scheme: SubsidyScheme, township: str, allo
                               field="allocation_id")
     qs = (application_list(scope=scope, scheme=scheme, state="approved", region=place.prefix)
           .filter(batch__isnull=True))
-    ids = list(qs.values_list("pk", flat=True))
+    # locked, so that two officers making the township's batch at once cannot put one application in
+    # both: the second re-checks "not in a batch" after the first commits and finds the rest only
+    ids = list(qs.select_for_update(of=("self",)).values_list("pk", flat=True))
     if not ids:
         raise ValidationError(_("%(t)s没有已审批待发放的申报") % {"t": place.name}, field="township")
     totals = Application.objects.filter(pk__in=ids).aggregate(count=Count("pk"), total=Sum("amount"))
