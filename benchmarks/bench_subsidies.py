@@ -48,7 +48,8 @@ def fill() -> int:
                     "('450224000000', '融安县', 3, '450224', 'rax', '融安县'), "
                     "(%s, '演示村', 5, %s, 'ysc', '融安县演示村')", [VILLAGE, VILLAGE])
         cur.execute("INSERT INTO subsidies_subsidyscheme (name, year, region_id, county_code, unit, rate, "
-                    "minimum_quantity, cap_per_member, eligible_statuses, opens_on, closes_on, description, created_at) "
+                    "minimum_quantity, cap_per_member, eligible_statuses, opens_on, closes_on, description, "
+                    "created_at) "
                     "VALUES ('滑皮金桔种植奖补', 2026, '450224000000', '450224', 'mu', 1000, 1, 3000, '[]', "
                     "'2026-01-01', '2026-04-30', '', now()) RETURNING id")
         scheme_id = cur.fetchone()[0]

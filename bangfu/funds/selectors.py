@@ -88,7 +88,8 @@ def execution_report(*, scope: Scope, year: int | None = None, source: str = "",
         row["budget"], row["allocated"] = row["budget"].quantize(CENT), row["allocated"].quantize(CENT)
         row["disbursed"] = (disbursed.get((row["source"], row["year"], row["prefix"])) or ZERO).quantize(CENT)
         row["remaining"] = row["budget"] - row["disbursed"]
-        row["rate"] = (row["disbursed"] / row["budget"] * 100).quantize(Decimal("0.1"), ROUND_HALF_UP) if row["budget"] else ZERO
+        row["rate"] = ((row["disbursed"] / row["budget"] * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+                       if row["budget"] else ZERO)
         row["source_label"] = str(labels.get(row["source"], row["source"]))
         row["region_name"] = names.get(row["prefix"], row["prefix"])
     return rows

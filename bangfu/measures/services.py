@@ -133,7 +133,8 @@ def project_households_add(*, scope: Scope, by, project: Project, household_ids:
     _edit_check(scope)
     if not household_ids:
         return 0
-    found = list(scope.households(Household.objects.all()).filter(pk__in=household_ids).values_list("pk", "county_code"))
+    found = list(scope.households(Household.objects.all()).filter(pk__in=household_ids)
+                 .values_list("pk", "county_code"))
     if len(found) != len(set(household_ids)):
         raise NotFound(_("农户不存在或不在您的管辖范围内"))
     made = ProjectBeneficiary.objects.bulk_create(

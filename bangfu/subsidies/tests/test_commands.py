@@ -24,8 +24,8 @@ def _run(*args) -> str:
 def test_funds_report_overdue_and_holidays(regions):
     county = make_user(Role.COUNTY_OFFICE)
     allocation = make_allocation(make_fund(budget="1000"), amount="1000")
-    funds.disbursement_create(scope=COUNTY_FINANCE, by=None, allocation=allocation, amount="250", paid_on=date(2026, 6, 1),
-                              payee="长安镇", voucher_no="V1")
+    funds.disbursement_create(scope=COUNTY_FINANCE, by=None, allocation=allocation, amount="250",
+                              paid_on=date(2026, 6, 1), payee="长安镇", voucher_no="V1")
     report = _run("funds_report", "--user", county.username, "--year", "2026")
     assert "上级财政专项\t融安县\t1000.00\t1000.00\t250.00\t25.0" in report
     assert "合计 0 件" in _run("overdue", "--user", county.username, "--as-of", "2026-06-01")

@@ -39,7 +39,8 @@ class Command(BaseCommand):
             else:
                 if paid_on is None:
                     raise CommandError(_("请用 --paid-on 给出发放日期"))
-                paid = payments.batch_mark_paid(scope=scope, by=found, batch=chosen, paid_on=paid_on, voucher_no=voucher)
+                paid = payments.batch_mark_paid(scope=scope, by=found, batch=chosen, paid_on=paid_on,
+                                                voucher_no=voucher)
                 self.stdout.write(_("已发放：%(n)d 户，%(t)s 元") % {"n": paid.count, "t": paid.total})
         except BangfuError as exc:
             raise CommandError(exc.message) from None
