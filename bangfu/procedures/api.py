@@ -3,9 +3,11 @@ notices (rows masked) with their objections, the holiday table."""
 
 from datetime import date, datetime
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from bangfu.errors import PermissionDenied
 from bangfu.procedures import selectors, services
 from bangfu.procedures.models import Objection
 from bangfu.registry.api import Page
@@ -159,6 +161,8 @@ def objection_resolve(request, objection_id: int, payload: ResolveIn):
 
 @router.get("/procedures/holidays", response=list[HolidayOut], summary="节假日表")
 def holiday_list(request, year: int | None = None):
+    if not request.auth.role_rules.see_households:  # as the page: roles that run no procedure
+        raise PermissionDenied(_("您的角色不查看办理事项"))
     return list(selectors.holiday_list(year=year))
 
 

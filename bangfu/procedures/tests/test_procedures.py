@@ -160,3 +160,16 @@ def test_a_step_cannot_be_dated_before_the_case_entered_its_state(regions):
                                 ends_on=date(2026, 3, 15), transition="post")
     assert "2026-03-10" in exc.value.message
     assert not selectors.notice_list(scope=COUNTY_SCOPE).exists()  # nothing half-written
+
+
+def test_the_holiday_table_through_the_api(client, regions):
+    from bangfu.accounts.services import api_token_create
+
+    _token, key = api_token_create(user=make_user(Role.COUNTY_OFFICE), name="t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    made = client.post("/api/v1/procedures/holidays", {"day": "2027-02-06", "name": "春节"},
+                       content_type="application/json", **auth)
+    assert made.status_code == 200 and made.json()["working"] is False
+    assert [h["day"] for h in client.get("/api/v1/procedures/holidays", {"year": 2027}, **auth).json()] == ["2027-02-06"]
+    _token, key = api_token_create(user=make_user(Role.SCHOOL_ADMIN, region=village_of(TOWNSHIP_A).code), name="t")
+    assert client.get("/api/v1/procedures/holidays", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 403
