@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "bangfu.compliance",
     "bangfu.exports",
     "bangfu.documents",
+    "bangfu.procedures",
+    "bangfu.funds",
+    "bangfu.subsidies",
+    "bangfu.measures",
 ]
 
 MIDDLEWARE = [
