@@ -123,3 +123,31 @@ def test_registry_lists_refuse_a_region_or_organization_outside_the_scope(client
 
 def made_household(pairings, township):
     return pairings[1][township].target_household_id
+
+
+def test_a_programme_set_up_for_the_city_opens_no_hole_across_counties(client, regions):
+    """柳州市's programme covers 融安县 and 鹿寨县: each county office sees its own rows of it only."""
+    from bangfu.regions.models import Region
+
+    other_village, _ = Region.objects.get_or_create(code="450223100001", defaults=dict(
+        name="城中社区居委会", level=5, parent_id="450223100000", prefix="450223100001", initials="czsqjwh",
+        full_name="广西壮族自治区柳州市鹿寨县鹿寨镇城中社区居委会"))
+    programme = make_programme(region="450200000000")
+    add_obligation(programme)
+    made = {}
+    for county, village in (("450224", village_of(TOWNSHIP_A)), ("450223", other_village)):
+        helper = make_person(rank="staff", region=village.code, name=f"帮扶人{county}")
+        made[county] = services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=programme, helper=helper,
+                                               target=make_household(members=1, region=village),
+                                               starts_on=date(2025, 1, 1))
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    for by in ("helper", "region", "programme", "organization"):
+        rows = client.get("/api/v1/compliance/rollup", {"by": by, "programme": programme.pk, **AS_OF}).json()
+        assert sum(r["total"] for r in rows) == 3, by
+        assert "帮扶人450223" not in str(rows)
+    items = client.get("/api/v1/compliance", {"programme": programme.pk, **AS_OF}).json()["items"]
+    assert {i["pairing_id"] for i in items} == {made["450224"].pk}
+    for region in ("450223", "450223000000", "450223100001", "4502", "450200000000"):
+        assert client.get("/api/v1/compliance", {"region": region, **AS_OF}).status_code == 403, region
+    assert client.get(f"/api/v1/programmes/{programme.pk}/pairings").json()["count"] == 1
+    assert client.get(f"/api/v1/pairings/{made['450223'].pk}").status_code == 404
