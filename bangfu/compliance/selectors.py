@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
-from bangfu.errors import NotFound, ValidationError
 from bangfu.compliance.models import ComplianceArea, ComplianceDone
+from bangfu.errors import NotFound, ValidationError
 from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
 from bangfu.programmes.periods import period_label_shown

@@ -48,7 +48,8 @@ SKIP = "skip"
 
 # name -> (rule, object kind or None, method)
 PAGES = {
-    "accounts:login": (SKIP, None, "GET"), "accounts:logout": (SKIP, None, "POST"), "set_language": (SKIP, None, "POST"),
+    "accounts:login": (SKIP, None, "GET"), "accounts:logout": (SKIP, None, "POST"),
+    "set_language": (SKIP, None, "POST"),
     "home": ("open", None, "GET"),
     "accounts:users": ("manage_users", None, "GET"),
     "accounts:user_active": ("manage_users", "user", "POST"),
