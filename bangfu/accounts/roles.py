@@ -26,6 +26,7 @@ class RoleRules:
     export: bool
     manage_funds: bool = False  # fund budgets, allocations, subsidy schemes (docs/money.md)
     pay: bool = False  # disbursements and payment batches: money leaving an allocation
+    record_activities: bool = True  # record, correct and add evidence to activities of pairings in scope
 
 
 ROLE_RULES: dict[str, RoleRules] = {
@@ -37,10 +38,11 @@ ROLE_RULES: dict[str, RoleRules] = {
     Role.VILLAGE_TEAM: RoleRules(edit_registry=True, see_personal_data=False, see_households=True, manage_users=False, export=True),
     Role.HELPER: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False, export=False),
     Role.SCHOOL_ADMIN: RoleRules(edit_registry=True, see_personal_data=False, see_households=False, manage_users=False, export=True),
-    Role.INSPECTOR: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False, export=True),
+    Role.INSPECTOR: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False,
+                              export=True, record_activities=False),
     # 财务: pays out (the bank's 代发 list needs account numbers in full, each read logged); edits no registry
-    Role.FINANCE: RoleRules(edit_registry=False, see_personal_data=True, see_households=True, manage_users=False, export=True,
-                            manage_funds=True, pay=True),
+    Role.FINANCE: RoleRules(edit_registry=False, see_personal_data=True, see_households=True, manage_users=False,
+                            export=True, manage_funds=True, pay=True, record_activities=False),
 }
 
 # Who may replace a document kind's Word template for their region (bangfu.documents); anyone may

@@ -98,8 +98,9 @@ def export_job_create(*, user, listing: str, params: Mapping, fmt: str, rows_tot
     export_check(user)
     fmt = _format(fmt)
     found = listing_get(listing)
-    if full:  # refused now, not when the task runs
-        found.table(user, {}, full=True)
+    # Refused now, not when the task runs: a full export by a role that may not, and a filter (region,
+    # programme, pairing …) outside the scope — each listing checks its filters as it is built.
+    found.table(user, export_params(params), full=full)
     job = ExportJob.objects.create(created_by=user, listing=listing, params=export_params(params), format=fmt,
                                    rows_total=rows_total, full=full, language=translation.get_language() or "")
     transaction.on_commit(lambda: export_job_task.enqueue(job.pk))

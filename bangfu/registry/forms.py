@@ -153,10 +153,19 @@ class OrganizationForm(forms.ModelForm):
         return dict(self.cleaned_data)
 
 
+class RegionFilterField(forms.ChoiceField):
+    """A region filter's drop-down: it offers the regions in scope, but a code typed into the URL is
+    passed on as it is — the selector reads it and refuses one outside the scope with a message
+    (Scope.narrow), where a form error would silently show the list unfiltered."""
+
+    def valid_value(self, value):
+        return True
+
+
 class HouseholdFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("姓名 / 拼音首字母 / 户编号 / 身份证号"), "type": "search"}))
-    region = forms.ChoiceField(label=_("区域"), required=False)
+    region = RegionFilterField(label=_("区域"), required=False)
     status = forms.ChoiceField(label=_("户状态"), required=False)
     cause = forms.ChoiceField(label=_("致贫原因"), required=False)
     work_ability = forms.ChoiceField(label=_("成员劳动能力"), required=False)
