@@ -23,14 +23,28 @@ class RoleRules:
     see_households: bool  # the household registry at all (a school admin works with its school)
     manage_users: bool
     export: bool
+    see_access_log: bool = False  # the log of full reads and full exports of personal data in the region
+    # Which households the registry lists: "region" (all in the scope) or "helped" (those the user's
+    # own person record helps in an active pairing, and the others of the villages they are in).
+    households: str = "region"
+    # What the home page shows: "office" (coverage, completion, who is behind, registry counts),
+    # "helper" (我的帮扶), "school" (the school's pairings, terms, what is due), "village" (its
+    # helpers and households), "inspector" (the behind list and the access log).
+    home: str = "office"
 
 
 ROLE_RULES: dict[str, RoleRules] = {
-    Role.ADMIN: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=True, export=True),
-    Role.COUNTY_OFFICE: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=True, export=True),
+    Role.ADMIN: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=True, export=True,
+                          see_access_log=True),
+    Role.COUNTY_OFFICE: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=True, export=True,
+                                  see_access_log=True),
     Role.TOWNSHIP_OFFICE: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=False, export=True),
-    Role.VILLAGE_TEAM: RoleRules(edit_registry=True, see_personal_data=False, see_households=True, manage_users=False, export=True),
-    Role.HELPER: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False, export=False),
-    Role.SCHOOL_ADMIN: RoleRules(edit_registry=True, see_personal_data=False, see_households=False, manage_users=False, export=True),
-    Role.INSPECTOR: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False, export=True),
+    Role.VILLAGE_TEAM: RoleRules(edit_registry=True, see_personal_data=False, see_households=True, manage_users=False, export=True,
+                                 home="village"),
+    Role.HELPER: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False, export=False,
+                           households="helped", home="helper"),
+    Role.SCHOOL_ADMIN: RoleRules(edit_registry=True, see_personal_data=False, see_households=False, manage_users=False, export=True,
+                                 home="school"),
+    Role.INSPECTOR: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False, export=True,
+                              see_access_log=True, home="inspector"),
 }

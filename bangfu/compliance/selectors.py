@@ -59,6 +59,7 @@ class ComplianceFilters:
     pairing: int | None = None
     current_only: bool = False  # only the periods under way on as_of
     ending_before: date | None = None  # periods ending on or before (reminders: due this week)
+    ending_after: date | None = None  # periods ending on or after (本周待办: what ended this month and is overdue)
 
 
 def _vendor() -> str:
@@ -166,6 +167,9 @@ def _period_where(filters: ComplianceFilters, as_of: date, ends_on: str) -> tupl
     if filters.ending_before:
         where += f" AND {ends_on} <= %s"
         params.append(filters.ending_before)
+    if filters.ending_after:
+        where += f" AND {ends_on} >= %s"
+        params.append(filters.ending_after)
     return where, params
 
 
@@ -354,6 +358,8 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org
         where = " WHERE c.status IN ('behind', 'overdue')"
     elif filters.status == "unmet":  # still open and not met: what a reminder lists
         where = " WHERE c.status IN ('on_track', 'behind')"
+    elif filters.status == "todo":  # not met, open or overdue: what a helper still has to do
+        where = " WHERE c.status IN ('on_track', 'behind', 'overdue')"
     elif filters.status:
         where = " WHERE c.status = %s"
         where_params = [filters.status]
@@ -453,7 +459,7 @@ def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | Non
             return [f"{alias}.{k} AS {k}" for k in key_names]
     # Ended periods of the obligations a region prefix selects are read folded per village.
     folded = [] if (live or by not in FOLDED_GROUPS or filters.status or filters.current_only
-                    or filters.ending_before) else [o for o in obligations if not _narrowed(scope, filters, o)]
+                    or filters.ending_before or filters.ending_after) else [o for o in obligations if not _narrowed(scope, filters, o)]
     built = _base_sql(scope, filters, as_of, with_org=by == "organization", with_labels=False, live=live,
                       obligations=obligations, open_only=frozenset(o.pk for o in folded))
     if built is None:

@@ -296,7 +296,7 @@ def behind(user, params: Params) -> Table:
     return _compliance_table(user, params, "behind")
 
 
-@listing("week", gettext_lazy("本周到期待完成"))
+@listing("week", gettext_lazy("本周待办"))
 def week(user, params: Params) -> Table:
     return _compliance_table(user, params, "week")
 
@@ -311,7 +311,7 @@ def rollup(user, params: Params) -> Table:
         return compliance_selectors.compliance_rollup(scope=user.scope, by=rollup_by(params), filters=filters,
                                                       as_of=as_of)
 
-    headers = [_("名称"), _("应考核"), _("已完成"), _("进度正常"), _("落后"), _("逾期"), _("免除"), _("差额合计"),
+    headers = [_("名称"), _("应完成项次"), _("已完成"), _("进度正常"), _("落后"), _("逾期"), _("免除"), _("差额合计"),
                _("完成率(%)")]
     return Table(headers=[str(h) for h in headers], count=lambda: len(computed()), rows=lambda: (
         (r["name"], r["total"], r["met"] or 0, r["on_track"] or 0, r["behind"] or 0, r["overdue"] or 0,

@@ -62,7 +62,7 @@ def programme_part_get(*, scope: Scope, programme_pk: int, related: str, pk: int
 
 
 PAIRING_RELATED = ("programme", "region", "helper_person", "helper_person__organization", "helper_organization",
-                   "helper_team", "target_household", "target_household__head", "target_person",
+                   "helper_team", "helper_team__organization", "target_household", "target_household__head", "target_person",
                    "target_organization", "target_village")
 
 

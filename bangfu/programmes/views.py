@@ -191,9 +191,15 @@ def my_pairings(request):
     person_id = request.user.person_id
     if person_id is None:
         return render(request, "programmes/mine.html", {"pairings": [], "linked": False})
-    pairings = selectors.pairing_list(scope=request.user.scope, helper_person=person_id, status="active")
-    return render(request, "programmes/mine.html", {"pairings": pairings[:200], "linked": True,
-                                                     "person_id": person_id})
+    from bangfu.compliance.filters import compliance_filters
+    from bangfu.compliance.overview import todo_rows
+
+    scope = request.user.scope
+    _filters, as_of = compliance_filters(request.GET)  # ?as_of= pins the date (tests)
+    pairings = selectors.pairing_list(scope=scope, helper_person=person_id, status="active")
+    return render(request, "programmes/mine.html", {
+        "pairings": pairings[:200], "linked": True, "person_id": person_id, "as_of": as_of,
+        "todo": todo_rows(scope=scope, as_of=as_of, person_id=person_id)})
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

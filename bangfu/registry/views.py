@@ -51,9 +51,35 @@ def _form_error(form, exc: BangfuError) -> None:
 
 @login_required
 def home(request):
+    """Each role's home (roles.RoleRules.home): a helper lands on 我的帮扶; offices see coverage,
+    completion and who is behind beside the registry counts. `?as_of=` pins the date (tests)."""
+    from bangfu.compliance import overview
+    from bangfu.compliance.filters import compliance_filters
+    from bangfu.privacy.selectors import full_read_list
+
     scope = request.user.scope
-    summary = selectors.registry_summary(scope=scope)
-    return render(request, "registry/home.html", {"summary": summary, "summary_json": asdict(summary)})
+    kind = scope.rules.home
+    if kind == "helper" and request.user.person_id:
+        return redirect("programmes:mine")
+    _filters, as_of = compliance_filters(request.GET)
+    context = {"home": kind, "as_of": as_of}
+    if scope.rules.see_households:
+        summary = selectors.registry_summary(scope=scope)
+        context.update(summary=summary, cause_chart=[{"name": r["label"], "value": r["households"]}
+                                                     for r in asdict(summary)["by_cause"]])
+    if kind in ("office", "village", "inspector"):
+        office = overview.office_overview(scope=scope, as_of=as_of)
+        context.update(overview=office, area_chart=[
+            {k: r[k] for k in ("name", "met", "on_track", "behind", "overdue", "url")} for r in office.areas])
+    if kind == "village":
+        context["by_helper"] = overview.households_by_helper(scope=scope)
+    if kind == "inspector":
+        context["behind"] = overview.behind_rows(scope=scope, as_of=as_of)
+        context["reads"] = full_read_list(scope=scope)[:10]
+    if kind == "school":
+        context.update(pairings=overview.school_pairings(scope=scope), terms=overview.school_terms(scope=scope, as_of=as_of),
+                       todo=overview.todo_rows(scope=scope, as_of=as_of, limit=20))
+    return render(request, "registry/home.html", context)
 
 
 # Households ---------------------------------------------------------------------------------
