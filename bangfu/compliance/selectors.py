@@ -57,6 +57,8 @@ class ComplianceFilters:
     helper_org: int | None = None
     helper_team: int | None = None
     pairing: int | None = None
+    target_household: int | None = None  # the pairings of one household (its page)
+    target_person: int | None = None
     current_only: bool = False  # only the periods under way on as_of
     ending_before: date | None = None  # periods ending on or before (reminders: due this week)
     ending_after: date | None = None  # periods ending on or after (本周待办: what ended this month and is overdue)
@@ -133,7 +135,7 @@ def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairin
 def _narrowed(scope: Scope, filters: ComplianceFilters, obligation: Obligation) -> bool:
     """Whether the pairings are narrower than the programme and a region prefix."""
     return bool(filters.helper_person or filters.helper_org or filters.helper_team or filters.pairing
-                or obligation.condition_attribute or not scope.rules.see_households
+                or filters.target_household or filters.target_person or obligation.condition_attribute or not scope.rules.see_households
                 or scope.organization_id is not None)
 
 
@@ -324,6 +326,10 @@ def _pairings(scope: Scope, filters: ComplianceFilters) -> QuerySet[Pairing]:
         qs = qs.filter(helper_team_id=filters.helper_team)
     if filters.pairing:
         qs = qs.filter(pk=filters.pairing)
+    if filters.target_household:
+        qs = qs.filter(target_household_id=filters.target_household)
+    if filters.target_person:
+        qs = qs.filter(target_person_id=filters.target_person)
     return qs
 
 

@@ -104,7 +104,7 @@ def _queryset_table(qs, headers: list, row: Callable, personal: PersonalValues |
 # Registry --------------------------------------------------------------------------------------
 
 
-@listing("households", gettext_lazy("户籍台账"), personal=True)
+@listing("households", gettext_lazy("帮扶对象台账"), personal=True)
 def households(user, params: Params, personal: PersonalValues) -> Table:
     scope = user.scope
     form = HouseholdFilterForm(params or None, scope=scope)

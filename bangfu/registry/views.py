@@ -102,7 +102,7 @@ def household_detail(request, pk: int):
     scope = request.user.scope
     household = selectors.household_get(scope=scope, pk=pk)
     return render(request, "registry/household_detail.html", {
-        "household": household,
+        "household": household, **_helped_context(request, scope, household=household.pk),
         "members": selectors.household_members(household=household),
         "history": selectors.record_history(record=household),
         "can_edit": scope.rules.edit_registry,
@@ -181,7 +181,23 @@ def person_detail(request, pk: int):
     return render(request, "registry/person_detail.html", {
         "person": person, "history": selectors.record_history(record=person),
         "can_edit": scope.rules.edit_registry, "can_reveal": scope.rules.see_personal_data,
-        **term_grades_context(scope, person)})
+        **_helped_context(request, scope, person=person.pk), **term_grades_context(scope, person)})
+
+
+def _helped_context(request, scope, *, household: int | None = None, person: int | None = None) -> dict:
+    """Who helps this household or person (current and past), what is due and done in the periods
+    under way; for a person also whom they help and visited. `?as_of=` pins the date (tests)."""
+    from bangfu.compliance.filters import compliance_filters
+    from bangfu.compliance.selectors import ComplianceFilters, compliance_rows
+    from bangfu.programmes.selectors import helper_pairings, target_pairings
+
+    _filters, as_of = compliance_filters(request.GET)
+    context = {"helpers": target_pairings(scope=scope, household=household, person=person), "as_of": as_of,
+               "due": compliance_rows(scope=scope, as_of=as_of, limit=50, filters=ComplianceFilters(
+                   current_only=True, target_household=household, target_person=person))}
+    if person:
+        context["helping"] = helper_pairings(scope=scope, person=person)[:100]
+    return context
 
 
 def term_grades_context(scope, person, *, form=None, back: str = "") -> dict:
