@@ -109,9 +109,8 @@ def todo_rows(*, scope: Scope, as_of: date, person_id: int | None = None, limit:
 
 
 def behind_rows(*, scope: Scope, as_of: date, limit: int = 10) -> list[ComplianceRow]:
-    """The first rows of the behind list (periods under way, behind or overdue)."""
-    return compliance_rows(scope=scope, filters=ComplianceFilters(current_only=True, status="due"), as_of=as_of,
-                           limit=limit)
+    """The first rows of the behind list (behind or overdue, the most behind first), as its page has them."""
+    return compliance_rows(scope=scope, filters=ComplianceFilters(status="due"), as_of=as_of, limit=limit)
 
 
 def households_by_helper(*, scope: Scope) -> list[dict]:

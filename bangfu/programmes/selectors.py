@@ -1,47 +1,185 @@
-{% extends "base.html" %}{% load i18n exports %}
-{% block title %}{{ programme.name }}{% endblock %}
-{% block content %}
-<nav aria-label="breadcrumb"><ul><li><a href="{% url 'programmes:programme_list' %}">{% translate "帮扶项目" %}</a></li><li>{{ programme.name }}</li></ul></nav>
-<hgroup><h1>{{ programme.name }}</h1>
-  <p>{{ programme.region.full_name }} · {{ programme.get_period_kind_display }} {{ programme.starts_on|date:"Y-m-d" }} — {{ programme.ends_on|date:"Y-m-d" }}{% if programme.owner %} · {{ programme.owner.name }}{% endif %}</p></hgroup>
-<p><a role="button" href="{% url 'compliance:rows' %}?programme={{ programme.pk }}">{% translate "落实情况" %}</a>
-{% if can_edit %}<a role="button" class="outline" href="{% url 'programmes:pairing_create' programme.pk %}">{% translate "新增结对" %}</a>
-  <a role="button" class="outline" href="{% url 'programmes:pairing_register_upload' programme.pk %}">{% translate "按名册批量结对" %}</a>{% endif %}
-{% if can_setup %}<a role="button" class="outline" href="{% url 'programmes:obligation_add' programme.pk %}">{% translate "添加帮扶要求" %}</a>
-<a role="button" class="outline" href="{% url 'programmes:term_add' programme.pk %}">{% translate "设置学期" %}</a>
-<a role="button" class="outline secondary" href="{% url 'programmes:programme_edit' programme.pk %}">{% translate "修改项目" %}</a>{% endif %}</p>
+"""Reads of programmes and pairings. Every selector takes the caller's Scope first."""
 
-<section><h2>{% translate "帮扶要求" %}</h2>
-<div class="table-wrap"><table class="register"><thead><tr><th>{% translate "要求" %}</th><th>{% translate "完成方" %}</th><th>{% translate "活动类型" %}</th>
-  <th>{% translate "最低要求" %}</th><th>{% translate "周期" %}</th><th class="hide-sm">{% translate "适用条件" %}</th><th class="hide-sm">{% translate "宽限" %}</th></tr></thead>
-<tbody>{% for o in obligations %}<tr><td>{{ o.name }}{% if can_setup %} <a class="small" href="{% url 'programmes:obligation_edit' programme.pk o.pk %}">{% translate "修改" %}</a>{% endif %}</td>
-  <td>{% if o.actor == "helper" %}{{ programme.helper_label }}{% else %}{{ programme.target_label }}{% endif %}</td><td>{{ o.kind }}{% if o.counterpart_only %}（{% translate "限结对方" %}）{% endif %}</td>
-  <td>{{ o.minimum|floatformat:"-1" }} {{ o.unit }}</td><td>{{ o.get_period_display }}{% if o.window %} · {{ o.get_window_display }}{% endif %}</td>
-  <td class="hide-sm">{% if o.condition_attribute %}{{ o.condition_attribute }} ∈ {{ o.condition_values|join:"、" }}{% else %}—{% endif %}</td>
-  <td class="hide-sm">{{ o.grace_days }} {% translate "天" %}</td></tr>
-{% empty %}<tr><td colspan="7" class="muted">{% translate "尚未设置帮扶要求" %}</td></tr>{% endfor %}</tbody></table></div>
-{% if terms %}<p class="small muted">{% translate "学期" %}：{% for t in terms %}{{ t.name }}（{{ t.starts_on|date:"Y-m-d" }} — {{ t.ends_on|date:"Y-m-d" }}）{% if can_setup %} <a href="{% url 'programmes:term_edit' programme.pk t.pk %}">{% translate "修改" %}</a>{% endif %}{% if not forloop.last %}；{% endif %}{% endfor %}</p>{% endif %}
-{% if capacity_rules %}<p class="small muted">{% translate "结对数上限" %}：{% for r in capacity_rules %}{% blocktranslate with rank=r.rank_label|default:_("其他帮扶人") n=r.max_targets %}{{ rank }} {{ n }} 户{% endblocktranslate %}{% if not forloop.last %}、{% endif %}{% endfor %}</p>{% endif %}
-</section>
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
-<div class="grid">
-<section><h2>{% translate "未落实帮扶责任人" %}</h2>{% if uncovered %}{% export_buttons "uncovered" programme=programme.pk %}{% endif %}
-  <ul>{% for t in uncovered %}<li>{{ t.head.name|default:t }} <span class="muted small">{{ t.region.name }}</span></li>{% empty %}<li class="muted">{% translate "全部已结对" %}</li>{% endfor %}</ul></section>
-<section><h2>{% translate "超出结对上限" %}</h2>{% if over_capacity %}{% export_buttons "over_capacity" programme=programme.pk %}{% endif %}
-  <ul>{% for p in over_capacity %}<li>{{ p.name }}（{{ p.get_rank_display|default:"—" }}）{{ p.pairing_count }} / {{ p.limit }}</li>{% empty %}<li class="muted">{% translate "无" %}</li>{% endfor %}</ul></section>
-</div>
+from bangfu.accounts.scope import Scope
+from bangfu.errors import NotFound
+from bangfu.programmes.choices import PairingStatus, PartyKind
+from bangfu.programmes.models import Pairing, Programme
+from bangfu.regions.models import pad
+from bangfu.registry.models import Household, Organization, Person, Team
 
-<section><h2>{% translate "工作计划" %}</h2>
-<ol>{% for phase in phases %}<li><strong>{{ phase.name }}</strong> {{ phase.starts_on|date:"Y-m-d" }} — {{ phase.ends_on|date:"Y-m-d" }} · {{ phase.status_shown }}
-  {% if phase.tasks.all %}<ul>{% for t in phase.tasks.all %}<li>{{ t.name }} · {{ t.owner|default:"—" }} · {{ t.due_on|date:"Y-m-d" }} · {{ t.get_status_display }}</li>{% endfor %}</ul>{% endif %}</li>{% endfor %}</ol>
-</section>
 
-<section><h2>{% translate "结对名单" %}</h2>
-<div class="list-head">{% export_buttons "pairings" programme=programme.pk %}<span class="small muted">{% translate "全部活动记录：" %}</span>{% export_buttons "activities" programme=programme.pk %}</div>
-<form method="get"><input type="search" name="q" value="{{ q }}" placeholder="{% translate '姓名 / 户编号 / 单位' %}"></form>
-{% include "programmes/_pairing_rows.html" %}
-</section>
-{% endblock %}
+def _ancestor_codes(prefix: str) -> list[str]:
+    return [pad(prefix[:n]) for n in (2, 4, 6, 9) if len(prefix) >= n]
+
+
+def programmes_in_scope(scope: Scope, qs: QuerySet | None = None) -> QuerySet[Programme]:
+    """Programmes run inside the scope, and those of a level above that cover it (a county's
+    programme is a township's work too)."""
+    qs = Programme.objects.all() if qs is None else qs
+    if not scope.prefix:
+        return qs
+    return qs.filter(Q(region__code__startswith=scope.prefix) | Q(region__code__in=_ancestor_codes(scope.prefix)))
+
+
+def pairings_in_scope(scope: Scope, qs: QuerySet | None = None) -> QuerySet[Pairing]:
+    qs = Pairing.objects.all() if qs is None else qs
+    if scope.prefix:
+        qs = qs.filter(region__code__startswith=scope.prefix)
+    if not scope.rules.see_households:
+        qs = qs.exclude(target_kind=PartyKind.HOUSEHOLD)
+    if scope.organization_id is not None:
+        org = scope.organization_id
+        qs = qs.filter(Q(helper_organization_id=org) | Q(target_organization_id=org)
+                       | Q(helper_person__organization_id=org) | Q(target_person__organization_id=org))
+    return qs
+
+
+def programme_list(*, scope: Scope) -> QuerySet[Programme]:
+    active = Q(pairings__status=PairingStatus.ACTIVE)
+    if scope.prefix:
+        active &= Q(pairings__region__code__startswith=scope.prefix)
+    return (programmes_in_scope(scope).select_related("owner", "region")
+            .annotate(pairing_count=Count("pairings", filter=active)).order_by("-starts_on", "name"))
+
+
+def programme_get(*, scope: Scope, pk: int) -> Programme:
+    programme = programmes_in_scope(scope, Programme.objects.select_related("owner", "region")).filter(pk=pk).first()
+    if programme is None:
+        raise NotFound(_("帮扶项目不存在或不在您的管辖范围内"))
+    return programme
+
+
+def programme_part_get(*, scope: Scope, programme_pk: int, related: str, pk: int):
+    """A term or an obligation (`related`: "terms", "obligations") of a programme in scope; one of
+    another programme, or outside the scope, is not found."""
+    part = getattr(programme_get(scope=scope, pk=programme_pk), related).filter(pk=pk).first()
+    if part is None:
+        raise NotFound(_("该项不存在或不属于此帮扶项目"), field=f"{related.removesuffix('s')}_id")
+    return part
+
+
+PAIRING_RELATED = ("programme", "region", "helper_person", "helper_person__organization", "helper_organization",
+                   "helper_team", "helper_team__organization", "target_household", "target_household__head", "target_person",
+                   "target_organization", "target_village")
+
+
+def pairing_list(*, scope: Scope, programme: Programme | None = None, status: str = "", q: str = "",
+                 helper_person: int | None = None, target_household: int | None = None,
+                 target_person: int | None = None) -> QuerySet[Pairing]:
+    qs = pairings_in_scope(scope).select_related(*PAIRING_RELATED)
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    if status:
+        qs = qs.filter(status=status)
+    if helper_person:
+        qs = qs.filter(helper_person_id=helper_person)
+    if target_household:
+        qs = qs.filter(target_household_id=target_household)
+    if target_person:
+        qs = qs.filter(target_person_id=target_person)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(helper_person__name__contains=q) | Q(target_person__name__contains=q)
+                       | Q(target_household__head__name__contains=q) | Q(helper_organization__name__contains=q)
+                       | Q(target_organization__name__contains=q) | Q(helper_team__name__contains=q)
+                       | Q(target_household__number__startswith=q))
+    return qs.order_by("programme_id", "region_id", "pk")
+
+
+def pairing_get(*, scope: Scope, pk: int) -> Pairing:
+    pairing = pairings_in_scope(scope).select_related(*PAIRING_RELATED, "previous").filter(pk=pk).first()
+    if pairing is None:
+        raise NotFound(_("结对不存在或不在您的管辖范围内"))
+    return pairing
+
+
+def pairing_chain(*, pairing: Pairing) -> QuerySet[Pairing]:
+    """Every pairing the same target has had in the same programme: the handover history."""
+    qs = Pairing.objects.filter(programme_id=pairing.programme_id, target_kind=pairing.target_kind)
+    for field in ("target_household_id", "target_person_id", "target_organization_id", "target_village_id"):
+        if getattr(pairing, field):
+            qs = qs.filter(**{field: getattr(pairing, field)})
+    return qs.select_related(*PAIRING_RELATED).order_by("starts_on", "pk")
+
+
+# Checks: lists to fix ----------------------------------------------------------------------
+
+
+def uncovered_targets(*, scope: Scope, programme: Programme) -> QuerySet:
+    """Targets the programme covers that have no active pairing: "每个贫困户都有帮扶责任人"."""
+    kind = programme.target_kinds[0] if programme.target_kinds else ""
+    active = Pairing.objects.filter(programme=programme, status=PairingStatus.ACTIVE)
+    condition = {}
+    if programme.coverage_attribute:
+        condition = {f"{programme.coverage_attribute}__in": programme.coverage_values}
+    if kind == PartyKind.HOUSEHOLD:
+        qs = scope.households(Household.objects.select_related("head", "region"))
+        qs = qs.filter(region__code__startswith=programme.region.prefix, **condition)
+        return qs.filter(~Exists(active.filter(target_household=OuterRef("pk")))).order_by("region_id", "number")
+    if kind in (PartyKind.PERSON, PartyKind.ORGANIZATION) and not programme.coverage_attribute:
+        # Without a condition a programme of persons or units covers only whom it pairs (new
+        # teachers, supported schools): "every person in the county" is never its population.
+        return Person.objects.none() if kind == PartyKind.PERSON else Organization.objects.none()
+    if kind == PartyKind.PERSON:
+        qs = scope.persons(Person.objects.select_related("region", "organization"))
+        qs = qs.filter(region__code__startswith=programme.region.prefix, **condition)
+        return qs.filter(~Exists(active.filter(target_person=OuterRef("pk")))).order_by("region_id", "name")
+    if kind == PartyKind.ORGANIZATION:
+        qs = scope.organizations(Organization.objects.select_related("region"))
+        qs = qs.filter(region__code__startswith=programme.region.prefix, **condition)
+        return qs.filter(~Exists(active.filter(target_organization=OuterRef("pk")))).order_by("region_id", "name")
+    return Household.objects.none()
+
+
+def over_capacity_helpers(*, scope: Scope, programme: Programme) -> QuerySet[Person]:
+    """Helpers holding more active pairings than their rank allows ("54321"), as a list."""
+    rules = {r.helper_rank: r.max_targets for r in programme.capacity_rules.all()}
+    if not rules:
+        return Person.objects.none()
+    default = rules.get("")
+    limit = Case(*[When(rank=rank, then=Value(n)) for rank, n in rules.items() if rank],
+                 default=Value(default), output_field=IntegerField())
+    active = Q(pairings_as_helper__programme=programme, pairings_as_helper__status=PairingStatus.ACTIVE)
+    if scope.prefix:
+        active &= Q(pairings_as_helper__region__code__startswith=scope.prefix)
+    qs = (Person.objects.filter(pairings_as_helper__programme=programme).distinct()
+          .annotate(pairing_count=Count("pairings_as_helper", filter=active), limit=limit)
+          .filter(limit__isnull=False, pairing_count__gt=F("limit")))
+    return qs.select_related("organization").order_by("-pairing_count", "name")
+
+
+def team_list(*, scope: Scope) -> QuerySet[Team]:
+    return scope.teams(Team.objects.select_related("organization")).order_by("name")
+
+
+# Who helps whom: the household's and the person's pages ------------------------------------------
+
+
+def target_pairings(*, scope: Scope, household: int | None = None, person: int | None = None) -> QuerySet[Pairing]:
+    """Every pairing of one household or person as target, current ones first, then the latest
+    ended: who helps it now and who did before, with programme, helper and helper's unit."""
+    qs = pairings_in_scope(scope).select_related(*PAIRING_RELATED)
+    qs = qs.filter(target_household_id=household) if household else qs.filter(target_person_id=person)
+    current_first = Case(When(status=PairingStatus.ACTIVE, then=0), default=1, output_field=IntegerField())
+    # A helper's own page opens only inside the scope (a village team sees the township's cadre's name, not a link).
+    linked = Case(When(helper_person__region__code__startswith=scope.prefix, then=Value(True)), default=Value(False))
+    if scope.organization_id is not None:
+        linked = Case(When(helper_person__organization_id=scope.organization_id, then=linked), default=Value(False))
+    return qs.annotate(current_first=current_first, helper_linked=linked).order_by("current_first", "-starts_on", "pk")
+
+
+def helper_pairings(*, scope: Scope, person: int) -> QuerySet[Pairing]:
+    """What a helper helps (current first) with their visits: how many activities they recorded in
+    each pairing and the last date — the households they help and visited, in one query."""
+    counted = Q(activities__withdrawn=False)
+    current_first = Case(When(status=PairingStatus.ACTIVE, then=0), default=1, output_field=IntegerField())
+    return (pairings_in_scope(scope).filter(helper_person_id=person).select_related(*PAIRING_RELATED)
+            .annotate(current_first=current_first, visits=Count("activities", filter=counted),
+                      last_visit=Max("activities__occurred_on", filter=counted))
+            .order_by("current_first", "-starts_on", "pk"))
 
 
 def programme_phases(*, programme: Programme, as_of) -> list:
