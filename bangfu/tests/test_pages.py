@@ -152,15 +152,6 @@ def test_each_role_has_a_home_for_what_it_came_for(client, world):
     assert "落后与逾期" in html and "韦志强" in html and "最近的个人信息查看" in html
 
 
-def test_the_county_row_is_apart_from_its_townships_and_ranks_read_as_words(client, world):
-    programme = world["programme"]
-    services.capacity_rule_set(scope=ADMIN_SCOPE, by=None, programme=programme, helper_rank="county_leader",
-                               max_targets=5) if hasattr(services, "capacity_rule_set") else None
-    client.force_login(make_user(Role.COUNTY_OFFICE))
-    html = _html(client.get(reverse("programmes:programme_detail", args=[programme.pk])))
-    assert "county_leader" not in html
-
-
 def test_api_root_leads_to_the_docs(client):
     response = client.get("/api/v1/")
     assert response.status_code == 302 and response.url == "/api/v1/docs"
