@@ -273,14 +273,17 @@ def _compliance_table(user, params: Params, view: str) -> Table:
                                                          limit=COMPLIANCE_BATCH, offset=offset)
             for r in batch:
                 p = r.pairing
-                yield (p.programme.name, p.helper_name, p.target_name, p.region.full_name, r.obligation.name,
+                unit = (p.helper_person.organization if p.helper_person_id else
+                        p.helper_team.organization if p.helper_team_id else p.helper_organization)
+                yield (p.programme.name, p.helper_name, unit.name if unit else "", p.target_name, p.region.full_name,
+                       r.obligation.name,
                        r.period_label, r.period_starts_on, r.period_ends_on, r.required, r.expected, r.done,
                        r.shortfall, r.obligation.unit, r.status_label)
             if len(batch) < COMPLIANCE_BATCH:
                 return
             offset += COMPLIANCE_BATCH
 
-    headers = [_("项目"), _("帮扶方"), _("帮扶对象"), _("所在区域"), _("要求"), _("周期"), _("开始"), _("结束"),
+    headers = [_("项目"), _("帮扶方"), _("帮扶方单位"), _("帮扶对象"), _("所在区域"), _("要求"), _("周期"), _("开始"), _("结束"),
                _("应完成"), _("截至目前应完成"), _("已完成"), _("差额"), _("单位"), _("状态")]
     return Table(headers=[str(h) for h in headers], rows=rows,
                  count=lambda: compliance_selectors.compliance_count(scope=scope, filters=filters, as_of=as_of))
