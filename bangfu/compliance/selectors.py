@@ -512,9 +512,17 @@ def _name_groups(by: str, rows: list[dict]) -> None:
             r["key"] = r["helper_person_id"] or r["helper_organization_id"] or r["helper_team_id"]
             r["name"] = (people.get(r["helper_person_id"]) or orgs.get(r["helper_organization_id"])
                          or teams.get(r["helper_team_id"]) or "—")
+    elif by == "obligation":  # names carry their programme where several programmes are listed
+        found = {pk: (programme, name) for pk, programme, name in Obligation.objects.filter(
+            pk__in=[r["obligation_id"] for r in rows if r["obligation_id"]]).values_list("pk", "programme__name", "name")}
+        several = len({programme for programme, _name in found.values()}) > 1
+        for r in rows:
+            r["key"] = r["obligation_id"]
+            programme, name = found.get(r["obligation_id"], ("", _("(无)")))
+            r["name"] = f"{programme} · {name}" if several else name
     else:
         column = GROUPS[by][0]
-        model = {"organization": Organization, "team": Team, "programme": Programme, "obligation": Obligation}[by]
+        model = {"organization": Organization, "team": Team, "programme": Programme}[by]
         found = names(model, [r[column] for r in rows])
         for r in rows:
             r["key"] = r[column]

@@ -155,3 +155,53 @@ def test_each_role_has_a_home_for_what_it_came_for(client, world):
 def test_api_root_leads_to_the_docs(client):
     response = client.get("/api/v1/")
     assert response.status_code == 302 and response.url == "/api/v1/docs"
+
+
+def test_obligations_carry_their_programme_where_several_are_listed(client, world):
+    other = make_programme(name="春节慰问")
+    add_obligation(other, name="每年慰问一次", kind="慰问", minimum=1, period="year")
+    services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=other, helper=world["mo"], target=world["far"],
+                            starts_on=date(2025, 3, 1))
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    html = _html(client.get(reverse("compliance:rollup"), {"by": "obligation", "as_of": AS_OF}))
+    assert "干部结对帮扶 · 每月走访帮扶户" in html and "春节慰问 · 每年慰问一次" in html
+    html = _html(client.get(reverse("compliance:behind"), {"as_of": AS_OF}))
+    assert "干部结对帮扶 · 每月走访帮扶户" in html  # the filter's choices
+
+
+def test_the_household_page_reads_a_fixed_number_of_queries_however_many_helpers(client, world,
+                                                                                  django_assert_num_queries):
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    url = reverse("registry:household_detail", args=[world["helped"].pk])
+    client.get(url, {"as_of": AS_OF})
+    with django_assert_num_queries(QUERIES_HOUSEHOLD_PAGE):
+        client.get(url, {"as_of": AS_OF})
+    pairing = world["pairing"]
+    for n in range(3):  # three handovers: three past helpers and a current one
+        helper = make_person(name=f"帮扶人{n}", region=TOWNSHIP_A, organization=world["unit"])
+        pairing = services.pairing_handover(scope=ADMIN_SCOPE, by=None, pairing=pairing, new_helper=helper,
+                                            on=date(2025, 4 + n, 1), reason="工作调动")
+    html = _html(client.get(url, {"as_of": AS_OF}))
+    assert "帮扶人2" in html and "韦志强" in html and "已移交" in html
+    with django_assert_num_queries(QUERIES_HOUSEHOLD_PAGE):
+        client.get(url, {"as_of": AS_OF})
+
+
+QUERIES_HOUSEHOLD_PAGE = 12  # whatever the number of helpers, past or present
+
+
+def test_the_office_home_reads_a_fixed_number_of_queries_however_many_pairings(client, world,
+                                                                                django_assert_num_queries):
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    client.get("/", {"as_of": AS_OF})
+    with django_assert_num_queries(QUERIES_OFFICE_HOME):
+        client.get("/", {"as_of": AS_OF})
+    for n in range(4):
+        helper = make_person(name=f"干部{n}", region=TOWNSHIP_B, organization=world["other_unit"])
+        services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=world["programme"], helper=helper,
+                                target=make_household(township=TOWNSHIP_B, members=1), starts_on=date(2025, 3, 1))
+    with django_assert_num_queries(QUERIES_OFFICE_HOME):
+        client.get("/", {"as_of": AS_OF})
+
+
+QUERIES_OFFICE_HOME = 22  # grows with the programmes in scope (coverage: two each), not the pairings
