@@ -24,8 +24,9 @@ class RoleRules:
     manage_users: bool
     export: bool
     see_access_log: bool = False  # the log of full reads and full exports of personal data in the region
-    # Which households the registry lists: "region" (all in the scope) or "helped" (those the user's
-    # own person record helps in an active pairing, and the others of the villages they are in).
+    # Which households the registry lists: "region" (all in the scope) or "helped" (for a user bound to
+    # more than one village: those the user's own person record helps now, and the others of the
+    # villages they are in; a user bound to a village sees that village).
     households: str = "region"
     # What the home page shows: "office" (coverage, completion, who is behind, registry counts),
     # "helper" (我的帮扶), "school" (the school's pairings, terms, what is due), "village" (its

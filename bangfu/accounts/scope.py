@@ -39,9 +39,10 @@ class Scope:
     def households(self, qs: QuerySet) -> QuerySet:
         if not self.rules.see_households:
             return qs.none()
-        if self.rules.households == "helped":
-            # The households the user helps now, and the rest of the villages those are in: a
-            # helper's work, not the county's registry (issue 14). `pairings` is Pairing.target_household.
+        if self.rules.households == "helped" and len(self.prefix) < 12:
+            # Bound to more than a village: the households the user helps now and the rest of the
+            # villages those are in — a helper's work, not the county's registry (issue 14). A helper
+            # bound to one village sees that village. `pairings` is Pairing.target_household.
             helped = qs.model.objects.filter(pairings__helper_person_id=self.person_id, pairings__status="active")
             qs = qs.filter(region_id__in=helped.values("region_id")) if self.person_id else qs.none()
         return qs.filter(region__code__startswith=self.prefix) if self.prefix else qs

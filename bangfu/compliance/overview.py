@@ -146,7 +146,7 @@ def compliance_filter_choices(*, scope: Scope, limit: int = 300) -> FilterChoice
         Q(pairings_as_helper__isnull=False) | Q(people__pairings_as_helper__isnull=False))).distinct()
         .order_by("name").only("pk", "name")[:limit])
     regions = list(scope.regions(Region.objects.filter(level__gte=3, level__lte=5)).order_by("code")
-                   .only("code", "name", "level")[:limit]) if len(scope.prefix) >= 6 else []
+                   .only("code", "name", "level", "prefix")[:limit]) if len(scope.prefix) >= 6 else []
     return FilterChoices(programmes=programmes, obligations=named, organizations=organizations, regions=regions)
 
 

@@ -98,7 +98,8 @@ def test_a_helper_records_a_visit_with_a_photo_on_the_phone_page(client, regions
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     programme, [pairing] = _pairings(1)
-    client.force_login(make_user(Role.HELPER, region=TOWNSHIP_A))
+    # the pairing's own helper: a helper lists the households of the villages they help in (roles.py)
+    client.force_login(make_user(Role.HELPER, region=TOWNSHIP_A, person=pairing.helper_person))
     url = reverse("activities:activity_create") + f"?pairing={pairing.pk}"
     assert client.get(url).status_code == 200
     photo = SimpleUploadedFile("visit.jpg", _photo_with_exif(), content_type="image/jpeg")
@@ -110,7 +111,7 @@ def test_a_helper_records_a_visit_with_a_photo_on_the_phone_page(client, regions
     assert evidence.taken_at.date() == date(2025, 2, 3)
     assert (float(evidence.latitude), float(evidence.longitude)) == (24.225, 109.4)
     log = client.get(reverse("activities:household_log", args=[pairing.target_household_id])).content.decode()
-    assert "了解金桔种植情况" in log and "visit.jpg" in log
+    assert "了解金桔种植情况" in log and 'alt="visit.jpg"' in log  # a thumbnail
     bad = SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload")
     response = client.post(url, {"kind": "走访", "occurred_on": "2025-02-04", "actor": "helper", "quantity": "1",
                                  "unit": "次", "content": "再访", "photo": bad})
