@@ -205,3 +205,20 @@ def test_the_office_home_reads_a_fixed_number_of_queries_however_many_pairings(c
 
 
 QUERIES_OFFICE_HOME = 22  # grows with the programmes in scope (coverage: two each), not the pairings
+
+
+def test_the_work_plan_reads_its_phases_by_date_and_ranks_by_name(client, world):
+    import re
+
+    programme = world["programme"]  # created with the four phases of a work plan, none marked done
+    services.capacity_rule_set(scope=ADMIN_SCOPE, by=None, programme=programme, helper_rank="county_leader",
+                               max_targets=5)
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    html = _html(client.get(reverse("programmes:programme_detail", args=[programme.pk]), {"as_of": AS_OF}))
+    shown = re.findall(r"</strong> (\d{4}-\d\d-\d\d) — (\d{4}-\d\d-\d\d) · (\S+)", html)
+    assert len(shown) == programme.phases.count() >= 3
+    for starts, ends, status in shown:
+        expected = "已结束" if ends < AS_OF else "进行中" if starts <= AS_OF else "未开始"
+        assert status == expected, (starts, ends, status)
+    assert {s for _a, _b, s in shown} >= {"已结束", "进行中"}
+    assert "县级领导 5 户" in html and "county_leader" not in html
