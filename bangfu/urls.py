@@ -1,4 +1,5 @@
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from bangfu.api import api
 from bangfu.registry.views import home
@@ -6,6 +7,8 @@ from bangfu.registry.views import home
 urlpatterns = [
     path("accounts/", include("bangfu.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch in the footer
+    # /api/v1/ itself leads to the browsable docs (docs/api.md)
+    path("api/v1/", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_root"),
     path("api/v1/", api.urls),
     path("", home, name="home"),
     path("", include("bangfu.registry.urls")),
@@ -19,4 +22,5 @@ urlpatterns = [
     path("", include("bangfu.funds.urls")),
     path("", include("bangfu.subsidies.urls")),
     path("", include("bangfu.measures.urls")),
+    path("", include("bangfu.privacy.urls")),
 ]

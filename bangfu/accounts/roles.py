@@ -27,19 +27,31 @@ class RoleRules:
     manage_funds: bool = False  # fund budgets, allocations, subsidy schemes (docs/money.md)
     pay: bool = False  # disbursements and payment batches: money leaving an allocation
     record_activities: bool = True  # record, correct and add evidence to activities of pairings in scope
+    see_access_log: bool = False  # the log of full reads and full exports of personal data in the region
+    # Which households the registry lists: "region" (all in the scope) or "helped" (for a user bound to
+    # more than one village: those the user's own person record helps now, and the others of the
+    # villages they are in; a user bound to a village sees that village).
+    households: str = "region"
+    # What the home page shows: "office" (coverage, completion, who is behind, registry counts),
+    # "helper" (我的帮扶), "school" (the school's pairings, terms, what is due), "village" (its
+    # helpers and households), "inspector" (the behind list and the access log).
+    home: str = "office"
 
 
 ROLE_RULES: dict[str, RoleRules] = {
     Role.ADMIN: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=True, export=True,
-                          manage_funds=True, pay=True),
+                          manage_funds=True, pay=True, see_access_log=True),
     Role.COUNTY_OFFICE: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=True, export=True,
-                                  manage_funds=True),
+                                  manage_funds=True, see_access_log=True),
     Role.TOWNSHIP_OFFICE: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=False, export=True),
-    Role.VILLAGE_TEAM: RoleRules(edit_registry=True, see_personal_data=False, see_households=True, manage_users=False, export=True),
-    Role.HELPER: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False, export=False),
-    Role.SCHOOL_ADMIN: RoleRules(edit_registry=True, see_personal_data=False, see_households=False, manage_users=False, export=True),
+    Role.VILLAGE_TEAM: RoleRules(edit_registry=True, see_personal_data=False, see_households=True, manage_users=False, export=True,
+                                 home="village"),
+    Role.HELPER: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False, export=False,
+                           households="helped", home="helper"),
+    Role.SCHOOL_ADMIN: RoleRules(edit_registry=True, see_personal_data=False, see_households=False, manage_users=False, export=True,
+                                 home="school"),
     Role.INSPECTOR: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False,
-                              export=True, record_activities=False),
+                              export=True, record_activities=False, see_access_log=True, home="inspector"),
     # 财务: pays out (the bank's 代发 list needs account numbers in full, each read logged); edits no registry
     Role.FINANCE: RoleRules(edit_registry=False, see_personal_data=True, see_households=True, manage_users=False,
                             export=True, manage_funds=True, pay=True, record_activities=False),

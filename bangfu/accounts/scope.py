@@ -20,12 +20,13 @@ class Scope:
     role: str
     prefix: str  # region code prefix; "" is the whole country
     organization_id: int | None = None
+    person_id: int | None = None  # the user's own person record (a helper's households: roles.households)
 
     @classmethod
     def of(cls, user) -> "Scope":
         prefix = user.region.prefix if user.region_id else ""
         organization_id = user.organization_id if user.role == Role.SCHOOL_ADMIN else None
-        return cls(role=user.role, prefix=prefix, organization_id=organization_id)
+        return cls(role=user.role, prefix=prefix, organization_id=organization_id, person_id=user.person_id)
 
     @property
     def rules(self) -> RoleRules:
@@ -56,6 +57,12 @@ class Scope:
     def households(self, qs: QuerySet) -> QuerySet:
         if not self.rules.see_households:
             return qs.none()
+        if self.rules.households == "helped" and len(self.prefix) < 12:
+            # Bound to more than a village: the households the user helps now and the rest of the
+            # villages those are in — a helper's work, not the county's registry (issue 14). A helper
+            # bound to one village sees that village. `pairings` is Pairing.target_household.
+            helped = qs.model.objects.filter(pairings__helper_person_id=self.person_id, pairings__status="active")
+            qs = qs.filter(region_id__in=helped.values("region_id")) if self.person_id else qs.none()
         return qs.filter(region__code__startswith=self.prefix) if self.prefix else qs
 
     def persons(self, qs: QuerySet) -> QuerySet:

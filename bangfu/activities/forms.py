@@ -21,10 +21,14 @@ class ActivityForm(forms.ModelForm):
         widgets = {"occurred_on": DATE, "content": forms.Textarea(attrs={"rows": 3}),
                    "outcome": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, pairing: Pairing, **kwargs):
+    def __init__(self, *args, pairing: Pairing, today=None, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         programme = pairing.programme
-        self.fields["kind"] = forms.ChoiceField(label=_("活动类型"), choices=[(k, k) for k in programme.activity_kinds])
+        # Only the kinds of the pairing's programme; the day pre-filled (the caller passes today).
+        self.fields["kind"] = forms.ChoiceField(label=_("活动类型"), choices=[(k, k) for k in programme.activity_kinds],
+                                                initial=kind if kind in programme.activity_kinds else None)
+        if today is not None:
+            self.fields["occurred_on"].initial = today
         self.fields["actor"].choices = [("helper", programme.helper_label), ("target", programme.target_label)]
 
     def service_data(self) -> dict:

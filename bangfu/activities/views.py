@@ -1,10 +1,13 @@
 """Activity pages: the phone entry form and the activity log (帮扶手册) of a household or person."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.activities import selectors, services
@@ -15,6 +18,14 @@ from bangfu.registry import selectors as registry_selectors
 from bangfu.registry.views import _form_error
 
 
+def _today(request):
+    """Today, or the day `?on=` names (tests pin it)."""
+    try:
+        return date.fromisoformat(request.GET.get("on", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
 @login_required
 def activity_create(request):
     scope = request.user.scope
@@ -23,7 +34,8 @@ def activity_create(request):
     except ValueError:
         raise NotFound(_("请先选择结对")) from None
     pairing = programme_selectors.pairing_get(scope=scope, pk=pairing_id)
-    form = ActivityForm(request.POST or None, request.FILES or None, pairing=pairing)
+    form = ActivityForm(request.POST or None, request.FILES or None, pairing=pairing, today=_today(request),
+                        kind=request.GET.get("kind", ""))
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():

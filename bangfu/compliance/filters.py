@@ -32,9 +32,14 @@ def compliance_filters(params, *, view: str = "rows") -> tuple[ComplianceFilters
     if view == "behind":
         filters.status = filters.status or "due"
     elif view == "week":
-        filters.current_only = True
-        filters.ending_before = as_of + timedelta(days=6 - as_of.weekday())
-        filters.status = filters.status or "unmet"
+        # 本周待办 (issue 14): everything not done whose period ends this week or this month — a
+        # monthly visit not yet made is a task this week — and what fell overdue since the month or
+        # the week began.
+        sunday = as_of + timedelta(days=6 - as_of.weekday())
+        month_end = (as_of.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        filters.ending_before = max(sunday, month_end)
+        filters.ending_after = min(as_of - timedelta(days=as_of.weekday()), as_of.replace(day=1))
+        filters.status = filters.status or "todo"
     return filters, as_of
 
 

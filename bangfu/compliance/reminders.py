@@ -133,7 +133,7 @@ def email_body(name: str, reminders: list[Reminder]) -> str:
             lines.append(_("  · %(ob)s｜%(target)s｜%(period)s｜要求 %(req)g，已完成 %(done)g，还差 %(short)g %(unit)s") % {
                 "ob": row.obligation.name, "target": row.pairing.target_name, "period": row.period_label,
                 "req": row.required, "done": row.done, "short": row.shortfall, "unit": row.obligation.unit})
-    lines += ["", _("详情请登录 Bangfu 查看“本周到期待完成”。")]
+    lines += ["", _("详情请登录 Bangfu 查看“本周待办”。")]
     return "\n".join(lines)
 
 

@@ -60,8 +60,11 @@ class ComplianceFilters:
     helper_org: int | None = None
     helper_team: int | None = None
     pairing: int | None = None
+    target_household: int | None = None  # the pairings of one household (its page)
+    target_person: int | None = None
     current_only: bool = False  # only the periods under way on as_of
     ending_before: date | None = None  # periods ending on or before (reminders: due this week)
+    ending_after: date | None = None  # periods ending on or after (本周待办: what ended this month and is overdue)
     # the (narrowed) scope these filters were checked against by compliance_scope: not checked twice
     checked_for: Scope | None = field(default=None, repr=False, compare=False)
 
@@ -185,7 +188,7 @@ def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairin
 def _narrowed(scope: Scope, filters: ComplianceFilters, obligation: Obligation) -> bool:
     """Whether the pairings are narrower than the programme and a region prefix."""
     return bool(filters.helper_person or filters.helper_org or filters.helper_team or filters.pairing
-                or obligation.condition_attribute or not scope.rules.see_households
+                or filters.target_household or filters.target_person or obligation.condition_attribute or not scope.rules.see_households
                 or scope.organization_id is not None)
 
 
@@ -219,6 +222,9 @@ def _period_where(filters: ComplianceFilters, as_of: date, ends_on: str) -> tupl
     if filters.ending_before:
         where += f" AND {ends_on} <= %s"
         params.append(filters.ending_before)
+    if filters.ending_after:
+        where += f" AND {ends_on} >= %s"
+        params.append(filters.ending_after)
     return where, params
 
 
@@ -370,6 +376,10 @@ def _pairings(scope: Scope, filters: ComplianceFilters) -> QuerySet[Pairing]:
         qs = qs.filter(helper_team_id=filters.helper_team)
     if filters.pairing:
         qs = qs.filter(pk=filters.pairing)
+    if filters.target_household:
+        qs = qs.filter(target_household_id=filters.target_household)
+    if filters.target_person:
+        qs = qs.filter(target_person_id=filters.target_person)
     return qs
 
 
@@ -405,6 +415,8 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org
         where = " WHERE c.status IN ('behind', 'overdue')"
     elif filters.status == "unmet":  # still open and not met: what a reminder lists
         where = " WHERE c.status IN ('on_track', 'behind')"
+    elif filters.status == "todo":  # not met, open or overdue: what a helper still has to do
+        where = " WHERE c.status IN ('on_track', 'behind', 'overdue')"
     elif filters.status:
         where = " WHERE c.status = %s"
         where_params = [filters.status]
@@ -529,7 +541,7 @@ def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | Non
             return [f"{alias}.{k} AS {k}" for k in key_names]
     # Ended periods of the obligations a region prefix selects are read folded per village.
     folded = [] if (live or by not in FOLDED_GROUPS or filters.status or filters.current_only
-                    or filters.ending_before) else [o for o in obligations if not _narrowed(scope, filters, o)]
+                    or filters.ending_before or filters.ending_after) else [o for o in obligations if not _narrowed(scope, filters, o)]
     built = _base_sql(scope, filters, as_of, with_org=by == "organization", with_labels=False, live=live,
                       obligations=obligations, open_only=frozenset(o.pk for o in folded))
     if built is None:
@@ -576,9 +588,17 @@ def _name_groups(by: str, rows: list[dict]) -> None:
             r["key"] = r["helper_person_id"] or r["helper_organization_id"] or r["helper_team_id"]
             r["name"] = (people.get(r["helper_person_id"]) or orgs.get(r["helper_organization_id"])
                          or teams.get(r["helper_team_id"]) or "—")
+    elif by == "obligation":  # names carry their programme where several programmes are listed
+        found = {pk: (programme, name) for pk, programme, name in Obligation.objects.filter(
+            pk__in=[r["obligation_id"] for r in rows if r["obligation_id"]]).values_list("pk", "programme__name", "name")}
+        several = len({programme for programme, _name in found.values()}) > 1
+        for r in rows:
+            r["key"] = r["obligation_id"]
+            programme, name = found.get(r["obligation_id"], ("", _("(无)")))
+            r["name"] = f"{programme} · {name}" if several else name
     else:
         column = GROUPS[by][0]
-        model = {"organization": Organization, "team": Team, "programme": Programme, "obligation": Obligation}[by]
+        model = {"organization": Organization, "team": Team, "programme": Programme}[by]
         found = names(model, [r[column] for r in rows])
         for r in rows:
             r["key"] = r[column]

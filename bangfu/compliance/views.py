@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from bangfu.compliance import selectors
 from bangfu.compliance.filters import compliance_filters, rollup_by
+from bangfu.compliance.overview import compliance_filter_choices, own_region_apart
 from bangfu.programmes.choices import Period
-from bangfu.programmes.selectors import programme_list
 
 BY_LABELS = {"region": gettext_lazy("按区域"), "organization": gettext_lazy("按帮扶单位"),
              "helper": gettext_lazy("按帮扶人"), "team": gettext_lazy("按工作队"), "programme": gettext_lazy("按项目"),
@@ -27,8 +27,10 @@ def _filters(request, view: str = "rows") -> tuple[selectors.ComplianceFilters, 
 def _context(request, filters, as_of):
     params = request.GET.copy()
     params.pop("page", None)
+    choices = compliance_filter_choices(scope=request.user.scope)
     return {"filters": filters, "as_of": as_of, "periods": Period.choices, "statuses": selectors.STATUS_LABELS,
-            "programmes": programme_list(scope=request.user.scope)[:200], "querystring": params.urlencode()}
+            "programmes": choices.programmes, "obligations": choices.obligations,
+            "organizations": choices.organizations, "regions": choices.regions, "querystring": params.urlencode()}
 
 
 @login_required
@@ -38,6 +40,8 @@ def rollup(request):
     scope, checked = selectors.compliance_scope(scope=request.user.scope, filters=filters)
     by = selectors.rollup_grouping(scope=scope, by=rollup_by(request.GET))
     rows = selectors.compliance_rollup(scope=scope, by=by, filters=checked, as_of=as_of)
+    if by == "region":
+        rows = own_region_apart(rows, scope.prefix)
     totals = selectors.compliance_totals(scope=scope, filters=checked, as_of=as_of)
     drill = {"region": "region", "organization": "helper_org", "helper": "helper_person", "team": "helper_team",
              "programme": "programme", "obligation": "obligation"}[by]
@@ -88,4 +92,4 @@ def this_week(request):
     filters, as_of = _filters(request, "week")
     return render(request, "compliance/rows.html", {**_context(request, filters, as_of),
                                                      "page_obj": _rows_page(request, filters, as_of),
-                                                     "title": _("本周到期待完成"), "listing": "week"})
+                                                     "title": _("本周待办"), "listing": "week"})

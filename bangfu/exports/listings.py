@@ -104,7 +104,7 @@ def _queryset_table(qs, headers: list, row: Callable, personal: PersonalValues |
 # Registry --------------------------------------------------------------------------------------
 
 
-@listing("households", gettext_lazy("户籍台账"), personal=True)
+@listing("households", gettext_lazy("帮扶对象台账"), personal=True)
 def households(user, params: Params, personal: PersonalValues) -> Table:
     scope = user.scope
     form = HouseholdFilterForm(params or None, scope=scope)
@@ -274,14 +274,17 @@ def _compliance_table(user, params: Params, view: str) -> Table:
                                                          limit=COMPLIANCE_BATCH, offset=offset)
             for r in batch:
                 p = r.pairing
-                yield (p.programme.name, p.helper_name, p.target_name, p.region.full_name, r.obligation.name,
+                unit = (p.helper_person.organization if p.helper_person_id else
+                        p.helper_team.organization if p.helper_team_id else p.helper_organization)
+                yield (p.programme.name, p.helper_name, unit.name if unit else "", p.target_name, p.region.full_name,
+                       r.obligation.name,
                        r.period_label, r.period_starts_on, r.period_ends_on, r.required, r.expected, r.done,
                        r.shortfall, r.obligation.unit, r.status_label)
             if len(batch) < COMPLIANCE_BATCH:
                 return
             offset += COMPLIANCE_BATCH
 
-    headers = [_("项目"), _("帮扶方"), _("帮扶对象"), _("所在区域"), _("要求"), _("周期"), _("开始"), _("结束"),
+    headers = [_("项目"), _("帮扶方"), _("帮扶方单位"), _("帮扶对象"), _("所在区域"), _("要求"), _("周期"), _("开始"), _("结束"),
                _("应完成"), _("截至目前应完成"), _("已完成"), _("差额"), _("单位"), _("状态")]
     return Table(headers=[str(h) for h in headers], rows=rows,
                  count=lambda: compliance_selectors.compliance_count(scope=scope, filters=filters, as_of=as_of))
@@ -297,7 +300,7 @@ def behind(user, params: Params) -> Table:
     return _compliance_table(user, params, "behind")
 
 
-@listing("week", gettext_lazy("本周到期待完成"))
+@listing("week", gettext_lazy("本周待办"))
 def week(user, params: Params) -> Table:
     return _compliance_table(user, params, "week")
 
@@ -313,7 +316,7 @@ def rollup(user, params: Params) -> Table:
     def computed() -> list[dict]:  # a few hundred groups at most: computed once, counted and written
         return compliance_selectors.compliance_rollup(scope=scope, by=by, filters=filters, as_of=as_of)
 
-    headers = [_("名称"), _("应考核"), _("已完成"), _("进度正常"), _("落后"), _("逾期"), _("免除"), _("差额合计"),
+    headers = [_("名称"), _("应完成项次"), _("已完成"), _("进度正常"), _("落后"), _("逾期"), _("免除"), _("差额合计"),
                _("完成率(%)")]
     return Table(headers=[str(h) for h in headers], count=lambda: len(computed()), rows=lambda: (
         (r["name"], r["total"], r["met"] or 0, r["on_track"] or 0, r["behind"] or 0, r["overdue"] or 0,

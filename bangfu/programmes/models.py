@@ -103,6 +103,13 @@ class CapacityRule(models.Model):
                                     violation_error_message=_("该职级已有结对数上限")),
         ]
 
+    @property
+    def rank_label(self) -> str:
+        """The rank as offices write it (县级领导), not its code; blank is every other helper."""
+        from bangfu.registry.choices import CadreRank
+
+        return str(dict(CadreRank.choices).get(self.helper_rank, self.helper_rank)) if self.helper_rank else ""
+
 
 class Obligation(models.Model):
     """At least `minimum` activities (or units) of `kind` done by `actor`, per period or inside a window."""

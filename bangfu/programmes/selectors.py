@@ -1,6 +1,6 @@
 """Reads of programmes and pairings. Every selector takes the caller's Scope first."""
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
@@ -62,7 +62,7 @@ def programme_part_get(*, scope: Scope, programme_pk: int, related: str, pk: int
 
 
 PAIRING_RELATED = ("programme", "region", "helper_person", "helper_person__organization", "helper_organization",
-                   "helper_team", "target_household", "target_household__head", "target_person",
+                   "helper_team", "helper_team__organization", "target_household", "target_household__head", "target_person",
                    "target_organization", "target_village")
 
 
@@ -153,3 +153,46 @@ def over_capacity_helpers(*, scope: Scope, programme: Programme) -> QuerySet[Per
 
 def team_list(*, scope: Scope) -> QuerySet[Team]:
     return scope.teams(Team.objects.select_related("organization")).order_by("name")
+
+
+# Who helps whom: the household's and the person's pages ------------------------------------------
+
+
+def target_pairings(*, scope: Scope, household: int | None = None, person: int | None = None) -> QuerySet[Pairing]:
+    """Every pairing of one household or person as target, current ones first, then the latest
+    ended: who helps it now and who did before, with programme, helper and helper's unit."""
+    qs = pairings_in_scope(scope).select_related(*PAIRING_RELATED)
+    qs = qs.filter(target_household_id=household) if household else qs.filter(target_person_id=person)
+    current_first = Case(When(status=PairingStatus.ACTIVE, then=0), default=1, output_field=IntegerField())
+    # A helper's own page opens only inside the scope (a village team sees the township's cadre's name, not a link).
+    linked = Case(When(helper_person__region__code__startswith=scope.prefix, then=Value(True)), default=Value(False))
+    if scope.organization_id is not None:
+        linked = Case(When(helper_person__organization_id=scope.organization_id, then=linked), default=Value(False))
+    return qs.annotate(current_first=current_first, helper_linked=linked).order_by("current_first", "-starts_on", "pk")
+
+
+def helper_pairings(*, scope: Scope, person: int) -> QuerySet[Pairing]:
+    """What a helper helps (current first) with their visits: how many activities they recorded in
+    each pairing and the last date — the households they help and visited, in one query."""
+    counted = Q(activities__withdrawn=False)
+    current_first = Case(When(status=PairingStatus.ACTIVE, then=0), default=1, output_field=IntegerField())
+    return (pairings_in_scope(scope).filter(helper_person_id=person).select_related(*PAIRING_RELATED)
+            .annotate(current_first=current_first, visits=Count("activities", filter=counted),
+                      last_visit=Max("activities__occurred_on", filter=counted))
+            .order_by("current_first", "-starts_on", "pk"))
+
+
+def programme_phases(*, programme: Programme, as_of) -> list:
+    """The work plan's phases with the status their dates give on `as_of` (进行中 / 已结束), unless
+    marked done: a phase is not 未开始 after its dates (issue 14)."""
+    phases = list(programme.phases.prefetch_related("tasks"))
+    for phase in phases:
+        if phase.status == "done":
+            phase.status_shown = phase.get_status_display()
+        elif phase.ends_on and phase.ends_on < as_of:
+            phase.status_shown = _("已结束")
+        elif phase.starts_on and phase.starts_on <= as_of:
+            phase.status_shown = _("进行中")
+        else:
+            phase.status_shown = _("未开始")
+    return phases

@@ -63,10 +63,17 @@ def programme_detail(request, pk: int):
         "programme": programme, "page_obj": page, "querystring_base": querystring_base, "q": q,
         "terms": programme.terms.all(), "obligations": programme.obligations.all(),
         "capacity_rules": programme.capacity_rules.all(),
-        "phases": programme.phases.prefetch_related("tasks"),
+        "phases": selectors.programme_phases(programme=programme, as_of=_as_of(request)),
         "uncovered": selectors.uncovered_targets(scope=scope, programme=programme)[:100],
         "over_capacity": selectors.over_capacity_helpers(scope=scope, programme=programme),
         "can_edit": scope.rules.edit_registry, "can_setup": _may_set_up(scope, programme)})
+
+
+def _as_of(request):
+    """The day a page is shown for: today, or `?as_of=` (tests pin it)."""
+    from bangfu.compliance.filters import compliance_filters
+
+    return compliance_filters(request.GET)[1]
 
 
 def _may_set_up(scope, programme: Programme) -> bool:
@@ -191,9 +198,15 @@ def my_pairings(request):
     person_id = request.user.person_id
     if person_id is None:
         return render(request, "programmes/mine.html", {"pairings": [], "linked": False})
-    pairings = selectors.pairing_list(scope=request.user.scope, helper_person=person_id, status="active")
-    return render(request, "programmes/mine.html", {"pairings": pairings[:200], "linked": True,
-                                                     "person_id": person_id})
+    from bangfu.compliance.filters import compliance_filters
+    from bangfu.compliance.overview import todo_rows
+
+    scope = request.user.scope
+    _filters, as_of = compliance_filters(request.GET)  # ?as_of= pins the date (tests)
+    pairings = selectors.pairing_list(scope=scope, helper_person=person_id, status="active")
+    return render(request, "programmes/mine.html", {
+        "pairings": pairings[:200], "linked": True, "person_id": person_id, "as_of": as_of,
+        "todo": todo_rows(scope=scope, as_of=as_of, person_id=person_id)})
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

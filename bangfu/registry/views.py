@@ -51,9 +51,35 @@ def _form_error(form, exc: BangfuError) -> None:
 
 @login_required
 def home(request):
+    """Each role's home (roles.RoleRules.home): a helper lands on 我的帮扶; offices see coverage,
+    completion and who is behind beside the registry counts. `?as_of=` pins the date (tests)."""
+    from bangfu.compliance import overview
+    from bangfu.compliance.filters import compliance_filters
+    from bangfu.privacy.selectors import full_read_list
+
     scope = request.user.scope
-    summary = selectors.registry_summary(scope=scope)
-    return render(request, "registry/home.html", {"summary": summary, "summary_json": asdict(summary)})
+    kind = scope.rules.home
+    if kind == "helper" and request.user.person_id:
+        return redirect("programmes:mine")
+    _filters, as_of = compliance_filters(request.GET)
+    context = {"home": kind, "as_of": as_of}
+    if scope.rules.see_households:
+        summary = selectors.registry_summary(scope=scope)
+        context.update(summary=summary, cause_chart=[{"name": r["label"], "value": r["households"]}
+                                                     for r in asdict(summary)["by_cause"]])
+    if kind in ("office", "village", "inspector"):
+        office = overview.office_overview(scope=scope, as_of=as_of)
+        context.update(overview=office, area_chart=[
+            {k: r[k] for k in ("name", "met", "on_track", "behind", "overdue", "url")} for r in office.areas])
+    if kind == "village":
+        context["by_helper"] = overview.households_by_helper(scope=scope)
+    if kind == "inspector":
+        context["behind"] = overview.behind_rows(scope=scope, as_of=as_of)
+        context["reads"] = full_read_list(scope=scope)[:10]
+    if kind == "school":
+        context.update(pairings=overview.school_pairings(scope=scope), terms=overview.school_terms(scope=scope, as_of=as_of),
+                       todo=overview.todo_rows(scope=scope, as_of=as_of, limit=20))
+    return render(request, "registry/home.html", context)
 
 
 # Households ---------------------------------------------------------------------------------
@@ -77,7 +103,7 @@ def household_detail(request, pk: int):
     scope = request.user.scope
     household = selectors.household_get(scope=scope, pk=pk)
     return render(request, "registry/household_detail.html", {
-        "household": household,
+        "household": household, **_helped_context(request, scope, household=household.pk),
         "members": selectors.household_members(household=household),
         "history": selectors.record_history(record=household),
         "can_edit": scope.rules.edit_registry,
@@ -156,7 +182,23 @@ def person_detail(request, pk: int):
     return render(request, "registry/person_detail.html", {
         "person": person, "history": selectors.record_history(record=person),
         "can_edit": scope.rules.edit_registry, "can_reveal": scope.rules.see_personal_data,
-        **term_grades_context(scope, person)})
+        **_helped_context(request, scope, person=person.pk), **term_grades_context(scope, person)})
+
+
+def _helped_context(request, scope, *, household: int | None = None, person: int | None = None) -> dict:
+    """Who helps this household or person (current and past), what is due and done in the periods
+    under way; for a person also whom they help and visited. `?as_of=` pins the date (tests)."""
+    from bangfu.compliance.filters import compliance_filters
+    from bangfu.compliance.selectors import ComplianceFilters, compliance_rows
+    from bangfu.programmes.selectors import helper_pairings, target_pairings
+
+    _filters, as_of = compliance_filters(request.GET)
+    context = {"helpers": target_pairings(scope=scope, household=household, person=person), "as_of": as_of,
+               "due": compliance_rows(scope=scope, as_of=as_of, limit=50, filters=ComplianceFilters(
+                   current_only=True, target_household=household, target_person=person))}
+    if person:
+        context["helping"] = helper_pairings(scope=scope, person=person)[:100]
+    return context
 
 
 def term_grades_context(scope, person, *, form=None, back: str = "") -> dict:

@@ -57,16 +57,16 @@ def test_the_chosen_language_persists_across_pages_and_overrides_the_browser(cou
     assert cookie.value == "en" and cookie["max-age"] == 365 * 24 * 3600
 
     html = page(county_client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-CN"))
-    for english in ("Household register", "Programmes", "Compliance", "Log out", "By region",
+    for english in ("Register of assisted households", "Programmes", "Compliance", "Log out", "By region",
                     "By main cause of poverty", "Dibao households", "County office"):
         assert english in html
-    for chinese in ("户籍台账", "帮扶项目", "落实情况", "退出登录", "按区域", "按主要致贫原因", "低保户", "县级业务部门"):
+    for chinese in ("帮扶对象台账", "帮扶项目", "落实情况", "退出登录", "按区域", "按主要致贫原因", "低保户", "县级业务部门"):
         assert chinese not in html
 
     county_client.post(reverse("set_language"), {"language": "zh-hans", "next": reverse("home")})
     html = page(county_client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en"))
-    assert "户籍台账" in html and "按区域" in html
-    assert "Household register" not in html
+    assert "帮扶对象台账" in html and "按区域" in html
+    assert "Register of assisted households" not in html
 
 
 def test_the_household_list_and_detail_read_in_english(county_client):
@@ -74,9 +74,9 @@ def test_the_household_list_and_detail_read_in_english(county_client):
     make_household(members=1)
 
     html = page(county_client.get(reverse("registry:household_list"), HTTP_ACCEPT_LANGUAGE="en"))
-    for english in ("Household register", "Register a household", "2 households", "Not yet exited", "Illness"):
+    for english in ("Register of assisted households", "Register a household", "2 households", "Not yet exited", "Illness"):
         assert english in html
-    for chinese in ("户籍台账", "登记新户", "共 2 户", "未脱贫", "因病"):
+    for chinese in ("帮扶对象台账", "登记新户", "共 2 户", "未脱贫", "因病"):
         assert chinese not in html
 
     html = page(county_client.get(reverse("registry:household_detail", args=[household.pk]),
@@ -91,8 +91,8 @@ def test_the_household_list_and_detail_read_in_english(county_client):
 def test_the_household_list_stays_chinese_without_a_choice(county_client):
     make_household(members=1)
     html = page(county_client.get(reverse("registry:household_list")))
-    assert "户籍台账" in html and "共 1 户" in html and "未脱贫" in html
-    assert "Household register" not in html
+    assert "帮扶对象台账" in html and "共 1 户" in html and "未脱贫" in html
+    assert "Register of assisted households" not in html
 
 
 def test_the_english_catalog_has_no_empty_or_fuzzy_entries():

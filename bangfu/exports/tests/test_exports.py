@@ -168,7 +168,7 @@ def test_a_large_list_goes_to_the_background_and_only_its_owner_downloads_it(
     job = ExportJob.objects.get()
     assert (job.status, job.rows_done, job.rows_total, job.created_by) == ("done", 3, 3, owner)
     page = client.get(reverse("exports:jobs"))
-    assert "户籍台账" in page.content.decode() and reverse("exports:download", args=[job.pk]) in page.content.decode()
+    assert "帮扶对象台账" in page.content.decode() and reverse("exports:download", args=[job.pk]) in page.content.decode()
     download = client.get(reverse("exports:download", args=[job.pk]))
     sheet = _xlsx(b"".join(download.streaming_content))
     assert len(sheet) == 1 + 3 and "*" in sheet[1][4]
