@@ -215,8 +215,11 @@ def _operations() -> dict[str, dict]:
 
 def test_every_page_and_operation_is_in_the_matrix():
     """A new page or API operation must be entered in PAGES or OPERATIONS with who may use it."""
-    assert set(_pages()) == set(PAGES), "pages missing from (or gone but still in) the permission matrix"
-    assert set(_operations()) == set(OPERATIONS), "operations missing from (or gone but still in) the matrix"
+    pages, operations = set(_pages()), set(_operations())
+    assert not pages - set(PAGES), f"pages to enter in PAGES (who may use them): {sorted(pages - set(PAGES))}"
+    assert not set(PAGES) - pages, f"pages gone, still in PAGES: {sorted(set(PAGES) - pages)}"
+    assert not operations - set(OPERATIONS), f"operations to enter in OPERATIONS: {sorted(operations - set(OPERATIONS))}"
+    assert not set(OPERATIONS) - operations, f"operations gone, still in OPERATIONS: {sorted(set(OPERATIONS) - operations)}"
 
 
 # The world: the same objects inside 融安县 (a village of 长安镇) and in another county -------------
