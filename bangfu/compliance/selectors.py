@@ -20,9 +20,11 @@ Status: met (done ≥ required) · exempt · overdue (period over, grace passed,
 (done ≥ the share of the period elapsed, rounded down) · behind.
 """
 
+import copy
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -176,9 +178,37 @@ def _obligation_pairings(scope: Scope, filters: ComplianceFilters, obligation: O
         side = "target" if obligation.condition_party != Actor.HELPER else "helper"
         programme = obligation.programme
         kind = (programme.target_kinds if side == "target" else programme.helper_kinds)[0]
-        pairings = pairings.filter(**{f"{side}_{kind}__{obligation.condition_attribute}__in":
-                                      obligation.condition_values})
+        attribute = f"{side}_{kind}__{obligation.condition_attribute}__in"
+        if obligation.condition_values:
+            pairings = pairings.filter(**{attribute: obligation.condition_values})
+        if getattr(obligation, "condition_excluded", None):  # the default of a minimum by value
+            pairings = pairings.exclude(**{attribute: obligation.condition_excluded})
     return pairings
+
+
+def _by_minimum(obligation: Obligation) -> list[Obligation]:
+    """An obligation whose minimum depends on an attribute (语文、数学 20, any other subject 10) as
+    one part per minimum, each narrowed to the pairings that owe it — the same rows and status as
+    one obligation with a condition per minimum, and the same obligation id on every part."""
+    table = obligation.minimum_by_value
+    if not table:
+        return [obligation]
+    allowed = list(obligation.condition_values) if obligation.condition_values else None
+    groups: dict[Decimal, list[str]] = {}
+    for value, amount in table.items():
+        if allowed is None or value in allowed:
+            groups.setdefault(Decimal(str(amount)), []).append(value)
+    parts = []
+    for amount, values in groups.items():
+        part = copy.copy(obligation)
+        part.minimum, part.condition_values = amount, values
+        parts.append(part)
+    rest = None if allowed is None else [v for v in allowed if v not in table]
+    if rest is None or rest:  # every other value owes `minimum`
+        part = copy.copy(obligation)
+        part.condition_values, part.condition_excluded = rest or [], list(table)
+        parts.append(part)
+    return parts
 
 
 def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
@@ -305,7 +335,7 @@ def _obligations(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
         qs = qs.filter(pk=filters.obligation)
     if filters.period:
         qs = qs.filter(period=filters.period)
-    return list(qs.order_by("programme_id", "pk"))
+    return [part for obligation in qs.order_by("programme_id", "pk") for part in _by_minimum(obligation)]
 
 
 def _pairings(scope: Scope, filters: ComplianceFilters) -> QuerySet[Pairing]:
