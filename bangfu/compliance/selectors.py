@@ -99,9 +99,11 @@ CURRENT_SQL = ("NOT a.withdrawn AND NOT EXISTS (SELECT 1 FROM activities_activit
 
 def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairing_ids: tuple[str, list] | None
               ) -> tuple[str, list]:
-    """Done per pairing and period for one obligation: activities aggregated first (one pass over
-    the kind's activities in scope), joined to the pairings afterwards (PERFORMANCE.md). The
-    reference for the summary (compliance/summary.py), which takes every period (`as_of` None)."""
+    """Done per pairing and period for one obligation, as of `as_of`: the activities that occurred
+    on or before it, aggregated first (one pass over the kind's activities in scope) and joined to
+    the pairings afterwards (PERFORMANCE.md), with the latest day counted (`last_on`). The
+    reference for the summary (compliance/summary.py), which takes every period and every
+    activity (`as_of` None)."""
     amount = "COUNT(*)" if obligation.measure == Measure.COUNT else "SUM(a.quantity)"
     joins, where = "", ["a.kind = %s", "a.actor = %s", CURRENT_SQL]
     params: list = [obligation.programme_id, obligation.period_key]
@@ -117,6 +119,9 @@ def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairin
     else:
         on = "a.occurred_on >= per.starts_on AND a.occurred_on <= per.ends_on"
     params += [obligation.kind, obligation.actor]
+    if as_of is not None:  # nothing done after the day asked counts, in open and closed periods alike
+        where.append("a.occurred_on <= %s")
+        params.append(as_of)
     if obligation.counterpart_only:
         where.append("a.with_counterpart")
     if prefix:
@@ -125,7 +130,8 @@ def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairin
     if pairing_ids is not None:
         where.append(f"a.pairing_id IN (SELECT q.id FROM ({pairing_ids[0]}) q)")
         params += pairing_ids[1]
-    sql = (f"SELECT a.pairing_id, per.id AS period_id, {amount} AS done FROM activities_activity a {joins}"
+    sql = (f"SELECT a.pairing_id, per.id AS period_id, {amount} AS done, MAX(a.occurred_on) AS last_on "
+           f"FROM activities_activity a {joins}"
            f"JOIN programmes_programmeperiod per ON per.programme_id = %s AND per.kind = %s "
            f"{started}AND {on} WHERE {' AND '.join(where)} GROUP BY a.pairing_id, per.id")
     return sql, params
@@ -138,11 +144,38 @@ def _narrowed(scope: Scope, filters: ComplianceFilters, obligation: Obligation) 
                 or scope.organization_id is not None)
 
 
+def _counting_ends_on(obligation: Obligation, period: dict) -> date:
+    """The last day an activity can count for the period: its last day, or for a birthday window
+    the last day of the window in the period's year, which may reach into the next year."""
+    if obligation.window == Window.BIRTHDAY:
+        return max(period["ends_on"], date(period["starts_on"].year, 12, 31)
+                   + timedelta(days=int(obligation.window_after_days)))
+    return period["ends_on"]
+
+
+def _periods_counting(obligation: Obligation, as_of: date) -> list[dict]:
+    """The obligation's started periods in which something done after `as_of` could still count (a
+    handful of rows, read first, once per call): those under way (`open`), and birthday windows
+    reaching past their year's end. Only in these can a summary row hold activities after `as_of`;
+    every other period's summary rows (and village rows) are exact for `as_of` as they stand."""
+    cache = getattr(obligation, "periods_read", None)
+    if cache is not None and as_of in cache:
+        return cache[as_of]
+    reach = int(obligation.window_after_days) + 366 if obligation.window == Window.BIRTHDAY else 0
+    periods = []
+    for period in (ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=obligation.period_key,
+                                                  starts_on__lte=as_of, ends_on__gt=as_of - timedelta(days=reach))
+                   .order_by("starts_on").values("pk", "starts_on", "ends_on")):
+        if _counting_ends_on(obligation, period) > as_of:
+            periods.append({**period, "open": period["ends_on"] > as_of})
+    if cache is not None:
+        cache[as_of] = periods
+    return periods
+
+
 def _open_periods(obligation: Obligation, as_of: date) -> list[dict]:
-    """The obligation's periods under way on `as_of` (a handful of rows, read first)."""
-    return list(ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=obligation.period_key,
-                                               starts_on__lte=as_of, ends_on__gt=as_of)
-                .values("pk", "starts_on", "ends_on"))
+    """The obligation's periods under way on `as_of`."""
+    return [p for p in _periods_counting(obligation, as_of) if p["open"]]
 
 
 def _expected_sql(obligation: Obligation, as_of: date, period_id: str, open_periods: list[dict] | None = None
@@ -216,16 +249,24 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     """The rows of `_obligation_sql` read from the summary (compliance/summary.py): what was done
     per pairing and period is precomputed; who owes a period, the status and the share due by
     now are still decided here for `as_of`. No join to the pairings or activities unless the
-    pairings are narrower than a region prefix (helper, organization, condition, role)."""
+    pairings are narrower than a region prefix (helper, organization, condition, role).
+
+    A summary row counts every activity of its period, also those after `as_of`; the row keeps
+    the latest day it counted (`last_on`). Where that is after `as_of` — only possible in the
+    periods still counting on `as_of`, and never on the current day unless something was dated
+    ahead — what was done by `as_of` is aggregated from the activities of those pairings alone,
+    as the live computation does; every other row is read as it stands."""
     reference = _least("s.period_ends_on", "%s")
     where = ["s.obligation_id = %s", "s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
              f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"]
     where_params: list = [obligation.pk, as_of, as_of, as_of]
-    open_periods = _open_periods(obligation, as_of)
-    if open_only:  # the periods still under way; those ended are read folded (_area_sql)
-        ids = [p["pk"] for p in open_periods]
-        where.append(f"s.period_id IN ({', '.join(['%s'] * len(ids))}) AND s.period_ends_on > %s" if ids else "1 = 0")
-        where_params += [*ids, as_of] if ids else []
+    counting = _periods_counting(obligation, as_of)
+    open_periods = [p for p in counting if p["open"]]
+    counting_ids = [p["pk"] for p in counting]
+    counting_marks = ", ".join(["%s"] * len(counting_ids))
+    if open_only:  # the periods still counting; those over are read folded (_area_sql)
+        where.append(f"s.period_id IN ({counting_marks})" if counting_ids else "1 = 0")
+        where_params += counting_ids
     prefix_where, prefix_params = _prefix_where(scope, filters, "s")
     where += prefix_where
     where_params += prefix_params
@@ -242,13 +283,25 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
         joins += "LEFT JOIN registry_person hp ON hp.id = s.helper_person_id "
         org = "COALESCE(s.helper_organization_id, hp.organization_id)"
+    done, done_params, join_params = "s.done", [], []
+    if counting_ids:  # rows that counted something after as_of: done by as_of, from their activities
+        later, later_params = _prefix_where(scope, filters, "s2")
+        later_sql = (f"SELECT s2.pairing_id AS id FROM {SUMMARY_TABLE} s2 WHERE s2.obligation_id = %s "
+                     f"AND s2.period_id IN ({counting_marks}) AND s2.last_on > %s"
+                     + "".join(f" AND {w}" for w in later))
+        done_sql, join_params = _done_sql(obligation, as_of, prefix=max(scope.prefix, filters.region or "", key=len),
+                                          pairing_ids=(later_sql, [obligation.pk, *counting_ids, as_of,
+                                                                   *later_params]))
+        joins += f"LEFT JOIN ({done_sql}) d ON d.pairing_id = s.pairing_id AND d.period_id = s.period_id "
+        done = "CASE WHEN s.last_on > %s THEN CAST(COALESCE(d.done, 0) AS DOUBLE PRECISION) ELSE s.done END"
+        done_params = [as_of]
     sql = (f"SELECT s.pairing_id, %s AS obligation_id, s.period_id, {label} AS period_label, "
-           f"s.period_starts_on, s.period_ends_on, %s AS required, {expected} AS expected, s.done, "
+           f"s.period_starts_on, s.period_ends_on, %s AS required, {expected} AS expected, {done} AS done, "
            f"s.exempt, CASE WHEN s.period_ends_on < %s THEN 1 ELSE 0 END AS closed, s.programme_id, s.region_id, "
            f"s.helper_person_id, s.helper_organization_id, s.helper_team_id, {org} AS helper_org_id "
            f"FROM {SUMMARY_TABLE} s {joins}WHERE {' AND '.join(where)}{more}")
-    params = [obligation.pk, float(obligation.minimum), *expected_params,
-              as_of - timedelta(days=obligation.grace_days), *where_params, *more_params]
+    params = [obligation.pk, float(obligation.minimum), *expected_params, *done_params,
+              as_of - timedelta(days=obligation.grace_days), *join_params, *where_params, *more_params]
     return sql, params
 
 
@@ -268,10 +321,17 @@ def _prefix_where(scope: Scope, filters: ComplianceFilters, alias: str) -> tuple
 def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date,
               keys: list[str]) -> tuple[str, list]:
     """Counts per roll-up group from the folded village rows (ComplianceArea) of the periods that
-    have ended by `as_of`: met and exempt as counted, the rest overdue once the grace has passed
-    and behind before — the statuses the per-row query gives these periods."""
+    have ended by `as_of` and count nothing after it: met and exempt as counted, the rest overdue
+    once the grace has passed and behind before — the statuses the per-row query gives these
+    periods."""
     closed_before = as_of - timedelta(days=obligation.grace_days)
     where, params = _prefix_where(scope, filters, "g")
+    # Ended periods in which something could still count (a birthday window into the next year)
+    # are read per pairing instead (_summary_obligation_sql), so that what is folded is exact.
+    still = [p["pk"] for p in _periods_counting(obligation, as_of) if not p["open"]]
+    if still:
+        where.append(f"g.period_id NOT IN ({', '.join(['%s'] * len(still))})")
+        params = [*params, *still]
     unmet = "g.total - g.met - g.exempt"
     counts = {"met": "g.met", "on_track": "0", "behind": f"CASE WHEN g.period_ends_on < %s THEN 0 ELSE {unmet} END",
               "overdue": f"CASE WHEN g.period_ends_on < %s THEN {unmet} ELSE 0 END", "exempt": "g.exempt"}
@@ -335,7 +395,10 @@ def _obligations(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
         qs = qs.filter(pk=filters.obligation)
     if filters.period:
         qs = qs.filter(period=filters.period)
-    return [part for obligation in qs.order_by("programme_id", "pk") for part in _by_minimum(obligation)]
+    obligations = list(qs.order_by("programme_id", "pk"))
+    for obligation in obligations:
+        obligation.periods_read = {}  # _periods_counting: one read per obligation and day asked
+    return [part for obligation in obligations for part in _by_minimum(obligation)]
 
 
 def _pairings(scope: Scope, filters: ComplianceFilters) -> QuerySet[Pairing]:
