@@ -97,20 +97,12 @@ CURRENT_SQL = ("NOT a.withdrawn AND NOT EXISTS (SELECT 1 FROM activities_activit
                "WHERE s.supersedes_id = a.id AND s.supersedes_id IS NOT NULL)")
 
 
-def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairing_ids: tuple[str, list] | None
-              ) -> tuple[str, list]:
-    """Done per pairing and period for one obligation, as of `as_of`: the activities that occurred
-    on or before it, aggregated first (one pass over the kind's activities in scope) and joined to
-    the pairings afterwards (PERFORMANCE.md), with the latest day counted (`last_on`). The
-    reference for the summary (compliance/summary.py), which takes every period and every
-    activity (`as_of` None)."""
-    amount = "COUNT(*)" if obligation.measure == Measure.COUNT else "SUM(a.quantity)"
-    joins, where = "", ["a.kind = %s", "a.actor = %s", CURRENT_SQL]
-    params: list = [obligation.programme_id, obligation.period_key]
-    started = ""
-    if as_of is not None:
-        started = "AND per.starts_on <= %s "
-        params.append(as_of)
+def _counted(obligation: Obligation, as_of: date | None) -> tuple[str, str, list[str], list]:
+    """What makes an activity count for a period row `per` of the obligation: joins, the ON
+    condition (in the period, or in the target's birthday window in it) and the WHERE conditions
+    with their parameters — current activities of the kind, actor and counterpart, done on or
+    before `as_of` (in open and closed periods alike) when a day is asked."""
+    joins, where, params = "", ["a.kind = %s", "a.actor = %s", CURRENT_SQL], [obligation.kind, obligation.actor]
     if obligation.window == Window.BIRTHDAY:
         low, high = _birthday_bounds(obligation)
         joins = ("JOIN programmes_pairing pp ON pp.id = a.pairing_id "
@@ -118,23 +110,55 @@ def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairin
         on = f"a.occurred_on >= {low} AND a.occurred_on <= {high}"
     else:
         on = "a.occurred_on >= per.starts_on AND a.occurred_on <= per.ends_on"
-    params += [obligation.kind, obligation.actor]
-    if as_of is not None:  # nothing done after the day asked counts, in open and closed periods alike
+    if as_of is not None:
         where.append("a.occurred_on <= %s")
         params.append(as_of)
     if obligation.counterpart_only:
         where.append("a.with_counterpart")
+    return joins, on, where, params
+
+
+def _amount(obligation: Obligation) -> str:
+    return "COUNT(*)" if obligation.measure == Measure.COUNT else "SUM(a.quantity)"
+
+
+def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairing_ids: tuple[str, list] | None
+              ) -> tuple[str, list]:
+    """Done per pairing and period for one obligation, as of `as_of`: the activities that occurred
+    on or before it, aggregated first (one pass over the kind's activities in scope) and joined to
+    the pairings afterwards (PERFORMANCE.md), with the latest day counted (`last_on`). The
+    reference for the summary (compliance/summary.py), which takes every period and every
+    activity (`as_of` None)."""
+    joins, on, where, where_params = _counted(obligation, as_of)
+    params: list = [obligation.programme_id, obligation.period_key]
+    started = ""
+    if as_of is not None:
+        started = "AND per.starts_on <= %s "
+        params.append(as_of)
+    params += where_params
     if prefix:
         where.append("a.region_id LIKE %s")
         params.append(prefix + "%")
     if pairing_ids is not None:
         where.append(f"a.pairing_id IN (SELECT q.id FROM ({pairing_ids[0]}) q)")
         params += pairing_ids[1]
-    sql = (f"SELECT a.pairing_id, per.id AS period_id, {amount} AS done, MAX(a.occurred_on) AS last_on "
+    sql = (f"SELECT a.pairing_id, per.id AS period_id, {_amount(obligation)} AS done, MAX(a.occurred_on) AS last_on "
            f"FROM activities_activity a {joins}"
            f"JOIN programmes_programmeperiod per ON per.programme_id = %s AND per.kind = %s "
            f"{started}AND {on} WHERE {' AND '.join(where)} GROUP BY a.pairing_id, per.id")
     return sql, params
+
+
+def _done_by_sql(obligation: Obligation, as_of: date) -> tuple[str, list]:
+    """What a summary row `s` that counted something after `as_of` had done by `as_of`: the rule's
+    count over that pairing's own activities (by the index on the pairing), as a scalar subquery
+    that the database evaluates only for such rows — none on the current day, so today's answer
+    is the summary alone; no second pass over the summary rows to find them."""
+    joins, on, where, params = _counted(obligation, as_of)
+    sql = (f"CASE WHEN s.last_on > %s THEN CAST(COALESCE((SELECT {_amount(obligation)} FROM activities_activity a "
+           f"{joins}JOIN programmes_programmeperiod per ON per.id = s.period_id AND {on} "
+           f"WHERE a.pairing_id = s.pairing_id AND {' AND '.join(where)}), 0) AS DOUBLE PRECISION) ELSE s.done END")
+    return sql, [as_of, *params]
 
 
 def _narrowed(scope: Scope, filters: ComplianceFilters, obligation: Obligation) -> bool:
@@ -254,8 +278,8 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     A summary row counts every activity of its period, also those after `as_of`; the row keeps
     the latest day it counted (`last_on`). Where that is after `as_of` — only possible in the
     periods still counting on `as_of`, and never on the current day unless something was dated
-    ahead — what was done by `as_of` is aggregated from the activities of those pairings alone,
-    as the live computation does; every other row is read as it stands."""
+    ahead — what was done by `as_of` is counted from that pairing's activities by the rule
+    (`_done_by_sql`); every other row is read as it stands."""
     reference = _least("s.period_ends_on", "%s")
     where = ["s.obligation_id = %s", "s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
              f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"]
@@ -283,25 +307,21 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
         joins += "LEFT JOIN registry_person hp ON hp.id = s.helper_person_id "
         org = "COALESCE(s.helper_organization_id, hp.organization_id)"
-    done, done_params, join_params = "s.done", [], []
+    done, done_params = "s.done", []
     if counting_ids:  # rows that counted something after as_of: done by as_of, from their activities
-        later, later_params = _prefix_where(scope, filters, "s2")
-        later_sql = (f"SELECT s2.pairing_id AS id FROM {SUMMARY_TABLE} s2 WHERE s2.obligation_id = %s "
-                     f"AND s2.period_id IN ({counting_marks}) AND s2.last_on > %s"
-                     + "".join(f" AND {w}" for w in later))
-        done_sql, join_params = _done_sql(obligation, as_of, prefix=max(scope.prefix, filters.region or "", key=len),
-                                          pairing_ids=(later_sql, [obligation.pk, *counting_ids, as_of,
-                                                                   *later_params]))
-        joins += f"LEFT JOIN ({done_sql}) d ON d.pairing_id = s.pairing_id AND d.period_id = s.period_id "
-        done = "CASE WHEN s.last_on > %s THEN CAST(COALESCE(d.done, 0) AS DOUBLE PRECISION) ELSE s.done END"
-        done_params = [as_of]
+        done, done_params = _done_by_sql(obligation, as_of)
     sql = (f"SELECT s.pairing_id, %s AS obligation_id, s.period_id, {label} AS period_label, "
            f"s.period_starts_on, s.period_ends_on, %s AS required, {expected} AS expected, {done} AS done, "
            f"s.exempt, CASE WHEN s.period_ends_on < %s THEN 1 ELSE 0 END AS closed, s.programme_id, s.region_id, "
            f"s.helper_person_id, s.helper_organization_id, s.helper_team_id, {org} AS helper_org_id "
            f"FROM {SUMMARY_TABLE} s {joins}WHERE {' AND '.join(where)}{more}")
     params = [obligation.pk, float(obligation.minimum), *expected_params, *done_params,
-              as_of - timedelta(days=obligation.grace_days), *join_params, *where_params, *more_params]
+              as_of - timedelta(days=obligation.grace_days), *where_params, *more_params]
+    if done_params:
+        # A fence, so that the planner does not copy `done` (a subquery per such row) into every
+        # expression of the outer statements that uses it (status, shortfall: five times over).
+        fence = "OFFSET 0" if _vendor() == "postgresql" else "LIMIT -1 OFFSET 0"
+        sql = f"SELECT * FROM ({sql} {fence}) f"
     return sql, params
 
 
