@@ -88,6 +88,19 @@ def _routers():
     from bangfu.exports.api import router as exports_router
 
     api.add_router("/", exports_router)
+    from bangfu.documents.api import router as documents_router
+
+    api.add_router("/", documents_router)
+    from bangfu.funds.api import router as funds_router
+    from bangfu.procedures.api import router as procedures_router
+    from bangfu.subsidies.api import router as subsidies_router
+
+    api.add_router("/", procedures_router)
+    api.add_router("/", funds_router)
+    api.add_router("/", subsidies_router)
+    from bangfu.measures.api import router as measures_router
+
+    api.add_router("/", measures_router)
 
 
 _routers()

@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "bangfu.activities",
     "bangfu.compliance",
     "bangfu.exports",
+    "bangfu.documents",
+    "bangfu.procedures",
+    "bangfu.funds",
+    "bangfu.subsidies",
+    "bangfu.measures",
 ]
 
 MIDDLEWARE = [

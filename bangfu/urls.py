@@ -14,4 +14,9 @@ urlpatterns = [
     path("", include("bangfu.compliance.urls")),
     path("", include("bangfu.imports.urls")),
     path("", include("bangfu.exports.urls")),
+    path("", include("bangfu.documents.urls")),
+    path("", include("bangfu.procedures.urls")),
+    path("", include("bangfu.funds.urls")),
+    path("", include("bangfu.subsidies.urls")),
+    path("", include("bangfu.measures.urls")),
 ]

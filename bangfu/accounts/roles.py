@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     HELPER = "helper", _("帮扶责任人")
     SCHOOL_ADMIN = "school_admin", _("学校管理员")
     INSPECTOR = "inspector", _("督查(只读)")
+    FINANCE = "finance", _("财务")
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,27 @@ class RoleRules:
     see_households: bool  # the household registry at all (a school admin works with its school)
     manage_users: bool
     export: bool
+    manage_funds: bool = False  # fund budgets, allocations, subsidy schemes (docs/money.md)
+    pay: bool = False  # disbursements and payment batches: money leaving an allocation
+    record_activities: bool = True  # record, correct and add evidence to activities of pairings in scope
 
 
 ROLE_RULES: dict[str, RoleRules] = {
-    Role.ADMIN: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=True, export=True),
-    Role.COUNTY_OFFICE: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=True, export=True),
+    Role.ADMIN: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=True, export=True,
+                          manage_funds=True, pay=True),
+    Role.COUNTY_OFFICE: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=True, export=True,
+                                  manage_funds=True),
     Role.TOWNSHIP_OFFICE: RoleRules(edit_registry=True, see_personal_data=True, see_households=True, manage_users=False, export=True),
     Role.VILLAGE_TEAM: RoleRules(edit_registry=True, see_personal_data=False, see_households=True, manage_users=False, export=True),
     Role.HELPER: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False, export=False),
     Role.SCHOOL_ADMIN: RoleRules(edit_registry=True, see_personal_data=False, see_households=False, manage_users=False, export=True),
-    Role.INSPECTOR: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False, export=True),
+    Role.INSPECTOR: RoleRules(edit_registry=False, see_personal_data=False, see_households=True, manage_users=False,
+                              export=True, record_activities=False),
+    # 财务: pays out (the bank's 代发 list needs account numbers in full, each read logged); edits no registry
+    Role.FINANCE: RoleRules(edit_registry=False, see_personal_data=True, see_households=True, manage_users=False,
+                            export=True, manage_funds=True, pay=True, record_activities=False),
 }
+
+# Who may replace a document kind's Word template for their region (bangfu.documents); anyone may
+# print documents about what their scope holds.
+DOCUMENT_TEMPLATE_ROLES = frozenset({Role.ADMIN, Role.COUNTY_OFFICE, Role.TOWNSHIP_OFFICE})

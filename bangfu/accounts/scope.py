@@ -5,11 +5,14 @@ visibility. An object outside the scope is reported as not found, never as forbi
 that guessing ids tells nothing.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from bangfu.accounts.roles import ROLE_RULES, Role, RoleRules
+from bangfu.errors import PermissionDenied
+from bangfu.regions.models import region_prefix
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,21 @@ class Scope:
 
     def contains_code(self, code: str | None) -> bool:
         return bool(code) and code.startswith(self.prefix)
+
+    def narrow(self, region: str | None, *, field: str = "region") -> "Scope":
+        """This scope limited to a region the caller asks for (a filter, a roll-up's drill-down, an
+        export's parameters): the one place a requested region meets the scope. The region is read
+        by `region_prefix` (12-digit codes or prefixes; a malformed code is 400, an unknown one 404);
+        one that is not inside the scope — another township, another county, or the level above the
+        user's own — is refused with a message, never widened to it nor silently dropped. Every
+        selector, roll-up, list and export that takes a region narrows through here, then filters by
+        the narrowed scope alone."""
+        prefix = region_prefix(region or "", field=field)
+        if not prefix or prefix == self.prefix:
+            return self
+        if not prefix.startswith(self.prefix):
+            raise PermissionDenied(_("所选地区不在您的权限范围内"), field=field)
+        return replace(self, prefix=prefix)
 
     def regions(self, qs: QuerySet) -> QuerySet:
         """Regions the user may pick: the scope's own region and everything under it."""

@@ -90,7 +90,7 @@ class Evidence(models.Model):
     county_code = models.CharField(_("县级代码"), max_length=6, editable=False)
     file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
     name = models.CharField(_("原文件名"), max_length=120)
-    content_type = models.CharField(_("文件类型"), max_length=60)
+    content_type = models.CharField(_("文件类型"), max_length=100)  # .xlsx: 65 characters
     size = models.PositiveIntegerField(_("大小(字节)"))
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)

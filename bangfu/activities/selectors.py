@@ -18,7 +18,10 @@ def current_activities(qs: QuerySet[Activity] | None = None) -> QuerySet[Activit
 def activity_list(*, scope: Scope, pairing: int | None = None, household: int | None = None,
                   person: int | None = None, programme: int | None = None, kind: str = "",
                   include_superseded: bool = False) -> QuerySet[Activity]:
-    """The activity log, newest first; with include_superseded the corrected rows show too."""
+    """The activity log, newest first; with include_superseded the corrected rows show too. A
+    pairing, household, person or programme filter outside the scope is refused (NotFound), never
+    read as an empty log."""
+    _filters_check(scope, pairing=pairing, household=household, person=person, programme=programme)
     pairings = pairings_in_scope(scope)
     if programme:
         pairings = pairings.filter(programme_id=programme)
@@ -38,6 +41,16 @@ def activity_list(*, scope: Scope, pairing: int | None = None, household: int | 
                               "pairing__helper_team", "recorded_by")
             .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("pk")))
             .order_by("-occurred_on", "-pk"))
+
+
+def _filters_check(scope: Scope, *, pairing, household, person, programme) -> None:
+    from bangfu.programmes.selectors import pairing_get, programme_get
+    from bangfu.registry.selectors import household_get, person_get
+
+    for pk, get in ((pairing, pairing_get), (household, household_get), (person, person_get),
+                    (programme, programme_get)):
+        if pk:
+            get(scope=scope, pk=pk)
 
 
 def activity_get(*, scope: Scope, pk: int) -> Activity:

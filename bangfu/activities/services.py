@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.scope import Scope
 from bangfu.activities.models import Activity, Evidence
 from bangfu.compliance.summary import summary_refresh
-from bangfu.errors import Conflict, FieldErrors, NotFound, ValidationError
+from bangfu.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationError
 from bangfu.programmes.choices import Actor, PairingStatus
 from bangfu.programmes.models import Pairing
 from bangfu.programmes.selectors import pairings_in_scope
@@ -66,10 +66,16 @@ def _build(pairing: Pairing, data: dict[str, Any], *, by, group: uuid.UUID) -> A
     return activity
 
 
+def _require_record(scope: Scope) -> None:
+    if not scope.rules.record_activities:
+        raise PermissionDenied(_("您的角色只能查看，不能记录或更正帮扶活动"))
+
+
 @transaction.atomic
 def activity_record(*, scope: Scope, by, pairings: list[Pairing], data: dict[str, Any]) -> list[Activity]:
     """Record one activity for one or several pairings (a team visiting several households, a
     lecture for several mentees): one row per pairing, sharing a group id."""
+    _require_record(scope)
     if not pairings:
         raise ValidationError(_("请选择结对"), field="pairings")
     ids = [p.pk for p in pairings]
@@ -94,6 +100,7 @@ def activity_record(*, scope: Scope, by, pairings: list[Pairing], data: dict[str
 def activity_correct(*, scope: Scope, by, activity: Activity, data: dict[str, Any], reason: str,
                      withdraw: bool = False) -> Activity:
     """Supersede a record with a corrected one (or withdraw it); the original stays, marked superseded."""
+    _require_record(scope)
     original = (Activity.objects.select_for_update().select_related("pairing__programme")
                 .filter(pk=activity.pk, pairing__in=pairings_in_scope(scope)).first())
     if original is None:
@@ -142,6 +149,7 @@ def _exif(image) -> tuple[datetime | None, Decimal | None, Decimal | None]:
 @transaction.atomic
 def evidence_add(*, scope: Scope, by, activity: Activity, upload) -> Evidence:
     """Attach a photo or file (type and size checked; EXIF time and GPS read and kept)."""
+    _require_record(scope)
     activity = Activity.objects.filter(pk=activity.pk, pairing__in=pairings_in_scope(scope)).first()
     if activity is None:
         raise NotFound(_("活动记录不存在或不在您的管辖范围内"))

@@ -70,6 +70,14 @@ def _filters(q: ComplianceQuery) -> tuple[selectors.ComplianceFilters, date]:
     return selectors.ComplianceFilters(**data), as_of
 
 
+def _scoped(request, q: ComplianceQuery):
+    """The caller's scope narrowed to the query's region, the filters checked once (refused when
+    outside the scope), and the as-of date."""
+    filters, as_of = _filters(q)
+    scope, filters = selectors.compliance_scope(scope=request.auth.scope, filters=filters)
+    return scope, filters, as_of
+
+
 def _row(r: selectors.ComplianceRow) -> dict:
     return {"pairing_id": r.pairing.pk, "helper_name": r.pairing.helper_name, "target_name": r.pairing.target_name,
             "obligation_id": r.obligation.pk, "obligation_name": r.obligation.name, "unit": r.obligation.unit,
@@ -80,8 +88,7 @@ def _row(r: selectors.ComplianceRow) -> dict:
 
 @router.get("/compliance", response=RowsOut, summary="落实情况明细(每个结对、要求、周期一行)")
 def compliance_rows(request, q: Query[ComplianceQuery]):
-    filters, as_of = _filters(q)
-    scope = request.auth.scope
+    scope, filters, as_of = _scoped(request, q)
     size = max(1, min(q.page_size, 500))
     rows = selectors.compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=size,
                                      offset=(max(q.page, 1) - 1) * size)
@@ -94,6 +101,7 @@ def compliance_rollup(request, q: Query[ComplianceQuery], by: str = "region", re
     filters, as_of = _filters(q)
     if by not in (*selectors.GROUPS, "region"):
         by = "region"
+    # a village's roll-up by region comes by helper (selectors.rollup_grouping)
     rows = selectors.compliance_rollup(scope=request.auth.scope, by=by, filters=filters, as_of=as_of,
                                        region_length=region_length)
     return [{**r, "key": r["key"], "name": str(r["name"])} for r in rows]
@@ -101,11 +109,10 @@ def compliance_rollup(request, q: Query[ComplianceQuery], by: str = "region", re
 
 @router.get("/compliance/due-this-week", response=RowsOut, summary="本周到期未完成(提醒)")
 def compliance_due(request, q: Query[ComplianceQuery]):
-    filters, as_of = _filters(q)
+    scope, filters, as_of = _scoped(request, q)
     filters.current_only = True
     filters.ending_before = as_of + timedelta(days=7 - as_of.weekday() - 1)
     filters.status = filters.status or "unmet"
-    scope = request.auth.scope
     rows = selectors.compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=min(q.page_size, 500))
     return {"count": selectors.compliance_count(scope=scope, filters=filters, as_of=as_of),
             "items": [_row(r) for r in rows]}

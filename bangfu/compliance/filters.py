@@ -22,7 +22,7 @@ def compliance_filters(params, *, view: str = "rows") -> tuple[ComplianceFilters
         as_of = date.fromisoformat(params.get("as_of", "") or "")
     except ValueError:
         as_of = timezone.localdate()
-    region = "".join(c for c in params.get("region", "") or "" if c.isdigit())[:12]
+    region = (params.get("region", "") or "").strip()[:40]  # read and checked by Scope.narrow in the selectors
     filters = ComplianceFilters(
         programme=_int(params.get("programme")), obligation=_int(params.get("obligation")),
         period=params.get("period", "") or "", status=params.get("status", "") or "", region=region,

@@ -22,7 +22,7 @@ Status: met (done ≥ required) · exempt · overdue (period over, grace passed,
 
 import copy
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -34,10 +34,13 @@ from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
 from bangfu.compliance.models import ComplianceArea, ComplianceDone
+from bangfu.errors import NotFound, ValidationError
 from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
 from bangfu.programmes.periods import period_label_shown
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
+from bangfu.regions.models import PREFIX_LENGTHS
+from bangfu.registry.models import Organization, Person, Team
 
 SUMMARY_TABLE = ComplianceDone._meta.db_table
 AREA_TABLE = ComplianceArea._meta.db_table
@@ -61,6 +64,56 @@ class ComplianceFilters:
     pairing: int | None = None
     current_only: bool = False  # only the periods under way on as_of
     ending_before: date | None = None  # periods ending on or before (reminders: due this week)
+    # the (narrowed) scope these filters were checked against by compliance_scope: not checked twice
+    checked_for: Scope | None = field(default=None, repr=False, compare=False)
+
+
+def _id_checks(scope: Scope, filters: ComplianceFilters) -> list:
+    """(what finds the id inside the scope, message, field) for each id filter given. A helper is
+    inside when it is, or when it helps in the scope (a county cadre paired with a village's
+    household is the village's helper too)."""
+    def helper(model, own, pk: int, helping: Q):
+        return model.objects.filter(pk=pk).filter(
+            Q(pk__in=own(model.objects.filter(pk=pk)).values("pk")) | Exists(pairings_in_scope(scope).filter(helping)))
+
+    checks = []
+    if filters.programme:
+        checks.append((programmes_in_scope(scope).filter(pk=filters.programme),
+                       _("帮扶项目不存在或不在您的管辖范围内"), "programme"))
+    if filters.obligation:
+        checks.append((Obligation.objects.filter(pk=filters.obligation, programme__in=programmes_in_scope(scope)),
+                       _("帮扶要求不存在或不在您的管辖范围内"), "obligation"))
+    if filters.pairing:
+        checks.append((pairings_in_scope(scope).filter(pk=filters.pairing), _("结对不存在或不在您的管辖范围内"),
+                       "pairing"))
+    if filters.helper_person:
+        pk = filters.helper_person
+        checks.append((helper(Person, scope.persons, pk, Q(helper_person_id=pk)),
+                       _("帮扶人不存在或不在您的管辖范围内"), "helper_person"))
+    if filters.helper_org:
+        pk = filters.helper_org
+        checks.append((helper(Organization, scope.organizations, pk,
+                              Q(helper_organization_id=pk) | Q(helper_person__organization_id=pk)),
+                       _("帮扶单位不存在或不在您的管辖范围内"), "helper_org"))
+    if filters.helper_team:
+        pk = filters.helper_team
+        checks.append((helper(Team, scope.teams, pk, Q(helper_team_id=pk)),
+                       _("工作队不存在或不在您的管辖范围内"), "helper_team"))
+    return checks
+
+
+def compliance_scope(*, scope: Scope, filters: ComplianceFilters) -> tuple[Scope, ComplianceFilters]:
+    """The caller's scope narrowed to the filters' region (Scope.narrow: one outside is refused),
+    and every id the filters name (programme, obligation, pairing, helper) checked to be inside the
+    caller's scope — refused with a message (NotFound), never read as an empty or a wider result.
+    Every compliance selector starts here and then filters by the narrowed scope alone."""
+    if filters.checked_for is not None and filters.checked_for == scope:
+        return scope, filters
+    narrowed = scope.narrow(filters.region)
+    for found, message, name in _id_checks(scope, filters):
+        if not found.exists():
+            raise NotFound(message, field=name)
+    return narrowed, replace(filters, region="", checked_for=narrowed)
 
 
 def _vendor() -> str:
@@ -291,7 +344,7 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     if open_only:  # the periods still counting; those over are read folded (_area_sql)
         where.append(f"s.period_id IN ({counting_marks})" if counting_ids else "1 = 0")
         where_params += counting_ids
-    prefix_where, prefix_params = _prefix_where(scope, filters, "s")
+    prefix_where, prefix_params = _prefix_where(scope, "s")
     where += prefix_where
     where_params += prefix_params
     if _narrowed(scope, filters, obligation):
@@ -325,10 +378,10 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     return sql, params
 
 
-def _prefix_where(scope: Scope, filters: ComplianceFilters, alias: str) -> tuple[list[str], list]:
-    """The region prefix of the scope and filters on a summary table (county_code leads its key)."""
+def _prefix_where(scope: Scope, alias: str) -> tuple[list[str], list]:
+    """The region prefix of the (narrowed) scope on a summary table (county_code leads its key)."""
     where, params = [], []
-    prefix = max(scope.prefix, filters.region or "", key=len)
+    prefix = scope.prefix
     if len(prefix) >= 6:  # the key's first column: a county reads its own rows only
         where.append(f"{alias}.county_code = %s")
         params.append(prefix[:6])
@@ -345,7 +398,7 @@ def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, 
     once the grace has passed and behind before — the statuses the per-row query gives these
     periods."""
     closed_before = as_of - timedelta(days=obligation.grace_days)
-    where, params = _prefix_where(scope, filters, "g")
+    where, params = _prefix_where(scope, "g")
     # Ended periods in which something could still count (a birthday window into the next year)
     # are read per pairing instead (_summary_obligation_sql), so that what is folded is exact.
     still = [p["pk"] for p in _periods_counting(obligation, as_of) if not p["open"]]
@@ -374,8 +427,7 @@ def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFil
                                                             "helper_person__organization_id"))
         fields.append("helper_org_id")
     p_sql, p_params = pairings.order_by().values(*fields).query.sql_with_params()
-    prefix = max(scope.prefix, filters.region or "", key=len)
-    done_sql, done_params = _done_sql(obligation, as_of, prefix=prefix, pairing_ids=(
+    done_sql, done_params = _done_sql(obligation, as_of, prefix=scope.prefix, pairing_ids=(
         (p_sql, list(p_params)) if _narrowed(scope, filters, obligation) else None))
 
     required = float(obligation.minimum)
@@ -422,9 +474,7 @@ def _obligations(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
 
 
 def _pairings(scope: Scope, filters: ComplianceFilters) -> QuerySet[Pairing]:
-    qs = pairings_in_scope(scope)
-    if filters.region:
-        qs = qs.filter(region__code__startswith=filters.region)
+    qs = pairings_in_scope(scope)  # the scope narrowed to the filters' region (compliance_scope)
     if filters.helper_person:
         qs = qs.filter(helper_person_id=filters.helper_person)
     if filters.helper_org:
@@ -446,6 +496,7 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org
     """The per-row SQL (UNION ALL over obligations) with its status, as a derived table `c`: read
     from the summary, or with `live` aggregated from the activities (the reference). For the
     obligations in `open_only`, only the periods under way on `as_of`."""
+    scope, filters = compliance_scope(scope=scope, filters=filters)
     if obligations is None:
         obligations = _obligations(scope, filters)
     if not obligations:
@@ -507,7 +558,8 @@ def _to_date(value):
 
 def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, live: bool = False
                      ) -> int:
-    built = _base_sql(scope, filters or ComplianceFilters(), as_of, with_labels=False, live=live)
+    scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
+    built = _base_sql(scope, filters, as_of, with_labels=False, live=live)
     if built is None:
         return 0
     sql, params = built
@@ -517,7 +569,7 @@ def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, 
 def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, limit: int = 50,
                     offset: int = 0, live: bool = False) -> list[ComplianceRow]:
     """One page of rows, the most behind first; pairings and obligations fetched in two more queries."""
-    filters = filters or ComplianceFilters()
+    scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
     built = _base_sql(scope, filters, as_of, live=live)
     if built is None:
         return []
@@ -547,14 +599,38 @@ GROUPS = {
 }
 
 
+AREA_LENGTHS = sorted(PREFIX_LENGTHS.values())  # 2, 4, 6, 9, 12: the code prefixes of the five levels
+
+
+def rollup_grouping(*, scope: Scope, by: str) -> str:
+    """What a roll-up of the (narrowed) scope groups by: as asked, except that a village has no
+    regions below it — its roll-up by region is by helper (who in the village is behind)."""
+    if by not in (*GROUPS, "region"):
+        raise ValidationError(_("汇总方式不正确：%(by)s") % {"by": by[:20]}, field="by")
+    return "helper" if by == "region" and len(scope.prefix) >= AREA_LENGTHS[-1] else by
+
+
+def _area_length(scope: Scope, region_length: int | None) -> int:
+    """The code prefix length of a roll-up by region: the level below the scope's, or as asked — a
+    level's length, not shorter than the scope's own prefix."""
+    if region_length is None:
+        return next(n for n in AREA_LENGTHS if n > len(scope.prefix))
+    if region_length not in AREA_LENGTHS or region_length < len(scope.prefix):
+        allowed = "、".join(str(n) for n in AREA_LENGTHS if n >= len(scope.prefix))
+        raise ValidationError(_("按区域汇总的代码位数只能是 %(allowed)s") % {"allowed": allowed}, field="region_length")
+    return region_length
+
+
 def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | None = None, as_of: date,
                       region_length: int | None = None, live: bool = False) -> list[dict]:
     """Counts per group (helper, organization, team, programme, obligation, or region code prefix
-    of `region_length` digits) — rows, met, on track, behind, overdue, exempt, total shortfall."""
-    filters = filters or ComplianceFilters()
+    of `region_length` digits) — rows, met, on track, behind, overdue, exempt, total shortfall.
+    A village's roll-up by region is by helper (rollup_grouping)."""
+    scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
+    by = rollup_grouping(scope=scope, by=by)
     obligations = _obligations(scope, filters)
     if by == "region":
-        length = int(region_length or {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}[len(filters.region or scope.prefix)])
+        length = _area_length(scope, region_length)
         key_names = ["area"]
 
         def keys(alias: str) -> list[str]:

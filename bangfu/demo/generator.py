@@ -39,6 +39,7 @@ from bangfu.errors import ValidationError
 from bangfu.privacy import crypto, id_numbers
 from bangfu.programmes.choices import PairingStatus
 from bangfu.programmes.demo import programmes_demo
+from bangfu.subsidies.demo import money_demo
 from bangfu.regions.models import Level, Region
 from bangfu.regions.services import initials_of, person_initials, regions_load_base, regions_load_villages
 from bangfu.registry.choices import (
@@ -179,7 +180,7 @@ GRADES = {
     "junior": {12: "初一", 13: "初二", 14: "初三"},
     "senior": {15: "高一", 16: "高二", 17: "高三"},
 }
-DEMO_USERNAMES = ["admin", "county", "changan", "fushi", "village", "helper", "school", "inspector"]
+DEMO_USERNAMES = ["admin", "county", "changan", "fushi", "village", "helper", "school", "inspector", "caiwu"]
 
 
 # Drawing -----------------------------------------------------------------------------------
@@ -851,6 +852,7 @@ def _accounts_create(draw: _Draw, staff: _Staff, teams: list[Team], members: lis
         ("helper", Role.HELPER, COUNTY_CODE, helper.organization, helper.name),
         ("school", Role.SCHOOL_ADMIN, school.region_id, school, staff.headteachers[school.name].name),
         ("inspector", Role.INSPECTOR, COUNTY_CODE, None, person_name()),
+        ("caiwu", Role.FINANCE, COUNTY_CODE, None, person_name()),  # pays subsidies (bangfu.subsidies.demo)
     ]
     existing = set(User.objects.filter(username__in=[s[0] for s in specs]).values_list("username", flat=True))
     # One argon2 hash for all: the password is printed for anyone anyway, and each hash takes a
@@ -970,6 +972,7 @@ def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True, 
         if programmes:
             programmes_demo(seed=seed, today=today, stdout=progress)
             _helper_link()
+            money_demo(progress=progress)  # the 金桔 scheme, funds and payments (bangfu.subsidies.demo)
 
     summary.households = Household.objects.count()
     summary.people = Person.objects.filter(household__isnull=False).count()

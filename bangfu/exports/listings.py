@@ -108,8 +108,8 @@ def _queryset_table(qs, headers: list, row: Callable, personal: PersonalValues |
 def households(user, params: Params, personal: PersonalValues) -> Table:
     scope = user.scope
     form = HouseholdFilterForm(params or None, scope=scope)
-    filters = (registry_selectors.HouseholdFilters(**form.cleaned_data) if form.is_valid()
-               else registry_selectors.HouseholdFilters())
+    form.is_valid()  # as the page reads it: a bad choice left out, the region checked by the selector
+    filters = registry_selectors.HouseholdFilters(**getattr(form, "cleaned_data", {}))
     qs = registry_selectors.household_list(scope=scope, filters=filters)
     status, cause = _display(Household, "status"), _display(Household, "main_cause")
     headers = [_("户编号"), _("所在区域"), _("地址"), _("户主"), _("户主身份证号"), _("家庭人口"), _("户状态"), _("主要致贫原因"),
@@ -263,8 +263,9 @@ COMPLIANCE_BATCH = 5000
 
 
 def _compliance_table(user, params: Params, view: str) -> Table:
-    scope = user.scope
     filters, as_of = compliance_filters(params, view=view)
+    # checked now, so that an export with a filter outside the scope is refused when asked for
+    scope, filters = compliance_selectors.compliance_scope(scope=user.scope, filters=filters)
 
     def rows():
         offset = 0
@@ -305,11 +306,12 @@ def week(user, params: Params) -> Table:
 def rollup(user, params: Params) -> Table:
     """The roll-up table as on its page (by=region|organization|helper|team|programme|obligation)."""
     filters, as_of = compliance_filters(params, view="rollup")
+    scope, filters = compliance_selectors.compliance_scope(scope=user.scope, filters=filters)  # refused now
+    by = compliance_selectors.rollup_grouping(scope=scope, by=rollup_by(params))
 
     @functools.cache
     def computed() -> list[dict]:  # a few hundred groups at most: computed once, counted and written
-        return compliance_selectors.compliance_rollup(scope=user.scope, by=rollup_by(params), filters=filters,
-                                                      as_of=as_of)
+        return compliance_selectors.compliance_rollup(scope=scope, by=by, filters=filters, as_of=as_of)
 
     headers = [_("名称"), _("应考核"), _("已完成"), _("进度正常"), _("落后"), _("逾期"), _("免除"), _("差额合计"),
                _("完成率(%)")]

@@ -14,6 +14,7 @@ class ExportStatus(models.TextChoices):
 class ExportFormat(models.TextChoices):
     XLSX = "xlsx", "Excel (.xlsx)"
     CSV = "csv", "CSV"
+    ZIP = "zip", "ZIP"  # files another app writes (services.PRODUCERS): documents' batches
 
 
 class ExportJob(models.Model):
@@ -46,7 +47,7 @@ class ExportJob(models.Model):
             models.Index(fields=["created_at"], name="exports_job_created"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(format__in=["xlsx", "csv"]), name="exports_job_format"),
+            models.CheckConstraint(condition=models.Q(format__in=["xlsx", "csv", "zip"]), name="exports_job_format"),
         ]
 
     def __str__(self):
@@ -59,7 +60,10 @@ class ExportJob(models.Model):
     @property
     def title(self) -> str:
         from bangfu.exports.listings import LISTINGS
+        from bangfu.exports.services import PRODUCERS
 
+        if self.listing in PRODUCERS:
+            return PRODUCERS[self.listing].title(self.params)
         found = LISTINGS.get(self.listing)
         return str(found.title) if found else self.listing
 

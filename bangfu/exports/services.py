@@ -9,7 +9,7 @@ see or download it. Files and jobs older than BANGFU_EXPORT_RETENTION_DAYS are d
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +30,19 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 1000  # rows between two progress updates of a background job
 IGNORED_PARAMS = {"page", "format", "csrfmiddlewaretoken"}
+
+
+@dataclass(frozen=True)
+class FileProducer:
+    """A background export that is not a list: another app writes the whole file (documents' zip of
+    booklets), through the same ExportJob, task, lock, 我的导出 and download. `write(job, path,
+    progress)` writes `path` and calls progress(done, total) as it goes; `title(params)` names the job."""
+
+    title: Callable[[dict], str]
+    write: Callable[[ExportJob, Path, Callable[[int, int], object]], None]
+
+
+PRODUCERS: dict[str, FileProducer] = {}  # ExportJob.listing → its producer (registered in AppConfig.ready)
 
 
 def export_check(user) -> None:
@@ -85,8 +98,9 @@ def export_job_create(*, user, listing: str, params: Mapping, fmt: str, rows_tot
     export_check(user)
     fmt = _format(fmt)
     found = listing_get(listing)
-    if full:  # refused now, not when the task runs
-        found.table(user, {}, full=True)
+    # Refused now, not when the task runs: a full export by a role that may not, and a filter (region,
+    # programme, pairing …) outside the scope — each listing checks its filters as it is built.
+    found.table(user, export_params(params), full=full)
     job = ExportJob.objects.create(created_by=user, listing=listing, params=export_params(params), format=fmt,
                                    rows_total=rows_total, full=full, language=translation.get_language() or "")
     transaction.on_commit(lambda: export_job_task.enqueue(job.pk))
@@ -129,12 +143,17 @@ def _export_job_file(job: ExportJob) -> ExportJob:
     part = final.with_name(final.name + ".part")
     try:
         export_check(job.created_by)
-        found = listing_get(job.listing)
-        table = found.table(job.created_by, job.params, full=job.full)  # the role as it is now
-        total = table.count()
-        ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
         final.parent.mkdir(parents=True, exist_ok=True)
-        table_write(job.format, table.headers, _counted(table.rows(), job.pk, total), part, str(found.title))
+        producer = PRODUCERS.get(job.listing)
+        if producer is not None:  # a file another app writes whole (documents: a zip of booklets)
+            producer.write(job, part, lambda done, total: ExportJob.objects.filter(pk=job.pk).update(
+                rows_done=done, rows_total=total))
+        else:
+            found = listing_get(job.listing)
+            table = found.table(job.created_by, job.params, full=job.full)  # the role as it is now
+            total = table.count()
+            ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
+            table_write(job.format, table.headers, _counted(table.rows(), job.pk, total), part, str(found.title))
         os.replace(part, final)
     except BangfuError as exc:
         job.status, job.message = ExportStatus.FAILED, exc.message

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 "csv": "text/csv; charset=utf-8"}
+                 "csv": "text/csv; charset=utf-8", "zip": "application/zip"}
 
 
 def safe_cell(value):

@@ -1,5 +1,6 @@
 """/api/v1/imports: upload a register, correct the mapping, run a dry run or the import."""
 
+from django.http import FileResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -24,6 +25,7 @@ class JobOut(Schema):
     error_counts: dict[str, int]
     error_sample: list[dict]
     counts: dict
+    unmapped: list[dict]  # 未导入的列: {"index", "header", "samples"}
     report_url: str | None
 
 
@@ -35,7 +37,8 @@ def _out(job: ImportJob) -> dict:
             "headers": job.headers, "header_row": job.header_row, "mapping": job.mapping, "rows": job.rows,
             "rows_done": done, "rows_total": total, "error_total": job.error_total, "error_counts": job.error_counts,
             "error_sample": job.error_sample,
-            "counts": job.counts, "report_url": reverse("imports:report", args=[job.pk]) if job.report else None}
+            "counts": job.counts, "unmapped": services.import_job_unmapped(job),
+            "report_url": reverse("api:import_report", args=[job.pk]) if job.report else None}
 
 
 class MappingIn(Schema):
@@ -68,3 +71,11 @@ def job_start(request, job_id: int, payload: StartIn):
     services.import_job_start(job=job, dry_run=payload.dry_run)
     job.refresh_from_db()
     return _out(job)
+
+
+@router.get("/imports/{job_id}/report", url_name="import_report", summary="下载错误报告", response={200: None})
+def job_report(request, job_id: int):
+    """The error report, for a client that authenticates with a bearer token (the page's link needs a
+    browser session)."""
+    fh, name = services.import_job_report(user=request.user, pk=job_id)
+    return FileResponse(fh, as_attachment=True, filename=name)

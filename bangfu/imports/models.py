@@ -25,6 +25,7 @@ class ImportJob(models.Model):
     headers = models.JSONField(_("表头"), default=list)
     header_row = models.PositiveIntegerField(_("表头所在行"), default=1)
     mapping = models.JSONField(_("表头对应"), default=dict, help_text=_("台账列 → 文件第几列(从0起)"))
+    samples = models.JSONField(_("各列示例值"), default=list, help_text=_("表头下前几行中每列的几个值：列出未导入的列时用"))
     status = models.CharField(_("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     dry_run = models.BooleanField(_("仅校验"), default=True)
     rows_total = models.PositiveIntegerField(_("总行数(估计)"), default=0)

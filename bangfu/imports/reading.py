@@ -38,10 +38,17 @@ class Sheet:
     loaded: object = field(default=None, repr=False, compare=False)
     # A large .xlsx sheet, read as it streams instead (xlsxstream.py).
     streamed: XlsxSheet | None = field(default=None, repr=False, compare=False)
+    # The rows above the header (merged title rows: the error report keeps them), as (row, cells),
+    # and the first data rows below it (sample values of the columns no field takes).
+    titles: list[tuple[int, list[str]]] = field(default_factory=list, repr=False, compare=False)
+    first_rows: list[list[str]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def width(self) -> int:
         return len(self.headers)
+
+    def column_samples(self, index: int) -> list[str]:
+        return [row[index].strip() for row in self.first_rows if index < len(row)]
 
     def calamine(self):
         if self.loaded is None:
@@ -124,7 +131,8 @@ def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Shee
         head = _csv_head(path, encoding)
         index = _pick_header(head, known_names)
         headers = [h.strip() for h in head[index]] if head else []
-        return Sheet(path=path, format=fmt, encoding=encoding, headers=headers, header_row=index + 1)
+        return Sheet(path=path, format=fmt, encoding=encoding, headers=headers, header_row=index + 1,
+                     titles=[(i + 1, row) for i, row in enumerate(head[:index])], first_rows=head[index + 1:])
     book = streamed_sheet(path) if fmt == "xlsx" else None
     if book is not None:
         return _streamed_open(path, book, known_names)
@@ -135,7 +143,8 @@ def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Shee
     index = _pick_header(head, known_names)
     start_row = sheet.start[0] if sheet.start else 0
     return Sheet(path=path, format=fmt, encoding="", headers=_workbook_headers(head, index),
-                 header_row=start_row + index + 1, start_row=start_row, loaded=sheet)
+                 header_row=start_row + index + 1, start_row=start_row, loaded=sheet,
+                 titles=[(start_row + i + 1, row) for i, row in enumerate(head[:index])], first_rows=head[index + 1:])
 
 
 def _streamed_open(path: Path, book: XlsxSheet, known_names: set[str] | None) -> Sheet:
@@ -145,7 +154,8 @@ def _streamed_open(path: Path, book: XlsxSheet, known_names: set[str] | None) ->
         head.append(book.resolve(cells).to_list())
     index = _pick_header(head, known_names)
     return Sheet(path=path, format="xlsx", encoding="", headers=_workbook_headers(head, index),
-                 header_row=numbers[index] if numbers else 1, streamed=book)
+                 header_row=numbers[index] if numbers else 1, streamed=book,
+                 titles=list(zip(numbers[:index], head[:index])), first_rows=head[index + 1:])
 
 
 def _workbook_headers(head: list[list[str]], index: int) -> list[str]:

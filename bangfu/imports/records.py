@@ -58,9 +58,9 @@ class RecordStage(Stage):
             frame = frame.with_columns(pl.lit(self.register.person_kind).alias("p_kind"))
         if self.target == "organization":
             # A register of units is short (hundreds of rows a county): initials once per distinct name.
-            names = frame.get_column("o_name").unique().to_list()
+            names = frame.get_column("o_name").drop_nulls().unique().to_list()
             initials = {name: initials_of(name)[:60] for name in names}
-            frame = frame.with_columns(pl.col("o_name").replace_strict(initials, return_dtype=pl.String)
+            frame = frame.with_columns(pl.col("o_name").replace_strict(initials, default="", return_dtype=pl.String)
                                        .alias("o_initials"))
         return frame
 
@@ -110,7 +110,7 @@ class RecordStage(Stage):
             f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT {county}, o_name, min(row_no) AS first_row "
             f"FROM {STAGE} GROUP BY {county}, o_name HAVING count(*) > 1) d ON d.{county} = r.{county} "
             f"AND d.o_name = r.o_name WHERE r.row_no <> d.first_row")
-        return [CrossError(row, "o_name", "duplicate_file", _("单位名称与第 %(r)s 行重复(同一县内单位不能重名)") % {"r": first})
+        return [CrossError(row, "o_name", "duplicate_file", _("单位名称与%(ref)s 重复(同一县内单位不能重名)"), first)
                 for row, first in cursor.fetchall()]
 
     def _organizations_elsewhere(self, cursor) -> list[CrossError]:

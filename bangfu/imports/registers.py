@@ -44,13 +44,7 @@ VARIANTS: dict[type[models.TextChoices], dict[str, str]] = {
                    "因残致贫": "disability", "因学致贫": "schooling", "因灾致贫": "disaster", "缺劳动力": "labour",
                    "交通落后": "transport", "交通条件落后": "transport", "缺发展动力": "motivation",
                    "自身发展动力不足": "motivation", "缺技能": "skills"},
-    Relation: {"本人": "head", "户主本人": "head", "妻": "spouse", "夫": "spouse", "妻子": "spouse", "丈夫": "spouse",
-               "子": "child", "女": "child", "儿子": "child", "女儿": "child", "之子": "child", "之女": "child",
-               "长子": "child", "次子": "child", "长女": "child", "次女": "child", "儿媳": "child_in_law",
-               "女婿": "child_in_law", "孙子": "grandchild", "孙女": "grandchild", "外孙子": "grandchild",
-               "外孙女": "grandchild", "孙子女": "grandchild", "父亲": "parent", "母亲": "parent", "父": "parent",
-               "母": "parent", "祖父": "grandparent", "祖母": "grandparent", "兄": "sibling", "弟": "sibling",
-               "姐": "sibling", "妹": "sibling", "兄弟": "sibling", "姐妹": "sibling", "其他亲属": "other"},
+    Relation: {},  # RELATION_SPELLINGS below
     Education: {"学龄前": "preschool", "文盲": "illiterate", "半文盲": "illiterate", "文盲半文盲": "illiterate",
                 "中专": "vocational", "职高": "vocational", "本科": "bachelor", "研究生": "bachelor",
                 "大学本科": "bachelor", "大学专科": "college"},
@@ -73,6 +67,43 @@ VARIANTS: dict[type[models.TextChoices], dict[str, str]] = {
                   "弱劳动力": "weak", "半劳动力": "weak", "弱劳动力或半劳动力": "weak", "丧失": "unable",
                   "丧失劳动能力": "unable", "无": "none", "无劳动能力": "none"},
 }
+
+
+# The relationship list of the 建档立卡 system, as the offices write it ("之子": the head's son), each
+# with the value stored. Each is accepted with and without the 之; the template's 填写说明 lists them.
+OFFICE_RELATIONS: dict[str, str] = {
+    "户主": "head", "配偶": "spouse", "之子": "child", "之女": "child", "之儿媳": "child_in_law",
+    "之女婿": "child_in_law", "之孙子": "grandchild", "之孙女": "grandchild", "之外孙子": "grandchild",
+    "之外孙女": "grandchild", "之父": "parent", "之母": "parent", "之岳父": "parent_in_law",
+    "之岳母": "parent_in_law", "之公公": "parent_in_law", "之婆婆": "parent_in_law", "之祖父": "grandparent",
+    "之祖母": "grandparent", "之兄弟姐妹": "sibling", "之曾孙子女": "great_grandchild", "其他": "other",
+}
+# Other spellings seen in ledgers (also with and without 之).
+RELATION_VARIANTS: dict[str, str] = {
+    "本人": "head", "户主本人": "head", "妻": "spouse", "夫": "spouse", "妻子": "spouse", "丈夫": "spouse",
+    "儿子": "child", "女儿": "child", "长子": "child", "次子": "child", "三子": "child", "长女": "child",
+    "次女": "child", "三女": "child", "养子": "child", "养女": "child", "继子": "child", "继女": "child",
+    "子女": "child", "儿媳妇": "child_in_law", "媳妇": "child_in_law", "孙子女": "grandchild",
+    "外孙子女": "grandchild", "外孙": "grandchild", "孙": "grandchild", "父亲": "parent", "母亲": "parent",
+    "父母": "parent", "岳父母": "parent_in_law", "公婆": "parent_in_law", "外祖父": "grandparent",
+    "外祖母": "grandparent", "爷爷": "grandparent", "奶奶": "grandparent", "外公": "grandparent",
+    "外婆": "grandparent", "祖父母": "grandparent", "兄": "sibling", "弟": "sibling", "姐": "sibling",
+    "妹": "sibling", "哥哥": "sibling", "弟弟": "sibling", "姐姐": "sibling", "妹妹": "sibling", "兄弟": "sibling",
+    "姐妹": "sibling", "曾孙": "great_grandchild", "曾孙子": "great_grandchild", "曾孙女": "great_grandchild",
+    "曾外孙子": "great_grandchild", "曾外孙女": "great_grandchild", "其他亲属": "other", "其它": "other",
+    "非亲属": "other",
+}
+
+
+def _relation_spellings() -> dict[str, str]:
+    out = {}
+    for spelling, value in {**OFFICE_RELATIONS, **RELATION_VARIANTS}.items():
+        bare = spelling.removeprefix("之")
+        out[bare] = out["之" + bare] = value
+    return out
+
+
+VARIANTS[Relation] = _relation_spellings()
 
 
 def normalize_text(value: str) -> str:
@@ -127,6 +158,14 @@ class Column:
     max_length: int | None = None
     help: object = ""
     org_kinds: tuple[str, ...] = ()  # kind "organization": the unit must be of one of these kinds
+    # A set-valued cell ("因病、缺劳力"): split on 、，,；;/ and spaces. With `rest`, the first value is this
+    # column's and the others go to the column keyed `rest` (主要致贫原因 → 其他致贫原因).
+    multi: bool = False
+    rest: str = ""
+    # A column that is not stored itself but gives the values of others (是否在校生 → 在校生情况;
+    # a combined 低保/五保 column → 低保户 and 五保户); a column of kind "region_check" (县, 乡镇
+    # beside 行政村) is only compared with the village.
+    into: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -167,6 +206,12 @@ def _household_columns(*, required_region: bool = True) -> list[Column]:
         Column("household", "region", gettext_noop("所在村"), "region", ("村", "村(社区)", "所在村(社区)", "行政村", "村名", "区划代码",
                                                           "所在区域", "村委"), required=required_region,
                example="长安镇大巷村", help=_("12位区划代码，或村(社区)名称；重名时写“乡镇+村”")),
+        Column("household", "county_name", gettext_noop("县"), "region_check", ("县(区)", "县区", "县(市、区)", "所在县", "区县",
+                                                                      "县(市)", "县名"), into=("h_region",),
+               help=_("可不填；填写时须与所在村一致")),
+        Column("household", "township_name", gettext_noop("乡镇"), "region_check", ("乡(镇)", "乡镇(街道)", "所在乡镇", "镇",
+                                                                          "乡", "乡镇名称", "镇(乡)"),
+               into=("h_region",), help=_("可不填；填写时须与所在村一致，村名重名时用它区分")),
         Column("household", "address", gettext_noop("住址"), "text", ("家庭住址", "地址", "详细地址"), example="东门街12号",
                max_length=200),
         Column("household", "status", gettext_noop("户状态"), "choice", ("贫困户状态", "户类型", "脱贫状态"), choices=HouseholdStatus,
@@ -177,9 +222,16 @@ def _household_columns(*, required_region: bool = True) -> list[Column]:
         Column("household", "monitoring_category", gettext_noop("监测对象类别"), "choice", ("监测类型", "监测对象类型"),
                choices=MonitoringCategory),
         Column("household", "main_cause", gettext_noop("主要致贫原因"), "choice", ("致贫原因", "主要致贫原因(单选)"),
-               choices=PovertyCause, example="因病"),
+               choices=PovertyCause, example="因病", multi=True, rest="h_other_causes",
+               help=_("可填多个，以顿号、逗号或空格分隔：第一个为主要致贫原因，其余记为其他致贫原因")),
+        Column("household", "other_causes", gettext_noop("其他致贫原因"), "choice", ("次要致贫原因", "其它致贫原因"),
+               choices=PovertyCause, multi=True, help=_("可填多个，以顿号、逗号或空格分隔")),
         Column("household", "dibao", gettext_noop("低保户"), "bool", ("是否低保", "是否低保户", "低保"), example="否"),
         Column("household", "wubao", gettext_noop("五保户"), "bool", ("是否五保", "是否五保户", "五保"), example="否"),
+        Column("household", "dibao_wubao", gettext_noop("低保/五保"), "flags",
+               ("低保五保", "是否低保五保", "是否低保/五保", "低保五保户", "低保/五保户", "低保、五保", "享受低保五保情况",
+                "低保五保情况", "兜底保障"),
+               into=("h_dibao", "h_wubao"), help=_("低保、五保、低保、五保 或 否：一列填写两项，代替“低保户”“五保户”两列")),
         Column("household", "tekun", gettext_noop("特困供养"), "bool", ("是否特困", "特困", "特困供养户"), example="否"),
         Column("household", "wage_income", gettext_noop("工资性收入"), "money", ("工资性收入(元)", "务工收入"), example="12000"),
         Column("household", "production_income", gettext_noop("生产经营性收入"), "money", ("生产经营性收入(元)", "经营性收入"),
@@ -201,8 +253,10 @@ def _member_columns() -> list[Column]:
         Column("person", "birth_date", gettext_noop("出生日期"), "date", ("出生年月日", "生日"), example="1980-05-17"),
         Column("person", "ethnicity", gettext_noop("民族"), "ethnicity", (), example="壮族"),
         Column("person", "education", gettext_noop("文化程度"), "choice", ("学历",), choices=Education, example="初中"),
-        Column("person", "schooling", gettext_noop("在校生情况"), "choice", ("在校生状况", "在校情况"), choices=Schooling,
-               example="非在校生"),
+        Column("person", "schooling", gettext_noop("在校生情况"), "choice", ("在校生状况", "在校情况", "在校生类别"),
+               choices=Schooling, example="非在校生"),
+        Column("person", "in_school", gettext_noop("是否在校生"), "bool", ("是否在校", "在校生"), into=("p_schooling",),
+               help=_("是 / 否；与“在校生情况”同填时须一致，只填此列时记为“在校生(学段未填)”或“非在校生”")),
         Column("person", "health", gettext_noop("健康状况"), "choice", ("健康情况",), choices=Health, example="健康"),
         Column("person", "work_ability", gettext_noop("劳动能力"), "choice", ("劳动技能", "劳动力状况"), choices=WorkAbility,
                example="有劳动能力"),
@@ -314,6 +368,22 @@ class Register:
     @property
     def targets(self) -> set[str]:
         return {c.target for c in self.columns}
+
+    @property
+    def stored(self) -> list[Column]:
+        """The columns with a place in the staging table (not those that only feed or check others)."""
+        return [c for c in self.columns if not c.into]
+
+    def given(self, mapped) -> set[str]:
+        """The stored columns a file with these columns gives values for: the mapped ones, those the
+        mapped columns feed (是否在校生 → p_schooling) and take the rest of (h_main_cause → h_other_causes)."""
+        out = set(mapped)
+        for column in self.columns:
+            if column.key in out and column.kind != "region_check":
+                out.update(column.into)
+                if column.rest:
+                    out.add(column.rest)
+        return out
 
     @property
     def record(self) -> str:

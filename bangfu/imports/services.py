@@ -32,7 +32,7 @@ from bangfu.imports.records import RecordStage
 from bangfu.imports.registers import Register, register_get
 from bangfu.imports.report import report_write
 from bangfu.imports.upsert import Counts, Stage
-from bangfu.imports.validation import ERROR_SCHEMA, Context, batch_validate, mapping_guess
+from bangfu.imports.validation import ERROR_SCHEMA, Context, batch_validate, mapping_guess, row_label
 from bangfu.jobs import job_failed_if_dead, job_running
 
 logger = logging.getLogger("bangfu.imports")
@@ -53,6 +53,7 @@ class Outcome:
     persons: Counts = field(default_factory=Counts)
     organizations: Counts = field(default_factory=Counts)
     reported: tuple[str, ...] = ("households", "persons")  # the register's count_keys
+    unmapped: list[dict] = field(default_factory=list)  # 未导入的列: {"index", "header", "samples"}
     written: bool = False
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (`bangfu import -v 2`)
 
@@ -82,6 +83,11 @@ def _require_import(scope: Scope, register: Register | None = None) -> None:
     if register is not None and register.record == "organization" and scope.organization_id is not None:
         # A school administrator's scope is its own school: the units of the county are not theirs to register.
         raise PermissionDenied(_("学校管理员不能导入单位名册"))
+
+
+def date_columns(register: Register, mapping: dict[str, int]) -> set[int]:
+    """The file's columns holding dates: the error report writes them as dates."""
+    return {mapping[c.key] for c in register.columns if c.kind == "date" and c.key in mapping}
 
 
 def mapping_missing(register: Register, mapping: dict[str, int]) -> list[str]:
@@ -124,10 +130,12 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
     try:
         with transaction.atomic():
             kind = Stage if reg.record == "household" else RecordStage
-            stage = kind(register=reg, mapped=set(mapping), scope=scope, timed=outcome.timed)
+            stage = kind(register=reg, mapped=reg.given(mapping), scope=scope, timed=outcome.timed)
             try:
                 _stage_file(stage, sheet, ctx, outcome, kept, kinds, batch_rows, total, progress)
                 with outcome.timed("plan"):
+                    if outcome.error_total:
+                        stage.drop_bad()
                     for key, counts in stage.plan(reserve=not (outcome.error_total or dry_run)).items():
                         setattr(outcome, key, counts)
                 if outcome.error_total or dry_run:
@@ -142,9 +150,29 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
     except _Rollback:
         pass
     outcome.error_counts = dict(kinds)
+    outcome.unmapped = unmapped_columns(sheet.headers, mapping, column_samples(sheet))
     if kept:
         outcome.errors = pl.concat(kept).sort("row", "col").head(MAX_KEPT_ERRORS)
     return outcome
+
+
+def column_samples(sheet: Sheet) -> list[list[str]]:
+    """Up to three distinct values of each column from the first rows below the header."""
+    return [list(dict.fromkeys(v for v in sheet.column_samples(i) if v))[:3] for i in range(sheet.width)]
+
+
+def unmapped_columns(headers: list[str], mapping: dict[str, int], samples: list[list[str]]) -> list[dict]:
+    """The file's columns no field takes (未导入的列), each with a few of its values, other than the
+    序号 column (it only numbers the rows)."""
+    from bangfu.imports.validation import seq_index
+
+    used = set(mapping.values()) | {seq_index(headers)}
+    out = []
+    for index, header in enumerate(headers):
+        values = samples[index] if index < len(samples) else []
+        if index not in used and (header.strip() or values):
+            out.append({"index": index, "header": header.strip(), "samples": values})
+    return out
 
 
 def _stage_file(stage: Stage, sheet: Sheet, ctx: Context, outcome: Outcome, kept: list, kinds: Counter,
@@ -162,12 +190,16 @@ def _stage_file(stage: Stage, sheet: Sheet, ctx: Context, outcome: Outcome, kept
         with outcome.timed("validate"):
             typed, errors = batch_validate(batch, ctx)
         outcome.rows += batch.height
+        bad = pl.lit(False)
         if errors.height:
             outcome.error_total += errors.height
             kinds.update(dict(errors.group_by("kind").len().iter_rows()))
             if sum(k.height for k in kept) < MAX_KEPT_ERRORS:
                 kept.append(errors)
-            typed = typed.filter(~pl.col("__row").is_in(errors.get_column("row").unique().implode()))
+            bad = pl.col("__row").is_in(errors.get_column("row").unique().implode())
+        # A row refused in a cell is staged all the same, marked bad: the checks across rows see its
+        # keys (its household's heads, its ID number), and the plan leaves it out (Stage.drop_bad).
+        typed = typed.with_columns(bad.alias("__bad"))
         # Only the typed columns go on (not the file's text nor its normalised form): a batch
         # waits for its sealing and its COPY, and memory is what the waiting batches hold.
         typed = typed.select(c for c in typed.columns if c.startswith(("h_", "p_", "o_", "__")))
@@ -189,13 +221,20 @@ def _stage_file(stage: Stage, sheet: Sheet, ctx: Context, outcome: Outcome, kept
         cross = stage.cross_errors()
     if cross:
         mapping, headers = ctx.mapping, ctx.headers
+        seqs = stage.seqs({e.row for e in cross} | {e.ref for e in cross if e.ref is not None})
         frame = pl.DataFrame(
-            {"row": [e.row for e in cross], "col": [mapping.get(e.key, -1) for e in cross],
+            {"row": [e.row for e in cross], "seq": [seqs.get(e.row) for e in cross],
+             "col": [mapping.get(e.key, -1) for e in cross],
              "header": [headers[mapping[e.key]] if e.key in mapping else "" for e in cross],
-             "kind": [e.kind for e in cross], "message": [e.message for e in cross]},
+             "kind": [e.kind for e in cross],
+             "message": [e.message % {"ref": row_label(e.ref, seqs.get(e.ref))} if e.ref is not None else e.message
+                         for e in cross]},
             schema=ERROR_SCHEMA)
+        # One message per cell: a cell refused on its own is not also reported by a rule across rows.
+        if kept:
+            frame = frame.join(pl.concat(kept).select("row", "col"), on=["row", "col"], how="anti")
         outcome.error_total += frame.height
-        kinds.update(Counter(e.kind for e in cross))
+        kinds.update(Counter(frame.get_column("kind").to_list()))
         kept.append(frame)
 
 
@@ -242,6 +281,7 @@ def import_job_create(*, user, register: str, upload) -> ImportJob:
     job.headers = sheet.headers
     job.header_row = sheet.header_row
     job.mapping = mapping_guess(reg, sheet.headers)
+    job.samples = column_samples(sheet)
     job.rows_total = rows_estimate(sheet)
     job.save()
     return job
@@ -260,6 +300,21 @@ def import_job_map(*, job: ImportJob, mapping: dict[str, int | None]) -> ImportJ
     job.status = ImportStatus.UPLOADED
     job.save(update_fields=["mapping", "status"])
     return job
+
+
+def import_job_report(*, user, pk: int):
+    """One's job's error report: the open file and the name to download it by."""
+    from bangfu.errors import NotFound
+
+    job = import_job_get(user=user, pk=pk)
+    if not job.report:
+        raise NotFound(_("没有错误报告"))
+    return job.report.open("rb"), f"{job.original_name.rsplit('.', 1)[0]}-错误报告.xlsx"
+
+
+def import_job_unmapped(job: ImportJob) -> list[dict]:
+    """未导入的列 of a job's file under its current mapping."""
+    return unmapped_columns(job.headers, job.mapping, job.samples)
 
 
 def import_job_get(*, user, pk: int) -> ImportJob:
@@ -334,13 +389,14 @@ def _import_job_outcome(job: ImportJob, dry_run: bool) -> ImportJob:
         job.rows, job.error_total, job.error_counts = outcome.rows, outcome.error_total, outcome.error_counts
         job.counts = outcome.counts()
         job.error_sample = outcome.errors.sort("row", "col").head(ERROR_SAMPLE).select(
-            "row", "header", "message").to_dicts()
+            "row", "seq", "header", "message").to_dicts()
         if outcome.error_total:
             job.status = ImportStatus.INVALID
             sheet = sheet_open(job.file.path)
             tmp = Path(settings.VAR_DIR) / "imports" / f"report-{job.pk}.xlsx"
             tmp.parent.mkdir(parents=True, exist_ok=True)
-            report_write(sheet=sheet, errors=outcome.errors, error_counts=outcome.error_counts, path=tmp)
+            report_write(sheet=sheet, errors=outcome.errors, error_counts=outcome.error_counts, path=tmp,
+                         dates=date_columns(register_get(job.register), job.mapping))
             with open(tmp, "rb") as fh:
                 job.report.save(f"{Path(job.original_name).stem}-错误报告.xlsx", File(fh), save=False)
             tmp.unlink(missing_ok=True)

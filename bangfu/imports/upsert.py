@@ -77,12 +77,15 @@ class StageColumn:
 
 def stage_columns(register: Register) -> list[StageColumn]:
     county = register.county_key
-    columns = [StageColumn("row_no", "bigint"), StageColumn(county, "text", "county_code", register.record)]
+    # row_no and seq (the file's 序号, if any) name rows in messages; bad marks a row with a cell error:
+    # it takes part in the checks across rows (its keys are known) but is never planned nor written.
+    columns = [StageColumn("row_no", "bigint"), StageColumn("seq", "text"), StageColumn("bad", "bool"),
+               StageColumn(county, "text", "county_code", register.record)]
     if register.person_kind:  # the register's persons are cadres, teachers or students
         columns.append(StageColumn("p_kind", "text", "kind", "person"))
     if register.record == "organization":
         columns.append(StageColumn("o_initials", "text", "initials", "organization"))
-    for column in register.columns:
+    for column in register.stored:
         if column.kind == "id_number":
             columns += [StageColumn("p_id_hash", "bytes", "id_hash", "person"),
                         StageColumn("p_id_enc", "bytes", "id_number", "person"),
@@ -122,7 +125,8 @@ class CrossError:
     row: int
     key: str  # register column key the error is put on
     kind: str
-    message: str
+    message: str  # with %(ref)s where the other row is named (row_label: 第 3 行 / 序号 2)
+    ref: int | None = None  # the other row the message names
 
 
 @dataclass
@@ -166,7 +170,9 @@ class Stage:
 
     def seal(self, frame: pl.DataFrame) -> Sealed | None:
         """Start hashing and encrypting a batch's ID numbers (in the workers for a big batch)."""
-        return self.sealer.submit(frame.get_column("p_id_number")) if self.has_persons and frame.height else None
+        if not (self.has_persons and frame.height):
+            return None
+        return self.sealer.submit(frame.get_column("p_id_number").drop_nulls())
 
     def store(self, frame: pl.DataFrame, sealed: Sealed | None) -> None:
         """Write a sealed batch to the stage. On PostgreSQL the COPY runs in a background thread on
@@ -195,10 +201,11 @@ class Stage:
     def prepare(self, frame: pl.DataFrame, sealed: Sealed | None) -> pl.DataFrame:
         """The batch in the stage's columns, once the sealer has the hashes and ciphertexts."""
         region, county = self.register.region_key, self.register.county_key
-        derived = [pl.col(region).str.slice(0, 6).alias(county), pl.col("__row").alias("row_no")]
+        derived = [pl.col(region).str.slice(0, 6).alias(county), pl.col("__row").alias("row_no"),
+                   pl.col("__seq").alias("seq"), pl.col("__bad").alias("bad")]
         if self.has_persons:
-            hashes, blobs = sealed.columns()
-            derived += [hashes, blobs, initials_column(frame.get_column("p_name")),
+            hashes, blobs = _scatter(frame.get_column("p_id_number"), *sealed.columns())
+            derived += [hashes, blobs, initials_column(frame.get_column("p_name").fill_null("")),
                         pl.col("__id_gender").alias("p_gender"), pl.col("__id_birth").alias("p_birth_date")]
         derived += [column for c in self.columns if c.secret and c.source in frame.columns
                     for column in _seal_secret(frame.get_column(c.source), c.source)]
@@ -259,8 +266,8 @@ class Stage:
                     f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT h_county_code, h_number, "
                     f"min(row_no) AS first_row FROM {STAGE} GROUP BY h_county_code, h_number HAVING count(*) > 1) d "
                     f"ON d.h_county_code = r.h_county_code AND d.h_number = r.h_number WHERE r.row_no <> d.first_row")
-                errors += [CrossError(row, "h_number", "duplicate_file",
-                                      _("户编号与第 %(r)s 行重复") % {"r": first}) for row, first in cursor.fetchall()]
+                errors += [CrossError(row, "h_number", "duplicate_file", _("户编号与%(ref)s 重复"), first)
+                           for row, first in cursor.fetchall()]
             # A household number of the county that is registered outside the user's scope.
             cursor.execute(
                 f"SELECT min(r.row_no), r.h_number FROM {STAGE} r JOIN registry_household h "
@@ -284,8 +291,8 @@ class Stage:
             f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT p_id_hash, min(row_no) AS first_row "
             f"FROM {STAGE} GROUP BY p_id_hash HAVING count(*) > 1) d ON d.p_id_hash = r.p_id_hash "
             f"WHERE r.row_no <> d.first_row")
-        return [CrossError(row, "p_id_number", "duplicate_file",
-                           _("身份证号与第 %(r)s 行重复") % {"r": first}) for row, first in cursor.fetchall()]
+        return [CrossError(row, "p_id_number", "duplicate_file", _("身份证号与%(ref)s 重复"), first)
+                for row, first in cursor.fetchall()]
 
     def _duplicate_name_birth(self, cursor) -> list[CrossError]:
         region = self.register.region_key
@@ -296,7 +303,7 @@ class Stage:
             f"GROUP BY {region}, p_name, p_birth_date HAVING count(*) > 1) d ON d.{region} = r.{region} "
             f"AND d.p_name = r.p_name AND d.p_birth_date = r.p_birth_date WHERE r.row_no <> d.first_row")
         return [CrossError(row, "p_name", "duplicate_file",
-                           _("与第 %(r)s 行姓名、出生日期相同而身份证号不同，疑似同一人，请核实") % {"r": first})
+                           _("与%(ref)s 姓名、出生日期相同而身份证号不同，疑似同一人，请核实"), first)
                 for row, first in cursor.fetchall()]
 
     def _registry_ids(self, cursor) -> list[CrossError]:
@@ -329,21 +336,43 @@ class Stage:
         return [CrossError(row, "p_name", "duplicate_registry", message % {"p": pk}) for row, pk in cursor.fetchall()]
 
     def _heads(self, cursor) -> list[CrossError]:
-        """Exactly one head per household: the file's heads plus registered heads the file leaves as they are."""
+        """Exactly one head per household: the file's heads plus registered heads the file leaves as they are.
+        A household with a row whose relation or village was refused in its cell is not counted: its
+        number of heads is not known, and the cell's own error says what to correct."""
         cursor.execute(
             f"SELECT g.first_row, g.h_number, g.heads + COALESCE(e.heads, 0) FROM "
             f"(SELECT h_county_code, h_number, min(row_no) AS first_row, "
-            f"sum(CASE WHEN p_relation = 'head' THEN 1 ELSE 0 END) AS heads FROM {STAGE} "
+            f"sum(CASE WHEN p_relation = 'head' THEN 1 ELSE 0 END) AS heads, "
+            f"sum(CASE WHEN p_relation IS NULL THEN 1 ELSE 0 END) AS unknown FROM {STAGE} "
             f"GROUP BY h_county_code, h_number) g LEFT JOIN "
             f"(SELECT h.county_code, h.number, count(*) AS heads FROM registry_household h "
             f"JOIN registry_person p ON p.household_id = h.id WHERE p.relation = 'head' AND EXISTS "
             f"(SELECT 1 FROM {STAGE} s WHERE s.h_county_code = h.county_code AND s.h_number = h.number) "
             f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE s.p_id_hash = p.id_hash) "
             f"GROUP BY h.county_code, h.number) e ON e.county_code = g.h_county_code AND e.number = g.h_number "
-            f"WHERE g.heads + COALESCE(e.heads, 0) <> 1")
+            f"WHERE g.heads + COALESCE(e.heads, 0) <> 1 AND g.unknown = 0 AND g.h_county_code IS NOT NULL "
+            f"AND g.h_number NOT IN (SELECT h_number FROM {STAGE} WHERE h_county_code IS NULL "
+            f"AND h_number IS NOT NULL)")
         return [CrossError(row, "p_relation", "head",
                            _("户 %(n)s 有 %(k)s 名户主：一户必须有且只有一名户主") % {"n": number, "k": count})
                 for row, number, count in cursor.fetchall()]
+
+    def seqs(self, rows: set[int]) -> dict[int, str]:
+        """The 序号 of these rows, as the file gives it (for the messages that name them)."""
+        found: dict[int, str] = {}
+        rows = sorted(rows)
+        with connection.cursor() as cursor:
+            for i in range(0, len(rows), 500):
+                part = rows[i : i + 500]
+                cursor.execute(f"SELECT row_no, seq FROM {STAGE} WHERE seq IS NOT NULL AND row_no IN "
+                               f"({', '.join(['%s'] * len(part))})", part)
+                found.update(cursor.fetchall())
+        return found
+
+    def drop_bad(self) -> None:
+        """Rows refused in a cell took part in the checks across rows; nothing else is done with them."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {STAGE} WHERE bad")
 
     # Matching and writing ----------------------------------------------------------------
 
@@ -830,6 +859,15 @@ def _analyze(cursor, table: str, *columns: str) -> None:
         cursor.execute(f"ANALYZE {table} ({', '.join(columns)})")
     else:
         cursor.execute(f"ANALYZE {table}")
+
+
+def _scatter(ids: pl.Series, hashes: pl.Series, blobs: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The sealed values of the non-null ID numbers back in the rows they came from (a row refused
+    for its ID number stages none)."""
+    if not ids.null_count():
+        return hashes, blobs
+    where = ids.is_not_null().arg_true()
+    return tuple(pl.Series(s.name, [None] * ids.len(), dtype=pl.Binary).scatter(where, s) for s in (hashes, blobs))
 
 
 def _seal_secret(values: pl.Series, key: str) -> list[pl.Series]:

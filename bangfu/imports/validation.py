@@ -21,6 +21,7 @@ from bangfu.imports.registers import Column, Register, choice_map, header_key, n
 from bangfu.regions.models import Level, Region
 from bangfu.registry.choices import ETHNICITIES, OrganizationKind
 from bangfu.registry.models import Organization
+from bangfu.registry.names import HAN
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643, as bangfu.privacy.id_numbers
 ID_CHECK = "10X98765432"
@@ -51,12 +52,38 @@ ERROR_KINDS = {
     "organization_ambiguous": gettext_lazy("单位名称有重名"),
     "organization_kind": gettext_lazy("单位类型不符"),
     "rule": gettext_lazy("不符合登记规则"),
+    "region_mismatch": gettext_lazy("县、乡镇与所在村不一致"),
     "duplicate_file": gettext_lazy("文件内重复"),
     "duplicate_registry": gettext_lazy("与已登记人员重复"),
     "household": gettext_lazy("户信息冲突"),
     "head": gettext_lazy("户主人数不为一"),
 }
-ERROR_SCHEMA = {"row": pl.Int64, "col": pl.Int32, "header": pl.String, "kind": pl.String, "message": pl.String}
+ERROR_SCHEMA = {"row": pl.Int64, "seq": pl.String, "col": pl.Int32, "header": pl.String, "kind": pl.String,
+                "message": pl.String}
+SEQ_HEADERS = {"序号", "序", "no", "no.", "行号"}  # a column numbering the rows as the user counts them
+SEPARATORS = r"[、,;/\s]+"  # between the values of a set-valued cell, after NFKC (，→, ；→; ／→/)
+LOCATION_SUFFIXES = ("街道办事处", "街道", "自治县", "镇", "乡", "县", "区", "市")
+
+
+def row_label(row: int, seq: str | None = None) -> str:
+    """第 5 行 / 序号 3: the sheet's row, and the row's 序号 when the sheet has that column."""
+    if seq:
+        return _("第 %(r)s 行 / 序号 %(s)s") % {"r": row, "s": seq}
+    return _("第 %(r)s 行") % {"r": row}
+
+
+def seq_index(headers: list[str]) -> int | None:
+    return next((i for i, h in enumerate(headers) if header_key(h) in SEQ_HEADERS), None)
+
+
+def _short_names(name: str) -> set[str]:
+    """长安镇 is also written 长安; 融安县 融安."""
+    out = {normalize_text(name)}
+    for suffix in LOCATION_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            out.add(normalize_text(name[: -len(suffix)]))
+            break
+    return out
 
 
 def error_kind_label(kind: str) -> str:
@@ -83,20 +110,33 @@ class RegionLookup:
     by_spelling: dict[str, str] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
     any_level: bool = False
+    # "village code|spelling" of each village's township and county (a 乡镇 or 县 column is checked
+    # against the village), and each village's township and county as the message names them.
+    ancestors: set[str] = field(default_factory=set)
+    township_of: dict[str, str] = field(default_factory=dict)
+    county_of: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_scope(cls, scope: Scope, *, any_level: bool = False) -> "RegionLookup":
         lookup = cls(scope=scope, any_level=any_level)
         regions = Region.objects.all() if any_level else Region.objects.filter(level=Level.VILLAGE)
-        regions = scope.regions(regions).select_related("parent")
+        regions = scope.regions(regions).select_related("parent", "parent__parent")
         seen: dict[str, str] = {}
-        for village in regions.only("code", "name", "full_name", "parent__name"):
+        for village in regions.only("code", "name", "full_name", "parent__name", "parent__parent__name"):
             spellings = {village.code}
+            township = village.parent if village.parent_id else None
             for name in _name_variants(village.name):
                 spellings.add(normalize_text(name))
-                if village.parent_id:
-                    spellings.add(normalize_text(village.parent.name + name))
+                if township is not None:
+                    spellings.update(short + normalize_text(name) for short in _short_names(township.name))
             spellings.add(normalize_text(village.full_name))
+            if not any_level and township is not None:
+                lookup.township_of[village.code] = township.name
+                lookup.ancestors.update(f"{village.code}|{s}" for s in _short_names(township.name) | {township.code})
+                county = township.parent if township.parent_id else None
+                if county is not None:
+                    lookup.county_of[village.code] = county.name
+                    lookup.ancestors.update(f"{village.code}|{s}" for s in _short_names(county.name) | {county.code})
             for spelling in spellings:
                 if spelling in seen and seen[spelling] != village.code:
                     lookup.ambiguous.add(spelling)
@@ -137,13 +177,15 @@ class Context:
     headers: list[str]
     regions: RegionLookup
     organizations: OrganizationLookup | None = None  # for a register with a column of kind "organization"
+    seq: int | None = None  # the file's 序号 column, if any
 
     @classmethod
     def for_scope(cls, *, register: Register, mapping: dict[str, int], headers: list[str], scope: Scope) -> "Context":
         has_units = any(c.kind == "organization" for c in register.columns)
         return cls(register=register, mapping=mapping, headers=headers,
                    regions=RegionLookup.for_scope(scope, any_level=register.any_region),
-                   organizations=OrganizationLookup.for_scope(scope) if has_units else None)
+                   organizations=OrganizationLookup.for_scope(scope) if has_units else None,
+                   seq=seq_index(headers))
 
     def header(self, column: Column) -> str:
         return self.headers[self.mapping[column.key]] or _(column.header)
@@ -170,6 +212,17 @@ def _norm(expr: pl.Expr) -> pl.Expr:
     return expr.str.normalize("NFKC").str.replace_all(r"\s+", "")
 
 
+def _name(raw: pl.Expr) -> pl.Expr:
+    """A person's name as bangfu.registry.names.name_normalize stores it: 王　芳 → 王芳."""
+    return (pl.when(raw.str.contains(HAN)).then(raw.str.replace_all(r"\s", ""))
+            .otherwise(raw.str.replace_all(r"\s+", " ").str.strip_chars()))
+
+
+def _parts(raw: pl.Expr) -> pl.Expr:
+    """A set-valued cell as its values separated by commas: "因病、缺劳力" → "因病,缺劳力"."""
+    return raw.str.normalize("NFKC").str.replace_all(SEPARATORS, ",").str.strip_chars(",")
+
+
 def _date_expr(raw: pl.Expr) -> pl.Expr:
     serial = (pl.when(raw.str.contains(r"^\d{5}(\.0+)?$"))
               .then(pl.lit(EXCEL_EPOCH) + pl.duration(days=raw.cast(pl.Float64, strict=False).cast(pl.Int64)))
@@ -185,7 +238,13 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
     norm_cols = []
     for column in ctx.mapped:
         raw = _text(column, ctx)
-        norm_cols.append((_norm(raw) if column.kind not in ("text",) else raw).alias(f"n_{column.key}"))
+        if column.multi:
+            norm = _parts(raw)
+        elif column.key == "p_name":
+            norm = _name(raw)
+        else:
+            norm = _norm(raw) if column.kind not in ("text",) else raw
+        norm_cols.append(norm.alias(f"n_{column.key}"))
     frame = frame.with_columns(norm_cols)
     typed: list[pl.Expr] = []
     for column in ctx.mapped:
@@ -199,6 +258,24 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
             if column.max_length:
                 checks.append(_Check(column, "too_long", n.str.len_chars() > column.max_length,
                                      pl.lit(_("「%(h)s」最多 %(n)s 个字") % {"h": header, "n": column.max_length})))
+        elif column.kind == "choice" and column.multi:
+            mapping = choice_map(column.choices)
+            parts = pl.when(empty).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(n.str.split(","))
+            codes = parts.list.eval(pl.element().str.replace_all(r"\s", "")
+                                    .replace_strict(mapping, default=None, return_dtype=pl.String))
+            unknown = parts.list.eval(pl.element().filter(
+                pl.element().str.replace_all(r"\s", "").replace_strict(mapping, default=None,
+                                                                       return_dtype=pl.String).is_null()))
+            labels = "、".join(str(label) for _v, label in column.choices.choices)
+            checks.append(_Check(column, "choice", unknown.list.len() > 0,
+                                 pl.format(_("「{}」不是有效的%(h)s，可填：%(l)s(多个以顿号分隔)") % {"h": header, "l": labels},
+                                           unknown.list.join("、"))))
+            codes = codes.list.drop_nulls().list.unique(maintain_order=True)
+            if column.rest:
+                value = codes.list.first()
+                typed.append(codes.list.slice(1).alias(f"__rest_{column.key}"))
+            else:
+                value = codes.list.join(",")
         elif column.kind == "choice":
             mapping = choice_map(column.choices)
             value = n.replace_strict(mapping, default=None)
@@ -215,6 +292,17 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
                      .otherwise(None))
             checks.append(_Check(column, "bool", ~empty & value.is_null(),
                                  pl.format(_("「{}」应填“是”或“否”"), n)))
+        elif column.kind == "flags":  # 低保/五保 in one column: 低保, 五保, 低保、五保, 否
+            rest = n.str.replace_all(r"(农村)?(低保|五保)(户|对象|供养)?|[、,;/，；和及+]", "")
+            none = n.is_in(list(FALSE))
+            checks.append(_Check(column, "choice", ~empty & ~none & (rest.str.len_bytes() > 0),
+                                 pl.format(_("「{}」应填 低保、五保、低保、五保 或 否"), n)))
+            value = pl.lit(None, dtype=pl.Boolean)
+            given = ~empty & (none | (rest.str.len_bytes() == 0))
+            typed += [pl.when(given).then(~none & n.str.contains("低保")).alias("__flag_h_dibao"),
+                      pl.when(given).then(~none & n.str.contains("五保")).alias("__flag_h_wubao")]
+        elif column.kind == "region_check":
+            value = n  # compared with the village below
         elif column.kind == "money":
             value = n.str.replace_all(r"[,，元¥￥]", "").cast(pl.Decimal(12, 2), strict=False)
             checks.append(_Check(column, "number", ~empty & value.is_null(),
@@ -234,7 +322,11 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
         elif column.kind == "region":
             by_code = n.str.contains(r"^\d{12}$")
             value = n.replace_strict(ctx.regions.by_spelling, default=None, return_dtype=pl.String)
-            ambiguous = n.is_in(list(ctx.regions.ambiguous))
+            if "h_township_name" in ctx.mapping:  # 乡镇 and 行政村 in two columns: the village of that township
+                within = (pl.col("n_h_township_name") + n).replace_strict(ctx.regions.by_spelling, default=None,
+                                                                          return_dtype=pl.String)
+                value = pl.coalesce(within, value)
+            ambiguous = n.is_in(list(ctx.regions.ambiguous)) & value.is_null()
             if ctx.regions.any_level:
                 messages = (_("有多个区域名为「{}」：请写“乡镇+村”名称或12位区划代码"),
                             _("在您的管辖范围内找不到区域「{}」"), _("区划代码 {} 不在您的管辖范围内"))
@@ -302,7 +394,7 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
             checks.append(_Check(column, "id_check", fmt_ok & born_ok & (idn.str.slice(17, 1) != expected),
                                  pl.format(_("身份证号校验位错误：末位应为 {}，填写的是 {}"), expected,
                                            idn.str.slice(17, 1))))
-            value = idn
+            value = idn  # a number refused in its cell is not staged (below, once the errors are known)
             typed.append(born.alias("__id_birth"))
             typed.append(pl.when(idn.str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1).then(pl.lit("male"))
                          .otherwise(pl.lit("female")).alias("__id_gender"))
@@ -310,6 +402,8 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
             raise ValueError(column.kind)
         typed.append(value.alias(column.key))
     frame = frame.with_columns(typed)
+    frame, feeder_checks = _feed(frame, ctx)
+    checks += feeder_checks
     if "__organization_region" in frame.columns:
         # A person's region, when the file gives none, is that of the unit or school.
         region = pl.col("p_region") if "p_region" in ctx.mapping else pl.lit(None, dtype=pl.String)
@@ -341,14 +435,84 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
                              pl.lit(_("填写了残疾类别时须填写残疾等级"))))
 
     errors = _collect_errors(frame, checks, ctx)
-    return frame, errors
+    if "p_id_number" in mapped and errors.height:
+        # Only a valid number is hashed, encrypted and checked against the file and the registry.
+        refused = errors.filter(pl.col("col") == ctx.mapping["p_id_number"]).get_column("row")
+        if refused.len():
+            frame = frame.with_columns(pl.when(pl.col("__row").is_in(refused.implode())).then(None)
+                                       .otherwise(pl.col("p_id_number")).alias("p_id_number"))
+    seq = pl.col(f"c{ctx.seq}").str.strip_chars() if ctx.seq is not None else pl.lit(None, dtype=pl.String)
+    return frame.with_columns(seq.alias("__seq")), errors
+
+
+def _feed(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, list[_Check]]:
+    """The values one column gives another (Column.rest and Column.into), and the checks that the two
+    agree when the file has both; the 县 and 乡镇 columns checked against the village."""
+    mapped = {c.key: c for c in ctx.mapped}
+    checks: list[_Check] = []
+    out: list[pl.Expr] = []
+    causes = []
+    if "h_main_cause" in mapped:
+        causes.append(pl.col("__rest_h_main_cause"))
+    if "h_other_causes" in mapped:
+        causes.append(pl.col("n_h_other_causes").str.split(",").list.eval(
+            pl.element().str.replace_all(r"\s", "").replace_strict(choice_map(mapped["h_other_causes"].choices),
+                                                                   default=None, return_dtype=pl.String))
+            .list.drop_nulls())
+    if causes:
+        main = pl.col("h_main_cause") if "h_main_cause" in mapped else pl.lit(None, dtype=pl.String)
+        every = pl.concat_list(causes).list.unique(maintain_order=True)
+        other = every.list.set_difference(pl.concat_list(main.fill_null(""))) if len(causes) > 1 else every
+        blank = pl.lit(True)
+        for key in ("h_main_cause", "h_other_causes"):
+            if key in mapped:
+                blank = blank & (pl.col(f"n_{key}").str.len_bytes() == 0)
+        out.append(pl.when(blank).then(None).otherwise(other.list.join(",")).alias("h_other_causes"))
+    for key in ("h_dibao", "h_wubao"):
+        if "h_dibao_wubao" not in mapped:
+            continue
+        flag = pl.col(f"__flag_{key}")
+        if key in mapped:
+            checks.append(_Check(mapped["h_dibao_wubao"], "rule", flag.is_not_null() & pl.col(key).is_not_null()
+                                 & (flag != pl.col(key)),
+                                 pl.lit(_("「%(a)s」与「%(b)s」不一致") % {"a": _(mapped["h_dibao_wubao"].header),
+                                                                    "b": _(mapped[key].header)})))
+            out.append(pl.coalesce(pl.col(key), flag).alias(key))
+        else:
+            out.append(flag.alias(key))
+    if "p_in_school" in mapped:
+        in_school = pl.col("p_in_school")
+        from_flag = pl.when(in_school).then(pl.lit("enrolled")).when(~in_school).then(pl.lit("none"))
+        if "p_schooling" in mapped:
+            stage = pl.col("p_schooling")
+            enrolled = ~stage.is_in(["none", "dropout"])
+            checks.append(_Check(mapped["p_in_school"], "rule", stage.is_not_null() & in_school.is_not_null()
+                                 & (in_school != enrolled),
+                                 pl.lit(_("「是否在校生」与「在校生情况」不一致"))))
+            out.append(pl.coalesce(stage, from_flag).alias("p_schooling"))
+        else:
+            out.append(from_flag.alias("p_schooling"))
+    frame = frame.with_columns(out) if out else frame
+    region = ctx.register.region_key if "region" in {c.kind for c in ctx.mapped} else None
+    for key, names in (("h_county_name", ctx.regions.county_of), ("h_township_name", ctx.regions.township_of)):
+        if key not in mapped or region is None:
+            continue
+        n = pl.col(f"n_{key}")
+        village = pl.col(region)
+        expected = village.replace_strict(names, default="", return_dtype=pl.String)
+        checks.append(_Check(mapped[key], "region_mismatch", (n.str.len_bytes() > 0) & village.is_not_null()
+                             & ~(village + "|" + n).is_in(list(ctx.regions.ancestors)),
+                             pl.format(_("「{}」与所在村不符：该村属于{}"), n, expected)))
+    return frame, checks
 
 
 def _collect_errors(frame: pl.DataFrame, checks: list[_Check], ctx: Context) -> pl.DataFrame:
     if not checks:
         return pl.DataFrame(schema=ERROR_SCHEMA)
+    seq = (pl.col(f"c{ctx.seq}").str.strip_chars() if ctx.seq is not None and f"c{ctx.seq}" in frame.columns
+           else pl.lit(None, dtype=pl.String))
     flags = frame.select(
-        pl.col("__row"),
+        pl.col("__row"), seq.alias("__seq"),
         *[pl.when(check.bad.fill_null(False)).then(check.message).otherwise(None).alias(f"e{i}")
           for i, check in enumerate(checks)],
     )
@@ -358,6 +522,7 @@ def _collect_errors(frame: pl.DataFrame, checks: list[_Check], ctx: Context) -> 
         if bad.height:
             parts.append(bad.select(
                 pl.col("__row").alias("row"),
+                pl.col("__seq").alias("seq"),
                 pl.lit(ctx.mapping[check.column.key], dtype=pl.Int32).alias("col"),
                 pl.lit(ctx.header(check.column)).alias("header"),
                 pl.lit(check.kind).alias("kind"),

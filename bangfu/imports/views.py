@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bangfu.errors import BangfuError, NotFound
+from bangfu.errors import BangfuError
 from bangfu.imports import services
 from bangfu.imports.blanks import register_template
 from bangfu.imports.models import ImportJob
 from bangfu.imports.registers import COUNT_LABELS, REGISTERS, register_get
-from bangfu.imports.validation import error_kind_label
+from bangfu.imports.validation import error_kind_label, row_label
 
 
 @login_required
@@ -64,6 +64,8 @@ def _context(job: ImportJob) -> dict:
         "percent": int(100 * done / total) if total else 0,
         "error_counts": sorted(((error_kind_label(k), n) for k, n in job.error_counts.items()), key=lambda x: -x[1]),
         "count_rows": [(COUNT_LABELS.get(k, k), c) for k, c in job.counts.items()],
+        "unmapped": services.import_job_unmapped(job),
+        "errors": [{**e, "label": row_label(e["row"], e.get("seq"))} for e in job.error_sample],
     }
 
 
@@ -107,8 +109,5 @@ def import_start(request, pk: int):
 
 @login_required
 def import_report(request, pk: int):
-    job = services.import_job_get(user=request.user, pk=pk)
-    if not job.report:
-        raise NotFound(_("没有错误报告"))
-    return FileResponse(job.report.open("rb"), as_attachment=True,
-                        filename=f"{job.original_name.rsplit('.', 1)[0]}-错误报告.xlsx")
+    fh, name = services.import_job_report(user=request.user, pk=pk)
+    return FileResponse(fh, as_attachment=True, filename=name)

@@ -33,10 +33,10 @@ class PersonalValues:
 
     BATCH = 2000
 
-    def __init__(self, *, user=None, full: bool = False):
+    def __init__(self, *, user=None, full: bool = False, channel: str = "export"):
         if full and not (user is not None and user.role_rules.see_personal_data):
             raise PermissionDenied(_("您的角色无权导出完整个人信息"))
-        self.user, self.full = user, full
+        self.user, self.full, self.channel = user, full, channel
         self._pending: list[FullRead] = []
 
     def value(self, record, field: str, *, mask: str | None = None) -> str:
@@ -48,7 +48,7 @@ class PersonalValues:
             return ""
         self._pending.append(FullRead(user=self.user, county_code=record.county_code,
                                       record_type=record._meta.label_lower, record_id=record.pk, field=field,
-                                      channel="export"))
+                                      channel=self.channel))
         if len(self._pending) >= self.BATCH:
             self.flush()
         return value

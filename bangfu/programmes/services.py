@@ -318,7 +318,8 @@ def _obligation_save(programme: Programme, obligation: Obligation, data: dict[st
 
 @transaction.atomic
 def phase_add(*, scope: Scope, by, programme: Programme, name: str, starts_on: date, ends_on: date) -> Phase:
-    _require_manage(scope)
+    """Add a phase to the work plan: a change to how the programme is set up (programme_manage_check)."""
+    programme = _programme_managed(scope, programme.pk)
     phase = Phase(programme=programme, name=name, starts_on=starts_on, ends_on=ends_on)
     _full_clean(phase)
     phase.save()
@@ -327,7 +328,8 @@ def phase_add(*, scope: Scope, by, programme: Programme, name: str, starts_on: d
 
 @transaction.atomic
 def task_add(*, scope: Scope, by, phase: Phase, name: str, owner: str = "", due_on: date | None = None) -> Task:
-    _require_manage(scope)
+    """Add a task to a phase of the work plan, by those who may manage the programme."""
+    _programme_managed(scope, phase.programme_id)
     task = Task(phase=phase, name=name, owner=owner, due_on=due_on)
     _full_clean(task)
     _save(task, by)
@@ -336,7 +338,9 @@ def task_add(*, scope: Scope, by, phase: Phase, name: str, owner: str = "", due_
 
 @transaction.atomic
 def task_set_status(*, scope: Scope, by, task: Task, status: str) -> Task:
-    _require_manage(scope)
+    """Mark a task of the work plan done (or not), by those who may manage the programme."""
+    task = Task.objects.select_related("phase").get(pk=task.pk)
+    _programme_managed(scope, task.phase.programme_id)
     if status not in WorkStatus.values:
         raise ValidationError(_("状态不正确"), field="status")
     task = Task.objects.select_for_update().get(pk=task.pk)

@@ -1,5 +1,8 @@
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from bangfu.errors import NotFound, ValidationError
 
 # Significant digits of a 12-digit statistical code, by level.
 PREFIX_LENGTHS = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}
@@ -29,6 +32,24 @@ def pad(code: str) -> str:
 def prefix_of(code: str) -> str:
     """The significant digits of a code at its level: 450224100000 → 450224100."""
     return code[: PREFIX_LENGTHS[level_of(code)]]
+
+
+def region_prefix(code: str, *, field: str = "region") -> str:
+    """The code prefix of a region the caller names, as users and the API give it: its significant
+    digits (450224, 450224100) or its full 12-digit statistical code (450224000000, 450224100000,
+    the form the API returns). The one reading of a requested region: a code of no level's length
+    is refused (ValidationError, 400), one that names no region is not found (404)."""
+    code = (code or "").strip()
+    if not code:
+        return ""
+    if not code.isdigit() or (len(code) not in PREFIX_LENGTHS.values()):
+        raise ValidationError(gettext("区划代码应为2、4、6、9或12位数字，收到的是“%(c)s”") % {"c": code[:20]},
+                              field=field)
+    found = Region.objects.filter(**({"code": code} if len(code) == 12 else {"prefix": code}))
+    prefix = found.values_list("prefix", flat=True).first()
+    if prefix is None:
+        raise NotFound(gettext("没有区划代码为 %(c)s 的地区") % {"c": code}, field=field)
+    return prefix
 
 
 class Region(models.Model):

@@ -21,4 +21,8 @@ def region_search(*, scope: Scope, q: str = "", level: int | None = None, limit:
 
 
 def region_children(*, scope: Scope, code: str) -> QuerySet[Region]:
-    return scope.regions(Region.objects.filter(parent_id=code)).order_by("code")
+    """The regions one level below `code` (12 digits or its prefix); a region outside the scope is
+    refused (Scope.narrow), not answered with an empty list."""
+    scope = scope.narrow(code, field="code")
+    parent = Region.objects.filter(prefix=scope.prefix).values_list("code", flat=True).first() if scope.prefix else None
+    return scope.regions(Region.objects.filter(parent_id=parent)).order_by("code")

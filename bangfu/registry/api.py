@@ -170,6 +170,8 @@ class PersonIn(Schema):
     subject: str = ""
     grade_level: str = ""
     class_name: str = ""
+    confirm_duplicate: bool = Field(False, description="没有身份证号而与已登记人员同名、同单位、同出生日期时，"
+                                                      "确认是不同的人后传 true 再提交(否则返回 409)")
 
 
 class PersonPatch(PersonIn):

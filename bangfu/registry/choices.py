@@ -43,8 +43,10 @@ class Relation(models.TextChoices):
     CHILD_IN_LAW = "child_in_law", _("儿媳/女婿")
     GRANDCHILD = "grandchild", _("孙子女/外孙子女")
     PARENT = "parent", _("父母")
+    PARENT_IN_LAW = "parent_in_law", _("岳父母/公婆")
     GRANDPARENT = "grandparent", _("祖父母/外祖父母")
     SIBLING = "sibling", _("兄弟姐妹")
+    GREAT_GRANDCHILD = "great_grandchild", _("曾孙子女")
     OTHER = "other", _("其他")
 
 
@@ -69,6 +71,7 @@ class Schooling(models.TextChoices):
     COLLEGE = "college", _("高职高专在读")
     UNIVERSITY = "university", _("本科及以上在读")
     DROPOUT = "dropout", _("辍学")
+    ENROLLED = "enrolled", _("在校生(学段未填)")  # a ledger's 是否在校生 = 是 without the stage
 
 
 class Health(models.TextChoices):

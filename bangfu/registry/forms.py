@@ -120,6 +120,10 @@ class PersonForm(FieldsetsMixin, forms.ModelForm):
             for name in ("id_number", "phone"):
                 self.initial[name] = ""
                 self.fields[name].help_text = _("留空表示不修改")
+        else:  # a person without an ID number like one registered: registered anyway only when confirmed
+            self.fields["confirm_duplicate"] = forms.BooleanField(
+                label=_("确认不是同一人"), required=False,
+                help_text=_("没有身份证号而与已登记人员同名、同单位、同出生日期时，核实是不同的人后勾选"))
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -149,10 +153,19 @@ class OrganizationForm(forms.ModelForm):
         return dict(self.cleaned_data)
 
 
+class RegionFilterField(forms.ChoiceField):
+    """A region filter's drop-down: it offers the regions in scope, but a code typed into the URL is
+    passed on as it is — the selector reads it and refuses one outside the scope with a message
+    (Scope.narrow), where a form error would silently show the list unfiltered."""
+
+    def valid_value(self, value):
+        return True
+
+
 class HouseholdFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("姓名 / 拼音首字母 / 户编号 / 身份证号"), "type": "search"}))
-    region = forms.ChoiceField(label=_("区域"), required=False)
+    region = RegionFilterField(label=_("区域"), required=False)
     status = forms.ChoiceField(label=_("户状态"), required=False)
     cause = forms.ChoiceField(label=_("致贫原因"), required=False)
     work_ability = forms.ChoiceField(label=_("成员劳动能力"), required=False)

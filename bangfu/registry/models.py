@@ -184,7 +184,7 @@ class Person(models.Model):
 
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
                                   verbose_name=_("所在户"))
-    relation = models.CharField(_("与户主关系"), max_length=14, choices=Relation.choices, blank=True)
+    relation = models.CharField(_("与户主关系"), max_length=20, choices=Relation.choices, blank=True)
 
     education = models.CharField(_("文化程度"), max_length=12, choices=Education.choices, blank=True)
     schooling = models.CharField(_("在校生情况"), max_length=12, choices=Schooling.choices, default=Schooling.NONE)

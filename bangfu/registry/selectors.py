@@ -13,9 +13,10 @@ from bangfu.accounts.scope import Scope
 from bangfu.errors import NotFound
 from bangfu.privacy import crypto, id_numbers
 from bangfu.privacy.masking import MASKS
-from bangfu.regions.models import Region, prefix_of
+from bangfu.regions.models import Region
 from bangfu.registry.choices import HouseholdStatus, PovertyCause
 from bangfu.registry.models import Household, Organization, Person, Team, TermGrade, term_label
+from bangfu.registry.names import name_normalize
 
 
 @dataclass
@@ -36,7 +37,9 @@ def _search_id_hash(q: str) -> bytes | None:
 
 
 def household_list(*, scope: Scope, filters: HouseholdFilters | None = None) -> QuerySet[Household]:
+    """Households in the scope, narrowed to the filters' region (one outside the scope is refused)."""
     filters = filters or HouseholdFilters()
+    scope = scope.narrow(filters.region)
     qs = scope.households(Household.objects.all()).select_related("head", "region")
     q = filters.q.strip()
     if q:
@@ -48,10 +51,9 @@ def household_list(*, scope: Scope, filters: HouseholdFilters | None = None) -> 
         elif q.isascii():
             qs = qs.filter(Q(head__initials__startswith=q.lower()) | Q(members__initials__startswith=q.lower()))
         else:
+            q = name_normalize(q)  # names are stored so: 王　芳 is found as 王芳 and the other way round
             qs = qs.filter(Q(head__name__contains=q) | Q(members__name__contains=q))
         qs = qs.distinct()
-    if filters.region:
-        qs = qs.filter(region__code__startswith=prefix_of(filters.region))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.cause:
@@ -76,6 +78,9 @@ def household_members(*, household: Household) -> QuerySet[Person]:
 
 
 def person_list(*, scope: Scope, q: str = "", kind: str = "", organization: int | None = None) -> QuerySet[Person]:
+    """Persons in the scope; an organization filter outside it is refused (NotFound), not read as none."""
+    if organization:
+        organization_get(scope=scope, pk=organization)
     qs = scope.persons(Person.objects.all()).select_related("region", "organization", "household")
     q = q.strip()
     if q:
@@ -85,7 +90,7 @@ def person_list(*, scope: Scope, q: str = "", kind: str = "", organization: int 
         elif q.isascii():
             qs = qs.filter(initials__startswith=q.lower())
         else:
-            qs = qs.filter(name__contains=q)
+            qs = qs.filter(name__contains=name_normalize(q))
     if kind:
         qs = qs.filter(kind=kind)
     if organization:

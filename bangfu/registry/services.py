@@ -21,6 +21,7 @@ from bangfu.privacy import crypto, id_numbers
 from bangfu.regions.models import Region
 from bangfu.regions.services import initials_of, person_initials
 from bangfu.registry.models import Household, Organization, Person, Team, TeamMember, TermGrade
+from bangfu.registry.names import name_normalize
 
 HOUSEHOLD_FIELDS = {
     "number", "region", "address", "status", "identified_on", "exited_on", "monitoring_category", "monitored_on",
@@ -177,8 +178,23 @@ def _person_duplicate_check(person: Person) -> None:
         raise Conflict(_("该身份证号已登记在其他人员记录中，不能重复登记"), field="id_number")
 
 
+def _person_probable_duplicate(person: Person) -> None:
+    """A person without an ID number who has the name, unit (or school) and birth date of one
+    registered in the county is probably that person: registered again only when the caller confirms."""
+    if person.id_hash is not None or person.birth_date is None:
+        return
+    same = (Person.objects.filter(county_code=person.county_code, name=person.name,
+                                  organization_id=person.organization_id, birth_date=person.birth_date)
+            .exclude(pk=person.pk).values_list("pk", flat=True).first())
+    if same is not None:
+        raise Conflict(_("已登记同名、同单位、同出生日期的人员(编号 %(p)s)，可能是同一人。请先核实；确认是不同的人，"
+                         "请勾选“确认不是同一人”后再保存(接口：confirm_duplicate=true)") % {"p": same},
+                       field="confirm_duplicate")
+
+
 def _person_prepare(scope: Scope, person: Person, data: dict[str, Any]) -> None:
     data = dict(data)
+    confirmed = bool(data.pop("confirm_duplicate", False))
     if "region" in data:
         data["region"] = _region_in_scope(scope, data["region"])
     household = data.get("household", person.household if person.household_id else None)
@@ -204,9 +220,9 @@ def _person_prepare(scope: Scope, person: Person, data: dict[str, Any]) -> None:
     if "birth_date" in identity:
         person.birth_date = identity["birth_date"]
     _person_identity(person, identity)
-    if not person.name or not person.name.strip():
+    person.name = name_normalize(person.name)  # 王　芳 → 王芳, as the import stores it
+    if not person.name:
         raise ValidationError(_("请填写姓名"), field="name")
-    person.name = person.name.strip()
     person.initials = person_initials(person.name)
     person.county_code = person.region.code[:6]
     if person.household_id and person.relation == "head":
@@ -217,6 +233,8 @@ def _person_prepare(scope: Scope, person: Person, data: dict[str, Any]) -> None:
         raise ValidationError(_("请填写残疾等级"), field="disability_grade")
     _full_clean(person, exclude=["id_hash"])
     _person_duplicate_check(person)
+    if person.pk is None and not confirmed:
+        _person_probable_duplicate(person)
 
 
 def _person_saved(person: Person, previous_household_id: int | None, by) -> None:

@@ -63,7 +63,8 @@ def home(request):
 def household_list(request):
     scope = request.user.scope
     form = HouseholdFilterForm(request.GET or None, scope=scope)
-    filters = selectors.HouseholdFilters(**form.cleaned_data) if form.is_valid() else selectors.HouseholdFilters()
+    form.is_valid()  # a bad choice is shown on its field and left out; the others still filter
+    filters = selectors.HouseholdFilters(**getattr(form, "cleaned_data", {}))
     page, querystring_base = _page(request, selectors.household_list(scope=scope, filters=filters))
     context = {"form": form, "page_obj": page, "querystring_base": querystring_base,
                "can_edit": scope.rules.edit_registry}

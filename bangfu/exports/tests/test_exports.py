@@ -229,14 +229,31 @@ def test_the_api_starts_polls_and_downloads_an_export(client, world, django_capt
     assert client.post("/api/v1/exports", {"listing": "households"}, content_type="application/json").status_code == 403
 
 
+def test_an_export_with_a_filter_outside_the_scope_is_refused_when_asked_for(client, world):
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))
+    for listing, filters, status in [("pairings", {"programme": "999999"}, 404),
+                                     ("households", {"region": TOWNSHIP_A}, 403),
+                                     ("compliance", {"region": TOWNSHIP_A}, 403),
+                                     ("rollup", {"region": "450223000000"}, 403),
+                                     ("behind", {"region": "4502241"}, 400)]:
+        response = client.post("/api/v1/exports", {"listing": listing, "filters": filters},
+                               content_type="application/json")
+        assert response.status_code == status, listing
+        assert response.json()["message"]
+    assert not ExportJob.objects.exists()
+
+
 def test_a_job_that_cannot_run_says_why(client, world, django_capture_on_commit_callbacks):
     user = make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B)
     client.force_login(user)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post("/api/v1/exports", {"listing": "pairings", "filters": {"programme": "999999"}},
-                    content_type="application/json")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post("/api/v1/exports", {"listing": "pairings"}, content_type="application/json")
+    user.role = Role.HELPER  # the role changed before the worker ran the job
+    user.save()
+    for callback in callbacks:
+        callback()
     job = ExportJob.objects.get()
-    assert job.status == "failed" and "不存在" in job.message and not job.file
+    assert job.status == "failed" and "不能导出" in job.message and not job.file
     assert client.get(reverse("exports:download", args=[job.pk])).status_code == 404
 
 

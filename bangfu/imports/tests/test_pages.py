@@ -78,7 +78,7 @@ def test_it_takes_a_filled_template_through_dry_run_report_import_and_again(
     # The page names the bad cell: Excel row 4 (the wife), the column, and what is wrong.
     [error] = job.error_sample
     assert (error["row"], error["header"]) == (4, "身份证号") and "末位应为" in error["message"]
-    assert f"<td>4</td><td>身份证号</td><td>{error['message']}</td>" in status
+    assert f"<td>第 4 行</td><td>身份证号</td><td>{error['message']}</td>" in status
     report = county_client.get(reverse("imports:report", args=[job.pk]))
     rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(report.streaming_content))).get_sheet_by_index(0)
     rows = rows.to_python(skip_empty_area=False)
@@ -201,7 +201,7 @@ def test_a_user_reading_english_gets_english_headers_and_they_import(county_clie
     county_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     title, headers = _template_headers(county_client)
     assert {"ID number", "Relation to head", "Village"} <= set(headers), headers
-    chinese = [c.header for c in register_get("members").columns]  # the template's columns, in order
+    chinese = [c.header for c in register_get("members").stored]  # the template's columns, in order
     people = [{headers[chinese.index(k)]: v for k, v in p.items()} for p in _people()]
     job = _upload(county_client, _filled(headers, people))
     assert job.mapping["p_id_number"] == headers.index("ID number")
@@ -249,7 +249,7 @@ def test_a_job_speaks_the_language_of_the_user_who_started_it(county_client, set
     had when starting the job."""
     county_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     _title, headers = _template_headers(county_client)
-    chinese = [c.header for c in register_get("members").columns]
+    chinese = [c.header for c in register_get("members").stored]
     people = [{headers[chinese.index(k)]: v for k, v in p.items()} for p in _people(wrong=True)]
     job = _upload(county_client, _filled(headers, people))
     with django_capture_on_commit_callbacks() as queued:

@@ -151,12 +151,12 @@ def test_bad_rows_are_named_by_row_and_column_and_nothing_is_written(
     errors = {(e["row"], e["header"]): e["message"] for e in job.error_sample}
     assert job.status == "invalid" and "末位应为" in errors[(4, "身份证号")]
     assert "找不到单位「融安县长安镇第九小学」" in errors[(5, "学校")]
-    assert "与第 3 行重复" in errors[(6, "身份证号")]
+    assert "与第 3 行 重复" in errors[(6, "身份证号")]
     assert "不是学校" in errors[(7, "学校")]
     assert job.error_counts == {"id_check": 1, "organization_unknown": 1, "duplicate_file": 1,
                                 "organization_kind": 1}
     status = county_client.get(reverse("imports:status", args=[job.pk])).content.decode()
-    assert f"<td>5</td><td>学校</td><td>{errors[(5, '学校')]}</td>" in status
+    assert f"<td>第 5 行</td><td>学校</td><td>{errors[(5, '学校')]}</td>" in status
     report = county_client.get(reverse("imports:report", args=[job.pk]))
     rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(report.streaming_content))).get_sheet_by_index(0)
     rows = rows.to_python(skip_empty_area=False)
@@ -171,7 +171,7 @@ def test_an_organization_register_refuses_duplicate_names_and_updates_with_histo
     job = _start(county_client, _upload(county_client, _csv(text), "organizations"),
                  django_capture_on_commit_callbacks, dry_run=False)
     assert job.status == "invalid" and job.error_sample == [
-        {"row": 4, "header": "名称", "message": "单位名称与第 2 行重复(同一县内单位不能重名)"}]
+        {"row": 4, "seq": None, "header": "名称", "message": "单位名称与第 2 行 重复(同一县内单位不能重名)"}]
     assert not Organization.objects.exists()
     _units(county_client, django_capture_on_commit_callbacks)
     school = Organization.objects.get(name="融安县长安镇中心小学")

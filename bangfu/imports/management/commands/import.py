@@ -11,8 +11,8 @@ from bangfu.errors import BangfuError
 from bangfu.imports.reading import sheet_open
 from bangfu.imports.registers import COUNT_LABELS, REGISTERS, register_get
 from bangfu.imports.report import report_write
-from bangfu.imports.services import BATCH_ROWS, import_file
-from bangfu.imports.validation import error_kind_label, mapping_guess
+from bangfu.imports.services import BATCH_ROWS, date_columns, import_file
+from bangfu.imports.validation import error_kind_label, mapping_guess, row_label
 
 
 class Command(BaseCommand):
@@ -42,10 +42,14 @@ class Command(BaseCommand):
             sheet = sheet_open(path)
             mapping = mapping_guess(register, sheet.headers)
             for item in options["map"]:
-                header, _sep, key = item.partition("=")
+                header, _sep, key = item.rpartition("=")
+                header = header.strip()
                 if header not in sheet.headers or key not in {c.key for c in register.columns}:
-                    raise CommandError(f"无法对应 {item}：文件表头为 {'、'.join(sheet.headers)}")
-                mapping[key] = sheet.headers.index(header)
+                    raise CommandError(f"无法对应 {item}：文件表头为 {'、'.join(sheet.headers)}；"
+                                       f"字段为 {' '.join(c.key for c in register.columns)}")
+                index = sheet.headers.index(header)
+                mapping = {k: v for k, v in mapping.items() if v != index}  # the column now feeds this field only
+                mapping[key] = index
             bar = tqdm(total=0, unit="行", disable=options["no_progress"], file=sys.stderr, dynamic_ncols=True)
 
             def progress(done, total):
@@ -63,13 +67,17 @@ class Command(BaseCommand):
         for kind, count in sorted(outcome.error_counts.items(), key=lambda kv: -kv[1]):
             out.write(f"  {error_kind_label(kind)}: {count}")
         for row in outcome.errors.head(20).iter_rows(named=True):
-            out.write(f"  第 {row['row']} 行「{row['header']}」：{row['message']}")
+            out.write(f"  {row_label(row['row'], row['seq'])}「{row['header']}」：{row['message']}")
+        if outcome.unmapped:
+            out.write("未导入的列(没有对应的字段，内容不会导入；可用 --map '表头=字段' 指定)：")
+            for column in outcome.unmapped:
+                out.write(f"  第 {column['index'] + 1} 列「{column['header']}」：{'、'.join(column['samples'])}")
         for key, c in outcome.counts().items():
             out.write(f"{COUNT_LABELS[key]}：新增 {c['created']}，更新 {c['updated']}，未变 {c['unchanged']}")
         if outcome.error_total:
             if options["report"]:
                 report_write(sheet=sheet, errors=outcome.errors, error_counts=outcome.error_counts,
-                             path=Path(options["report"]))
+                             path=Path(options["report"]), dates=date_columns(register, mapping))
                 out.write(f"错误报告：{options['report']}")
             raise CommandError("文件有错误，未写入任何数据")
         out.write("已写入" if outcome.written else "校验通过(未写入)")

@@ -1,0 +1,153 @@
+"""A region asked for in a filter is read in one place (Scope.narrow): inside the scope it narrows,
+outside it is refused with a message — never widened to it, never silently dropped — and any form
+of a code (prefix or the 12-digit statistical code the API itself returns) at any level works."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from bangfu.accounts.roles import Role
+from bangfu.activities.services import activity_record
+from bangfu.programmes import services
+from bangfu.programmes.tests.factories import add_obligation, make_person, make_programme
+from bangfu.tests.factories import ADMIN_SCOPE, TOWNSHIP_A, TOWNSHIP_B, make_household, make_user, village_of
+
+pytestmark = pytest.mark.django_db
+AS_OF = {"as_of": "2025-03-10"}
+
+
+@pytest.fixture
+def pairings(regions):
+    """One county programme with a household paired in each of two townships."""
+    programme = make_programme()
+    add_obligation(programme)
+    made = {}
+    for township in (TOWNSHIP_A, TOWNSHIP_B):
+        helper = make_person(rank="staff", region=township, name=f"帮扶人{township[6:9]}")
+        pairing = services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=programme, helper=helper,
+                                          target=make_household(members=1, township=township),
+                                          starts_on=date(2025, 1, 1))
+        activity_record(scope=ADMIN_SCOPE, by=None, pairings=[pairing],
+                        data={"kind": "走访", "occurred_on": date(2025, 1, 20), "content": "走访"})
+        made[township] = pairing
+    return programme, made
+
+
+def test_a_township_asking_for_another_townships_region_is_refused(client, pairings):
+    programme, made = pairings
+    other = made[TOWNSHIP_B]
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    for region in (TOWNSHIP_B, TOWNSHIP_B[:9], other.region_id, "450225000000", "4502"):
+        for path, extra in [("/api/v1/compliance", {}), ("/api/v1/compliance/rollup", {"by": "helper"}),
+                            ("/api/v1/compliance/due-this-week", {})]:
+            response = client.get(path, {"region": region, **AS_OF, **extra})
+            assert response.status_code == 403, (path, region)
+            assert response.json()["message"] == "所选地区不在您的权限范围内"
+            assert other.helper_person.name not in response.content.decode()
+        for name in ("compliance:rollup", "compliance:rows", "compliance:behind", "compliance:this_week"):
+            response = client.get(reverse(name), {"region": region, **AS_OF})
+            assert response.status_code == 403, (name, region)
+            assert "所选地区不在您的权限范围内" in response.content.decode()
+    # its own villages still narrow, by prefix or by the 12-digit code
+    own = made[TOWNSHIP_A]
+    for region in (own.region_id, TOWNSHIP_A, TOWNSHIP_A[:9]):
+        items = client.get("/api/v1/compliance", {"region": region, **AS_OF}).json()["items"]
+        assert {i["pairing_id"] for i in items} == {own.pk}
+
+
+def test_ids_outside_the_scope_in_a_filter_are_refused(client, pairings):
+    programme, made = pairings
+    other = made[TOWNSHIP_B]
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    for key, value in [("pairing", other.pk), ("helper_person", other.helper_person_id), ("programme", 999999)]:
+        response = client.get("/api/v1/compliance", {key: value, **AS_OF})
+        assert response.status_code == 404, key
+        assert "不在您的管辖范围内" in response.json()["message"]
+        assert client.get(reverse("compliance:rows"), {key: value, **AS_OF}).status_code == 404
+    # the other township's helper is found when they help inside the scope too
+    services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=programme, helper=other.helper_person,
+                            target=make_household(members=1, township=TOWNSHIP_A), starts_on=date(2025, 1, 1))
+    response = client.get("/api/v1/compliance", {"helper_person": other.helper_person_id, **AS_OF})
+    assert response.status_code == 200 and response.json()["count"] == 3
+
+
+@pytest.mark.parametrize("region", ["450224000000", "450224", "450224100000", "450224100", "4502", "450200000000",
+                                    "45", "450000000000"])
+def test_every_form_of_a_region_code_at_every_level_is_read(client, pairings, region):
+    client.force_login(make_user(Role.ADMIN, region=None))
+    response = client.get("/api/v1/compliance/rollup", {"region": region, **AS_OF})
+    assert response.status_code == 200
+    township = region.startswith("450224100")
+    assert sum(r["total"] for r in response.json()) == (3 if township else 6)  # a pairing's three months each
+    assert client.get(reverse("compliance:rollup"), {"region": region, **AS_OF}).status_code == 200
+
+
+def test_a_code_of_no_levels_length_is_400_and_an_unknown_one_404(client, pairings):
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    for region in ("4502241", "4502241000", "45022410000", "4502241000000", "45x224"):
+        response = client.get("/api/v1/compliance/rollup", {"region": region})
+        assert response.status_code == 400, region
+        assert "区划代码应为2、4、6、9或12位数字" in response.json()["message"]
+        assert client.get(reverse("compliance:rollup"), {"region": region}).status_code == 400
+        assert client.get("/api/v1/households", {"region": region}).status_code == 400
+    assert client.get("/api/v1/compliance/rollup", {"region": "450224999"}).status_code == 404
+    assert client.get("/api/v1/compliance/rollup", {"region": "450224", "region_length": 4}).status_code == 400
+    assert client.get("/api/v1/compliance/rollup", {"region": "450224", "region_length": -1}).status_code == 400
+
+
+def test_a_villages_roll_up_is_by_helper(client, pairings):
+    programme, made = pairings
+    village = made[TOWNSHIP_A].region_id
+    client.force_login(make_user(Role.VILLAGE_TEAM, region=village))
+    page = client.get(reverse("compliance:rollup"), AS_OF)
+    assert page.status_code == 200 and page.context["by"] == "helper"
+    assert [r["name"] for r in page.context["rows"]] == [made[TOWNSHIP_A].helper_person.name]
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    rows = client.get("/api/v1/compliance/rollup", {"region": village, **AS_OF}).json()
+    assert [(r["name"], r["total"]) for r in rows] == [(made[TOWNSHIP_A].helper_person.name, 3)]
+
+
+def test_registry_lists_refuse_a_region_or_organization_outside_the_scope(client, pairings):
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    village_b = village_of(TOWNSHIP_B).code
+    response = client.get(reverse("registry:household_list"), {"region": village_b})
+    assert response.status_code == 403 and "所选地区不在您的权限范围内" in response.content.decode()
+    assert client.get("/api/v1/households", {"region": village_b}).status_code == 403
+    assert client.get("/api/v1/households", {"region": village_of(TOWNSHIP_A).code}).status_code == 200
+    assert client.get("/api/v1/regions/450224101000/children").status_code == 403
+    assert client.get("/api/v1/regions/450224100000/children").json()
+    assert client.get("/api/v1/persons", {"organization": 999999}).status_code == 404
+    assert client.get("/api/v1/activities", {"household": made_household(pairings, TOWNSHIP_B)}).status_code == 404
+
+
+def made_household(pairings, township):
+    return pairings[1][township].target_household_id
+
+
+def test_a_programme_set_up_for_the_city_opens_no_hole_across_counties(client, regions):
+    """柳州市's programme covers 融安县 and 鹿寨县: each county office sees its own rows of it only."""
+    from bangfu.regions.models import Region
+
+    other_village, _ = Region.objects.get_or_create(code="450223100001", defaults=dict(
+        name="城中社区居委会", level=5, parent_id="450223100000", prefix="450223100001", initials="czsqjwh",
+        full_name="广西壮族自治区柳州市鹿寨县鹿寨镇城中社区居委会"))
+    programme = make_programme(region="450200000000")
+    add_obligation(programme)
+    made = {}
+    for county, village in (("450224", village_of(TOWNSHIP_A)), ("450223", other_village)):
+        helper = make_person(rank="staff", region=village.code, name=f"帮扶人{county}")
+        made[county] = services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=programme, helper=helper,
+                                               target=make_household(members=1, region=village),
+                                               starts_on=date(2025, 1, 1))
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    for by in ("helper", "region", "programme", "organization"):
+        rows = client.get("/api/v1/compliance/rollup", {"by": by, "programme": programme.pk, **AS_OF}).json()
+        assert sum(r["total"] for r in rows) == 3, by
+        assert "帮扶人450223" not in str(rows)
+    items = client.get("/api/v1/compliance", {"programme": programme.pk, **AS_OF}).json()["items"]
+    assert {i["pairing_id"] for i in items} == {made["450224"].pk}
+    for region in ("450223", "450223000000", "450223100001", "4502", "450200000000"):
+        assert client.get("/api/v1/compliance", {"region": region, **AS_OF}).status_code == 403, region
+    assert client.get(f"/api/v1/programmes/{programme.pk}/pairings").json()["count"] == 1
+    assert client.get(f"/api/v1/pairings/{made['450223'].pk}").status_code == 404

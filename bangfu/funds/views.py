@@ -1,0 +1,69 @@
+"""Fund pages: funds and allocations in scope, the execution report with its chart and export."""
+
+import tempfile
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from bangfu.errors import PermissionDenied, ValidationError
+from bangfu.exports.writers import xlsx_write
+from bangfu.funds import selectors
+from bangfu.funds.models import FundSource
+
+LEVELS = {"6": 6, "9": 9}
+
+
+def _can_see(user) -> None:
+    if not user.role_rules.see_households:
+        raise PermissionDenied(_("您的角色不查看资金"))
+
+
+def _report_params(request) -> dict:
+    try:
+        year = int(request.GET["year"]) if request.GET.get("year") else None
+    except ValueError:
+        raise ValidationError(_("年度请填写数字"), field="year") from None
+    source = request.GET.get("source", "")
+    if source and source not in FundSource.values:
+        raise ValidationError(_("资金来源不正确"), field="source")
+    return {"year": year, "source": source, "level": LEVELS.get(request.GET.get("level", "6"), 6)}
+
+
+@login_required
+def fund_list(request):
+    _can_see(request.user)
+    scope = request.user.scope
+    return render(request, "funds/fund_list.html", {
+        "funds": selectors.fund_list(scope=scope, reached=True)[:200],
+        "allocations": selectors.allocation_list(scope=scope)[:200]})
+
+
+@login_required
+def execution_report(request):
+    _can_see(request.user)
+    params = _report_params(request)
+    rows = selectors.execution_report(scope=request.user.scope, **params)
+    chart = {"labels": [f"{r['year']} {r['source_label']} {r['region_name']}" for r in rows],
+             "budget": [float(r["budget"]) for r in rows], "allocated": [float(r["allocated"]) for r in rows],
+             "disbursed": [float(r["disbursed"]) for r in rows],
+             "names": [_("预算"), _("已分配"), _("已支付")]}
+    return render(request, "funds/report.html", {"rows": rows, "chart": chart, "params": params,
+                                                 "sources": FundSource.choices, "query": request.GET.urlencode()})
+
+
+@login_required
+def execution_report_export(request):
+    _can_see(request.user)
+    if not request.user.role_rules.export:
+        raise PermissionDenied(_("您的角色无权导出"))
+    rows = selectors.execution_report(scope=request.user.scope, **_report_params(request))
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as fh:
+        xlsx_write([str(h) for h in selectors.REPORT_HEADERS], selectors.execution_report_rows(rows), fh.name,
+                   title=_("资金执行情况"))
+        content = open(fh.name, "rb").read()
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="funds-report-{datetime.now():%Y%m%d}.xlsx"'
+    return response

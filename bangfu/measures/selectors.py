@@ -1,0 +1,43 @@
+"""Reading measures (a household's 一户一策) and projects inside the caller's scope."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.scope import Scope
+from bangfu.errors import NotFound
+from bangfu.measures.models import Measure, Project
+
+
+def _scoped(scope: Scope, qs: QuerySet) -> QuerySet:
+    if not scope.rules.see_households:
+        return qs.none()
+    return qs.filter(region__code__startswith=scope.prefix) if scope.prefix else qs
+
+
+def measure_list(*, scope: Scope, household: int | None = None, category: str = "", status: str = "") -> QuerySet:
+    qs = _scoped(scope, Measure.objects.select_related("household", "person", "helper", "unit", "allocation"))
+    if household:
+        qs = qs.filter(household_id=household)
+    if category:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("household_id", "planned_on", "pk")
+
+
+def measure_get(*, scope: Scope, pk: int) -> Measure:
+    measure = measure_list(scope=scope).filter(pk=pk).first()
+    if measure is None:
+        raise NotFound(_("帮扶措施不存在或不在您的管辖范围内"))
+    return measure
+
+
+def project_list(*, scope: Scope) -> QuerySet:
+    return _scoped(scope, Project.objects.select_related("region", "responsible_unit")).order_by("name", "pk")
+
+
+def project_get(*, scope: Scope, pk: int) -> Project:
+    project = project_list(scope=scope).filter(pk=pk).first()
+    if project is None:
+        raise NotFound(_("项目不存在或不在您的管辖范围内"))
+    return project

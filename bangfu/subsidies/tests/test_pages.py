@@ -1,0 +1,145 @@
+"""The money pages: every one renders in scope, refuses roles that may not see money, and the
+notice page shows no full ID number."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from bangfu.accounts.roles import Role
+from bangfu.accounts.scope import Scope
+from bangfu.funds.tests.factories import make_allocation, make_fund
+from bangfu.procedures.models import Holiday
+from bangfu.subsidies import services
+from bangfu.tests.factories import TOWNSHIP_A, TOWNSHIP_B, make_household, make_user, village_of
+
+pytestmark = pytest.mark.django_db
+COUNTY = Scope(role=Role.COUNTY_OFFICE, prefix="450224")
+TOWNSHIP = Scope(role=Role.TOWNSHIP_OFFICE, prefix="450224100")
+
+
+@pytest.fixture
+def world(regions):
+    fund = make_fund()
+    make_allocation(fund, amount="100000")
+    scheme = services.scheme_create(scope=COUNTY, by=None, data={
+        "name": "滑皮金桔种植奖补", "year": 2026, "region": "450224000000", "unit": "mu", "rate": "1000",
+        "minimum_quantity": "1", "cap_per_member": "3000", "opens_on": date(2026, 1, 1),
+        "closes_on": date(2026, 4, 30)}, standards=[{"label": "成活率", "unit": "%", "low": "90"}])
+    household = make_household(members=2)
+    application = services.application_create(scope=TOWNSHIP, by=None, scheme=scheme, household=household,
+                                              quantity="8", applied_on=date(2026, 4, 1))
+    services.applications_advance(scope=TOWNSHIP, by=None, application_ids=[application.pk], transition="register",
+                                  on=date(2026, 4, 2))
+    services.inspection_record(scope=TOWNSHIP, by=None, application=application, measured={"成活率": "95"},
+                               accepted_quantity="8", inspected_on=date(2026, 4, 3))
+    services.applications_assess(scope=TOWNSHIP, by=None, scheme=scheme, region=TOWNSHIP_A, on=date(2026, 4, 7))
+    notice = services.applications_publish(scope=TOWNSHIP, by=None, scheme=scheme, village=village_of(TOWNSHIP_A).code,
+                                           starts_on=date(2026, 4, 8), ends_on=date(2026, 4, 14))
+    return {"scheme": scheme, "notice": notice, "household": household}
+
+
+def test_the_pages_render_in_scope(client, world):
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    pages = [reverse("funds:fund_list"), reverse("funds:report") + "?year=2026",
+             reverse("subsidies:scheme_list"), reverse("subsidies:scheme_detail", args=[world["scheme"].pk]),
+             reverse("procedures:overdue") + "?as_of=2026-06-01", reverse("procedures:holidays"),
+             reverse("procedures:notice_detail", args=[world["notice"].pk])]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    detail = client.get(reverse("subsidies:scheme_detail", args=[world["scheme"].pk])).content.decode()
+    assert "6000.00" in detail and "已造册核定" not in detail and "公示中" in detail
+    notice = client.get(reverse("procedures:notice_detail", args=[world["notice"].pk])).content.decode()
+    head = world["household"].head
+    assert head.name in notice and head.id_number not in notice and head.id_number[-4:] in notice
+    export = client.get(reverse("funds:report_export") + "?year=2026")
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_roles_without_money_are_refused_and_other_counties_see_nothing(client, world):
+    client.force_login(make_user(Role.SCHOOL_ADMIN, region=village_of(TOWNSHIP_A).code))
+    for name in ("funds:fund_list", "funds:report", "subsidies:scheme_list", "procedures:overdue"):
+        assert client.get(reverse(name)).status_code == 403, name
+    client.force_login(make_user(Role.COUNTY_OFFICE, region="450223000000"))
+    assert client.get(reverse("subsidies:scheme_detail", args=[world["scheme"].pk])).status_code == 404
+    assert client.get(reverse("procedures:notice_detail", args=[world["notice"].pk])).status_code == 404
+    assert "滑皮金桔" not in client.get(reverse("funds:report")).content.decode()
+
+
+def test_only_a_county_office_keeps_the_holiday_table(client, world):
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    assert client.post(reverse("procedures:holidays"), {"day": "2027-01-01", "name": "元旦"}).status_code == 403
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    response = client.post(reverse("procedures:holidays"), {"day": "2027-01-01", "name": "元旦"})
+    assert response.status_code == 302 and Holiday.objects.get().name == "元旦"
+
+
+def test_list_pages_run_the_same_queries_for_one_row_and_many(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    urls = [reverse("subsidies:scheme_detail", args=[world["scheme"].pk]), reverse("funds:fund_list"),
+            reverse("subsidies:scheme_list")]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            result.append(len(ctx))
+        return result
+
+    before = counts()
+    for _ in range(3):
+        services.application_create(scope=TOWNSHIP, by=None, scheme=world["scheme"], household=make_household(),
+                                    quantity="2", applied_on=date(2026, 4, 1))
+    fund = make_fund(name="另一笔资金")
+    make_allocation(fund, amount="1000")
+    assert counts() == before
+
+
+def test_applications_allocations_and_measures_export_as_every_list(client, world):
+    import csv
+    import io
+
+    def export(listing, **params):
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        response = client.post(reverse("exports:start", args=[listing]) + (f"?{query}" if query else ""),
+                               {"format": "csv"})
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text)))
+
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    page = client.get(reverse("subsidies:scheme_detail", args=[world["scheme"].pk])).content.decode()
+    assert reverse("exports:start", args=["subsidy_applications"]) in page
+    rows = export("subsidy_applications", scheme=world["scheme"].pk)
+    head = world["household"].head
+    assert len(rows) == 2 and rows[1][9] == "6000.00" and rows[1][10] == "公示中"
+    assert head.id_number not in rows[1][4] and rows[1][4].endswith(head.id_number[-4:])
+    assert export("allocations")[1][2] == "滑皮金桔种植奖补"
+    assert export("measures", household=world["household"].pk) == [export("measures")[0]]
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))
+    assert len(export("subsidy_applications", scheme=world["scheme"].pk)) == 1  # another township: headers only
+
+
+def test_a_scheme_is_configured_on_a_page(client, regions):
+    data = {"name": "肉牛养殖奖补", "year": "2026", "region": "450224000000", "unit": "head", "rate": "2000",
+            "minimum_quantity": "1", "cap_per_household": "10000", "eligible_statuses": ["poor", "monitored"],
+            "opens_on": "2026-03-01", "closes_on": "2026-10-31",
+            "standards-TOTAL_FORMS": "6", "standards-INITIAL_FORMS": "0",
+            "standards-0-label": "存栏天数", "standards-0-kind": "number", "standards-0-unit": "天", "standards-0-low": "90",
+            **{f"standards-{i}-kind": "number" for i in range(1, 6)}}
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    assert client.get(reverse("subsidies:scheme_create")).status_code == 403
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    bad = client.post(reverse("subsidies:scheme_create"), {**data, "standards-0-low": "", "closes_on": "2026-02-01"})
+    assert bad.status_code == 400 and "申报截止日期不能早于开始日期" in bad.content.decode()
+    response = client.post(reverse("subsidies:scheme_create"), data)
+    assert response.status_code == 302
+    from bangfu.subsidies.models import SubsidyScheme
+
+    scheme = SubsidyScheme.objects.get(name="肉牛养殖奖补")
+    assert (scheme.unit, scheme.cap_per_member, scheme.eligible_statuses) == ("head", None, ["poor", "monitored"])
+    assert [(s.label, s.low, s.high) for s in scheme.standards.all()] == [("存栏天数", 90, None)]
