@@ -47,6 +47,9 @@ class ComplianceDone(_SummaryRow):
     period_starts_on = models.DateField(_("周期开始日期"))
     period_ends_on = models.DateField(_("周期结束日期"))
     done = models.FloatField(_("已完成"))
+    # The latest day among the activities counted in `done`: a day asked before it reads what was
+    # done by then from the activities instead (compliance/selectors.py).
+    last_on = models.DateField(_("最近活动日期"), null=True)
     exempt = models.SmallIntegerField(_("已免除"))
 
     class Meta:

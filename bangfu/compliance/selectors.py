@@ -20,9 +20,11 @@ Status: met (done ≥ required) · exempt · overdue (period over, grace passed,
 (done ≥ the share of the period elapsed, rounded down) · behind.
 """
 
+import copy
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -151,18 +153,12 @@ CURRENT_SQL = ("NOT a.withdrawn AND NOT EXISTS (SELECT 1 FROM activities_activit
                "WHERE s.supersedes_id = a.id AND s.supersedes_id IS NOT NULL)")
 
 
-def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairing_ids: tuple[str, list] | None
-              ) -> tuple[str, list]:
-    """Done per pairing and period for one obligation: activities aggregated first (one pass over
-    the kind's activities in scope), joined to the pairings afterwards (PERFORMANCE.md). The
-    reference for the summary (compliance/summary.py), which takes every period (`as_of` None)."""
-    amount = "COUNT(*)" if obligation.measure == Measure.COUNT else "SUM(a.quantity)"
-    joins, where = "", ["a.kind = %s", "a.actor = %s", CURRENT_SQL]
-    params: list = [obligation.programme_id, obligation.period_key]
-    started = ""
-    if as_of is not None:
-        started = "AND per.starts_on <= %s "
-        params.append(as_of)
+def _counted(obligation: Obligation, as_of: date | None) -> tuple[str, str, list[str], list]:
+    """What makes an activity count for a period row `per` of the obligation: joins, the ON
+    condition (in the period, or in the target's birthday window in it) and the WHERE conditions
+    with their parameters — current activities of the kind, actor and counterpart, done on or
+    before `as_of` (in open and closed periods alike) when a day is asked."""
+    joins, where, params = "", ["a.kind = %s", "a.actor = %s", CURRENT_SQL], [obligation.kind, obligation.actor]
     if obligation.window == Window.BIRTHDAY:
         low, high = _birthday_bounds(obligation)
         joins = ("JOIN programmes_pairing pp ON pp.id = a.pairing_id "
@@ -170,19 +166,55 @@ def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairin
         on = f"a.occurred_on >= {low} AND a.occurred_on <= {high}"
     else:
         on = "a.occurred_on >= per.starts_on AND a.occurred_on <= per.ends_on"
-    params += [obligation.kind, obligation.actor]
+    if as_of is not None:
+        where.append("a.occurred_on <= %s")
+        params.append(as_of)
     if obligation.counterpart_only:
         where.append("a.with_counterpart")
+    return joins, on, where, params
+
+
+def _amount(obligation: Obligation) -> str:
+    return "COUNT(*)" if obligation.measure == Measure.COUNT else "SUM(a.quantity)"
+
+
+def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairing_ids: tuple[str, list] | None
+              ) -> tuple[str, list]:
+    """Done per pairing and period for one obligation, as of `as_of`: the activities that occurred
+    on or before it, aggregated first (one pass over the kind's activities in scope) and joined to
+    the pairings afterwards (PERFORMANCE.md), with the latest day counted (`last_on`). The
+    reference for the summary (compliance/summary.py), which takes every period and every
+    activity (`as_of` None)."""
+    joins, on, where, where_params = _counted(obligation, as_of)
+    params: list = [obligation.programme_id, obligation.period_key]
+    started = ""
+    if as_of is not None:
+        started = "AND per.starts_on <= %s "
+        params.append(as_of)
+    params += where_params
     if prefix:
         where.append("a.region_id LIKE %s")
         params.append(prefix + "%")
     if pairing_ids is not None:
         where.append(f"a.pairing_id IN (SELECT q.id FROM ({pairing_ids[0]}) q)")
         params += pairing_ids[1]
-    sql = (f"SELECT a.pairing_id, per.id AS period_id, {amount} AS done FROM activities_activity a {joins}"
+    sql = (f"SELECT a.pairing_id, per.id AS period_id, {_amount(obligation)} AS done, MAX(a.occurred_on) AS last_on "
+           f"FROM activities_activity a {joins}"
            f"JOIN programmes_programmeperiod per ON per.programme_id = %s AND per.kind = %s "
            f"{started}AND {on} WHERE {' AND '.join(where)} GROUP BY a.pairing_id, per.id")
     return sql, params
+
+
+def _done_by_sql(obligation: Obligation, as_of: date) -> tuple[str, list]:
+    """What a summary row `s` that counted something after `as_of` had done by `as_of`: the rule's
+    count over that pairing's own activities (by the index on the pairing), as a scalar subquery
+    that the database evaluates only for such rows — none on the current day, so today's answer
+    is the summary alone; no second pass over the summary rows to find them."""
+    joins, on, where, params = _counted(obligation, as_of)
+    sql = (f"CASE WHEN s.last_on > %s THEN CAST(COALESCE((SELECT {_amount(obligation)} FROM activities_activity a "
+           f"{joins}JOIN programmes_programmeperiod per ON per.id = s.period_id AND {on} "
+           f"WHERE a.pairing_id = s.pairing_id AND {' AND '.join(where)}), 0) AS DOUBLE PRECISION) ELSE s.done END")
+    return sql, [as_of, *params]
 
 
 def _narrowed(scope: Scope, filters: ComplianceFilters, obligation: Obligation) -> bool:
@@ -192,11 +224,38 @@ def _narrowed(scope: Scope, filters: ComplianceFilters, obligation: Obligation) 
                 or scope.organization_id is not None)
 
 
+def _counting_ends_on(obligation: Obligation, period: dict) -> date:
+    """The last day an activity can count for the period: its last day, or for a birthday window
+    the last day of the window in the period's year, which may reach into the next year."""
+    if obligation.window == Window.BIRTHDAY:
+        return max(period["ends_on"], date(period["starts_on"].year, 12, 31)
+                   + timedelta(days=int(obligation.window_after_days)))
+    return period["ends_on"]
+
+
+def _periods_counting(obligation: Obligation, as_of: date) -> list[dict]:
+    """The obligation's started periods in which something done after `as_of` could still count (a
+    handful of rows, read first, once per call): those under way (`open`), and birthday windows
+    reaching past their year's end. Only in these can a summary row hold activities after `as_of`;
+    every other period's summary rows (and village rows) are exact for `as_of` as they stand."""
+    cache = getattr(obligation, "periods_read", None)
+    if cache is not None and as_of in cache:
+        return cache[as_of]
+    reach = int(obligation.window_after_days) + 366 if obligation.window == Window.BIRTHDAY else 0
+    periods = []
+    for period in (ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=obligation.period_key,
+                                                  starts_on__lte=as_of, ends_on__gt=as_of - timedelta(days=reach))
+                   .order_by("starts_on").values("pk", "starts_on", "ends_on")):
+        if _counting_ends_on(obligation, period) > as_of:
+            periods.append({**period, "open": period["ends_on"] > as_of})
+    if cache is not None:
+        cache[as_of] = periods
+    return periods
+
+
 def _open_periods(obligation: Obligation, as_of: date) -> list[dict]:
-    """The obligation's periods under way on `as_of` (a handful of rows, read first)."""
-    return list(ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=obligation.period_key,
-                                               starts_on__lte=as_of, ends_on__gt=as_of)
-                .values("pk", "starts_on", "ends_on"))
+    """The obligation's periods under way on `as_of`."""
+    return [p for p in _periods_counting(obligation, as_of) if p["open"]]
 
 
 def _expected_sql(obligation: Obligation, as_of: date, period_id: str, open_periods: list[dict] | None = None
@@ -235,9 +294,37 @@ def _obligation_pairings(scope: Scope, filters: ComplianceFilters, obligation: O
         side = "target" if obligation.condition_party != Actor.HELPER else "helper"
         programme = obligation.programme
         kind = (programme.target_kinds if side == "target" else programme.helper_kinds)[0]
-        pairings = pairings.filter(**{f"{side}_{kind}__{obligation.condition_attribute}__in":
-                                      obligation.condition_values})
+        attribute = f"{side}_{kind}__{obligation.condition_attribute}__in"
+        if obligation.condition_values:
+            pairings = pairings.filter(**{attribute: obligation.condition_values})
+        if getattr(obligation, "condition_excluded", None):  # the default of a minimum by value
+            pairings = pairings.exclude(**{attribute: obligation.condition_excluded})
     return pairings
+
+
+def _by_minimum(obligation: Obligation) -> list[Obligation]:
+    """An obligation whose minimum depends on an attribute (语文、数学 20, any other subject 10) as
+    one part per minimum, each narrowed to the pairings that owe it — the same rows and status as
+    one obligation with a condition per minimum, and the same obligation id on every part."""
+    table = obligation.minimum_by_value
+    if not table:
+        return [obligation]
+    allowed = list(obligation.condition_values) if obligation.condition_values else None
+    groups: dict[Decimal, list[str]] = {}
+    for value, amount in table.items():
+        if allowed is None or value in allowed:
+            groups.setdefault(Decimal(str(amount)), []).append(value)
+    parts = []
+    for amount, values in groups.items():
+        part = copy.copy(obligation)
+        part.minimum, part.condition_values = amount, values
+        parts.append(part)
+    rest = None if allowed is None else [v for v in allowed if v not in table]
+    if rest is None or rest:  # every other value owes `minimum`
+        part = copy.copy(obligation)
+        part.condition_values, part.condition_excluded = rest or [], list(table)
+        parts.append(part)
+    return parts
 
 
 def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
@@ -245,16 +332,24 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     """The rows of `_obligation_sql` read from the summary (compliance/summary.py): what was done
     per pairing and period is precomputed; who owes a period, the status and the share due by
     now are still decided here for `as_of`. No join to the pairings or activities unless the
-    pairings are narrower than a region prefix (helper, organization, condition, role)."""
+    pairings are narrower than a region prefix (helper, organization, condition, role).
+
+    A summary row counts every activity of its period, also those after `as_of`; the row keeps
+    the latest day it counted (`last_on`). Where that is after `as_of` — only possible in the
+    periods still counting on `as_of`, and never on the current day unless something was dated
+    ahead — what was done by `as_of` is counted from that pairing's activities by the rule
+    (`_done_by_sql`); every other row is read as it stands."""
     reference = _least("s.period_ends_on", "%s")
     where = ["s.obligation_id = %s", "s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
              f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"]
     where_params: list = [obligation.pk, as_of, as_of, as_of]
-    open_periods = _open_periods(obligation, as_of)
-    if open_only:  # the periods still under way; those ended are read folded (_area_sql)
-        ids = [p["pk"] for p in open_periods]
-        where.append(f"s.period_id IN ({', '.join(['%s'] * len(ids))}) AND s.period_ends_on > %s" if ids else "1 = 0")
-        where_params += [*ids, as_of] if ids else []
+    counting = _periods_counting(obligation, as_of)
+    open_periods = [p for p in counting if p["open"]]
+    counting_ids = [p["pk"] for p in counting]
+    counting_marks = ", ".join(["%s"] * len(counting_ids))
+    if open_only:  # the periods still counting; those over are read folded (_area_sql)
+        where.append(f"s.period_id IN ({counting_marks})" if counting_ids else "1 = 0")
+        where_params += counting_ids
     prefix_where, prefix_params = _prefix_where(scope, "s")
     where += prefix_where
     where_params += prefix_params
@@ -271,13 +366,21 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
         joins += "LEFT JOIN registry_person hp ON hp.id = s.helper_person_id "
         org = "COALESCE(s.helper_organization_id, hp.organization_id)"
+    done, done_params = "s.done", []
+    if counting_ids:  # rows that counted something after as_of: done by as_of, from their activities
+        done, done_params = _done_by_sql(obligation, as_of)
     sql = (f"SELECT s.pairing_id, %s AS obligation_id, s.period_id, {label} AS period_label, "
-           f"s.period_starts_on, s.period_ends_on, %s AS required, {expected} AS expected, s.done, "
+           f"s.period_starts_on, s.period_ends_on, %s AS required, {expected} AS expected, {done} AS done, "
            f"s.exempt, CASE WHEN s.period_ends_on < %s THEN 1 ELSE 0 END AS closed, s.programme_id, s.region_id, "
            f"s.helper_person_id, s.helper_organization_id, s.helper_team_id, {org} AS helper_org_id "
            f"FROM {SUMMARY_TABLE} s {joins}WHERE {' AND '.join(where)}{more}")
-    params = [obligation.pk, float(obligation.minimum), *expected_params,
+    params = [obligation.pk, float(obligation.minimum), *expected_params, *done_params,
               as_of - timedelta(days=obligation.grace_days), *where_params, *more_params]
+    if done_params:
+        # A fence, so that the planner does not copy `done` (a subquery per such row) into every
+        # expression of the outer statements that uses it (status, shortfall: five times over).
+        fence = "OFFSET 0" if _vendor() == "postgresql" else "LIMIT -1 OFFSET 0"
+        sql = f"SELECT * FROM ({sql} {fence}) f"
     return sql, params
 
 
@@ -297,10 +400,17 @@ def _prefix_where(scope: Scope, alias: str) -> tuple[list[str], list]:
 def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date,
               keys: list[str]) -> tuple[str, list]:
     """Counts per roll-up group from the folded village rows (ComplianceArea) of the periods that
-    have ended by `as_of`: met and exempt as counted, the rest overdue once the grace has passed
-    and behind before — the statuses the per-row query gives these periods."""
+    have ended by `as_of` and count nothing after it: met and exempt as counted, the rest overdue
+    once the grace has passed and behind before — the statuses the per-row query gives these
+    periods."""
     closed_before = as_of - timedelta(days=obligation.grace_days)
     where, params = _prefix_where(scope, "g")
+    # Ended periods in which something could still count (a birthday window into the next year)
+    # are read per pairing instead (_summary_obligation_sql), so that what is folded is exact.
+    still = [p["pk"] for p in _periods_counting(obligation, as_of) if not p["open"]]
+    if still:
+        where.append(f"g.period_id NOT IN ({', '.join(['%s'] * len(still))})")
+        params = [*params, *still]
     unmet = "g.total - g.met - g.exempt"
     counts = {"met": "g.met", "on_track": "0", "behind": f"CASE WHEN g.period_ends_on < %s THEN 0 ELSE {unmet} END",
               "overdue": f"CASE WHEN g.period_ends_on < %s THEN {unmet} ELSE 0 END", "exempt": "g.exempt"}
@@ -363,7 +473,10 @@ def _obligations(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
         qs = qs.filter(pk=filters.obligation)
     if filters.period:
         qs = qs.filter(period=filters.period)
-    return list(qs.order_by("programme_id", "pk"))
+    obligations = list(qs.order_by("programme_id", "pk"))
+    for obligation in obligations:
+        obligation.periods_read = {}  # _periods_counting: one read per obligation and day asked
+    return [part for obligation in obligations for part in _by_minimum(obligation)]
 
 
 def _pairings(scope: Scope, filters: ComplianceFilters) -> QuerySet[Pairing]:

@@ -3,10 +3,12 @@
 A summary row is (pairing, obligation, period) for every period of the obligation that the
 pairing's dates overlap, with what was done in it — the reference aggregate of the live
 computation (`selectors._done_sql`: current activities of the kind, actor and counterpart, in the
-period or the target's birthday window) — and whether an exemption covers it. It depends on the
-pairing (dates, helper, region), its activities, its exemptions, the target's birth date (birthday
-windows), the obligation and the programme's period rows. Nothing in it depends on the day asked,
-so the selectors can answer for any `as_of` exactly.
+period or the target's birthday window) — the latest day among those activities (`last_on`), and
+whether an exemption covers it. It depends on the pairing (dates, helper, region), its activities,
+its exemptions, the target's birth date (birthday windows), the obligation and the programme's
+period rows. Nothing in it depends on the day asked: the selectors read a row as it stands for any
+day on or after its `last_on`, and count the few rows with activities after an earlier day asked
+from those activities (selectors._summary_obligation_sql), so they answer for any `as_of` exactly.
 
 Who keeps it:
 - `summary_refresh(pairing_ids)` — the services that write activities (record, correct, withdraw),
@@ -34,7 +36,7 @@ TABLE = ComplianceDone._meta.db_table
 AREA_TABLE = ComplianceArea._meta.db_table
 COLUMNS = ("county_code", "obligation_id", "pairing_id", "period_id", "programme_id", "region_id", "helper_person_id",
            "helper_organization_id", "helper_team_id", "pairing_starts_on", "pairing_ends_on", "period_starts_on",
-           "period_ends_on", "done", "exempt")
+           "period_ends_on", "done", "last_on", "exempt")
 CHUNK = 500  # pairing ids per statement (SQLite's parameter limit)
 
 _deferred = threading.local()
@@ -52,7 +54,7 @@ def _obligation_rows_sql(obligation: Obligation, pairings: tuple[str, list] | No
         where_params = list(pairings[1])
     sql = (f"SELECT p.county_code, %s, p.id, per.id, p.programme_id, p.region_id, p.helper_person_id, "
            f"p.helper_organization_id, p.helper_team_id, p.starts_on, p.ends_on, per.starts_on, per.ends_on, "
-           f"CAST(COALESCE(d.done, 0) AS DOUBLE PRECISION), "
+           f"CAST(COALESCE(d.done, 0) AS DOUBLE PRECISION), d.last_on, "
            f"CASE WHEN EXISTS (SELECT 1 FROM programmes_exemption e WHERE e.pairing_id = p.id "
            f"AND (e.obligation_id = %s OR e.obligation_id IS NULL) AND e.starts_on <= per.ends_on "
            f"AND e.ends_on >= per.starts_on) THEN 1 ELSE 0 END "

@@ -73,6 +73,7 @@ class ObligationIn(Schema):
     minimum: float
     unit: str = "次"
     period: str = "month"
+    period_weeks: int | None = Field(None, description="period 为 weeks 时的周数：每两周填2，从学期(或项目)开始起算")
     window: str = ""
     window_before_days: int = 0
     window_after_days: int = 0
@@ -83,6 +84,8 @@ class ObligationIn(Schema):
     condition_party: str = ""
     condition_attribute: str = ""
     condition_values: list = []
+    minimum_by_value: dict[str, float] = Field(
+        {}, description="按适用条件字段取值的最低要求，如 {\"语文\": 20, \"数学\": 20}；其余取值按 minimum")
 
 
 class ObligationOut(ObligationIn):

@@ -51,6 +51,7 @@ class Measure(models.TextChoices):
 
 class Period(models.TextChoices):
     WEEK = "week", _("每周")
+    WEEKS = "weeks", _("每N周(从学期或项目开始起算)")
     MONTH = "month", _("每月")
     QUARTER = "quarter", _("每季度")
     TERM = "term", _("每学期")

@@ -52,14 +52,23 @@ class TermForm(forms.ModelForm):
         return dict(self.cleaned_data)
 
 
+def _split(text: str) -> list[str]:
+    return [v.strip() for v in text.replace(",", "、").replace("，", "、").replace("；", "、").replace(";", "、")
+            .replace("\n", "、").split("、") if v.strip()]
+
+
 class ObligationForm(forms.ModelForm):
     condition_values = forms.CharField(label=_("适用条件取值"), required=False, help_text=_("如：语文、数学"))
+    minimum_by_value = forms.CharField(
+        label=_("按取值的最低要求"), required=False,
+        help_text=_("如：语文=20、数学=20(按适用条件字段的取值)；其余取值按“最低要求”"))
 
     class Meta:
         model = Obligation
-        fields = ["name", "actor", "kind", "measure", "minimum", "unit", "period", "window", "window_before_days",
-                  "window_after_days", "window_starts_on", "window_ends_on", "grace_days", "counterpart_only",
-                  "condition_party", "condition_attribute", "condition_values"]
+        fields = ["name", "actor", "kind", "measure", "minimum", "unit", "period", "period_weeks", "window",
+                  "window_before_days", "window_after_days", "window_starts_on", "window_ends_on", "grace_days",
+                  "counterpart_only", "condition_party", "condition_attribute", "condition_values",
+                  "minimum_by_value"]
         widgets = {"window_starts_on": DATE, "window_ends_on": DATE}
 
     def __init__(self, *args, programme: Programme, **kwargs):
@@ -67,11 +76,22 @@ class ObligationForm(forms.ModelForm):
         self.fields["kind"] = forms.ChoiceField(label=_("活动类型"), choices=[(k, k) for k in programme.activity_kinds])
         if self.instance.pk:
             self.initial["condition_values"] = "、".join(str(v) for v in self.instance.condition_values or [])
+            self.initial["minimum_by_value"] = "、".join(
+                f"{k}={v:g}" for k, v in (self.instance.minimum_by_value or {}).items())
+
+    def clean_minimum_by_value(self) -> dict[str, str]:
+        """语文=20、数学=20 → {"语文": "20", "数学": "20"}; the service checks the numbers."""
+        table = {}
+        for pair in _split(self.cleaned_data.get("minimum_by_value") or ""):
+            value, sep, amount = pair.replace("＝", "=").replace("：", "=").replace(":", "=").partition("=")
+            if not sep or not value.strip() or not amount.strip():
+                raise forms.ValidationError(_("“%(p)s”应写成 取值=最低要求，如 语文=20") % {"p": pair})
+            table[value.strip()] = amount.strip()
+        return table
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
-        text = data.get("condition_values") or ""
-        data["condition_values"] = [v.strip() for v in text.replace(",", "、").replace("，", "、").split("、") if v.strip()]
+        data["condition_values"] = _split(data.get("condition_values") or "")
         return data
 
 

@@ -5,6 +5,8 @@ school-to-school pairing, teacher mentoring, caring mothers and orphans — is r
 tables, never a model of its own.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -112,7 +114,14 @@ class CapacityRule(models.Model):
 
 
 class Obligation(models.Model):
-    """At least `minimum` activities (or units) of `kind` done by `actor`, per period or inside a window."""
+    """At least `minimum` activities (or units) of `kind` done by `actor`, per period or inside a window.
+
+    `period = weeks` counts every `period_weeks` weeks from each term's first day (a school
+    programme) or the programme's (每两周 from the term's start), the last period of a term cut
+    short at its end. The minimum may depend on the attribute named by `condition_party` and
+    `condition_attribute` (a mentee's subject): `minimum_by_value` maps a value to its minimum,
+    every other value owes `minimum`; `condition_values`, when set, limits who owes it at all.
+    """
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="obligations",
                                   verbose_name=_("项目"))
@@ -123,6 +132,8 @@ class Obligation(models.Model):
     minimum = models.DecimalField(_("最低要求"), max_digits=8, decimal_places=1)
     unit = models.CharField(_("单位"), max_length=10, default="次")
     period = models.CharField(_("周期"), max_length=16, choices=Period.choices, default=Period.MONTH)
+    period_weeks = models.PositiveSmallIntegerField(_("周数"), null=True, blank=True,
+                                                    help_text=_("周期为“每N周”时填写：如每两周填2"))
     window = models.CharField(_("时段"), max_length=20, choices=Window.choices, blank=True)
     window_before_days = models.PositiveSmallIntegerField(_("时段前天数"), default=0)
     window_after_days = models.PositiveSmallIntegerField(_("时段后天数"), default=0)
@@ -134,6 +145,8 @@ class Obligation(models.Model):
     condition_party = models.CharField(_("适用条件对象"), max_length=8, choices=Actor.choices, blank=True)
     condition_attribute = models.CharField(_("适用条件字段"), max_length=30, blank=True)
     condition_values = models.JSONField(_("适用条件取值"), default=list, blank=True)
+    minimum_by_value = models.JSONField(_("按条件取值的最低要求"), default=dict, blank=True,
+                                        help_text=_("如语文、数学20节：其余取值按“最低要求”"))
     history = HistoricalRecords(verbose_name=_("要求变更记录"))
 
     class Meta:
@@ -146,6 +159,9 @@ class Obligation(models.Model):
             models.CheckConstraint(condition=~Q(period="window") | ~Q(window=""),
                                    name="programmes_obligation_window_named",
                                    violation_error_message=_("指定时段的要求须选择时段")),
+            models.CheckConstraint(condition=~Q(period="weeks") | Q(period_weeks__gte=1, period_weeks__lte=52),
+                                   name="programmes_obligation_weeks_counted",
+                                   violation_error_message=_("每N周的要求须填写周数(1—52)")),
         ]
 
     def __str__(self):
@@ -153,8 +169,27 @@ class Obligation(models.Model):
 
     @property
     def period_key(self) -> str:
-        """The ProgrammePeriod.kind this obligation is counted over; windows have their own rows."""
-        return f"o{self.pk}" if self.period == Period.WINDOW else self.period
+        """The ProgrammePeriod.kind this obligation is counted over; windows have their own rows,
+        every N weeks the rows of that N (`weeks2`), shared by the obligations with the same N."""
+        if self.period == Period.WINDOW:
+            return f"o{self.pk}"
+        if self.period == Period.WEEKS:
+            return f"weeks{self.period_weeks}"
+        return self.period
+
+    @property
+    def period_shown(self) -> str:
+        if self.period == Period.WEEKS:
+            return _("每%(n)s周") % {"n": self.period_weeks}
+        return self.get_period_display()
+
+    def minimum_for(self, value) -> Decimal | None:
+        """The minimum a pairing owes whose condition attribute has `value`; None if it owes nothing."""
+        if self.condition_attribute and self.condition_values and value not in self.condition_values:
+            return None
+        if self.minimum_by_value and str(value) in self.minimum_by_value:
+            return Decimal(str(self.minimum_by_value[str(value)]))
+        return self.minimum
 
 
 class ProgrammePeriod(models.Model):

@@ -114,8 +114,37 @@ def window_spans(obligation, start: date, end: date) -> list[Span]:
     return [s for s in spans if s.ends_on >= start and s.starts_on <= end]
 
 
+def weeks_spans(weeks: int, start: date, end: date, name: str = "") -> list[Span]:
+    """Every `weeks` weeks from `start` (a term's first day, whatever its weekday), the last one cut
+    short at `end`. Labelled by the weeks they cover, as schools count them: 2025年秋季学期第3—4周;
+    without a term name, by their dates."""
+    spans = []
+    cursor, number = start, 1
+    while cursor <= end:
+        last = min(cursor + timedelta(weeks=weeks) - timedelta(days=1), end)
+        if name:
+            weeks_named = f"第{number}周" if weeks == 1 else f"第{number}—{number + weeks - 1}周"
+            label = f"{name[:40 - len(weeks_named)]}{weeks_named}"
+        else:
+            label = f"{cursor.year}年{cursor.month}月{cursor.day}日—{last.month}月{last.day}日"
+        spans.append(Span(label, cursor, last))
+        cursor += timedelta(weeks=weeks)
+        number += weeks
+    return spans
+
+
+WEEKS_KEY = re.compile(r"^weeks(?P<n>\d+)$")
+
+
 def programme_spans(programme, terms, period: str) -> list[Span]:
-    """Periods of one kind across the programme; inside terms only for a school programme."""
+    """Periods of one kind (a period key: `month`, `term`, `weeks2` …) across the programme; inside
+    terms only for a school programme, where every N weeks counts from each term's first day."""
+    every = WEEKS_KEY.match(period)
+    if every:
+        weeks = int(every["n"])
+        if programme.period_kind in (ProgrammePeriodKind.TERM, ProgrammePeriodKind.ACADEMIC_YEAR) and terms:
+            return [span for t in terms for span in weeks_spans(weeks, t.starts_on, t.ends_on, t.name)]
+        return weeks_spans(weeks, programme.starts_on, programme.ends_on)
     if period == Period.TERM:
         return [Span(t.name[:40], t.starts_on, t.ends_on) for t in terms]
     if period == Period.ACADEMIC_YEAR:

@@ -45,7 +45,8 @@ PROGRAMME_FIELDS = {"name", "owner", "region", "period_kind", "starts_on", "ends
                     "coverage_values", "description"}
 OBLIGATION_FIELDS = {"name", "actor", "kind", "measure", "minimum", "unit", "period", "window", "window_before_days",
                      "window_after_days", "window_starts_on", "window_ends_on", "grace_days", "counterpart_only",
-                     "condition_party", "condition_attribute", "condition_values"}
+                     "condition_party", "condition_attribute", "condition_values", "period_weeks",
+                     "minimum_by_value"}
 DEFAULT_PHASES = ["调查摸底", "制定计划", "开展工作", "检查验收"]
 
 
@@ -165,7 +166,7 @@ def programme_periods_refresh(*, programme: Programme) -> None:
     terms = list(programme.terms.order_by("starts_on"))
     obligations = list(programme.obligations.all())
     rows: list[ProgrammePeriod] = []
-    for kind in sorted({o.period for o in obligations if o.period != Period.WINDOW}):
+    for kind in sorted({o.period_key for o in obligations if o.period != Period.WINDOW}):
         for span in period_rules.programme_spans(programme, terms, kind):
             rows.append(ProgrammePeriod(programme=programme, kind=kind, label=span.label, starts_on=span.starts_on,
                                         ends_on=span.ends_on))
@@ -225,6 +226,39 @@ def _decimal(value, field: str) -> Decimal:
         raise ValidationError(_("请填写数字"), field=field) from None
 
 
+def _minimum_table(table) -> dict[str, int | float]:
+    """{value: minimum} as typed (numbers or text), keys trimmed, minimums numbers > 0 with at most
+    one decimal place (as `minimum`)."""
+    if not table:
+        return {}
+    if not isinstance(table, dict):
+        raise ValidationError(_("按取值的最低要求须为“取值→最低要求”的对照表"), field="minimum_by_value")
+    clean: dict[str, int | float] = {}
+    for key, value in table.items():
+        name = str(key).strip()
+        if not name:
+            raise ValidationError(_("按取值的最低要求：取值不能为空"), field="minimum_by_value")
+        amount = _decimal(value, "minimum_by_value")
+        if (not amount.is_finite() or amount <= 0 or amount >= Decimal("10000000")
+                or amount != amount.quantize(Decimal("0.1"))):
+            raise ValidationError(_("按取值的最低要求：“%(k)s”的最低要求须为大于0的数(最多一位小数)") % {"k": name},
+                                  field="minimum_by_value")
+        clean[name] = int(amount) if amount == amount.to_integral_value() else float(amount)
+    return clean
+
+
+def _minimum_by_value_check(programme: Programme, obligation: Obligation) -> None:
+    """A minimum by value needs the attribute it is keyed by, a text attribute (subject, rank …)."""
+    if not obligation.condition_attribute:
+        raise ValidationError(_("按取值的最低要求须先选择适用条件字段(如任教学科)"), field="condition_attribute")
+    party = obligation.condition_party or Actor.TARGET
+    kinds = programme.target_kinds if party == Actor.TARGET else programme.helper_kinds
+    model = _PARTY_MODELS.get(kinds[0]) if kinds else None
+    field = model._meta.get_field(obligation.condition_attribute) if model else None
+    if field is None or field.get_internal_type() != "CharField":
+        raise ValidationError(_("按取值的最低要求只适用于文字字段(如任教学科、职级)"), field="minimum_by_value")
+
+
 @transaction.atomic
 def obligation_add(*, scope: Scope, by, programme: Programme, data: dict[str, Any]) -> Obligation:
     """Add an obligation: at least N activities (or units) of a kind per period or in a window."""
@@ -244,6 +278,8 @@ def _obligation_save(programme: Programme, obligation: Obligation, data: dict[st
     data = dict(data)
     if "minimum" in data:
         data["minimum"] = _decimal(data["minimum"], "minimum")
+    if "minimum_by_value" in data or obligation.pk is None:
+        data["minimum_by_value"] = _minimum_table(data.get("minimum_by_value"))
     if "condition_values" in data or obligation.pk is None:
         data["condition_values"] = [str(v).strip() if not isinstance(v, bool) else v
                                     for v in data.get("condition_values") or []]
@@ -254,6 +290,10 @@ def _obligation_save(programme: Programme, obligation: Obligation, data: dict[st
         raise ValidationError(_("按学期或学年的要求须先设置学期日期"), field="period")
     if obligation.period != Period.WINDOW:
         obligation.window = ""
+    if obligation.period != Period.WEEKS:
+        obligation.period_weeks = None
+    elif not obligation.period_weeks or not 1 <= obligation.period_weeks <= 52:
+        raise ValidationError(_("每N周的要求须填写周数(1—52)"), field="period_weeks")
     if obligation.window == "explicit" and not (obligation.window_starts_on and obligation.window_ends_on):
         raise ValidationError(_("指定日期的时段须填写开始和结束日期"), field="window_starts_on")
     if obligation.condition_attribute:
@@ -264,8 +304,10 @@ def _obligation_save(programme: Programme, obligation: Obligation, data: dict[st
         if obligation.condition_attribute not in allowed:
             raise ValidationError(_("适用条件字段不可用：%(f)s") % {"f": obligation.condition_attribute},
                                   field="condition_attribute")
-        if not obligation.condition_values:
-            raise ValidationError(_("请填写适用条件的取值"), field="condition_values")
+        if not obligation.condition_values and not obligation.minimum_by_value:
+            raise ValidationError(_("请填写适用条件的取值，或按取值的最低要求"), field="condition_values")
+    if obligation.minimum_by_value:
+        _minimum_by_value_check(programme, obligation)
     if obligation.window == "birthday" and PartyKind.PERSON not in programme.target_kinds:
         raise ValidationError(_("按生日的要求只适用于以人员为帮扶对象的项目"), field="window")
     _full_clean(obligation, exclude=["programme"])

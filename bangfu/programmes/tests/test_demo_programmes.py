@@ -65,14 +65,16 @@ def every_seed_scheme_with_its_obligations():
         assert programme.phases.count() == 4, name
     rules = dict(_programme("54321").capacity_rules.values_list("helper_rank", "max_targets"))
     assert rules == {"county_leader": 5, "division": 4, "section": 3, "deputy_section": 2, "staff": 1, "": 1}
-    mentoring = {o.name: (o.actor, o.kind, float(o.minimum), o.period, o.counterpart_only, o.condition_values)
-                 for o in _programme("师徒结对").obligations.all()}
+    # seed 000's second plan: one term obligation with its minimum by the mentee's subject (语文、数学 20,
+    # 音体美 and the rest 10), and a lesson to the mentor every two weeks from the term's first day
+    mentoring = {o.name: (o.actor, o.kind, float(o.minimum), o.period_key, o.counterpart_only, o.condition_values,
+                          o.minimum_by_value) for o in _programme("师徒结对").obligations.all()}
     assert sorted(mentoring.values()) == sorted([
-        ("target", "听课", 20.0, "term", False, ["语文", "数学"]),
-        ("target", "听课", 10.0, "term", False, ["音乐", "体育", "美术"]),
-        ("target", "听课", 1.0, "week", True, []),
-        ("helper", "听课", 8.0, "term", False, []),
-        ("target", "汇报课", 1.0, "term", False, []),
+        ("target", "听课", 10.0, "term", False, [], {"语文": 20, "数学": 20}),
+        ("target", "听课", 1.0, "week", True, [], {}),
+        ("target", "实践课", 1.0, "weeks2", True, [], {}),
+        ("helper", "听课", 8.0, "term", False, [], {}),
+        ("target", "汇报课", 1.0, "term", False, [], {}),
     ])
     schools = {(o.kind, o.measure, float(o.minimum), o.period) for o in _programme("城乡学校").obligations.all()}
     assert schools == {("联合教研", "count", 1.0, "month"), ("送教", "quantity", 10.0, "term"),
