@@ -15,3 +15,5 @@ urlpatterns = [
     path("", include("bangfu.imports.urls")),
     path("", include("bangfu.exports.urls")),
 ]
+
+handler500 = "bangfu.views.server_error"
