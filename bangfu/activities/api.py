@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from bangfu.activities import selectors, services
 from bangfu.programmes.models import Pairing
 from bangfu.registry.api import Page
+from bangfu.schemas import Id
 
 router = Router(tags=["帮扶活动"])
 
@@ -80,9 +81,9 @@ class ActivityOut(Schema):
 
 
 class ActivityQuery(Schema):
-    pairing: int | None = None
-    household: int | None = None
-    person: int | None = None
+    pairing: Id | None = None
+    household: Id | None = None
+    person: Id | None = None
     kind: str = ""
     include_superseded: bool = False
 
