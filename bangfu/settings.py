@@ -199,6 +199,15 @@ LOGGING = {
     },
 }
 
+# Uploads (bangfu/imports/uploads.py): the largest file the pages and the API accept (the command line
+# `bangfu import` has no size limit), and for an .xlsx/.ods what it may expand to, checked before
+# anything is expanded: total uncompressed size and compression ratio of each member (a real register
+# compresses 5–20 times; a zip bomb 1000). At most BANGFU_IMPORT_MAX_ROWS data rows a file.
+BANGFU_UPLOAD_MAX_MB = int(os.environ.get("BANGFU_UPLOAD_MAX_MB", "100"))
+BANGFU_UPLOAD_MAX_EXPANDED_MB = int(os.environ.get("BANGFU_UPLOAD_MAX_EXPANDED_MB", "2048"))
+BANGFU_UPLOAD_MAX_RATIO = int(os.environ.get("BANGFU_UPLOAD_MAX_RATIO", "100"))
+BANGFU_IMPORT_MAX_ROWS = int(os.environ.get("BANGFU_IMPORT_MAX_ROWS", "2000000"))
+
 # Page sizes for lists; every list paginates.
 BANGFU_PAGE_SIZE = 50
 
