@@ -11,7 +11,8 @@ import logging
 import re
 import uuid
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -70,12 +71,20 @@ class NulByteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._refused(request):
-            message = _("请求中含有不允许的控制字符(NUL)，请检查输入")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"message": message, "request_id": getattr(request, "id", "")}, status=400)
-            return HttpResponseBadRequest(loader.render_to_string("400.html", {"message": message}, request))
+        try:
+            refused = self._refused(request)
+        except RequestDataTooBig:
+            return self._bad_request(request, _("提交的内容太大(超过 %(mb)s MB)，请删减后再提交")
+                                     % {"mb": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20, 1)})
+        if refused:
+            return self._bad_request(request, _("请求中含有不允许的控制字符(NUL)，请检查输入"))
         return self.get_response(request)
+
+    @staticmethod
+    def _bad_request(request, message: str):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"message": message, "request_id": getattr(request, "id", "")}, status=400)
+        return HttpResponseBadRequest(loader.render_to_string("400.html", {"message": message}, request))
 
     @staticmethod
     def _refused(request) -> bool:
