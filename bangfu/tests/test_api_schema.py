@@ -11,6 +11,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -29,7 +31,15 @@ def token(regions, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # an account for each test
     make_household(members=1)
     _token, key = api_token_create(user=make_user(Role.COUNTY_OFFICE), name="schemathesis")
-    return key
+    # The cases go straight to the WSGI app, whose request signals would close the test's database
+    # connection (and its transaction) after each answer: Django's test client disconnects them too.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield key
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _schema():

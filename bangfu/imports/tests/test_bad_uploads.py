@@ -73,57 +73,66 @@ def _upload(name: str, content: bytes) -> io.BytesIO:
     return fh
 
 
-def _nothing_kept(settings) -> None:
+def _files(settings) -> set[Path]:
+    return {p for p in (Path(settings.MEDIA_ROOT) / "imports").rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def kept_before(settings):
+    """The uploaded files other tests left (the media folder is the session's): none may be added."""
+    return _files(settings)
+
+
+def _nothing_kept(settings, before) -> None:
     assert not Household.objects.exists() and not Person.objects.exists()
-    kept = Path(settings.MEDIA_ROOT) / "imports"
-    assert not [p for p in kept.rglob("*") if p.is_file()] if kept.exists() else True
+    assert _files(settings) == before
     assert not ImportJob.objects.exclude(status=ImportStatus.FAILED).exists()
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", sorted(CORPUS))
-def test_the_page_refuses_it_with_a_message(county_client, settings, case):
+def test_the_page_refuses_it_with_a_message(county_client, settings, kept_before, case):
     name, make, message = CORPUS[case]
     response = county_client.post(reverse("imports:upload"), {"register": "members", "file": _upload(name, make())},
                                   follow=True)
     assert response.status_code == 200
     assert message in response.content.decode()
-    _nothing_kept(settings)
+    _nothing_kept(settings, kept_before)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", sorted(CORPUS))
-def test_the_api_refuses_it_with_a_message(county_client, settings, case):
+def test_the_api_refuses_it_with_a_message(county_client, settings, kept_before, case):
     name, make, message = CORPUS[case]
     response = county_client.post("/api/v1/imports", {"register_key": "members", "file": _upload(name, make())})
     assert response.status_code == 400
     assert message in response.json()["message"] and response.json()["field"] == "file"
-    _nothing_kept(settings)
+    _nothing_kept(settings, kept_before)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", sorted(set(CORPUS) - {"not a table"}))  # the command reads any name
-def test_the_command_refuses_it_with_a_message(county_client, settings, tmp_path, case):
+def test_the_command_refuses_it_with_a_message(county_client, settings, kept_before, tmp_path, case):
     name, make, message = CORPUS[case]
     path = tmp_path / name
     path.write_bytes(make())
     with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call_command("import", str(path), "--user", county_client.user.username, "--no-progress")
-    _nothing_kept(settings)
+    _nothing_kept(settings, kept_before)
 
 
 @pytest.mark.django_db
-def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(county_client, settings):
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(county_client, settings, kept_before):
     settings.BANGFU_UPLOAD_MAX_MB = 1
     content = (HEADER + "H1,张三,,户主\n" * 60_000).encode()
     response = county_client.post("/api/v1/imports", {"register_key": "members", "file": _upload("台账.csv", content)})
     assert response.status_code == 400 and "不能超过 1 MB" in response.json()["message"]
-    _nothing_kept(settings)
+    _nothing_kept(settings, kept_before)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", ["zip bomb", "lying zip bomb", "truncated zip", "png renamed"])
-def test_the_pairing_register_upload_refuses_it_too(county_client, settings, case):
+def test_the_pairing_register_upload_refuses_it_too(county_client, settings, kept_before, case):
     from bangfu.programmes.models import Pairing
     from bangfu.programmes.tests.factories import make_programme
 
