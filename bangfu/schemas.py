@@ -18,4 +18,7 @@ PageNumber = Annotated[int, Field(ge=1, le=PAGE_MAX)]
 PageSize = Annotated[int, Field(ge=1, le=500)]
 Limit = Annotated[int, Field(ge=1, le=200)]
 Count = Annotated[int, Field(ge=0, le=INT32_MAX)]  # what a PositiveIntegerField holds
+# A region filter as the API takes it: digits of a division code or its prefix (what a code means, and
+# whether it is in the caller's scope, is the selectors' to say), never arbitrary text.
+RegionCode = Annotated[str, Field(pattern=r"^[0-9]*$", max_length=12)]
 RegionLength = Literal[2, 4, 6, 9, 12]  # digits of a region code prefix: province … village

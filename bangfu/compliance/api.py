@@ -6,7 +6,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from bangfu.compliance import selectors
-from bangfu.schemas import Id, PageNumber, PageSize, RegionLength
+from bangfu.schemas import Id, PageNumber, PageSize, RegionCode, RegionLength
 
 router = Router(tags=["落实情况"])
 
@@ -17,7 +17,7 @@ class ComplianceQuery(Schema):
     obligation: Id | None = None
     period: str = ""
     status: str = ""
-    region: str = ""
+    region: RegionCode = ""
     helper_person: Id | None = None
     helper_org: Id | None = None
     helper_team: Id | None = None

@@ -9,7 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from bangfu.privacy.masking import mask_id_number, mask_phone
 from bangfu.privacy.services import personal_value_reveal
 from bangfu.registry import selectors, services
-from bangfu.schemas import PageNumber, PageSize
+from bangfu.schemas import PageNumber, PageSize, RegionCode
 
 router = Router(tags=["基础信息库"])
 
@@ -199,7 +199,7 @@ class OrganizationIn(Schema):
 
 class HouseholdQuery(Schema):
     q: str = ""
-    region: str = ""
+    region: RegionCode = ""
     status: str = ""
     cause: str = ""
     work_ability: str = ""

@@ -208,6 +208,8 @@ def _person_prepare(scope: Scope, person: Person, data: dict[str, Any]) -> None:
         raise ValidationError(_("请填写姓名"), field="name")
     person.name = person.name.strip()
     person.initials = _initials_fit(Person, person_initials(person.name))
+    if person.region_id is None:  # neither given nor taken from a household
+        raise ValidationError(_("不在户中的人员须填写所在区域"), field="region")
     person.county_code = person.region.code[:6]
     if person.household_id and person.relation == "head":
         heads = Person.objects.filter(household_id=person.household_id, relation="head").exclude(pk=person.pk)

@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
     f"/api/v1/compliance?programme={BIG}",
     f"/api/v1/activities?pairing={BIG}",
     "/api/v1/compliance/due-this-week?page_size=0",
+    "/api/v1/households?region=not-a-code",
+    "/api/v1/compliance/rollup?by=region&region=recorded_by",
 ])
 def test_it_refuses_a_number_out_of_range_in_the_api_naming_it(county_client, url):
     response = county_client.get(url)
@@ -29,6 +31,12 @@ def test_it_refuses_a_number_out_of_range_in_the_api_naming_it(county_client, ur
 @pytest.mark.parametrize("url", [f"/api/v1/households/{BIG}", f"/api/v1/programmes/{BIG}"])
 def test_an_id_beyond_int64_in_a_path_is_not_found(county_client, url):
     assert county_client.get(url).status_code == 404
+
+
+def test_a_person_outside_a_household_without_a_region_is_refused_on_the_region(county_client):
+    response = county_client.post("/api/v1/persons", {"name": "覃一", "gender": "female", "birth_date": "1990-01-01"},
+                                  content_type="application/json")
+    assert response.status_code == 400 and response.json()["field"] == "region"
 
 
 def test_it_refuses_a_count_beyond_int32_in_a_body(county_client):
