@@ -4,6 +4,8 @@ Authentication: the browser session (with CSRF) or `Authorization: Bearer <token
 (tokens made on the 接口令牌 page). Errors are JSON {"message", "field"?, "row"?}.
 """
 
+import logging
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -12,6 +14,9 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from bangfu.accounts.models import ApiToken
 from bangfu.errors import BangfuError
+from bangfu.middleware import current_request_id
+
+logger = logging.getLogger("django.request")
 
 
 class TokenAuth(HttpBearer):
@@ -48,6 +53,19 @@ api = NinjaAPI(
 @api.exception_handler(BangfuError)
 def bangfu_error(request, exc: BangfuError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request, exc: Exception):
+    """An error no handler expected: logged with its traceback and the request id, which the JSON
+    carries so the caller can report it (the pages show it on the 500 page)."""
+    request_id = getattr(request, "id", None) or current_request_id.get()
+    logger.error("Internal Server Error: %s", request.path, exc_info=exc,
+                 extra={"status_code": 500, "request": request})
+    response = api.create_response(
+        request, {"message": _("系统出错了，请把错误编号告诉系统管理员"), "request_id": request_id}, status=500)
+    response._has_been_logged = True  # Django would log it a second time, without the traceback
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -6,6 +6,8 @@ BANGFU_DATA_KEY   base64 of 32 random bytes: the key personal data is encrypted 
 SECRET_KEY        Django's signing key; var/secret.key when unset.
 DEBUG             "1" to turn Django's debug pages on.
 ALLOWED_HOSTS     comma-separated host names.
+BANGFU_HTTPS      "1" in production behind TLS: Secure cookies, HSTS, the proxy's X-Forwarded-Proto
+                  trusted (docs/deploy.md). BANGFU_SSL_REDIRECT=1 also redirects http to https.
 """
 
 import os
@@ -14,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -44,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # the API docs page from ninja's own static files, not a CDN (the CSP allows no other origin)
+    "csp",
     "axes",
     "simple_history",
     "django_tasks",
@@ -66,7 +71,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bangfu.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "bangfu.middleware.NulByteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -103,7 +111,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bangfu.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),  # `bangfu serve` keeps them 60 s
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -171,6 +180,35 @@ MEDIA_ROOT = VAR_DIR / "media"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 
+# Production behind TLS, one switch (docs/deploy.md): the reverse proxy terminates TLS and sets
+# X-Forwarded-Proto; cookies go over https only; browsers are told to use https for a year (HSTS).
+BANGFU_HTTPS = os.environ.get("BANGFU_HTTPS", "") == "1"
+if BANGFU_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("BANGFU_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = os.environ.get("BANGFU_SSL_REDIRECT", "") == "1"
+
+# Content-Security-Policy on every response (django-csp): scripts, styles, fonts and requests of this
+# site only, no inline script, style attribute or eval; images also as data: URLs (charts, the API docs).
+# Pages keep to it: JS in static files (bangfu/static/bangfu/), layout in site.css; a browser test
+# loads each role's pages and fails on any violation (bangfu/tests/test_csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # Background work: run at once in the embedded default; a database-backed worker
 # (`bangfu db_worker`) in production with TASKS_BACKEND=database.
 TASKS = {
@@ -188,15 +226,28 @@ BANGFU_DATA_KEY = os.environ.get("BANGFU_DATA_KEY") or _local_secret(
     "data.key", lambda: __import__("base64").b64encode(secrets.token_bytes(32)).decode()
 )
 
+# Every record names its request (bangfu.middleware.RequestIdMiddleware: the id on the 500 page and in
+# the X-Request-ID header); every unhandled error reaches the log with its traceback through django.request.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "bangfu": {"handlers": ["console"], "level": os.environ.get("BANGFU_LOG_LEVEL", "INFO")},
         "axes": {"handlers": ["console"], "level": "WARNING"},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": True},
     },
 }
+
+# Uploads (bangfu/imports/uploads.py): the largest file the pages and the API accept (the command line
+# `bangfu import` has no size limit), and for an .xlsx/.ods what it may expand to, checked before
+# anything is expanded: total uncompressed size and compression ratio of each member (a real register
+# compresses 5–20 times; a zip bomb 1000). At most BANGFU_IMPORT_MAX_ROWS data rows a file.
+BANGFU_UPLOAD_MAX_MB = int(os.environ.get("BANGFU_UPLOAD_MAX_MB", "100"))
+BANGFU_UPLOAD_MAX_EXPANDED_MB = int(os.environ.get("BANGFU_UPLOAD_MAX_EXPANDED_MB", "2048"))
+BANGFU_UPLOAD_MAX_RATIO = int(os.environ.get("BANGFU_UPLOAD_MAX_RATIO", "100"))
+BANGFU_IMPORT_MAX_ROWS = int(os.environ.get("BANGFU_IMPORT_MAX_ROWS", "2000000"))
 
 # Page sizes for lists; every list paginates.
 BANGFU_PAGE_SIZE = 50

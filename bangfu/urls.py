@@ -24,3 +24,5 @@ urlpatterns = [
     path("", include("bangfu.measures.urls")),
     path("", include("bangfu.privacy.urls")),
 ]
+
+handler500 = "bangfu.views.server_error"

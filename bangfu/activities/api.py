@@ -8,22 +8,24 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from bangfu.activities import selectors, services
+from bangfu.activities.models import NOTE_MAX
 from bangfu.programmes.models import Pairing
 from bangfu.registry.api import Page
+from bangfu.schemas import Id
 
 router = Router(tags=["帮扶活动"])
 
 
 class ActivityIn(Schema):
-    pairing_ids: list[int] = Field(..., description="一次活动涉及的一个或多个结对")
+    pairing_ids: list[Id] = Field(..., min_length=1, max_length=500, description="一次活动涉及的一个或多个结对")
     kind: str
     occurred_on: date
     actor: str = Field("helper", description="helper 帮扶方完成 / target 受帮扶方完成(如新教师听课)")
     with_counterpart: bool = True
     quantity: Decimal = Decimal(1)
     unit: str = "次"
-    content: str
-    outcome: str = ""
+    content: str = Field(max_length=NOTE_MAX)
+    outcome: str = Field("", max_length=NOTE_MAX)
     place: str = ""
 
 
@@ -36,8 +38,8 @@ class CorrectionIn(Schema):
     with_counterpart: bool | None = None
     quantity: Decimal | None = None
     unit: str | None = None
-    content: str | None = None
-    outcome: str | None = None
+    content: str | None = Field(None, max_length=NOTE_MAX)
+    outcome: str | None = Field(None, max_length=NOTE_MAX)
     place: str | None = None
 
 
@@ -80,9 +82,9 @@ class ActivityOut(Schema):
 
 
 class ActivityQuery(Schema):
-    pairing: int | None = None
-    household: int | None = None
-    person: int | None = None
+    pairing: Id | None = None
+    household: Id | None = None
+    person: Id | None = None
     kind: str = ""
     include_superseded: bool = False
 

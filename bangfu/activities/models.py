@@ -7,11 +7,14 @@ both stay. "Current" activities are those no other row supersedes.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.programmes.choices import Actor
+
+NOTE_MAX = 2000  # characters of an activity's content or outcome
 
 # Kinds that obligations count most; each gets a partial index that answers the compliance
 # query "activities of pairing P of kind K between two dates" from the index alone
@@ -35,8 +38,11 @@ class Activity(models.Model):
                                            help_text=_("如听的是指导教师的课、走访的是结对户本户"))
     quantity = models.DecimalField(_("数量"), max_digits=8, decimal_places=1, default=Decimal("1"))
     unit = models.CharField(_("单位"), max_length=10, default="次")
-    content = models.TextField(_("活动内容"))
-    outcome = models.TextField(_("成效/解决问题"), blank=True)
+    # A visit's note is a few sentences; the limit keeps a pasted document (or a 1 MB probe) out.
+    # A TextField's max_length bounds only its form field, so the validator bounds the model.
+    content = models.TextField(_("活动内容"), max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)])
+    outcome = models.TextField(_("成效/解决问题"), blank=True, max_length=NOTE_MAX,
+                               validators=[MaxLengthValidator(NOTE_MAX)])
     place = models.CharField(_("地点"), max_length=120, blank=True)
     supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="superseded_by", verbose_name=_("更正的记录"))

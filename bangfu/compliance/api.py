@@ -6,24 +6,25 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from bangfu.compliance import selectors
+from bangfu.schemas import Id, PageNumber, PageSize, RegionCode, RegionLength
 
 router = Router(tags=["落实情况"])
 
 
 class ComplianceQuery(Schema):
     as_of: date | None = None
-    programme: int | None = None
-    obligation: int | None = None
+    programme: Id | None = None
+    obligation: Id | None = None
     period: str = ""
     status: str = ""
-    region: str = ""
-    helper_person: int | None = None
-    helper_org: int | None = None
-    helper_team: int | None = None
-    pairing: int | None = None
+    region: RegionCode = ""
+    helper_person: Id | None = None
+    helper_org: Id | None = None
+    helper_team: Id | None = None
+    pairing: Id | None = None
     current_only: bool = False
-    page: int = 1
-    page_size: int = 50
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 class RowOut(Schema):
@@ -97,7 +98,8 @@ def compliance_rows(request, q: Query[ComplianceQuery]):
 
 
 @router.get("/compliance/rollup", response=list[RollupOut], summary="落实情况汇总(按帮扶人、单位、工作队、区域等)")
-def compliance_rollup(request, q: Query[ComplianceQuery], by: str = "region", region_length: int | None = None):
+def compliance_rollup(request, q: Query[ComplianceQuery], by: str = "region",
+                      region_length: RegionLength | None = None):
     filters, as_of = _filters(q)
     if by not in (*selectors.GROUPS, "region"):
         by = "region"

@@ -5,12 +5,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from bangfu.compliance.selectors import ComplianceFilters
+from bangfu.querystring import query_id
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def compliance_filters(params, *, view: str = "rows") -> tuple[ComplianceFilters, date]:
@@ -24,10 +20,10 @@ def compliance_filters(params, *, view: str = "rows") -> tuple[ComplianceFilters
         as_of = timezone.localdate()
     region = (params.get("region", "") or "").strip()[:40]  # read and checked by Scope.narrow in the selectors
     filters = ComplianceFilters(
-        programme=_int(params.get("programme")), obligation=_int(params.get("obligation")),
+        programme=query_id(params, "programme"), obligation=query_id(params, "obligation"),
         period=params.get("period", "") or "", status=params.get("status", "") or "", region=region,
-        helper_person=_int(params.get("helper_person")), helper_org=_int(params.get("helper_org")),
-        helper_team=_int(params.get("helper_team")), pairing=_int(params.get("pairing")),
+        helper_person=query_id(params, "helper_person"), helper_org=query_id(params, "helper_org"),
+        helper_team=query_id(params, "helper_team"), pairing=query_id(params, "pairing"),
         current_only=params.get("current") == "1")
     if view == "behind":
         filters.status = filters.status or "due"

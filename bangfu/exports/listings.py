@@ -24,6 +24,7 @@ from bangfu.activities import selectors as activity_selectors
 from bangfu.compliance import selectors as compliance_selectors
 from bangfu.compliance.filters import compliance_filters, rollup_by
 from bangfu.errors import NotFound, ValidationError
+from bangfu.querystring import query_id
 from bangfu.privacy.services import PersonalValues
 from bangfu.programmes import selectors as programme_selectors
 from bangfu.programmes.models import Pairing, Programme
@@ -76,13 +77,6 @@ def listing_get(key: str) -> Listing:
     return found
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _display(model, name: str) -> Callable[[str], str]:
     """A field's choice labels, translated once per export (get_FOO_display translates on every call)."""
     labels = {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
@@ -130,7 +124,7 @@ def households(user, params: Params, personal: PersonalValues) -> Table:
 def persons(user, params: Params, personal: PersonalValues) -> Table:
     """The person list (q, kind), or an organization's people (organization=<id>)."""
     scope = user.scope
-    organization = _int(params.get("organization"))
+    organization = query_id(params, "organization")
     if organization:
         registry_selectors.organization_get(scope=scope, pk=organization)
     qs = registry_selectors.person_list(scope=scope, q=params.get("q", ""), kind=params.get("kind", ""),
@@ -184,7 +178,7 @@ def programmes(user, params: Params) -> Table:
 def pairings(user, params: Params) -> Table:
     """A programme's pairing list (programme=<id>, q as its search box); without one, all in scope."""
     scope = user.scope
-    programme_id = _int(params.get("programme"))
+    programme_id = query_id(params, "programme")
     programme = programme_selectors.programme_get(scope=scope, pk=programme_id) if programme_id else None
     qs = programme_selectors.pairing_list(scope=scope, programme=programme, status=params.get("status", ""),
                                           q=params.get("q", ""))
@@ -199,7 +193,7 @@ def pairings(user, params: Params) -> Table:
 @listing("uncovered", gettext_lazy("未落实帮扶责任人"))
 def uncovered(user, params: Params) -> Table:
     """A programme's targets without an active pairing (its page shows the first 100)."""
-    programme = programme_selectors.programme_get(scope=user.scope, pk=_int(params.get("programme")) or 0)
+    programme = programme_selectors.programme_get(scope=user.scope, pk=query_id(params, "programme") or 0)
     qs = programme_selectors.uncovered_targets(scope=user.scope, programme=programme)
     headers = [_("帮扶对象"), _("户编号"), _("所在区域")]
 
@@ -213,7 +207,7 @@ def uncovered(user, params: Params) -> Table:
 @listing("over_capacity", gettext_lazy("超出结对上限"))
 def over_capacity(user, params: Params) -> Table:
     """Helpers holding more active pairings in a programme than their rank allows ("54321")."""
-    programme = programme_selectors.programme_get(scope=user.scope, pk=_int(params.get("programme")) or 0)
+    programme = programme_selectors.programme_get(scope=user.scope, pk=query_id(params, "programme") or 0)
     qs = programme_selectors.over_capacity_helpers(scope=user.scope, programme=programme)
     headers = [_("帮扶人"), _("职级"), _("工作单位"), _("在帮结对"), _("结对数上限")]
     rank = _display(Person, "rank")
@@ -234,7 +228,7 @@ def activities(user, params: Params) -> Table:
     """The activity log of a pairing, household, person or programme (as their pages show it;
     superseded=1 keeps the corrected rows, as the pairing page does)."""
     scope = user.scope
-    pairing, household, person, programme = (_int(params.get(k)) for k in ("pairing", "household", "person",
+    pairing, household, person, programme = (query_id(params, k) for k in ("pairing", "household", "person",
                                                                            "programme"))
     if pairing:
         programme_selectors.pairing_get(scope=scope, pk=pairing)

@@ -15,6 +15,7 @@ class JobOut(Schema):
     register_key: str
     original_name: str
     status: str
+    message: str
     headers: list[str]
     header_row: int
     mapping: dict[str, int]
@@ -34,6 +35,7 @@ def _out(job: ImportJob) -> dict:
 
     done, total = services.import_progress(job) if job.running else (job.rows, job.rows_total)
     return {"id": job.pk, "register_key": job.register, "original_name": job.original_name, "status": job.status,
+            "message": job.message,
             "headers": job.headers, "header_row": job.header_row, "mapping": job.mapping, "rows": job.rows,
             "rows_done": done, "rows_total": total, "error_total": job.error_total, "error_counts": job.error_counts,
             "error_sample": job.error_sample,

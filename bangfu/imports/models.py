@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportStatus(models.TextChoices):
+    OPENING = "opening", _("读取文件中")
     UPLOADED = "uploaded", _("待核对表头")
     CHECKING = "checking", _("校验中")
     CHECKED = "checked", _("校验通过")
@@ -53,4 +54,4 @@ class ImportJob(models.Model):
 
     @property
     def running(self) -> bool:
-        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+        return self.status in (ImportStatus.OPENING, ImportStatus.CHECKING, ImportStatus.IMPORTING)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from bangfu.errors import ValidationError
 from bangfu.imports.registers import REGISTERS, header_key, normalize_text
 from bangfu.imports.cells import cell_text
+from bangfu.imports.uploads import file_check, zip_members_verify
 from bangfu.imports.xlsxstream import XlsxSheet, streamed_sheet
 
 HEADER_SCAN_ROWS = 30
@@ -60,7 +61,7 @@ def _known_names() -> set[str]:
     return {name for register in REGISTERS.values() for column in register.columns for name in column.names}
 
 
-def _detect_format(path: Path) -> str:
+def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
         return suffix.lstrip(".").replace("xlsm", "xlsx")
@@ -125,7 +126,8 @@ def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Shee
     `known_names`: the normalised headers that mark the header row, for a register that is not one
     of REGISTERS (the pairing register in bangfu/programmes/register.py)."""
     path = Path(path)
-    fmt = _detect_format(path)
+    fmt = detect_format(path)
+    file_check(path, fmt)  # type, and a zip's declared expansion, before anything is expanded
     if fmt == "csv":
         encoding = _detect_encoding(path)
         head = _csv_head(path, encoding)
@@ -136,6 +138,8 @@ def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Shee
     book = streamed_sheet(path) if fmt == "xlsx" else None
     if book is not None:
         return _streamed_open(path, book, known_names)
+    if fmt in ("xlsx", "ods"):
+        zip_members_verify(path)  # calamine expands whatever a member holds: make sure it is what it says
     sheet = _calamine_sheet(path)
     head = []
     for _i, row in zip(range(HEADER_SCAN_ROWS), sheet.iter_rows()):

@@ -27,10 +27,11 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.scope import Scope
 from bangfu.errors import PermissionDenied, ValidationError
 from bangfu.imports.models import ImportJob, ImportStatus
-from bangfu.imports.reading import Sheet, sheet_batches, sheet_open
+from bangfu.imports.reading import Sheet, detect_format, sheet_batches, sheet_open
 from bangfu.imports.records import RecordStage
 from bangfu.imports.registers import Register, register_get
 from bangfu.imports.report import report_write
+from bangfu.imports.uploads import file_check, upload_check
 from bangfu.imports.upsert import Counts, Stage
 from bangfu.imports.validation import ERROR_SCHEMA, Context, batch_validate, mapping_guess, row_label
 from bangfu.jobs import job_failed_if_dead, job_running
@@ -108,6 +109,13 @@ def rows_estimate(sheet: Sheet) -> int:
     return max(sheet.calamine().total_height - sheet.header_row, 0)
 
 
+def rows_check(total: int) -> None:
+    """Refuse a file of more data rows than one import takes (BANGFU_IMPORT_MAX_ROWS)."""
+    if total > settings.BANGFU_IMPORT_MAX_ROWS:
+        raise ValidationError(_("文件有约 %(n)s 行数据，一次最多导入 %(max)s 行：请分成几个文件")
+                              % {"n": f"{total:,}", "max": f"{settings.BANGFU_IMPORT_MAX_ROWS:,}"}, field="file")
+
+
 def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: bool,
                 mapping: dict[str, int] | None = None, reason: str = "",
                 progress: Callable[[int, int], None] | None = None, batch_rows: int = BATCH_ROWS,
@@ -117,13 +125,14 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
     reg = register_get(register)
     _require_import(scope, reg)
     sheet = sheet or sheet_open(path)
+    total = rows_estimate(sheet)
+    rows_check(total)
     mapping = mapping if mapping is not None else mapping_guess(reg, sheet.headers)
     missing = mapping_missing(reg, mapping)
     if missing:
         raise ValidationError(_("文件中找不到必填列：%(c)s。请在表头对应中指定") % {"c": "、".join(missing)},
                               field="mapping")
     ctx = Context.for_scope(register=reg, mapping=mapping, headers=sheet.headers, scope=scope)
-    total = rows_estimate(sheet)
     outcome = Outcome(reported=reg.count_keys)
     kept: list[pl.DataFrame] = []
     kinds: Counter = Counter()
@@ -268,23 +277,61 @@ def _progress_writer(job_id: int) -> Callable[[int, int], None]:
 
 
 def import_job_create(*, user, register: str, upload) -> ImportJob:
-    """Keep the uploaded file, find its header row and guess which column is which."""
+    """Keep the uploaded file and have the background worker open it (import_job_open). Here only
+    what costs nothing is checked — the size, the type by the first bytes, a zip's directory — so
+    that no upload, however built, expands or parses inside the request."""
     reg = register_get(register)
     _require_import(user.scope, reg)
-    job = ImportJob(register=reg.key, created_by=user, original_name=upload.name[:200])
+    upload_check(upload)
+    job = ImportJob(register=reg.key, created_by=user, original_name=upload.name[:200], status=ImportStatus.OPENING,
+                    language=translation.get_language() or "")
     job.file.save(Path(upload.name).name, upload, save=False)
     try:
-        sheet = sheet_open(job.file.path)
+        file_check(job.file.path, detect_format(Path(job.file.path)))
     except ValidationError:
         job.file.delete(save=False)
         raise
-    job.headers = sheet.headers
-    job.header_row = sheet.header_row
-    job.mapping = mapping_guess(reg, sheet.headers)
-    job.samples = column_samples(sheet)
-    job.rows_total = rows_estimate(sheet)
     job.save()
+    from bangfu.imports.tasks import import_job_open_task
+
+    # Not on commit: the embedded default runs it at once (the upload's answer then has the headers);
+    # the database backend's task row commits with the job's.
+    import_job_open_task.enqueue(job.pk)
+    job.refresh_from_db()
+    if job.status == ImportStatus.FAILED:  # opened at once, and refused: say why, as for the checks above
+        raise ValidationError(job.message, field="file")
     return job
+
+
+def import_job_open(*, job_id: int) -> ImportJob:
+    """The task's body after an upload: find the header row, guess the mapping, estimate the rows.
+    A file that cannot be read ends the job failed, with the reason, and is deleted."""
+    with job_running("import", job_id):
+        job = ImportJob.objects.get(pk=job_id)
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            job.started_at = timezone.now()
+            job.save(update_fields=["started_at"])
+            try:
+                sheet = sheet_open(job.file.path)
+                total = rows_estimate(sheet)
+                rows_check(total)
+            except ValidationError as exc:
+                job.status, job.message = ImportStatus.FAILED, exc.message
+                job.file.delete(save=False)
+            except Exception:
+                logger.exception("import job %s: the file could not be opened", job.pk)
+                job.status, job.message = ImportStatus.FAILED, _("读取文件时发生意外错误(任务 %(id)s)") % {"id": job.pk}
+                job.file.delete(save=False)
+            else:
+                reg = register_get(job.register)
+                job.status, job.message = ImportStatus.UPLOADED, ""
+                job.headers, job.header_row = sheet.headers, sheet.header_row
+                job.mapping = mapping_guess(reg, sheet.headers)
+                job.samples = column_samples(sheet)
+                job.rows_total = total
+            job.started_at = None
+            job.save()
+        return job
 
 
 def import_job_map(*, job: ImportJob, mapping: dict[str, int | None]) -> ImportJob:

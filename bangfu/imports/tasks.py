@@ -4,6 +4,13 @@ from django_tasks import task
 
 
 @task()
+def import_job_open_task(job_id: int) -> None:
+    from bangfu.imports.services import import_job_open
+
+    import_job_open(job_id=job_id)
+
+
+@task()
 def import_job_task(job_id: int, dry_run: bool) -> None:
     from bangfu.imports.services import import_job_run
 

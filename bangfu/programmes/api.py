@@ -12,6 +12,7 @@ from bangfu.errors import NotFound
 from bangfu.programmes import register, selectors, services
 from bangfu.programmes.models import Obligation, Phase, Task
 from bangfu.registry.api import Page
+from bangfu.schemas import Count
 
 router = Router(tags=["帮扶项目与结对"])
 
@@ -62,7 +63,7 @@ class TermOut(TermIn):
 
 class CapacityIn(Schema):
     helper_rank: str = ""
-    max_targets: int
+    max_targets: Count
 
 
 class ObligationIn(Schema):

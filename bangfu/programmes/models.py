@@ -8,6 +8,7 @@ tables, never a model of its own.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -49,7 +50,7 @@ class Programme(models.Model):
     # values (e.g. households with status poor/monitored; persons with orphan = true).
     coverage_attribute = models.CharField(_("覆盖对象条件字段"), max_length=30, blank=True)
     coverage_values = models.JSONField(_("覆盖对象条件取值"), default=list, blank=True)
-    description = models.TextField(_("说明"), blank=True)
+    description = models.TextField(_("说明"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)])
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords(verbose_name=_("项目变更记录"))
 

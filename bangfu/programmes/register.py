@@ -23,6 +23,7 @@ from bangfu.accounts.scope import Scope
 from bangfu.compliance.summary import summary_deferred
 from bangfu.errors import BangfuError, ValidationError
 from bangfu.imports.blanks import register_template
+from bangfu.imports.uploads import upload_check
 from bangfu.imports.reading import Sheet, sheet_batches, sheet_open
 from bangfu.imports.registers import Column, Register, normalize_text
 from bangfu.imports.report import report_write
@@ -286,9 +287,8 @@ def _report(sheet: Sheet, mapping: dict[str, int], errors: list[RegisterError]) 
 def pairing_register_upload(*, scope: Scope, by, programme: Programme, upload, dry_run: bool = True
                             ) -> RegisterResult:
     """The same for an uploaded file (pages and API): kept in a temporary file while it is read."""
-    suffix = Path(getattr(upload, "name", "") or "").suffix.lower() or ".xlsx"
-    if suffix not in (".xlsx", ".xlsm", ".xls", ".ods", ".csv"):
-        raise ValidationError(_("请上传 Excel(.xlsx/.xls)或 CSV 文件"), field="file")
+    upload_check(upload)  # size and name; sheet_open checks the content before anything is expanded
+    suffix = Path(upload.name).suffix.lower()
     with tempfile.NamedTemporaryFile(suffix=suffix, prefix="bangfu-register-") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)

@@ -1,6 +1,7 @@
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from bangfu.regions.selectors import region_children, region_search
+from bangfu.schemas import Limit
 
 router = Router(tags=["行政区划"])
 
@@ -16,8 +17,8 @@ class RegionOut(Schema):
 
 class RegionQuery(Schema):
     q: str = ""
-    level: int | None = None
-    limit: int = 20
+    level: int | None = Field(None, ge=1, le=5)
+    limit: Limit = 20
 
 
 @router.get("/", response=list[RegionOut], summary="按代码、名称或拼音首字母查找区划(限管辖范围)")

@@ -9,13 +9,15 @@ from ninja.pagination import PageNumberPagination, paginate
 from bangfu.privacy.masking import mask_id_number, mask_phone
 from bangfu.privacy.services import personal_value_reveal
 from bangfu.registry import selectors, services
+from bangfu.schemas import PageNumber, PageSize, RegionCode
 
 router = Router(tags=["基础信息库"])
 
 
 class Page(PageNumberPagination):
     class Input(PageNumberPagination.Input):
-        page_size: int = Field(50, ge=1, le=500)
+        page: PageNumber = 1
+        page_size: PageSize = 50
 
     def paginate_queryset(self, queryset, pagination, request=None, **params):
         self.page_size = pagination.page_size
@@ -199,7 +201,7 @@ class OrganizationIn(Schema):
 
 class HouseholdQuery(Schema):
     q: str = ""
-    region: str = ""
+    region: RegionCode = ""
     status: str = ""
     cause: str = ""
     work_ability: str = ""

@@ -223,7 +223,9 @@ def _person_prepare(scope: Scope, person: Person, data: dict[str, Any]) -> None:
     person.name = name_normalize(person.name)  # 王　芳 → 王芳, as the import stores it
     if not person.name:
         raise ValidationError(_("请填写姓名"), field="name")
-    person.initials = person_initials(person.name)
+    person.initials = _initials_fit(Person, person_initials(person.name))
+    if person.region_id is None:  # neither given nor taken from a household
+        raise ValidationError(_("不在户中的人员须填写所在区域"), field="region")
     person.county_code = person.region.code[:6]
     if person.household_id and person.relation == "head":
         heads = Person.objects.filter(household_id=person.household_id, relation="head").exclude(pk=person.pk)
@@ -286,13 +288,19 @@ def organization_update(*, scope: Scope, by, organization: Organization, data: d
     return _organization_save(scope, Organization.objects.select_for_update().get(pk=organization.pk), data, by)
 
 
+def _initials_fit(model, initials: str) -> str:
+    """The search key cut to its column: a name within its own limit never fails on it (a name of 64
+    characters made 64 initials for a column of 60), and a name over its limit fails on the name."""
+    return initials[: model._meta.get_field("initials").max_length]
+
+
 def _organization_save(scope: Scope, organization: Organization, data: dict[str, Any], by) -> Organization:
     data = dict(data)
     if "region" in data:
         data["region"] = _region_in_scope(scope, data["region"])
     _apply(organization, data, ORGANIZATION_FIELDS)
     organization.county_code = organization.region.code[:6]
-    organization.initials = initials_of(organization.name)
+    organization.initials = _initials_fit(Organization, initials_of(organization.name or ""))
     _full_clean(organization)
     _save_with_history(organization, by)
     return organization

@@ -23,7 +23,8 @@ def test_the_csv_holds_the_households_filtered_on_screen(live_server, regions, b
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/households/")
     page.select_option("select[name=status]", "exited")  # htmx swaps the rows, and the buttons with them
-    page.wait_for_function("document.querySelector('#household-rows').innerText.includes('共 1 户')")
+    # A function, not a bare expression: Playwright evals an expression, which the page's CSP refuses.
+    page.wait_for_function("() => document.querySelector('#household-rows').innerText.includes('共 1 户')")
     with page.expect_download() as download:
         page.click("#household-rows button[value=csv]")
     text = download.value.path().read_text(encoding="utf-8-sig")

@@ -36,7 +36,8 @@ def test_a_county_officer_finds_edits_and_sees_history(live_server, regions, bro
     page.goto(f"{live_server.url}/households/")
     page.fill("input[name=q]", "qxy")
     # The search answers as one types (htmx): wait for the filtered rows, not the first page.
-    page.wait_for_function("document.querySelector('#household-rows').innerText.includes('共 1 户')")
+    # A function, not a bare expression: Playwright evals an expression, which the page's CSP refuses.
+    page.wait_for_function("() => document.querySelector('#household-rows').innerText.includes('共 1 户')")
     assert "覃秀英" in page.inner_text("#household-rows")
     page.screenshot(path=str(tmp_path / "list.png"), full_page=True)
     page.click(f"text={household.number}")

@@ -7,7 +7,7 @@
   if (!d.labels.length) { el.hidden = true; return; }
   var chart = echarts.init(el);
   chart.setOption({
-    tooltip: { trigger: "axis" },
+    tooltip: { trigger: "axis", renderMode: "richText" },
     legend: { data: d.names },
     grid: { containLabel: true, left: 8, right: 8 },
     xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: 20 } },

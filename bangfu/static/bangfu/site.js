@@ -1,3 +1,4 @@
+/* ECharts tooltips are drawn on the canvas (renderMode richText): the HTML tooltip writes style attributes, which the Content-Security-Policy refuses. */
 /* Bangfu's own scripts: no inline scripts in the pages (Content-Security-Policy: same-origin only). */
 (function () {
   "use strict";
@@ -29,7 +30,7 @@
       if (!rows.length) { el.hidden = true; return; }
       var chart = window.echarts.init(el), option;
       if (el.dataset.chart === "pie") {
-        option = {tooltip: {trigger: "item"},
+        option = {tooltip: {trigger: "item", renderMode: "richText"},
                   series: [{type: "pie", radius: ["35%", "65%"],
                             data: rows.map(function (r) { return {name: r.name, value: r.value}; })}]};
       } else {
@@ -37,7 +38,7 @@
           var bits = part.split(":");
           return {key: bits[0], label: bits.slice(1).join(":"), color: bits.length > 2 ? bits[2] : undefined};
         });
-        option = {tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 8, right: 8, bottom: 8, top: 32, containLabel: true},
+        option = {tooltip: {trigger: "axis", renderMode: "richText"}, legend: {top: 0}, grid: {left: 8, right: 8, bottom: 8, top: 32, containLabel: true},
                   xAxis: {type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: {interval: 0, rotate: rows.length > 6 ? 40 : 0}},
                   yAxis: {type: "value"},
                   series: series.map(function (s) {

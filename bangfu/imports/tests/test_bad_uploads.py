@@ -1,0 +1,161 @@
+"""A corpus of bad uploads (issue 13 c), made here rather than committed: each refused through the
+page, the API and `bangfu import` with a clear Chinese message, and nothing written or kept."""
+
+import io
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from bangfu.imports.models import ImportJob, ImportStatus
+from bangfu.registry.models import Household, Person
+
+HEADER = "户编号,姓名,身份证号,与户主关系\n"
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in members.items():
+            book.writestr(name, data)
+    return buffer.getvalue()
+
+
+def zip_bomb() -> bytes:
+    """An .xlsx whose sheet is 64 MB of one repeated cell, deflated to some 64 KB (ratio ~1000)."""
+    row = b'<row><c t="inlineStr"><is><t>0</t></is></c></row>'
+    return _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
+                 "xl/worksheets/sheet1.xml": row * ((64 << 20) // len(row))})
+
+
+def lying_zip_bomb() -> bytes:
+    """The same expansion behind a directory that declares 1,000 bytes: only inflating tells."""
+    data = bytearray(_zip({"xl/worksheets/sheet1.xml": b"0" * (32 << 20)}))
+    size = struct.pack("<I", 1000)
+    local = data.index(b"PK\x03\x04")
+    data[local + 22:local + 26] = size  # local header: uncompressed size
+    central = data.index(b"PK\x01\x02")
+    data[central + 24:central + 28] = size  # central directory: uncompressed size
+    return bytes(data)
+
+
+def truncated_xlsx() -> bytes:
+    whole = _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>" * 1000,
+                  "xl/worksheets/sheet1.xml": b"<worksheet/>" * 1000})
+    return whole[: len(whole) // 2]
+
+
+CORPUS = {
+    "zip bomb": ("台账.xlsx", zip_bomb, "压缩炸弹"),
+    "lying zip bomb": ("台账.xlsx", lying_zip_bomb, "压缩炸弹"),
+    "truncated zip": ("台账.xlsx", truncated_xlsx, "文件不完整或已损坏"),
+    "exe renamed": ("台账.xlsx", lambda: b"MZ\x90\x00" + bytes(2000), "程序(.exe)"),
+    "png renamed": ("台账.csv", lambda: b"\x89PNG\r\n\x1a\n" + bytes(2000), "图片(.png)"),
+    "huge row count": ("台账.csv", lambda: (HEADER + "H1,张三,,户主\n" * 150).encode(), "一次最多导入 100 行"),
+    "utf-16": ("台账.csv", lambda: (HEADER + "H1,张三,,户主\n").encode("utf-16"), "UTF-16"),
+    "no known encoding": ("台账.csv", lambda: HEADER.encode() + b"H1,\xff\xfe\x80\x80,,\xff\n", "无法识别文件编码"),
+    "empty": ("台账.csv", lambda: b"", "空的"),
+    "not a table": ("台账.docx.exe", lambda: b"MZ" + bytes(100), "请上传 Excel"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _limits(settings):
+    settings.BANGFU_IMPORT_MAX_ROWS = 100
+
+
+def _upload(name: str, content: bytes) -> io.BytesIO:
+    fh = io.BytesIO(content)
+    fh.name = name
+    return fh
+
+
+def _files(settings) -> set[Path]:
+    return {p for p in (Path(settings.MEDIA_ROOT) / "imports").rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def kept_before(settings):
+    """The uploaded files other tests left (the media folder is the session's): none may be added."""
+    return _files(settings)
+
+
+def _nothing_kept(settings, before) -> None:
+    assert not Household.objects.exists() and not Person.objects.exists()
+    assert _files(settings) == before
+    assert not ImportJob.objects.exclude(status=ImportStatus.FAILED).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_the_page_refuses_it_with_a_message(county_client, settings, kept_before, case):
+    name, make, message = CORPUS[case]
+    response = county_client.post(reverse("imports:upload"), {"register": "members", "file": _upload(name, make())},
+                                  follow=True)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    _nothing_kept(settings, kept_before)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_the_api_refuses_it_with_a_message(county_client, settings, kept_before, case):
+    name, make, message = CORPUS[case]
+    response = county_client.post("/api/v1/imports", {"register_key": "members", "file": _upload(name, make())})
+    assert response.status_code == 400
+    assert message in response.json()["message"] and response.json()["field"] == "file"
+    _nothing_kept(settings, kept_before)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(set(CORPUS) - {"not a table"}))  # the command reads any name
+def test_the_command_refuses_it_with_a_message(county_client, settings, kept_before, tmp_path, case):
+    name, make, message = CORPUS[case]
+    path = tmp_path / name
+    path.write_bytes(make())
+    with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call_command("import", str(path), "--user", county_client.user.username, "--no-progress")
+    _nothing_kept(settings, kept_before)
+
+
+@pytest.mark.django_db
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(county_client, settings, kept_before):
+    settings.BANGFU_UPLOAD_MAX_MB = 1
+    content = (HEADER + "H1,张三,,户主\n" * 60_000).encode()
+    response = county_client.post("/api/v1/imports", {"register_key": "members", "file": _upload("台账.csv", content)})
+    assert response.status_code == 400 and "不能超过 1 MB" in response.json()["message"]
+    _nothing_kept(settings, kept_before)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["zip bomb", "lying zip bomb", "truncated zip", "png renamed"])
+def test_the_pairing_register_upload_refuses_it_too(county_client, settings, kept_before, case):
+    from bangfu.programmes.models import Pairing
+    from bangfu.programmes.tests.factories import make_programme
+
+    programme = make_programme(name="2025年干部结对帮扶")
+    name, make, message = CORPUS[case]
+    page = county_client.post(f"/programmes/{programme.pk}/pairings/upload/", {"file": _upload(name, make())})
+    assert page.status_code == 400 and message in page.content.decode()
+    api = county_client.post(f"/api/v1/programmes/{programme.pk}/pairings/upload", {"file": _upload(name, make())})
+    assert api.status_code == 400 and message in api.json()["message"]
+    assert not Pairing.objects.exists()
+
+
+def test_a_real_register_is_not_taken_for_a_bomb(tmp_path):
+    """The limits leave room: a register of 20,000 rows as Excel writes it compresses some 13 times."""
+    import xlsxwriter
+
+    from bangfu.imports.uploads import file_check, zip_members_verify
+
+    path = tmp_path / "real.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet()
+    for r in range(20_000):
+        sheet.write_row(r, 0, [f"H{r:06d}", f"张{r}", f"45022419800517{r % 10000:04d}", "户主", "2020-01-01"])
+    book.close()
+    file_check(path, "xlsx")
+    zip_members_verify(path)
