@@ -57,6 +57,7 @@
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawCharts);
-  else drawCharts();
+  // Deferred like ECharts, which comes after this file: draw once every deferred script has run.
+  if (document.readyState === "complete") drawCharts();
+  else window.addEventListener("load", drawCharts);
 })();
