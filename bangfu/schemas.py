@@ -20,5 +20,6 @@ Limit = Annotated[int, Field(ge=1, le=200)]
 Count = Annotated[int, Field(ge=0, le=INT32_MAX)]  # what a PositiveIntegerField holds
 # A region filter as the API takes it: digits of a division code or its prefix (what a code means, and
 # whether it is in the caller's scope, is the selectors' to say), never arbitrary text.
+Year = Annotated[int, Field(ge=1949, le=2200)]  # a budget's, scheme's or holiday table's year
 RegionCode = Annotated[str, Field(pattern=r"^[0-9]*$", max_length=12)]
 RegionLength = Literal[2, 4, 6, 9, 12]  # digits of a region code prefix: province … village

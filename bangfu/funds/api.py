@@ -9,6 +9,8 @@ from ninja.pagination import paginate
 from bangfu.funds import selectors, services
 from bangfu.registry.api import Page
 
+from bangfu.schemas import RegionLength, Year
+
 router = Router(tags=["扶贫资金"])
 
 
@@ -16,7 +18,7 @@ class FundIn(Schema):
     name: str
     source: str = Field(..., description="higher_fiscal 上级财政专项 / local_fiscal 本级财政配套 / helper_units 帮扶单位筹资 / "
                                          "donation 社会捐助 / east_west 东西部协作 / integrated 部门整合 / other 其他")
-    year: int
+    year: Year
     region: str = Field(..., description="资金所属区域代码(12位)")
     budget: Decimal
     document_no: str = ""
@@ -41,7 +43,7 @@ class BudgetIn(Schema):
 
 
 class FundQuery(Schema):
-    year: int | None = None
+    year: Year | None = None
     source: str = ""
 
 
@@ -118,7 +120,7 @@ def fund_create(request, payload: FundIn):
 
 
 @router.get("/funds/report", response=list[ReportRow], summary="资金执行情况(按来源、年度、区域)")
-def execution_report(request, year: int | None = None, source: str = "", level: int = 6):
+def execution_report(request, year: Year | None = None, source: str = "", level: RegionLength = 6):
     return selectors.execution_report(scope=request.auth.scope, year=year, source=source, level=level)
 
 

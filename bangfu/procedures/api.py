@@ -12,6 +12,8 @@ from bangfu.procedures import selectors, services
 from bangfu.procedures.models import Objection
 from bangfu.registry.api import Page
 
+from bangfu.schemas import Year
+
 router = Router(tags=["办理流程"])
 
 
@@ -160,7 +162,7 @@ def objection_resolve(request, objection_id: int, payload: ResolveIn):
 
 
 @router.get("/procedures/holidays", response=list[HolidayOut], summary="节假日表")
-def holiday_list(request, year: int | None = None):
+def holiday_list(request, year: Year | None = None):
     if not request.auth.role_rules.see_households:  # as the page: roles that run no procedure
         raise PermissionDenied(_("您的角色不查看办理事项"))
     return list(selectors.holiday_list(year=year))

@@ -14,6 +14,8 @@ from bangfu.registry.models import Household
 from bangfu.subsidies import payments, selectors, services
 from bangfu.subsidies.models import Application
 
+from bangfu.schemas import Year
+
 router = Router(tags=["奖补"])
 
 
@@ -33,7 +35,7 @@ class StandardOut(StandardIn):
 
 class SchemeIn(Schema):
     name: str
-    year: int
+    year: Year
     region: str = Field(..., description="实施区域代码(12位)")
     unit: str = Field(..., description="mu 亩 / head 头 / piece 只 / person 人 / household 户")
     rate: Decimal
