@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bangfu.errors import PermissionDenied, ValidationError
+from bangfu.errors import PermissionDenied
 from bangfu.measures import selectors, services
 from bangfu.registry import selectors as registry_selectors
 
@@ -32,7 +32,7 @@ def measure_deliver(request, pk: int):
     try:
         delivered_on = date.fromisoformat(request.POST.get("delivered_on", ""))
     except ValueError:
-        raise ValidationError(_("请填写落实日期"), field="delivered_on") from None
+        delivered_on = None  # the service refuses it, after saying whether this user may mark it at all
     services.measure_deliver(scope=scope, by=request.user, measure=measure, delivered_on=delivered_on,
                              note=request.POST.get("note", ""))
     messages.success(request, _("已标记落实"))
