@@ -52,7 +52,7 @@ class DocumentOut(Schema):
     created_at: datetime
 
 
-class BatchIn(Schema):
+class DocumentBatchIn(Schema):
     kind: str = "booklet"
     region: str = Field(description="村、乡镇或县的12位区划代码")
     as_of: date
@@ -93,7 +93,7 @@ def document_regenerate(request, document_id: int):
 
 
 @router.post("/documents/batches", url_name="document_batch_create", response={201: BatchOut}, summary="批量生成帮扶手册(后台任务，在“我的导出”下载)")
-def batch_create(request, payload: BatchIn):
+def batch_create(request, payload: DocumentBatchIn):
     job = batch.batch_start(user=request.user, kind=payload.kind, region=payload.region, as_of=payload.as_of,
                             fmt=payload.format, full=payload.full)
     return Status(201, {"id": job.pk, "status": job.status, "rows_total": job.rows_total,

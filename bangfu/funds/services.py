@@ -90,7 +90,7 @@ def fund_budget_change(*, scope: Scope, by, fund: Fund, budget, reason: str) -> 
     return fund
 
 
-def _target_check(target_kind: str, target_id, region: Region) -> None:
+def _target_check(scope: Scope, target_kind: str, target_id, region: Region) -> None:
     if target_kind not in TargetKind.values:
         raise ValidationError(_("分配对象类型不正确"), field="target_kind")
     if target_kind == TargetKind.REGION:
@@ -109,10 +109,10 @@ def _target_check(target_kind: str, target_id, region: Region) -> None:
         if not model.objects.filter(pk=target_id, region__code__startswith=region.prefix).exists():
             raise NotFound(_("分配对象不存在或不在分配区域内"))
     if target_kind == TargetKind.SCHEME:
-        from bangfu.subsidies.models import SubsidyScheme
+        from bangfu.subsidies.selectors import scheme_list
 
-        if not SubsidyScheme.objects.filter(pk=target_id).exists():
-            raise NotFound(_("补助政策不存在"))
+        if not scheme_list(scope=scope).filter(pk=target_id).exists():  # not another county's scheme
+            raise NotFound(_("补助政策不存在或不在您的管辖范围内"))
 
 
 @transaction.atomic
@@ -129,7 +129,7 @@ def allocation_create(*, scope: Scope, by, fund: Fund, amount, region: str, purp
     if locked_fund is None:
         raise NotFound(_("资金不存在或不在您的管辖范围内"))
     place = _region_in_scope(scope, region)
-    _target_check(target_kind, target_id, place)
+    _target_check(scope, target_kind, target_id, place)
     if parent is None:
         if not place.code.startswith(locked_fund.region.prefix):
             raise ValidationError(_("分配区域须在资金所属区域“%(r)s”之内") % {"r": locked_fund.region.name}, field="region")

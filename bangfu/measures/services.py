@@ -92,7 +92,7 @@ def measure_deliver(*, scope: Scope, by, measure: Measure, delivered_on: date, n
     if not (scope.rules.edit_registry or own):
         raise PermissionDenied(_("只有责任人或业务部门可以标记落实"))
     if measure.status != MeasureStatus.PLANNED:
-        raise Conflict(_("该措施已%(s)s") % {"s": measure.get_status_display()})
+        raise Conflict(_("该措施的状态已是“%(s)s”") % {"s": measure.get_status_display()})
     if not isinstance(delivered_on, date):
         raise ValidationError(_("请填写落实日期"), field="delivered_on")
     measure.status, measure.delivered_on = MeasureStatus.DELIVERED, delivered_on

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bangfu.errors import PermissionDenied, ValidationError
+from bangfu.errors import BangfuError, NotFound, PermissionDenied
 from bangfu.measures import selectors, services
 from bangfu.registry import selectors as registry_selectors
 
@@ -32,8 +32,14 @@ def measure_deliver(request, pk: int):
     try:
         delivered_on = date.fromisoformat(request.POST.get("delivered_on", ""))
     except ValueError:
-        raise ValidationError(_("请填写落实日期"), field="delivered_on") from None
-    services.measure_deliver(scope=scope, by=request.user, measure=measure, delivered_on=delivered_on,
-                             note=request.POST.get("note", ""))
+        delivered_on = None  # the service refuses it, after saying whether this user may mark it at all
+    try:
+        services.measure_deliver(scope=scope, by=request.user, measure=measure, delivered_on=delivered_on,
+                                 note=request.POST.get("note", ""))
+    except (NotFound, PermissionDenied):
+        raise
+    except BangfuError as exc:  # already delivered (a second tap), no date: said on the plan, not a 500
+        messages.error(request, exc.message)
+        return redirect("measures:household_plan", pk=measure.household_id)
     messages.success(request, _("已标记落实"))
     return redirect("measures:household_plan", pk=measure.household_id)

@@ -51,7 +51,7 @@ class CaseQuery(Schema):
     state: str = ""
 
 
-class AdvanceIn(Schema):
+class CaseAdvanceIn(Schema):
     definition: str
     case_ids: list[int]
     transition: str
@@ -119,7 +119,7 @@ def case_list(request, filters: Query[CaseQuery]):
 
 
 @router.post("/procedures/cases/advance", response=list[CaseOut], summary="办理(一件或多件)")
-def cases_advance(request, payload: AdvanceIn):
+def cases_advance(request, payload: CaseAdvanceIn):
     return services.cases_advance(scope=request.auth.scope, by=request.auth, **payload.dict())
 
 

@@ -124,7 +124,7 @@ def cases_advance(*, scope: Scope, by, definition: str, case_ids: Iterable[int],
     return cases
 
 
-def _notice_role_check(scope: Scope, d: Definition) -> None:
+def notice_role_check(scope: Scope, d: Definition) -> None:
     if scope.role != Role.ADMIN and scope.role not in d.notice_roles:
         raise PermissionDenied(_("您的角色(%(r)s)不能发布公示或处理异议：须由%(need)s办理") % {
             "r": Role(scope.role).label, "need": _role_names(d.notice_roles)})
@@ -136,7 +136,7 @@ def notice_publish(*, scope: Scope, by, definition: str, case_ids: Iterable[int]
     """Post a notice in `region` for the cases (all of them inside that region), optionally taking
     the definition's transition into the notice state at the same time."""
     d = definition_get(definition)
-    _notice_role_check(scope, d)
+    notice_role_check(scope, d)
     if not title.strip():
         raise ValidationError(_("请填写公示标题"), field="title")
     if ends_on < starts_on:
@@ -165,7 +165,7 @@ def notice_publish(*, scope: Scope, by, definition: str, case_ids: Iterable[int]
 def objection_raise(*, scope: Scope, by, notice: Notice, content: str, raised_on: date, raised_by: str = "",
                     case_id: int | None = None) -> Objection:
     notice = notice_get(scope=scope, pk=notice.pk)
-    _notice_role_check(scope, definition_get(notice.definition))
+    notice_role_check(scope, definition_get(notice.definition))
     if not content.strip():
         raise ValidationError(_("请填写异议内容"), field="content")
     if not notice.starts_on <= raised_on <= notice.ends_on:
@@ -184,7 +184,7 @@ def objection_resolve(*, scope: Scope, by, objection: Objection, resolution: str
                  .filter(pk=objection.pk, notice__in=notice_list(scope=scope)).select_related("notice").first())
     if objection is None:
         raise NotFound(_("异议不存在或不在您的管辖范围内"))
-    _notice_role_check(scope, definition_get(objection.notice.definition))
+    notice_role_check(scope, definition_get(objection.notice.definition))
     if objection.resolved_on is not None:
         raise Conflict(_("该异议已于 %(d)s 处理") % {"d": objection.resolved_on})
     if not resolution.strip():

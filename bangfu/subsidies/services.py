@@ -237,6 +237,7 @@ def applications_assess(*, scope: Scope, by, scheme: SubsidyScheme, region: str,
 def applications_publish(*, scope: Scope, by, scheme: SubsidyScheme, village: str, starts_on: date,
                          ends_on: date) -> Notice:
     """村内公示: post the village's assessed applications for the notice period."""
+    procedures.notice_role_check(scope, procedure.DEFINITION)  # before saying what the village holds
     ids = list(application_list(scope=scope, scheme=scheme, state="assessed", region=village)
                .values_list("case_id", flat=True))
     place = Region.objects.filter(code=village).first()

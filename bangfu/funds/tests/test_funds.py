@@ -105,3 +105,20 @@ def test_execution_report_by_source_year_and_region(regions):
         ("上级财政专项", Decimal("4000000"), Decimal("1000000"), Decimal("250000"), Decimal("6.3")),
     ]
     assert rows[0]["region_name"] == "融安县"
+
+
+def test_an_allocation_names_only_a_scheme_of_its_own_scope(regions):
+    from bangfu.subsidies import services as subsidy_services
+    from bangfu.tests.factories import ADMIN_SCOPE
+
+    def scheme(region):
+        return subsidy_services.scheme_create(scope=ADMIN_SCOPE, by=None, standards=[], data={
+            "name": "种植奖补", "year": 2026, "region": region, "unit": "mu", "rate": "100",
+            "opens_on": date(2026, 1, 1), "closes_on": date(2026, 12, 31)})
+
+    fund = make_fund()
+    other_county = scheme("450223000000")  # 鹿寨县
+    with pytest.raises(NotFound):
+        make_allocation(fund, amount="1000", target_kind="scheme", target_id=other_county.pk)
+    own = make_allocation(fund, amount="1000", target_kind="scheme", target_id=scheme("450224000000").pk)
+    assert own.target_id and not Allocation.objects.filter(target_id=other_county.pk).exists()
