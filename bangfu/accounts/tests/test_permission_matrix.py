@@ -128,6 +128,8 @@ PAGES = {
     "imports:start": ("own", "import", "POST"),
     "imports:report": ("no_file", "import", "GET"),
     "exports:jobs": ("open", None, "GET"),
+    "privacy:access_log": ("see_access_log", None, "GET"),  # the region's full reads; what it lists is scoped
+    "api_root": (SKIP, None, "GET"),  # a redirect to the API's own document
     "exports:download": ("no_file", "export", "GET"),
     "exports:start": ("export", "listing_region", "POST"),
     # money (issue 15)
@@ -476,7 +478,7 @@ def _dummy(schema: dict, components: dict):
     if kind == "array":
         return [_dummy(schema.get("items", {}), components)]
     if kind == "integer":
-        return 1
+        return max(1, schema.get("minimum", 1))  # a year is bounded from below
     if kind == "number":
         return 1
     if kind == "boolean":
