@@ -162,7 +162,8 @@ def answers(client, day: date) -> dict:
         got[f"page by {by}"] = (sorted((str(r["name"]), r["total"], r["met"], r["due"], r["shortfall"])
                                        for r in page["rows"]), page["totals"])
     export = _csv(client.post(reverse("exports:start", args=["compliance"]) + f"?as_of={as_of}", {"format": "csv"}))
-    got["export"] = (export[0], sorted(row[:3] + row[4:] for row in export[1:]))  # not the township's name
+    kept = [i for i, header in enumerate(export[0]) if header not in ("所在区域", "帮扶方单位")]  # not the township's
+    got["export"] = (export[0], sorted([row[i] for i in kept] for row in export[1:]))
     export = _csv(client.post(reverse("exports:start", args=["rollup"]) + f"?as_of={as_of}&by=helper",
                               {"format": "csv"}))
     got["export by helper"] = export
