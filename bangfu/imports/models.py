@@ -43,6 +43,9 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True,
                                       help_text=_("后台进程接手的时间；排队时为空"))
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="+", verbose_name=_("帮扶项目"),
+                                  help_text=_("结对名册的上传：按名册给这个项目批量结对(programmes/register.py)"))
 
     class Meta:
         verbose_name = _("导入任务")

@@ -374,8 +374,9 @@ def import_job_get(*, user, pk: int) -> ImportJob:
 
 
 def import_job_list(*, user, limit: int) -> list[ImportJob]:
-    """One's newest import jobs, those whose worker died marked so."""
-    return [import_job_checked(job) for job in ImportJob.objects.filter(created_by=user)[:limit]]
+    """One's newest import jobs, those whose worker died marked so (a pairing register's upload is the
+    programme's page's to show: programmes/register.py)."""
+    return [import_job_checked(job) for job in ImportJob.objects.filter(created_by=user, programme=None)[:limit]]
 
 
 def import_job_checked(job: ImportJob) -> ImportJob:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -72,6 +73,8 @@ def _context(job: ImportJob) -> dict:
 @login_required
 def import_detail(request, pk: int):
     job = services.import_job_get(user=request.user, pk=pk)
+    if job.programme_id:  # a pairing register's upload: its page is the programme's
+        return redirect(f"{reverse('programmes:pairing_register_upload', args=[job.programme_id])}?job={job.pk}")
     return render(request, "imports/import_detail.html", _context(job))
 
 

@@ -405,6 +405,8 @@ class RegisterErrorOut(Schema):
 
 
 class RegisterOut(Schema):
+    job_id: int  # the upload's import job: GET /api/v1/imports/{job_id} while the worker reads it (202)
+    status: str  # as an import job's: checking/importing (202), checked, invalid, done
     rows: int
     valid: int
     created: int
@@ -422,11 +424,15 @@ def pairing_register_template(request):
     return response
 
 
-@router.post("/programmes/{programme_id}/pairings/upload", response={200: RegisterOut, 400: RegisterOut},
-             summary="按结对名册批量结对(dry_run=true 只检查；有任何错误则一个也不结对，错误列出行号和列)")
+@router.post("/programmes/{programme_id}/pairings/upload", response={200: RegisterOut, 202: RegisterOut,
+                                                                    400: RegisterOut},
+             summary="按结对名册批量结对(dry_run=true 只检查；有任何错误则一个也不结对，错误列出行号和列；"
+                     "后台读取文件：202 时以 GET /api/v1/imports/{job_id} 查询结果)")
 def pairing_register_upload(request, programme_id: int, file: File[UploadedFile], dry_run: Form[bool] = True):
     scope = request.auth.scope
     programme = selectors.programme_get(scope=scope, pk=programme_id)
-    result = register.pairing_register_upload(scope=scope, by=request.auth, programme=programme, upload=file,
-                                              dry_run=dry_run)
-    return Status(200 if result.ok else 400, result)
+    job = register.pairing_register_job_create(scope=scope, by=request.auth, programme=programme, upload=file,
+                                               dry_run=dry_run)
+    result = register.pairing_register_result(job) or register.RegisterResult(dry_run=dry_run)
+    out = {"job_id": job.pk, "status": job.status, **result.__dict__}
+    return Status(202 if job.running else 200 if result.ok else 400, out)

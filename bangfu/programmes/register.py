@@ -9,22 +9,29 @@ capacity — inside one transaction that is kept only when no row failed and it 
 A dry run therefore reports exactly what the import would refuse, capacity included.
 """
 
+import logging
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
 from bangfu.compliance.summary import summary_deferred
-from bangfu.errors import BangfuError, ValidationError
+from bangfu.errors import BangfuError, NotFound, ValidationError
 from bangfu.imports.blanks import register_template
-from bangfu.imports.uploads import upload_check
-from bangfu.imports.reading import Sheet, sheet_batches, sheet_open
+from bangfu.imports.models import ImportJob, ImportStatus
+from bangfu.imports.reading import Sheet, detect_format, sheet_batches, sheet_open
+from bangfu.imports.services import import_job_checked
+from bangfu.imports.uploads import file_check, upload_check
+from bangfu.jobs import job_running
 from bangfu.imports.registers import Column, Register, normalize_text
 from bangfu.imports.report import report_write
 from bangfu.imports.validation import DATE_FORMATS, ERROR_SCHEMA, mapping_guess
@@ -33,6 +40,9 @@ from bangfu.programmes.choices import PartyKind
 from bangfu.programmes.models import Programme
 from bangfu.programmes.services import _require_manage, pairing_create
 from bangfu.registry.models import Household, Organization, Person
+from bangfu.schemas import INT64_MAX
+
+logger = logging.getLogger(__name__)
 
 MAX_ROWS = 20_000
 CHUNK = 500  # values per IN (…): SQLite's limit on parameters
@@ -284,13 +294,83 @@ def _report(sheet: Sheet, mapping: dict[str, int], errors: list[RegisterError]) 
         return path.read_bytes()
 
 
-def pairing_register_upload(*, scope: Scope, by, programme: Programme, upload, dry_run: bool = True
-                            ) -> RegisterResult:
-    """The same for an uploaded file (pages and API): kept in a temporary file while it is read."""
-    upload_check(upload)  # size and name; sheet_open checks the content before anything is expanded
-    suffix = Path(upload.name).suffix.lower()
-    with tempfile.NamedTemporaryFile(suffix=suffix, prefix="bangfu-register-") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-        handle.flush()
-        return pairing_register_import(scope=scope, by=by, programme=programme, path=handle.name, dry_run=dry_run)
+def pairing_register_job_create(*, scope: Scope, by, programme: Programme, upload, dry_run: bool = True
+                                ) -> ImportJob:
+    """An uploaded register (pages and API), kept and read by the background worker as every import is
+    (imports.services.import_job_create): here only what costs nothing is checked — the size, the type
+    by the first bytes, a zip's directory (a zip bomb is refused by it before anything expands) — so
+    no upload, however built, expands or parses inside the request. The worker runs
+    `pairing_register_job_run`; with the embedded task backend (`make run`, tests) it has run when
+    this returns. A file the worker refuses outright (no 结对日期 column, a directory that lied, too
+    many rows) is a ValidationError here too when the job has already ended."""
+    _require_manage(scope)
+    upload_check(upload)
+    job = ImportJob(register=PAIRING_REGISTER.key, programme=programme, created_by=by,
+                    original_name=Path(upload.name).name[:200], dry_run=dry_run,
+                    status=ImportStatus.CHECKING if dry_run else ImportStatus.IMPORTING,
+                    language=translation.get_language() or "")
+    job.file.save(Path(upload.name).name, upload, save=False)
+    try:
+        file_check(job.file.path, detect_format(Path(job.file.path)))
+    except ValidationError:
+        job.file.delete(save=False)
+        raise
+    job.save()
+    from bangfu.programmes.tasks import pairing_register_task
+
+    pairing_register_task.enqueue(job.pk)  # as import_job_create: not on commit (see there)
+    job.refresh_from_db()
+    if job.status == ImportStatus.FAILED:
+        raise ValidationError(job.message, field="file")
+    return job
+
+
+def pairing_register_job_run(*, job_id: int) -> ImportJob:
+    """The task's body: read and check the register, pair its rows (all or none), keep the outcome and
+    the error report on the job. The uploaded file is deleted after: a register is read once."""
+    with job_running("import", job_id):
+        job = ImportJob.objects.select_related("created_by", "programme").get(pk=job_id)
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            job.started_at = timezone.now()
+            job.save(update_fields=["started_at"])
+            user = job.created_by
+            try:
+                result = pairing_register_import(scope=user.scope, by=user, programme=job.programme,
+                                                 path=job.file.path, dry_run=job.dry_run)
+            except BangfuError as exc:
+                job.status, job.message = ImportStatus.FAILED, exc.message
+            except Exception:
+                logger.exception("pairing register job %s failed", job.pk)
+                job.status, job.message = ImportStatus.FAILED, _(
+                    "读取结对名册时发生意外错误(任务 %(id)s)，没有结对") % {"id": job.pk}
+            else:
+                job.rows, job.error_total = result.rows, len(result.errors)
+                job.error_sample = [asdict(e) for e in result.errors]  # one a row at most: MAX_ROWS bounds it
+                job.counts = {"valid": result.valid, "created": result.created}
+                if result.report:
+                    job.report.save("结对名册错误报告.xlsx", ContentFile(result.report), save=False)
+                job.status = (ImportStatus.INVALID if result.errors else
+                              ImportStatus.CHECKED if job.dry_run else ImportStatus.DONE)
+                job.message = ""
+            job.file.delete(save=False)
+            job.finished_at = timezone.now()
+            job.save()
+        return job
+
+
+def pairing_register_job_get(*, scope: Scope, user, programme: Programme, pk) -> ImportJob:
+    """One's own register upload for this programme (another's, or another programme's, is not found)."""
+    job = None
+    if str(pk).isdigit() and int(pk) <= INT64_MAX:
+        job = ImportJob.objects.filter(pk=int(pk), created_by=user, programme=programme).first()
+    if job is None:
+        raise NotFound(_("结对名册上传记录不存在"))
+    return import_job_checked(job)
+
+
+def pairing_register_result(job: ImportJob) -> RegisterResult | None:
+    """What an ended job found, as pairing_register_import returned it (None while it runs or failed)."""
+    if job.running or job.status == ImportStatus.FAILED:
+        return None
+    return RegisterResult(rows=job.rows, valid=job.counts.get("valid", 0), created=job.counts.get("created", 0),
+                          dry_run=job.dry_run, errors=[RegisterError(**e) for e in job.error_sample])

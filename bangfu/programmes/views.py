@@ -1,17 +1,15 @@
 """Programme and pairing pages: thin — parse, call one selector or service, render."""
 
-import re
-import uuid
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bangfu.activities import selectors as activity_selectors
 from bangfu.errors import BangfuError, NotFound, PermissionDenied
+from bangfu.imports.models import ImportStatus
 from bangfu.programmes import register, selectors, services
 from bangfu.programmes.forms import ExemptionForm, HandoverForm, ObligationForm, PairingForm, ProgrammeForm, TermForm
 from bangfu.programmes.models import Programme
@@ -219,16 +217,14 @@ def pairing_register_template(request):
     return response
 
 
-def _report_dir(user):
-    return settings.MEDIA_ROOT / "pairing-registers" / str(user.pk)
-
-
 @login_required
 def pairing_register_upload(request, pk: int):
-    """按名册批量结对: upload the register, check it (dry run), then pair every row — or none."""
+    """按名册批量结对: upload the register, check it (dry run), then pair every row — or none. The file
+    is read by the background worker (register.pairing_register_job_create); `?job=` shows that
+    upload's outcome, and refreshes itself while the worker is at it."""
     scope = request.user.scope
     programme = selectors.programme_get(scope=scope, pk=pk)
-    result, problem, report = None, "", ""
+    job, result, problem = None, None, ""
     dry_run = request.method != "POST" or request.POST.get("dry_run") == "on"
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -236,34 +232,40 @@ def pairing_register_upload(request, pk: int):
             problem = _("请选择要上传的结对名册")
         else:
             try:
-                result = register.pairing_register_upload(scope=scope, by=request.user, programme=programme,
-                                                          upload=upload, dry_run=dry_run)
+                job = register.pairing_register_job_create(scope=scope, by=request.user, programme=programme,
+                                                           upload=upload, dry_run=dry_run)
             except NotFound:
                 raise
             except BangfuError as exc:
                 problem = exc.message
-        if result is not None and result.report:
-            folder = _report_dir(request.user)
-            folder.mkdir(parents=True, exist_ok=True)
-            report = uuid.uuid4().hex
-            (folder / f"{report}.xlsx").write_bytes(result.report)
+    elif request.GET.get("job"):
+        job = register.pairing_register_job_get(scope=scope, user=request.user, programme=programme,
+                                                pk=request.GET["job"])
+        dry_run = job.dry_run
+        if job.status == ImportStatus.FAILED:
+            problem = job.message
+    if job is not None:
+        result = register.pairing_register_result(job)
         if result is not None and result.created:
             messages.success(request, _("已按名册结对 %(n)s 个") % {"n": result.created})
             return redirect("programmes:programme_detail", pk=pk)
+        if request.method == "POST" and job.running:  # the worker has it: this page, refreshing, follows it
+            return redirect(f"{reverse('programmes:pairing_register_upload', args=[pk])}?job={job.pk}")
     failed = bool(problem or (result and result.errors))
     return render(request, "programmes/register_upload.html", {
-        "programme": programme, "result": result, "problem": problem, "report": report, "dry_run": dry_run,
+        "programme": programme, "job": job, "running": job is not None and job.running, "result": result,
+        "problem": problem, "report": job.pk if job is not None and job.report else "", "dry_run": dry_run,
         "errors": result.errors[:500] if result else [], "can_edit": scope.rules.edit_registry,
     }, status=400 if failed else 200)
 
 
 @login_required
 def pairing_register_report(request, pk: int, token: str):
-    """The error report of one's own upload: the file back with the bad cells marked."""
-    if not re.fullmatch(r"[0-9a-f]{32}", token):
+    """The error report of one's own upload (`token`: its job's id): the file back, bad cells marked."""
+    programme = selectors.programme_get(scope=request.user.scope, pk=pk)
+    job = register.pairing_register_job_get(scope=request.user.scope, user=request.user, programme=programme,
+                                            pk=token)
+    if not job.report:
         raise Http404
-    selectors.programme_get(scope=request.user.scope, pk=pk)
-    path = _report_dir(request.user) / f"{token}.xlsx"
-    if not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename="结对名册错误报告.xlsx", content_type=XLSX)
+    return FileResponse(job.report.open("rb"), as_attachment=True, filename="结对名册错误报告.xlsx",
+                        content_type=XLSX)
