@@ -661,3 +661,77 @@ def _own_document(user, document: Document) -> Document:
                                    county_code=document.county_code, scope_prefix=_prefix(user), as_of=document.as_of,
                                    params=document.params, format=document.format, template_version="default",
                                    data_sha256=document.data_sha256, file_sha256=document.file_sha256, created_by=user)
+
+
+# Filters an attacker points outside: every query parameter of the API's reads that names an object or
+# a region, with the other county's object, for each role below the administrator. The answer is a
+# refusal (403/404, or 400 naming the field), or an empty answer: never a row of the other county, nor
+# the caller's own rows as if the filter were not there. A new query parameter must be entered in
+# FILTER_KINDS (it names an object: walked here) or NOT_OBJECTS (it does not).
+FILTER_KINDS = {"region": "region", "organization": "organization", "household": "household", "person": "person",
+                "pairing": "pairing", "programme": "programme", "obligation": "obligation",
+                "helper_person": "helper", "helper_org": "organization", "helper_team": "team", "fund_id": "fund",
+                "scheme_id": "scheme"}
+NOT_OBJECTS = {"q", "kind", "status", "cause", "work_ability", "assistance", "page", "page_size", "level", "limit",
+               "include_superseded", "as_of", "period", "current_only", "by", "region_length", "definition", "state",
+               "year", "source", "category"}
+
+
+def _filter_params() -> list[tuple[str, str]]:
+    found = []
+    for key, op in _operations().items():
+        if key.startswith("GET "):
+            found += [(key, p["name"]) for p in op.get("parameters", []) if p["in"] == "query"]
+    return found
+
+
+def test_every_query_parameter_is_known_to_name_an_object_or_not():
+    unknown = {name for _key, name in _filter_params()} - set(FILTER_KINDS) - NOT_OBJECTS
+    assert not unknown, f"query parameters to enter in FILTER_KINDS or NOT_OBJECTS: {sorted(unknown)}"
+
+
+def _rows(response) -> list | None:
+    body = response.json()
+    if isinstance(body, list):
+        return body
+    for key in ("items", "rows"):
+        if isinstance(body, dict) and key in body:
+            return body[key]
+    return None
+
+
+def _filter_value(objects: dict, kind: str):
+    if kind == "region":
+        return objects["region"].code
+    if kind == "helper":
+        return objects["pairing"].helper_person_id
+    return objects[kind].pk
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.ADMIN])
+def test_no_filter_reaches_outside_the_scope(client, world, role, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    client.force_login(_user_for(role, world))
+    outside = world["outside"]
+    markers = (OTHER_COUNTY, outside["household"].number, outside["region"].name)
+    wrong = []
+    for key, name in _filter_params():
+        if name not in FILTER_KINDS:
+            continue
+        path = key.split(" ", 1)[1]
+        if "{" in path:  # a list under an object: its own id is the matrix's; here the inside one
+            path = re.sub(r"{(\w+)}", lambda m: str(world["inside"][PARAM_KINDS[m.group(1)]].pk), path)
+        query = {name: _filter_value(outside, FILTER_KINDS[name])}
+        if key == "GET /api/v1/procedures/overdue":
+            query["as_of"] = "2026-01-01"
+        response = client.get(path, query)
+        if response.status_code >= 500:
+            wrong.append(f"{key}?{name}=outside: {response.status_code}")
+            continue
+        if response.status_code in (400, 403, 404):
+            continue
+        rows = _rows(response)
+        text = response.content.decode()
+        if rows or any(marker in text for marker in markers):
+            wrong.append(f"{key}?{name}=outside: {response.status_code} with {len(rows or [])} rows {text[:200]}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
