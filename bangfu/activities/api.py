@@ -11,7 +11,7 @@ from bangfu.activities import selectors, services
 from bangfu.activities.models import NOTE_MAX
 from bangfu.programmes.models import Pairing
 from bangfu.registry.api import Page
-from bangfu.schemas import Id
+from bangfu.schemas import ActivityQuantity, Id
 
 router = Router(tags=["帮扶活动"])
 
@@ -22,7 +22,7 @@ class ActivityIn(Schema):
     occurred_on: date
     actor: str = Field("helper", description="helper 帮扶方完成 / target 受帮扶方完成(如新教师听课)")
     with_counterpart: bool = True
-    quantity: Decimal = Decimal(1)
+    quantity: ActivityQuantity = Decimal(1)
     unit: str = "次"
     content: str = Field(max_length=NOTE_MAX)
     outcome: str = Field("", max_length=NOTE_MAX)
@@ -36,7 +36,7 @@ class CorrectionIn(Schema):
     occurred_on: date | None = None
     actor: str | None = None
     with_counterpart: bool | None = None
-    quantity: Decimal | None = None
+    quantity: ActivityQuantity | None = None
     unit: str | None = None
     content: str | None = Field(None, max_length=NOTE_MAX)
     outcome: str | None = Field(None, max_length=NOTE_MAX)

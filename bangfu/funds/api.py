@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from bangfu.funds import selectors, services
 from bangfu.registry.api import Page
 
-from bangfu.schemas import RegionLength, Year
+from bangfu.schemas import Money, RegionLength, Year
 
 router = Router(tags=["扶贫资金"])
 
@@ -20,7 +20,7 @@ class FundIn(Schema):
                                          "donation 社会捐助 / east_west 东西部协作 / integrated 部门整合 / other 其他")
     year: Year
     region: str = Field(..., description="资金所属区域代码(12位)")
-    budget: Decimal
+    budget: Money
     document_no: str = ""
 
 
@@ -38,7 +38,7 @@ class FundOut(Schema):
 
 
 class BudgetIn(Schema):
-    budget: Decimal
+    budget: Money
     reason: str
 
 
@@ -51,7 +51,7 @@ class AllocationIn(Schema):
     fund_id: int
     parent_id: int | None = None
     region: str
-    amount: Decimal
+    amount: Money
     purpose: str
     allocated_on: date
     target_kind: str = Field("region", description="region 下级区域 / project / measure / scheme 补助政策 / household")
@@ -76,7 +76,7 @@ class AllocationOut(Schema):
 
 
 class DisbursementIn(Schema):
-    amount: Decimal
+    amount: Money
     paid_on: date
     payee: str
     voucher_no: str

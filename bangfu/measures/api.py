@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 
 from bangfu.measures import selectors, services
 from bangfu.registry.api import Page
+from bangfu.schemas import Id, Money, Quantity
 
 router = Router(tags=["帮扶措施与项目"])
 
@@ -22,9 +23,9 @@ class MeasureIn(Schema):
     helper_id: int | None = None
     unit_id: int | None = None
     planned_on: date
-    amount: Decimal | None = None
+    amount: Money | None = None
     allocation_id: int | None = None
-    expected_income: Decimal | None = None
+    expected_income: Money | None = None
 
 
 class MeasureOut(Schema):
@@ -54,7 +55,7 @@ class MeasureQuery(Schema):
 class DeliveryIn(Schema):
     delivered_on: date
     note: str = ""
-    observed_income: Decimal | None = None
+    observed_income: Money | None = None
 
 
 class MilestoneIn(Schema):
@@ -67,12 +68,12 @@ class ProjectIn(Schema):
     kind: str = Field(..., description="infra 基础设施 / industry 产业 / service 公共服务")
     region: str
     unit: str
-    planned_quantity: Decimal
-    budget: Decimal
+    planned_quantity: Quantity
+    budget: Money
     responsible_unit: int | None = None
     starts_on: date | None = None
     milestones: list[MilestoneIn] = []
-    households: list[int] = []
+    households: list[Id] = Field([], max_length=1000)
 
 
 class ProjectOut(Schema):
@@ -96,7 +97,7 @@ class ProjectOut(Schema):
 
 class AcceptIn(Schema):
     accepted_on: date
-    accepted_quantity: Decimal
+    accepted_quantity: Quantity
 
 
 def _ids(data: dict) -> dict:

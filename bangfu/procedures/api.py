@@ -12,7 +12,7 @@ from bangfu.procedures import selectors, services
 from bangfu.procedures.models import Objection
 from bangfu.registry.api import Page
 
-from bangfu.schemas import Year
+from bangfu.schemas import IdList, RegionLength, Year
 
 router = Router(tags=["办理流程"])
 
@@ -53,7 +53,7 @@ class CaseQuery(Schema):
 
 class CaseAdvanceIn(Schema):
     definition: str
-    case_ids: list[int]
+    case_ids: IdList
     transition: str
     on: date
     comment: str = ""
@@ -129,7 +129,7 @@ def case_get(request, case_id: int):
 
 
 @router.get("/procedures/overdue", response=list[OverdueOut], summary="逾期事项按区域统计")
-def overdue_by_region(request, as_of: date, level: int = 9, definition: str = ""):
+def overdue_by_region(request, as_of: date, level: RegionLength = 9, definition: str = ""):
     return selectors.overdue_by_region(scope=request.auth.scope, as_of=as_of, level=level,
                                        definition=definition or None)
 

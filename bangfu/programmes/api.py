@@ -12,7 +12,7 @@ from bangfu.errors import NotFound
 from bangfu.programmes import register, selectors, services
 from bangfu.programmes.models import Obligation, Phase, Task
 from bangfu.registry.api import Page
-from bangfu.schemas import Count
+from bangfu.schemas import Minimum, SmallCount
 
 router = Router(tags=["帮扶项目与结对"])
 
@@ -63,7 +63,7 @@ class TermOut(TermIn):
 
 class CapacityIn(Schema):
     helper_rank: str = ""
-    max_targets: Count
+    max_targets: SmallCount
 
 
 class ObligationIn(Schema):
@@ -71,21 +71,21 @@ class ObligationIn(Schema):
     kind: str
     actor: str = "helper"
     measure: str = "count"
-    minimum: float
+    minimum: Minimum
     unit: str = "次"
     period: str = "month"
-    period_weeks: int | None = Field(None, description="period 为 weeks 时的周数：每两周填2，从学期(或项目)开始起算")
+    period_weeks: SmallCount | None = Field(None, description="period 为 weeks 时的周数：每两周填2，从学期(或项目)开始起算")
     window: str = ""
-    window_before_days: int = 0
-    window_after_days: int = 0
+    window_before_days: SmallCount = 0
+    window_after_days: SmallCount = 0
     window_starts_on: date | None = None
     window_ends_on: date | None = None
-    grace_days: int = 0
+    grace_days: SmallCount = 0
     counterpart_only: bool = False
     condition_party: str = ""
     condition_attribute: str = ""
     condition_values: list = []
-    minimum_by_value: dict[str, float] = Field(
+    minimum_by_value: dict[str, Minimum] = Field(
         {}, description="按适用条件字段取值的最低要求，如 {\"语文\": 20, \"数学\": 20}；其余取值按 minimum")
 
 

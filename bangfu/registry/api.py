@@ -9,7 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from bangfu.privacy.masking import mask_id_number, mask_phone
 from bangfu.privacy.services import personal_value_reveal
 from bangfu.registry import selectors, services
-from bangfu.schemas import PageNumber, PageSize, RegionCode
+from bangfu.schemas import Income, PageNumber, PageSize, RegionCode, Score, SmallCount
 
 router = Router(tags=["基础信息库"])
 
@@ -85,10 +85,10 @@ class HouseholdIn(Schema):
     dibao: bool = False
     wubao: bool = False
     tekun: bool = False
-    wage_income: Decimal = Decimal(0)
-    production_income: Decimal = Decimal(0)
-    property_income: Decimal = Decimal(0)
-    transfer_income: Decimal = Decimal(0)
+    wage_income: Income = Decimal(0)
+    production_income: Income = Decimal(0)
+    property_income: Income = Decimal(0)
+    transfer_income: Income = Decimal(0)
     food_secure: bool = True
     clothing_secure: bool = True
     education_secure: bool = True
@@ -159,7 +159,7 @@ class PersonIn(Schema):
     schooling: str = "none"
     health: str = "healthy"
     disability_category: str = ""
-    disability_grade: int | None = None
+    disability_grade: SmallCount | None = None
     work_ability: str = ""
     kind: str = "resident"
     orphan: bool = False
@@ -332,10 +332,10 @@ def organization_create(request, payload: OrganizationIn):
 
 class TermGradeIn(Schema):
     academic_year: str = Field(..., description="如 2025-2026")
-    term: int = Field(..., description="1 第一学期, 2 第二学期")
+    term: SmallCount = Field(..., description="1 第一学期, 2 第二学期")
     subject: str
-    score: Decimal
-    full_marks: Decimal | None = None
+    score: Score
+    full_marks: Score | None = None
 
 
 class TermGradeOut(Schema):

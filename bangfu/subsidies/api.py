@@ -14,7 +14,7 @@ from bangfu.registry.models import Household
 from bangfu.subsidies import payments, selectors, services
 from bangfu.subsidies.models import Application
 
-from bangfu.schemas import Year
+from bangfu.schemas import IdList, Money, Quantity, Year
 
 router = Router(tags=["奖补"])
 
@@ -23,8 +23,8 @@ class StandardIn(Schema):
     label: str
     kind: str = Field("number", description="number 数值 / date 日期")
     unit: str = ""
-    low: Decimal | None = None
-    high: Decimal | None = None
+    low: Quantity | None = None
+    high: Quantity | None = None
     low_date: date | None = None
     high_date: date | None = None
 
@@ -38,10 +38,10 @@ class SchemeIn(Schema):
     year: Year
     region: str = Field(..., description="实施区域代码(12位)")
     unit: str = Field(..., description="mu 亩 / head 头 / piece 只 / person 人 / household 户")
-    rate: Decimal
-    minimum_quantity: Decimal = Decimal(0)
-    cap_per_member: Decimal | None = None
-    cap_per_household: Decimal | None = None
+    rate: Quantity
+    minimum_quantity: Quantity = Decimal(0)
+    cap_per_member: Money | None = None
+    cap_per_household: Money | None = None
     eligible_statuses: list[str] = []
     registered_until: date | None = None
     opens_on: date
@@ -75,7 +75,7 @@ class SchemeOut(Schema):
 class ApplicationIn(Schema):
     scheme_id: int
     household_id: int
-    quantity: Decimal
+    quantity: Quantity
     applied_on: date
     comment: str = ""
 
@@ -107,7 +107,7 @@ class ApplicationQuery(Schema):
 
 
 class AdvanceIn(Schema):
-    application_ids: list[int]
+    application_ids: IdList
     transition: str = Field(..., description="register 村登记汇总 / review 县审核 / approve 审批")
     on: date
     comment: str = ""
@@ -115,7 +115,7 @@ class AdvanceIn(Schema):
 
 class InspectionIn(Schema):
     measured: dict[str, str | Decimal | date] = Field(..., description="验收项目名称 → 实测值")
-    accepted_quantity: Decimal
+    accepted_quantity: Quantity
     inspected_on: date
     comment: str = ""
 
