@@ -130,19 +130,66 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(county_clien
     _nothing_kept(settings, kept_before)
 
 
+PAIRING_CORPUS = {**{case: CORPUS[case] for case in CORPUS if case != "huge row count"},
+                  # a register's own limit (register.MAX_ROWS), not the imports' setting
+                  "huge row count": ("名册.csv", lambda: ("帮扶人身份证号,户编号,结对日期\n" + "450224198005170220,H1,2025-03-01\n"
+                                                          * 20_001).encode(), "一次最多导入 20000 行")}
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("case", ["zip bomb", "lying zip bomb", "truncated zip", "png renamed"])
+@pytest.mark.parametrize("case", sorted(PAIRING_CORPUS))
 def test_the_pairing_register_upload_refuses_it_too(county_client, settings, kept_before, case):
     from bangfu.programmes.models import Pairing
     from bangfu.programmes.tests.factories import make_programme
 
     programme = make_programme(name="2025年干部结对帮扶")
-    name, make, message = CORPUS[case]
+    name, make, message = PAIRING_CORPUS[case]
     page = county_client.post(f"/programmes/{programme.pk}/pairings/upload/", {"file": _upload(name, make())})
     assert page.status_code == 400 and message in page.content.decode()
     api = county_client.post(f"/api/v1/programmes/{programme.pk}/pairings/upload", {"file": _upload(name, make())})
     assert api.status_code == 400 and message in api.json()["message"]
     assert not Pairing.objects.exists()
+    assert _files(settings) == kept_before  # the upload is not kept, whether refused in the request or by the worker
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(set(PAIRING_CORPUS) - {"not a table"}))  # the command reads any name
+def test_the_pairing_register_command_refuses_it_too(county_client, tmp_path, case):
+    from bangfu.programmes.models import Pairing
+    from bangfu.programmes.tests.factories import make_programme
+
+    programme = make_programme(name="2025年干部结对帮扶")
+    name, make, message = PAIRING_CORPUS[case]
+    path = tmp_path / name
+    path.write_bytes(make())
+    with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call_command("pairing_register", str(path), "--programme", str(programme.pk),
+                     "--user", county_client.user.username)
+    assert not Pairing.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_zip_bomb_is_refused_by_its_directory_before_a_job_or_an_expansion(county_client, settings):
+    """The bomb's refusal is the directory check's (the expanded size it names is the directory's, and no
+    job was made for the worker to open it), through the imports' page and API and the pairing register's."""
+    from bangfu.programmes.tests.factories import make_programme
+
+    data = zip_bomb()
+    declared = sum(m.file_size for m in zipfile.ZipFile(io.BytesIO(data)).infolist()) >> 20
+    said = f"文件解压后过大(约 {declared} MB，"
+    programme = make_programme(name="2025年干部结对帮扶")
+    answers = [
+        county_client.post(reverse("imports:upload"), {"register": "members", "file": _upload("a.xlsx", data)},
+                           follow=True).content.decode(),
+        county_client.post("/api/v1/imports", {"register_key": "members", "file": _upload("a.xlsx", data)}
+                           ).json()["message"],
+        county_client.post(f"/programmes/{programme.pk}/pairings/upload/", {"file": _upload("a.xlsx", data)}
+                           ).content.decode(),
+        county_client.post(f"/api/v1/programmes/{programme.pk}/pairings/upload", {"file": _upload("a.xlsx", data)}
+                           ).json()["message"],
+    ]
+    assert all(said in answer for answer in answers)
+    assert not ImportJob.objects.exists()
 
 
 def test_a_real_register_is_not_taken_for_a_bomb(tmp_path):

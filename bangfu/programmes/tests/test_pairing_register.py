@@ -144,3 +144,21 @@ def test_a_file_that_is_not_a_register_is_refused_plainly(setup):
     other.name = "通讯录.csv"
     response = setup["client"].post(page, {"file": other, "dry_run": "on"})
     assert response.status_code == 400 and "结对日期" in response.content.decode()
+
+
+def test_the_command_checks_then_pairs_a_register(setup, tmp_path):
+    """`bangfu pairing_register`: the same service from the command line, as the account it names."""
+    from django.core.management import CommandError, call_command
+
+    user = make_user(Role.COUNTY_OFFICE)
+    path = tmp_path / "名册.xlsx"
+    path.write_bytes(workbook(good_rows(setup)).getvalue())
+    args = [str(path), "--programme", str(setup["programme"].pk), "--user", user.username]
+    out = io.StringIO()
+    call_command("pairing_register", *args, "--dry-run", stdout=out)
+    assert "可结对 3" in out.getvalue() and not Pairing.objects.filter(programme=setup["programme"]).exists()
+    call_command("pairing_register", *args, stdout=out)
+    assert Pairing.objects.filter(programme=setup["programme"]).count() == 3
+    with pytest.raises(CommandError, match="一个也没有结对"):  # now each row is a duplicate
+        call_command("pairing_register", *args, "--report", str(tmp_path / "报告.xlsx"), stdout=out)
+    assert (tmp_path / "报告.xlsx").exists()
