@@ -23,7 +23,8 @@ SmallCount = Annotated[int, Field(ge=0, le=32767)]  # what a PositiveSmallIntege
 Minimum = Annotated[float, Field(ge=0, lt=10**7)]  # an obligation's minimum: numeric(8, 1)
 # A region filter as the API takes it: digits of a division code or its prefix (what a code means, and
 # whether it is in the caller's scope, is the selectors' to say), never arbitrary text.
-Year = Annotated[int, Field(ge=1949, le=2200)]  # a budget's, scheme's or holiday table's year
+YEAR_MIN, YEAR_MAX = 1949, 2200
+Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]  # a budget's, scheme's or holiday table's year
 RegionCode = Annotated[str, Field(pattern=r"^[0-9]*$", max_length=12)]
 RegionLength = Literal[2, 4, 6, 9, 12]  # digits of a region code prefix: province … village
 # Several objects at once (a batch of applications or cases to advance): each an Id, a page's worth at most.

@@ -12,6 +12,7 @@ from bangfu.errors import PermissionDenied, ValidationError
 from bangfu.exports.writers import xlsx_write
 from bangfu.funds import selectors
 from bangfu.funds.models import FundSource
+from bangfu.schemas import YEAR_MAX, YEAR_MIN
 
 LEVELS = {"6": 6, "9": 9}
 
@@ -26,6 +27,8 @@ def _report_params(request) -> dict:
         year = int(request.GET["year"]) if request.GET.get("year") else None
     except ValueError:
         raise ValidationError(_("年度请填写数字"), field="year") from None
+    if year is not None and not YEAR_MIN <= year <= YEAR_MAX:  # the API's Year (bangfu/schemas.py)
+        raise ValidationError(_("年度应在 %(a)s 到 %(b)s 之间") % {"a": YEAR_MIN, "b": YEAR_MAX}, field="year")
     source = request.GET.get("source", "")
     if source and source not in FundSource.values:
         raise ValidationError(_("资金来源不正确"), field="source")

@@ -80,3 +80,31 @@ def test_a_page_answers_an_id_out_of_range_without_a_500(county_client, url):
     assert response.status_code in (200, 400, 404)  # a page number past the end shows the last page
     if response.status_code == 400:
         assert "不是有效的编号" in response.content.decode()
+
+
+@pytest.mark.parametrize("url, body, field", [
+    # found by the full schemathesis probe (docs/security.md): each a 500 before
+    ("/api/v1/subsidies/applications/advance", {"application_ids": [2**70, 1], "transition": "approve",
+                                                "on": "2025-03-01"}, "application_ids.0"),
+    ("/api/v1/procedures/cases/advance", {"definition": "x", "case_ids": [2**70], "transition": "x",
+                                          "on": "2025-03-01"}, "case_ids.0"),
+    # a column's size, on PostgreSQL "numeric field overflow" / "smallint out of range"
+    ("/api/v1/funds", {"name": "f", "source": "higher_fiscal", "year": 2025, "region": "450224000000",
+                       "budget": "1e20"}, "budget"),
+    ("/api/v1/programmes/1/capacity-rules", {"max_targets": 40_000}, "max_targets"),
+    ("/api/v1/programmes/1/obligations", {"name": "走访", "kind": "visit", "minimum": 1e300}, "minimum"),
+])
+def test_it_refuses_a_value_beyond_its_column_in_a_body_naming_it(county_client, url, body, field):
+    response = county_client.post(url, body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == field
+
+
+def test_the_overdue_roll_up_refuses_a_level_that_is_no_region_length(county_client):
+    response = county_client.get("/api/v1/procedures/overdue?as_of=2025-01-01&level=-46024722435708393881600")
+    assert response.status_code == 422 and response.json()["field"] == "level"
+
+
+def test_the_funds_report_page_refuses_a_year_out_of_range(county_client):
+    response = county_client.get(f"/funds/report/?year={BIG}")
+    assert response.status_code == 400 and "年度" in response.content.decode()
