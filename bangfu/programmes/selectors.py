@@ -158,6 +158,23 @@ def team_list(*, scope: Scope) -> QuerySet[Team]:
 # Who helps whom: the household's and the person's pages ------------------------------------------
 
 
+def helper_in_scope(scope: Scope, pairing: Pairing) -> bool:
+    """Whether the helper's own page opens for the scope (Scope.persons/teams/organizations on a loaded
+    pairing, no query): a village team sees the county cadre who helps its household by name, not as
+    a link it cannot follow."""
+    if pairing.helper_person_id:
+        helper = pairing.helper_person
+        own = scope.organization_id is None or helper.organization_id == scope.organization_id
+        return own and scope.contains_code(helper.region_id)
+    if pairing.helper_team_id:
+        return scope.contains_code(pairing.helper_team.region_id)
+    if pairing.helper_organization_id:
+        own = scope.organization_id is None or pairing.helper_organization_id == scope.organization_id
+        return own and scope.contains_code(pairing.helper_organization.region_id)
+    return False
+
+
+
 def target_pairings(*, scope: Scope, household: int | None = None, person: int | None = None) -> QuerySet[Pairing]:
     """Every pairing of one household or person as target, current ones first, then the latest
     ended: who helps it now and who did before, with programme, helper and helper's unit."""
