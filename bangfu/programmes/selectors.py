@@ -174,6 +174,29 @@ def helper_in_scope(scope: Scope, pairing: Pairing) -> bool:
     return False
 
 
+def target_in_scope(scope: Scope, pairing: Pairing) -> bool:
+    """Whether the target's own page opens for the scope (a school administrator sees its students'
+    pairings but not the household registry); on a loaded pairing, no query."""
+    if pairing.target_household_id:
+        return scope.rules.see_households and scope.contains_code(pairing.target_household.region_id)
+    if pairing.target_person_id:
+        person = pairing.target_person
+        own = scope.organization_id is None or person.organization_id == scope.organization_id
+        return own and scope.contains_code(person.region_id)
+    if pairing.target_organization_id:
+        own = scope.organization_id is None or pairing.target_organization_id == scope.organization_id
+        return own and scope.contains_code(pairing.target_organization.region_id)
+    return False
+
+
+def pairings_linked(scope: Scope, pairings):
+    """The pairings with `helper_linked` and `target_linked` set: which ends' pages the user may open."""
+    for pairing in pairings:
+        pairing.helper_linked = helper_in_scope(scope, pairing)
+        pairing.target_linked = target_in_scope(scope, pairing)
+    return pairings
+
+
 
 def target_pairings(*, scope: Scope, household: int | None = None, person: int | None = None) -> QuerySet[Pairing]:
     """Every pairing of one household or person as target, current ones first, then the latest

@@ -110,9 +110,13 @@ def shape(url: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + "?" + "&".join(keys)
 
 
+PYTHON_VALUES = {"None", "True", "False", "nan"}  # a template printing a missing or raw value
+
+
 def raw_codes(text: str, codes: set[str]) -> set[str]:
     words = set(re.findall(r"(?<![\w./@-])[a-z][a-z0-9_]{3,}(?![\w./@-])", text))
-    return set(SNAKE.findall(text)) | (words & codes)
+    shown = set(re.findall(r"(?<![\w./@-])[A-Za-z]+(?![\w./@-])", text))
+    return set(SNAKE.findall(text)) | (words & codes) | (shown & PYTHON_VALUES)
 
 
 def walk(client, user, codes: set[str]) -> tuple[list[str], int]:
