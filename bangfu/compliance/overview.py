@@ -74,8 +74,8 @@ def own_region_apart(rows: list[dict], prefix: str, *, key: str = "key") -> list
 
 
 def programme_coverage(*, scope: Scope, limit: int = 12) -> list[dict]:
-    """Per programme in scope: targets with a helper now, and those its coverage rule names without one
-    (two counts per programme; a county runs a handful of programmes)."""
+    """Per programme in scope with targets here: those with a helper now, and those its coverage rule
+    names without one (two counts per programme; a county runs a handful of programmes)."""
     rows = []
     for programme in programmes_in_scope(scope).select_related("region").order_by("-starts_on", "name")[:limit]:
         active = pairings_in_scope(scope).filter(programme=programme, status=PairingStatus.ACTIVE)
@@ -85,6 +85,8 @@ def programme_coverage(*, scope: Scope, limit: int = 12) -> list[dict]:
         covered = active.aggregate(n=Count(column, distinct=True))["n"] if column else 0
         uncovered = uncovered_targets(scope=scope, programme=programme).count()
         population = covered + uncovered
+        if not population:  # nothing of this programme here (a village and the school pairings)
+            continue
         rows.append({"programme": programme, "covered": covered, "uncovered": uncovered,
                      "rate": round(100 * covered / population) if population else None})
     return rows
