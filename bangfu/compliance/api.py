@@ -1,11 +1,12 @@
 """Compliance endpoints: rows per pairing, obligation and period; roll-ups; what is due this week."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from bangfu.compliance import selectors
+from bangfu.compliance.todo import todo_filters
 from bangfu.schemas import Id, PageNumber, PageSize, RegionCode, RegionLength
 
 router = Router(tags=["落实情况"])
@@ -109,12 +110,12 @@ def compliance_rollup(request, q: Query[ComplianceQuery], by: str = "region",
     return [{**r, "key": r["key"], "name": str(r["name"])} for r in rows]
 
 
-@router.get("/compliance/due-this-week", response=RowsOut, summary="本周到期未完成(提醒)")
+@router.get("/compliance/due-this-week", response=RowsOut, summary="本周待办(本周或本月到期未完成及本月逾期，与提醒相同)")
 def compliance_due(request, q: Query[ComplianceQuery]):
+    """本周待办 (compliance/todo.py): not met and ending this week or month, or overdue since the
+    week or the month began — the rows of /compliance/week/ and of the reminders."""
     scope, filters, as_of = _scoped(request, q)
-    filters.current_only = True
-    filters.ending_before = as_of + timedelta(days=7 - as_of.weekday() - 1)
-    filters.status = filters.status or "unmet"
+    filters = todo_filters(filters, as_of=as_of)
     rows = selectors.compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=min(q.page_size, 500))
     return {"count": selectors.compliance_count(scope=scope, filters=filters, as_of=as_of),
             "items": [_row(r) for r in rows]}

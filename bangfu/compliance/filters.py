@@ -1,19 +1,19 @@
 """The compliance pages' filters read from a query string: one reading for the pages and their exports."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 
 from bangfu.compliance.selectors import ComplianceFilters
+from bangfu.compliance.todo import todo_filters
 from bangfu.querystring import query_id
-
 
 
 def compliance_filters(params, *, view: str = "rows") -> tuple[ComplianceFilters, date]:
     """Filters and as-of date of a compliance page (`view`), as its query string gives them.
 
-    The behind list defaults to behind-or-overdue; this week's list to the open periods ending
-    by Sunday that are not yet met (the rows the reminders send)."""
+    The behind list defaults to behind-or-overdue; this week's list is compliance/todo.py's (the
+    rows the API's due-this-week and the reminders give)."""
     try:
         as_of = date.fromisoformat(params.get("as_of", "") or "")
     except ValueError:
@@ -27,15 +27,8 @@ def compliance_filters(params, *, view: str = "rows") -> tuple[ComplianceFilters
         current_only=params.get("current") == "1")
     if view == "behind":
         filters.status = filters.status or "due"
-    elif view == "week":
-        # 本周待办 (issue 14): everything not done whose period ends this week or this month — a
-        # monthly visit not yet made is a task this week — and what fell overdue since the month or
-        # the week began.
-        sunday = as_of + timedelta(days=6 - as_of.weekday())
-        month_end = (as_of.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        filters.ending_before = max(sunday, month_end)
-        filters.ending_after = min(as_of - timedelta(days=as_of.weekday()), as_of.replace(day=1))
-        filters.status = filters.status or "todo"
+    elif view == "week":  # 本周待办: the one rule of compliance/todo.py
+        filters = todo_filters(filters, as_of=as_of)
     return filters, as_of
 
 

@@ -2,7 +2,7 @@
 built from the compliance selectors, inside the caller's scope. Reads only."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -17,23 +17,12 @@ from bangfu.compliance.selectors import (
     compliance_rows,
     compliance_totals,
 )
+from bangfu.compliance.todo import todo_filters
 from bangfu.programmes.choices import PairingStatus, PartyKind
 from bangfu.programmes.models import Obligation, Term
 from bangfu.programmes.selectors import PAIRING_RELATED, pairings_in_scope, programmes_in_scope, uncovered_targets
 from bangfu.regions.models import Region
 from bangfu.registry.models import Organization
-
-
-def month_end(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
-def todo_filters(as_of: date, **kwargs) -> ComplianceFilters:
-    """What is still to do this week or this month: the 本周待办 list (compliance/filters.py, "week")."""
-    sunday = as_of + timedelta(days=6 - as_of.weekday())
-    return ComplianceFilters(ending_before=max(sunday, month_end(as_of)),
-                             ending_after=min(as_of - timedelta(days=as_of.weekday()), as_of.replace(day=1)),
-                             status="todo", **kwargs)
 
 
 @dataclass
@@ -85,8 +74,8 @@ def own_region_apart(rows: list[dict], prefix: str, *, key: str = "key") -> list
 
 
 def programme_coverage(*, scope: Scope, limit: int = 12) -> list[dict]:
-    """Per programme in scope: targets with a helper now, and those its coverage rule names without one
-    (two counts per programme; a county runs a handful of programmes)."""
+    """Per programme in scope with targets here: those with a helper now, and those its coverage rule
+    names without one (two counts per programme; a county runs a handful of programmes)."""
     rows = []
     for programme in programmes_in_scope(scope).select_related("region").order_by("-starts_on", "name")[:limit]:
         active = pairings_in_scope(scope).filter(programme=programme, status=PairingStatus.ACTIVE)
@@ -96,6 +85,8 @@ def programme_coverage(*, scope: Scope, limit: int = 12) -> list[dict]:
         covered = active.aggregate(n=Count(column, distinct=True))["n"] if column else 0
         uncovered = uncovered_targets(scope=scope, programme=programme).count()
         population = covered + uncovered
+        if not population:  # nothing of this programme here (a village and the school pairings)
+            continue
         rows.append({"programme": programme, "covered": covered, "uncovered": uncovered,
                      "rate": round(100 * covered / population) if population else None})
     return rows
@@ -104,8 +95,8 @@ def programme_coverage(*, scope: Scope, limit: int = 12) -> list[dict]:
 def todo_rows(*, scope: Scope, as_of: date, person_id: int | None = None, limit: int = 100) -> list[ComplianceRow]:
     """Obligations still to do this week or this month (and what fell overdue), most behind first;
     with `person_id`, that helper's own."""
-    return compliance_rows(scope=scope, filters=todo_filters(as_of, helper_person=person_id), as_of=as_of,
-                           limit=limit)
+    return compliance_rows(scope=scope, filters=todo_filters(ComplianceFilters(helper_person=person_id), as_of=as_of),
+                           as_of=as_of, limit=limit)
 
 
 def behind_rows(*, scope: Scope, as_of: date, limit: int = 10) -> list[ComplianceRow]:
@@ -117,13 +108,17 @@ def households_by_helper(*, scope: Scope) -> list[dict]:
     """Households with a helper now, per helper: a village's own table (a village has no sub-regions)."""
     rows = (pairings_in_scope(scope).filter(status=PairingStatus.ACTIVE, target_kind=PartyKind.HOUSEHOLD)
             .values("helper_person_id", "helper_person__name", "helper_person__organization__name",
-                    "helper_team_id", "helper_team__name", "helper_organization_id", "helper_organization__name")
+                    "helper_person__region_id", "helper_team_id", "helper_team__name", "helper_team__region_id",
+                    "helper_organization_id", "helper_organization__name")
             .annotate(households=Count("target_household_id", distinct=True))
             .order_by("-households", "helper_person__name", "helper_team__name", "helper_organization__name"))
     return [{"person_id": r["helper_person_id"], "team_id": r["helper_team_id"],
              "organization_id": r["helper_organization_id"],
              "name": r["helper_person__name"] or r["helper_team__name"] or r["helper_organization__name"] or "—",
-             "unit": r["helper_person__organization__name"] or "", "households": r["households"]} for r in rows]
+             "unit": r["helper_person__organization__name"] or "", "households": r["households"],
+             # the helper's page is linked only when it opens for the user (programmes.selectors.helper_in_scope)
+             "linked": scope.contains_code(r["helper_person__region_id"] or r["helper_team__region_id"])}
+            for r in rows]
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Reminders: each helper's "due this week" summary, handed to pluggable senders (SMS, e-mail …).
 
-What is due is the compliance selector's answer — obligations whose period ends by Sunday and are
-not yet met, the same rows as /compliance/week/ — grouped per helper. Sending is a hook:
+What is due is 本周待办 (compliance/todo.py) — obligations not yet met whose period ends this week or
+this month, and what fell overdue since the week or the month began: the same rows as
+/compliance/week/ and /api/v1/compliance/due-this-week — grouped per helper. Sending is a hook:
 settings.BANGFU_REMINDER_SENDERS names classes; each gets every reminder and delivers those it
 can address. Two ship with Bangfu:
 
@@ -23,7 +24,7 @@ gateway as a whole is unreachable, so the task is retried. Credentials come from
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -33,7 +34,8 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.roles import Role
 from bangfu.accounts.scope import Scope
-from bangfu.compliance.selectors import ComplianceFilters, ComplianceRow, compliance_count, compliance_rows
+from bangfu.compliance.selectors import ComplianceRow, compliance_count, compliance_rows
+from bangfu.compliance.todo import todo_filters, week_end
 from bangfu.privacy.masking import mask_phone
 
 logger = logging.getLogger("bangfu.reminders")
@@ -44,7 +46,7 @@ OFFICE_ROLES = (Role.COUNTY_OFFICE, Role.TOWNSHIP_OFFICE, Role.VILLAGE_TEAM)
 
 @dataclass
 class Reminder:
-    """One helper's obligations due by Sunday and not yet met."""
+    """One helper's 本周待办: obligations due this week or month, or overdue since, not yet met."""
 
     helper_kind: str
     helper_id: int
@@ -59,13 +61,9 @@ class Reminder:
         return sum(r.shortfall for r in self.rows)
 
 
-def week_end(as_of: date) -> date:
-    return as_of + timedelta(days=6 - as_of.weekday())
-
-
 def due_this_week(*, scope: Scope, as_of: date) -> list[Reminder]:
     """The reminders for everyone in the scope: pages of compliance rows, grouped per helper."""
-    filters = ComplianceFilters(current_only=True, ending_before=week_end(as_of), status="unmet")
+    filters = todo_filters(as_of=as_of)
     total = compliance_count(scope=scope, filters=filters, as_of=as_of)
     by_helper: dict[tuple[str, int], Reminder] = {}
     for offset in range(0, total, PAGE):
@@ -117,7 +115,7 @@ def helper_emails(person_ids: list[int]) -> dict[int, str]:
 
 def sms_text(reminder: Reminder) -> str:
     first = reminder.rows[0]
-    text = _("%(name)s您好：本周(%(end)s前)有%(n)d项帮扶要求未完成，如“%(ob)s”(%(target)s，还差%(short)g%(unit)s)。") % {
+    text = _("%(name)s您好：本周有%(n)d项帮扶待办，如“%(ob)s”(%(target)s，%(end)s截止，还差%(short)g%(unit)s)。") % {
         "name": reminder.name, "end": first.period_ends_on.strftime("%m-%d"), "n": len(reminder.rows),
         "ob": first.obligation.name, "target": first.pairing.target_name, "short": first.shortfall,
         "unit": first.obligation.unit}
@@ -125,7 +123,7 @@ def sms_text(reminder: Reminder) -> str:
 
 
 def email_body(name: str, reminders: list[Reminder]) -> str:
-    lines = [_("%(name)s：") % {"name": name}, "", _("以下帮扶要求本周到期，尚未完成：")]
+    lines = [_("%(name)s：") % {"name": name}, "", _("以下帮扶要求本周或本月到期尚未完成，或已逾期(本周待办)：")]
     for reminder in reminders:
         lines.append("")
         lines.append(f"{reminder.name}")
@@ -163,7 +161,7 @@ class EmailSender(ReminderSender):
     def send(self, reminders, *, as_of):
         from bangfu.accounts.models import User
 
-        subject = _("本周到期的帮扶要求(%(d)s)") % {"d": week_end(as_of).isoformat()}
+        subject = _("本周帮扶待办(%(d)s)") % {"d": week_end(as_of).isoformat()}
         messages = [EmailMessage(subject, email_body(r.name, [r]), to=[r.email]) for r in reminders if r.email]
         offices = User.objects.filter(is_active=True, role__in=OFFICE_ROLES, region__isnull=False).exclude(email="")
         for user in offices.select_related("region").order_by("pk"):

@@ -14,10 +14,15 @@ from bangfu.compliance import selectors
 from bangfu.compliance.filters import compliance_filters, rollup_by
 from bangfu.compliance.overview import compliance_filter_choices, own_region_apart
 from bangfu.programmes.choices import Period
+from bangfu.programmes.selectors import helper_in_scope
 
 BY_LABELS = {"region": gettext_lazy("按区域"), "organization": gettext_lazy("按帮扶单位"),
              "helper": gettext_lazy("按帮扶人"), "team": gettext_lazy("按工作队"), "programme": gettext_lazy("按项目"),
              "obligation": gettext_lazy("按要求")}
+
+
+HELPER_KEYS = (("helper_person", "helper_person_id"), ("helper_org", "helper_organization_id"),
+               ("helper_team", "helper_team_id"))
 
 
 def _filters(request, view: str = "rows") -> tuple[selectors.ComplianceFilters, date]:
@@ -43,30 +48,39 @@ def rollup(request):
     if by == "region":
         rows = own_region_apart(rows, scope.prefix)
     totals = selectors.compliance_totals(scope=scope, filters=checked, as_of=as_of)
-    drill = {"region": "region", "organization": "helper_org", "helper": "helper_person", "team": "helper_team",
-             "programme": "programme", "obligation": "obligation"}[by]
+    drill = {"region": "region", "organization": "helper_org", "team": "helper_team", "programme": "programme",
+             "obligation": "obligation"}
+    for row in rows:  # the rows of this group: by helper, a person, a unit or a team
+        if by == "helper":
+            name, key = next(((n, row[k]) for n, k in HELPER_KEYS if row.get(k)), ("helper_person", ""))
+        else:
+            name, key = drill[by], row["key"]
+        row["drill"] = f"{name}={key}"
     return render(request, "compliance/rollup.html", {
         **_context(request, filters, as_of), "rows": rows, "totals": totals, "by": by, "by_labels": BY_LABELS,
-        "drill": drill, "deeper": by == "region" and len(scope.prefix) < 9})
+        "deeper": by == "region" and len(scope.prefix) < 9})
 
 
 class _Rows:
     """A Paginator-friendly sequence: counts with one query, fetches one page with one more."""
 
-    def __init__(self, scope, filters, as_of):
-        self.scope, self.filters, self.as_of = scope, filters, as_of
+    def __init__(self, scope, filters, as_of, user_scope):
+        self.scope, self.filters, self.as_of, self.user_scope = scope, filters, as_of, user_scope
 
     def count(self):
         return selectors.compliance_count(scope=self.scope, filters=self.filters, as_of=self.as_of)
 
     def __getitem__(self, window: slice):
-        return selectors.compliance_rows(scope=self.scope, filters=self.filters, as_of=self.as_of,
+        rows = selectors.compliance_rows(scope=self.scope, filters=self.filters, as_of=self.as_of,
                                          limit=window.stop - window.start, offset=window.start)
+        for row in rows:  # the helper's page is linked only when it opens for the user
+            row.helper_linked = helper_in_scope(self.user_scope, row.pairing)
+        return rows
 
 
 def _rows_page(request, filters, as_of) -> Page:
     scope, checked = selectors.compliance_scope(scope=request.user.scope, filters=filters)  # checked once
-    return Paginator(_Rows(scope, checked, as_of), 50).get_page(request.GET.get("page"))
+    return Paginator(_Rows(scope, checked, as_of, request.user.scope), 50).get_page(request.GET.get("page"))
 
 
 @login_required

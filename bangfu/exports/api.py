@@ -23,6 +23,10 @@ class ExportIn(Schema):
     format: str = "xlsx"
     filters: dict[str, str] = Field(default_factory=dict, description="与列表页相同的查询参数，如 {\"status\": \"poor\"}")
     full: bool = Field(False, description="身份证号、电话、银行账号不打码(仅限可查看完整个人信息的角色；每个值记入查看日志)")
+    reason: str = Field("", max_length=20, description="完整导出的用途(记入查看日志)：report 报送名单(默认)、payment 资金发放、"
+                        "insurance 保险医保社保、verify 核实身份信息、contact 联系本人、document 打印文书、"
+                        "inspection 督查核查、other 其他(须填 reason_note)")
+    reason_note: str = Field("", max_length=200, description="用途说明")
 
 
 class ExportOut(Schema):
@@ -52,7 +56,8 @@ def _out(job: ExportJob) -> dict:
 @router.post("/exports", response={201: ExportOut}, summary="开始导出(后台任务)")
 def export_create(request, payload: ExportIn):
     job = services.export_job_create(user=request.user, listing=payload.listing, params=payload.filters,
-                                     fmt=payload.format, full=payload.full)
+                                     fmt=payload.format, full=payload.full, reason=payload.reason,
+                                     note=payload.reason_note)
     return Status(201, _out(job))
 
 

@@ -50,14 +50,14 @@ class Listing:
     build: Callable[..., Table]  # (user, params) -> Table; (user, params, personal) when personal
     personal: bool = False  # has personal data, masked unless exported in full
 
-    def table(self, user, params: Params, *, full: bool = False) -> Table:
+    def table(self, user, params: Params, *, full: bool = False, reason: str = "", note: str = "") -> Table:
         """The list as `user` sees it, with personal data in full if asked for (and allowed: else
-        PermissionDenied)."""
+        PermissionDenied), each value logged with the reason given (the export's default if none)."""
         if not self.personal:
             if full:
                 raise ValidationError(_("该列表没有个人信息，无需完整导出"), field="full")
             return self.build(user, params)
-        return self.build(user, params, PersonalValues(user=user, full=full))
+        return self.build(user, params, PersonalValues(user=user, full=full, reason=reason, note=note))
 
 
 LISTINGS: dict[str, Listing] = {}

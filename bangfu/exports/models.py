@@ -33,6 +33,9 @@ class ExportJob(models.Model):
                                 help_text=_("发起人当时使用的界面语言：后台任务的说明、表头和报告用它"))
     full = models.BooleanField(_("含完整个人信息"), default=False,
                                help_text=_("身份证号、电话、银行账号不打码；每个写出的值记入查看日志"))
+    reason = models.CharField(_("查看用途"), max_length=20, blank=True,
+                              help_text=_("完整导出的用途(privacy.models.ReadReason)，记入查看日志"))
+    reason_note = models.CharField(_("用途说明"), max_length=200, blank=True)
     message = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

@@ -73,17 +73,19 @@ class DirectExport:
     rows: Iterator[tuple]
 
 
-def export_begin(*, user, listing: str, params: Mapping, fmt: str, full: bool = False) -> ExportJob | DirectExport:
+def export_begin(*, user, listing: str, params: Mapping, fmt: str, full: bool = False, reason: str = "",
+                 note: str = "") -> ExportJob | DirectExport:
     """What an export button does: the rows at once when few, else a background job. `full`:
-    personal data unmasked, for a role that may see it, every value logged (listings.py)."""
+    personal data unmasked, for a role that may see it, every value logged with `reason` (listings.py)."""
     export_check(user)
     fmt = _format(fmt)
     found = listing_get(listing)
     filters = export_params(params)
-    table = found.table(user, filters, full=full)
+    table = found.table(user, filters, full=full, reason=reason, note=note)
     total = table.count()
     if total > settings.BANGFU_EXPORT_BACKGROUND_ROWS:
-        return export_job_create(user=user, listing=listing, params=filters, fmt=fmt, rows_total=total, full=full)
+        return export_job_create(user=user, listing=listing, params=filters, fmt=fmt, rows_total=total, full=full,
+                                 reason=reason, note=note)
     title = str(found.title)
     marker = "-" + _("完整") if full else ""
     return DirectExport(title=title, filename=f"{title}{marker}-{timezone.localdate():%Y%m%d}.{fmt}", format=fmt,
@@ -91,7 +93,7 @@ def export_begin(*, user, listing: str, params: Mapping, fmt: str, full: bool = 
 
 
 def export_job_create(*, user, listing: str, params: Mapping, fmt: str, rows_total: int = 0,
-                      full: bool = False) -> ExportJob:
+                      full: bool = False, reason: str = "", note: str = "") -> ExportJob:
     """Queue a background export of a list with its filters (run once the transaction commits)."""
     from bangfu.exports.tasks import export_job_task
 
@@ -100,9 +102,10 @@ def export_job_create(*, user, listing: str, params: Mapping, fmt: str, rows_tot
     found = listing_get(listing)
     # Refused now, not when the task runs: a full export by a role that may not, and a filter (region,
     # programme, pairing …) outside the scope — each listing checks its filters as it is built.
-    found.table(user, export_params(params), full=full)
+    found.table(user, export_params(params), full=full, reason=reason, note=note)
     job = ExportJob.objects.create(created_by=user, listing=listing, params=export_params(params), format=fmt,
-                                   rows_total=rows_total, full=full, language=translation.get_language() or "")
+                                   rows_total=rows_total, full=full, reason=reason if full else "",
+                                   reason_note=note.strip() if full else "", language=translation.get_language() or "")
     transaction.on_commit(lambda: export_job_task.enqueue(job.pk))
     return job
 
@@ -150,7 +153,8 @@ def _export_job_file(job: ExportJob) -> ExportJob:
                 rows_done=done, rows_total=total))
         else:
             found = listing_get(job.listing)
-            table = found.table(job.created_by, job.params, full=job.full)  # the role as it is now
+            table = found.table(job.created_by, job.params, full=job.full, reason=job.reason,
+                                note=job.reason_note)  # the role as it is now
             total = table.count()
             ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
             table_write(job.format, table.headers, _counted(table.rows(), job.pk, total), part, str(found.title))

@@ -22,7 +22,8 @@ def export_start(request, listing: str):
     """The list's filters come in the query string (as on its page), the format in the form."""
     try:
         result = services.export_begin(user=request.user, listing=listing, params=request.GET,
-                                       fmt=request.POST.get("format", ""), full=request.POST.get("full") == "1")
+                                       fmt=request.POST.get("format", ""), full=request.POST.get("full") == "1",
+                                       reason=request.POST.get("reason", ""), note=request.POST.get("reason_note", ""))
     except ValidationError as exc:
         return HttpResponseBadRequest(exc.message)
     if isinstance(result, services.DirectExport):

@@ -1,4 +1,4 @@
-"""Reads of the log of full reads (FullRead): who saw which personal data in full, when and how."""
+"""Reads of the log of full reads (FullRead): who saw which personal data in full, when, how and why."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,7 +13,7 @@ from bangfu.errors import PermissionDenied
 from bangfu.privacy.models import FullRead
 
 CHANNEL_LABELS = {"web": gettext_lazy("页面查看"), "api": gettext_lazy("接口查看"), "cli": gettext_lazy("命令行"),
-                  "export": gettext_lazy("完整导出")}
+                  "export": gettext_lazy("完整导出"), "document": gettext_lazy("文书")}
 FIELD_LABELS = {"id_number": gettext_lazy("身份证号"), "phone": gettext_lazy("联系电话"),
                 "bank_account": gettext_lazy("银行账号"), "contact_phone": gettext_lazy("联系电话")}
 # The records whose personal data can be read in full, by FullRead.record_type (model label).
@@ -28,6 +28,7 @@ class FullReadFilters:
     channel: str = ""
     field: str = ""
     record_type: str = ""
+    reason: str = ""  # a ReadReason
     since: date | None = None
     until: date | None = None
 
@@ -61,6 +62,8 @@ def full_read_list(*, scope: Scope, filters: FullReadFilters | None = None) -> Q
         qs = qs.filter(field=filters.field)
     if filters.record_type:
         qs = qs.filter(record_type=filters.record_type)
+    if filters.reason:
+        qs = qs.filter(reason=filters.reason)
     if filters.since:
         qs = qs.filter(read_at__date__gte=filters.since)
     if filters.until:

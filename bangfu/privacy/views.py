@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from bangfu.privacy import selectors
+from bangfu.privacy.models import ReadReason
 
 
 def _date(value: str) -> date | None:
@@ -26,6 +27,7 @@ def access_log(request):
         q=get.get("q", ""), channel=get.get("channel", "") if get.get("channel") in selectors.CHANNEL_LABELS else "",
         field=get.get("field", "") if get.get("field") in selectors.FIELD_LABELS else "",
         record_type=get.get("record_type", "") if get.get("record_type") in selectors.RECORD_LABELS else "",
+        reason=get.get("reason", "") if get.get("reason") in ReadReason.values else "",
         since=_date(get.get("since", "")), until=_date(get.get("until", "")))
     page = Paginator(selectors.full_read_list(scope=scope, filters=filters),
                      settings.BANGFU_PAGE_SIZE).get_page(get.get("page"))
@@ -40,4 +42,4 @@ def access_log(request):
     return render(request, "privacy/access_log.html", {
         "page_obj": page, "rows": rows, "filters": filters, "querystring_base": (base + "&") if base else "",
         "channels": selectors.CHANNEL_LABELS, "fields": selectors.FIELD_LABELS,
-        "record_types": selectors.RECORD_LABELS})
+        "record_types": selectors.RECORD_LABELS, "reasons": ReadReason.choices})

@@ -158,6 +158,46 @@ def team_list(*, scope: Scope) -> QuerySet[Team]:
 # Who helps whom: the household's and the person's pages ------------------------------------------
 
 
+def helper_in_scope(scope: Scope, pairing: Pairing) -> bool:
+    """Whether the helper's own page opens for the scope (Scope.persons/teams/organizations on a loaded
+    pairing, no query): a village team sees the county cadre who helps its household by name, not as
+    a link it cannot follow."""
+    if pairing.helper_person_id:
+        helper = pairing.helper_person
+        own = scope.organization_id is None or helper.organization_id == scope.organization_id
+        return own and scope.contains_code(helper.region_id)
+    if pairing.helper_team_id:
+        return scope.contains_code(pairing.helper_team.region_id)
+    if pairing.helper_organization_id:
+        own = scope.organization_id is None or pairing.helper_organization_id == scope.organization_id
+        return own and scope.contains_code(pairing.helper_organization.region_id)
+    return False
+
+
+def target_in_scope(scope: Scope, pairing: Pairing) -> bool:
+    """Whether the target's own page opens for the scope (a school administrator sees its students'
+    pairings but not the household registry); on a loaded pairing, no query."""
+    if pairing.target_household_id:
+        return scope.rules.see_households and scope.contains_code(pairing.target_household.region_id)
+    if pairing.target_person_id:
+        person = pairing.target_person
+        own = scope.organization_id is None or person.organization_id == scope.organization_id
+        return own and scope.contains_code(person.region_id)
+    if pairing.target_organization_id:
+        own = scope.organization_id is None or pairing.target_organization_id == scope.organization_id
+        return own and scope.contains_code(pairing.target_organization.region_id)
+    return False
+
+
+def pairings_linked(scope: Scope, pairings):
+    """The pairings with `helper_linked` and `target_linked` set: which ends' pages the user may open."""
+    for pairing in pairings:
+        pairing.helper_linked = helper_in_scope(scope, pairing)
+        pairing.target_linked = target_in_scope(scope, pairing)
+    return pairings
+
+
+
 def target_pairings(*, scope: Scope, household: int | None = None, person: int | None = None) -> QuerySet[Pairing]:
     """Every pairing of one household or person as target, current ones first, then the latest
     ended: who helps it now and who did before, with programme, helper and helper's unit."""

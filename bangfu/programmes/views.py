@@ -57,6 +57,7 @@ def programme_detail(request, pk: int):
     programme = selectors.programme_get(scope=scope, pk=pk)
     q = request.GET.get("q", "")
     page, querystring_base = _page(request, selectors.pairing_list(scope=scope, programme=programme, q=q))
+    selectors.pairings_linked(scope, page.object_list)
     return render(request, "programmes/programme_detail.html", {
         "programme": programme, "page_obj": page, "querystring_base": querystring_base, "q": q,
         "terms": programme.terms.all(), "obligations": programme.obligations.all(),
@@ -180,6 +181,7 @@ def pairing_detail(request, pk: int):
         if done is not None:
             return redirect("programmes:pairing_detail", pk=pk)
     failed = bool(handover.errors or exemption.errors)
+    selectors.pairings_linked(scope, [pairing])
     return render(request, "programmes/pairing_detail.html", {
         "pairing": pairing, "chain": selectors.pairing_chain(pairing=pairing),
         "activities": activity_selectors.activity_list(scope=scope, pairing=pairing.pk, include_superseded=True)[:200],

@@ -263,11 +263,19 @@ def household_members(request, household_id: int):
     return selectors.household_members(household=household)
 
 
+class RevealQuery(Schema):
+    reason: str = Field("", max_length=20, description="用途(记入查看记录)：verify 核实身份信息(默认)、contact 联系本人、"
+                        "payment 资金发放、insurance 保险医保社保、report 报送名单、document 打印文书、"
+                        "inspection 督查核查、other 其他(须填 reason_note)")
+    reason_note: str = Field("", max_length=200, description="用途说明")
+
+
 @router.get("/households/{household_id}/personal/{field}", response=Revealed,
-            summary="查看户的完整个人信息(phone / bank_account，按角色，留痕)")
-def household_reveal(request, household_id: int, field: str):
+            summary="查看户的完整个人信息(phone / bank_account，按角色，留痕，注明用途)")
+def household_reveal(request, household_id: int, field: str, why: Query[RevealQuery]):
     household = selectors.household_get(scope=request.auth.scope, pk=household_id)
-    value = personal_value_reveal(user=request.auth, record=household, field=field, channel="api")
+    value = personal_value_reveal(user=request.auth, record=household, field=field, channel="api",
+                                  reason=why.reason, note=why.reason_note)
     return Revealed(field=field, value=value)
 
 
@@ -300,11 +308,12 @@ def person_update(request, person_id: int, payload: PersonPatch):
 
 
 @router.get("/persons/{person_id}/personal/{field}", response=Revealed,
-            summary="查看人员的完整个人信息(id_number / phone，按角色，留痕)")
-def person_reveal(request, person_id: int, field: str):
+            summary="查看人员的完整个人信息(id_number / phone，按角色，留痕，注明用途)")
+def person_reveal(request, person_id: int, field: str, why: Query[RevealQuery]):
     person = selectors.person_get(scope=request.auth.scope, pk=person_id)
     return Revealed(field=field, value=personal_value_reveal(user=request.auth, record=person, field=field,
-                                                             channel="api"))
+                                                             channel="api", reason=why.reason,
+                                                             note=why.reason_note))
 
 
 # Organizations ------------------------------------------------------------------------------

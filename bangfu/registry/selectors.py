@@ -200,7 +200,7 @@ class Change:
     fields: list[tuple[str, str, str]]  # (label, old, new)
 
 
-def _shown(model, name: str, value) -> str:
+def _shown(model, name: str, value, related: dict | None = None) -> str:
     if value is None or value == "":
         return ""
     if name in MASKS:
@@ -208,6 +208,8 @@ def _shown(model, name: str, value) -> str:
     field_obj = model._meta.get_field(name)
     if field_obj.choices:
         return str(dict(field_obj.flatchoices).get(value, value))
+    if field_obj.is_relation and related is not None:  # a name (户主: 蔡斌), not the row's id
+        return str(related.get((name, value), value))
     if isinstance(value, bool):
         return _("是") if value else _("否")
     return str(value)
@@ -216,26 +218,42 @@ def _shown(model, name: str, value) -> str:
 HISTORY_HIDDEN = {"id", "county_code", "created_at", "updated_at", "initials", "id_hash"}
 
 
+def _related_names(model, deltas) -> dict:
+    """What the foreign keys changed in `deltas` point to, one query per related model."""
+    wanted: dict[str, set] = {}
+    for delta in deltas:
+        for change in delta.changes:
+            if model._meta.get_field(change.field).is_relation:
+                wanted.setdefault(change.field, set()).update(v for v in (change.old, change.new) if v is not None)
+    names = {}
+    for name, ids in wanted.items():
+        target = model._meta.get_field(name).related_model
+        for pk, obj in target.objects.in_bulk(ids).items():
+            names[(name, pk)] = str(getattr(obj, "name", None) or obj)
+    return names
+
+
 def record_history(*, record) -> list[Change]:
-    """The change history of a record, newest first, personal data masked."""
+    """The change history of a record, newest first, personal data masked, related rows by name."""
     model = type(record)
     entries = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
     changes: list[Change] = []
     kinds = {"+": pgettext("history", "新建"), "~": pgettext("history", "修改"), "-": pgettext("history", "删除")}
     shown_fields = {f.name for f in record.history.model.tracked_fields if f.editable} - HISTORY_HIDDEN
-    previous = None
-    for entry in entries:
+    deltas = [entry.diff_against(previous, included_fields=shown_fields) if previous is not None else None
+              for previous, entry in zip([None, *entries], entries)]
+    related = _related_names(model, [d for d in deltas if d is not None])
+    for entry, delta in zip(entries, deltas):
         fields = []
-        if previous is not None:
-            delta = entry.diff_against(previous, included_fields=shown_fields)
+        if delta is not None:
             for change in delta.changes:
                 label = str(model._meta.get_field(change.field).verbose_name)
-                fields.append((label, _shown(model, change.field, change.old), _shown(model, change.field, change.new)))
-        if previous is None or fields or entry.history_type != "~":
+                fields.append((label, _shown(model, change.field, change.old, related),
+                               _shown(model, change.field, change.new, related)))
+        if delta is None or fields or entry.history_type != "~":
             user = entry.history_user
             changes.append(Change(when=entry.history_date, who=str(user) if user else _("系统"),
                                   kind=kinds.get(entry.history_type, entry.history_type), fields=fields))
-        previous = entry
     return list(reversed(changes))
 
 

@@ -14,9 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bangfu.errors import BangfuError, FieldErrors, NotFound
+from bangfu.errors import BangfuError, FieldErrors, NotFound, ValidationError
 from bangfu.privacy.masking import MASKS
 from bangfu.privacy.services import personal_value_reveal
+from bangfu.privacy.templatetags.privacy import personal_field_context
 from bangfu.registry import selectors, services
 from bangfu.registry.choices import PersonKind
 from bangfu.registry.forms import (
@@ -55,7 +56,7 @@ def home(request):
     completion and who is behind beside the registry counts. `?as_of=` pins the date (tests)."""
     from bangfu.compliance import overview
     from bangfu.compliance.filters import compliance_filters
-    from bangfu.privacy.selectors import full_read_list
+    from bangfu.privacy.selectors import FIELD_LABELS, full_read_list
 
     scope = request.user.scope
     kind = scope.rules.home
@@ -75,7 +76,8 @@ def home(request):
         context["by_helper"] = overview.households_by_helper(scope=scope)
     if kind == "inspector":
         context["behind"] = overview.behind_rows(scope=scope, as_of=as_of)
-        context["reads"] = full_read_list(scope=scope)[:10]
+        context["reads"] = [{"read": r, "field_label": FIELD_LABELS.get(r.field, r.field)}
+                            for r in full_read_list(scope=scope)[:10]]
     if kind == "school":
         context.update(pairings=overview.school_pairings(scope=scope), terms=overview.school_terms(scope=scope, as_of=as_of),
                        todo=overview.todo_rows(scope=scope, as_of=as_of, limit=20))
@@ -357,10 +359,17 @@ _REVEALABLE = {"person": selectors.person_get, "household": selectors.household_
 @login_required
 @require_POST
 def reveal(request, record_type: str, pk: int, field: str):
-    """The full value of one personal-data field (htmx swap); each reveal is logged."""
+    """The full value of one personal-data field (htmx swap); each reveal is logged with its reason
+    (the form's 用途 and 用途说明)."""
     getter = _REVEALABLE.get(record_type)
     if getter is None or field not in MASKS:
         raise NotFound(_("无此字段"))
     record = getter(scope=request.user.scope, pk=pk)
-    value = personal_value_reveal(user=request.user, record=record, field=field)
-    return HttpResponse(f'<span class="revealed">{escape(value) or "—"}</span>')
+    reason, note = request.POST.get("reason", ""), request.POST.get("reason_note", "")
+    try:
+        value = personal_value_reveal(user=request.user, record=record, field=field, reason=reason, note=note)
+    except ValidationError as exc:  # asked again, saying what was wrong (htmx swaps a 200, not a 400)
+        return render(request, "privacy/personal_field.html", personal_field_context(
+            record_type, record, field, True, error=exc.message, reason=reason, note=note[:200]))
+    return HttpResponse(f'<span class="personal" id="pf-{record_type}-{pk}-{escape(field)}">'
+                        f'<span class="revealed">{escape(value) or "—"}</span></span>')

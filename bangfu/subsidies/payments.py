@@ -18,6 +18,7 @@ from bangfu.exports.writers import safe_cell
 from bangfu.funds import services as funds
 from bangfu.funds.models import TargetKind
 from bangfu.funds.selectors import allocation_list
+from bangfu.privacy.models import ReadReason
 from bangfu.privacy.services import PersonalValues
 from bangfu.procedures import services as procedures
 from bangfu.regions.models import Region
@@ -88,7 +89,7 @@ def batch_export(*, scope: Scope, by, batch: PaymentBatch) -> bytes:
         raise NotFound(_("代发批次不存在或不在您的管辖范围内"))
     if not by.role_rules.see_personal_data:
         raise PermissionDenied(_("您的角色无权导出完整银行账号"))
-    values = PersonalValues(user=by, full=True)
+    values = PersonalValues(user=by, full=True, reason=ReadReason.PAYMENT, note=_("代发批次 %(id)s") % {"id": batch.pk})
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                      "strings_to_numbers": False})

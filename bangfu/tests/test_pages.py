@@ -103,19 +103,37 @@ def test_a_helper_lists_the_households_of_the_villages_they_help_in(client, worl
 
 
 def test_the_access_log_shows_a_reveal_made_a_minute_earlier(client, world, django_assert_num_queries):
+    from bangfu.privacy.models import FullRead
+
     county = make_user(Role.COUNTY_OFFICE, display_name="县办张琴")
     client.force_login(county)
-    revealed = client.post(reverse("registry:reveal", args=["person", world["wei"].pk, "phone"]))
+    # On the household page, 查看 asks what for; the read is logged with that reason.
+    page = _html(client.get(reverse("registry:household_detail", args=[world["helped"].pk])))
+    action = reverse("registry:reveal", args=["person", world["wei"].pk, "phone"])
+    assert f'hx-post="{action}"' in page and 'name="reason"' in page and "联系本人" in page
+    refused = _html(client.post(action, {"reason": "other", "reason_note": " "}))
+    assert "请写明用途说明" in refused and "13812345678" not in refused and not FullRead.objects.exists()
+    revealed = client.post(action, {"reason": "contact", "reason_note": "约定入户时间"})
     assert "13812345678" in revealed.content.decode()
-    client.post(reverse("registry:reveal", args=["household", world["helped"].pk, "phone"]))
+    client.post(reverse("registry:reveal", args=["household", world["helped"].pk, "phone"]))  # no reason: 核实身份信息
+    client.force_login(make_user(Role.ADMIN))
+    api = client.get(f"/api/v1/households/{world['helped'].pk}/personal/bank_account", {"reason": "payment"})
+    assert api.status_code == 200
+    wrong = client.get(f"/api/v1/households/{world['helped'].pk}/personal/phone", {"reason": "curiosity"})
+    assert wrong.status_code == 400 and wrong.json()["field"] == "reason"
+    assert FullRead.objects.count() == 3
 
     inspector = make_user(Role.INSPECTOR)
     client.force_login(inspector)
     html = _html(client.get(reverse("privacy:access_log")))
     assert "县办张琴" in html and "韦志强" in html and "联系电话" in html and "页面查看" in html
+    assert "联系本人" in html and "约定入户时间" in html and "核实身份信息" in html and "资金发放(银行代发)" in html
     assert "县办张琴" in _html(client.get(reverse("privacy:access_log"), {"channel": "web", "q": county.username}))
     assert "县办张琴" not in _html(client.get(reverse("privacy:access_log"), {"channel": "export"})).split("<tbody>")[1]
-    assert "最近的个人信息查看" in _html(client.get("/"))
+    by_reason = _html(client.get(reverse("privacy:access_log"), {"reason": "contact"})).split("<tbody>")[1]
+    assert "约定入户时间" in by_reason and "核实身份信息" not in by_reason and "资金发放" not in by_reason
+    home = _html(client.get("/"))
+    assert "最近的个人信息查看" in home and "联系本人" in home
 
     for role in (Role.HELPER, Role.TOWNSHIP_OFFICE, Role.VILLAGE_TEAM, Role.SCHOOL_ADMIN):
         client.force_login(make_user(role, region=TOWNSHIP_A if role != Role.VILLAGE_TEAM else village_of(TOWNSHIP_A).code))
@@ -187,7 +205,7 @@ def test_the_household_page_reads_a_fixed_number_of_queries_however_many_helpers
         client.get(url, {"as_of": AS_OF})
 
 
-QUERIES_HOUSEHOLD_PAGE = 12  # whatever the number of helpers, past or present
+QUERIES_HOUSEHOLD_PAGE = 13  # whatever the number of helpers, past or present (the history: 户主 by name, one more)
 
 
 def test_the_office_home_reads_a_fixed_number_of_queries_however_many_pairings(client, world,

@@ -735,3 +735,41 @@ def test_no_filter_reaches_outside_the_scope(client, world, role, settings):
         if rows or any(marker in text for marker in markers):
             wrong.append(f"{key}?{name}=outside: {response.status_code} with {len(rows or [])} rows {text[:200]}")
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
+# What a role may list of the households (RoleRules.households): the role table's rule, for every role --------
+
+
+@pytest.mark.parametrize("role", list(Role.values))
+def test_the_households_a_role_lists_follow_the_role_table(client, regions, role):
+    """A user of the county with a person record that helps one household: "region" lists every
+    household of the county; "helped" (a helper) lists the households of the villages the person helps
+    in (the helped one and its neighbour), not the county's others — on the page, the API and the
+    household's own page; a role that does not see households lists none."""
+    villages = list(Region.objects.filter(parent_id=TOWNSHIP_A).order_by("code")[:2])
+    helped, neighbour = (make_household(region=villages[0], number=f"{villages[0].code}{n}", members=1)
+                         for n in ("8001", "8002"))
+    far = make_household(region=villages[1], number=f"{villages[1].code}8003", members=1)
+    person = make_person(region=TOWNSHIP_A, rank="staff")
+    programme = make_programme()
+    add_obligation(programme)
+    programme_services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=programme, helper=person,
+                                      target=helped, starts_on=date(2025, 1, 1))
+    organization = make_school(name="长安镇中心小学", region=TOWNSHIP_A) if role == Role.SCHOOL_ADMIN else None
+    user = make_user(role, region="450224000000", person=person, organization=organization)
+    client.force_login(user)
+    rules = ROLE_RULES[role]
+    expected = {h.number for h in (helped, neighbour, far)}
+    if not rules.see_households:
+        expected = set()
+    elif rules.households == "helped":
+        expected = {helped.number, neighbour.number}
+    else:
+        assert rules.households == "region", rules.households
+    mine = {h.number for h in (helped, neighbour, far)}
+    page = client.get(reverse("registry:household_list")).content.decode()
+    assert {n for n in mine if n in page} == expected
+    api = client.get("/api/v1/households", {"page_size": 100})
+    listed = {h["number"] for h in api.json()["items"]} & mine if api.status_code == 200 else set()
+    assert listed == expected, api.status_code
+    for household in (helped, neighbour, far):
+        status = client.get(reverse("registry:household_detail", args=[household.pk])).status_code
+        assert (status == 200) == (household.number in expected), (household.number, status)

@@ -55,16 +55,25 @@ def services_record(pairing, kind, on):
         "kind": kind, "occurred_on": on, "content": "入户走访"})
 
 
-def test_it_finds_what_is_due_by_sunday_per_helper(programme):
+def test_it_finds_what_is_to_do_this_week_per_helper(programme):
     due = {r.name: r for r in reminders.due_this_week(scope=ADMIN_SCOPE, as_of=AS_OF)}
-    # 覃懒 owes October's visit (due Friday) — on track by the share of days, but not done;
-    # this week's call is due too. 韦勤 has done both; 莫远 owes only the call.
-    assert set(due) == {"覃懒", "莫远"}
-    assert sorted(r.obligation.name for r in due["覃懒"].rows) == ["每周电话联系", "每月走访"]
-    assert [r.obligation.name for r in due["莫远"].rows] == ["每周电话联系"]
-    assert due["覃懒"].phone == "13800001111" and due["覃懒"].shortfall == 2
-    # Only the periods under way: September's missed visit is overdue, not "due this week".
-    assert all(r.period_ends_on >= AS_OF for r in due["覃懒"].rows)
+    # 本周待办 on Tuesday 28 October: October's visit (due Friday) where not made, this week's call,
+    # and the calls of October's weeks 40–43 missed (overdue since the month began).
+    assert set(due) == {"覃懒", "韦勤", "莫远"}
+    assert sorted(r.period_label for r in due["覃懒"].rows) == [
+        "2025年10月", "2025年第40周", "2025年第41周", "2025年第42周", "2025年第43周", "2025年第44周"]
+    assert [r.obligation.name for r in due["莫远"].rows] == ["每周电话联系"] * 5  # 莫远 made the visit
+    assert {r.status for r in due["韦勤"].rows} == {"overdue"} and len(due["韦勤"].rows) == 4
+    assert due["覃懒"].phone == "13800001111" and due["覃懒"].shortfall == 6
+    # September's missed visit ended before the month: overdue, no longer this week's task.
+    assert all(r.period_ends_on >= date(2025, 10, 1) for r in due["覃懒"].rows)
+
+
+def test_a_monthly_visit_not_yet_made_is_a_task_in_the_months_first_week(programme):
+    due = {r.name: r for r in reminders.due_this_week(scope=ADMIN_SCOPE, as_of=date(2025, 10, 8))}
+    # Wednesday 8 October: everyone still owes October's visit (made on the 9th), due on the 31st.
+    assert {name: [row.period_label for row in r.rows if row.obligation.name == "每月走访"]
+            for name, r in due.items()} == {name: ["2025年10月"] for name in ("覃懒", "韦勤", "莫远")}
 
 
 def test_the_command_mails_each_office_its_own_helpers_and_texts_the_helpers(programme, settings, caplog):
@@ -76,7 +85,7 @@ def test_the_command_mails_each_office_its_own_helpers_and_texts_the_helpers(pro
     out = StringIO()
     with caplog.at_level(logging.INFO, logger="bangfu.reminders"):
         call_command("remind", "--as-of", AS_OF.isoformat(), stdout=out)
-    assert "2 位" in out.getvalue() and "EmailSender 2" in out.getvalue()
+    assert "3 位" in out.getvalue() and "EmailSender 2" in out.getvalue()
     by_to = {m.to[0]: m for m in mail.outbox}
     assert set(by_to) == {"changan@example.org", "county@example.org"}
     assert "覃懒" in by_to["changan@example.org"].body and "莫远" not in by_to["changan@example.org"].body
@@ -90,25 +99,30 @@ def test_a_sender_named_in_settings_gets_the_reminders_from_the_task(programme, 
     settings.BANGFU_REMINDER_SENDERS = [f"{__name__}.CollectingSender"]
     SENT.clear()
     result = reminders_send_task.enqueue(AS_OF.isoformat())
-    assert result.return_value == {"helpers": 2, "CollectingSender": 2}
-    assert SENT == [(AS_OF, [("覃懒", "13800001111", 2), ("莫远", "13800003333", 1)])]
+    assert result.return_value == {"helpers": 3, "CollectingSender": 3}
+    assert len(SENT) == 1 and SENT[0][0] == AS_OF
+    assert sorted(SENT[0][1]) == sorted([("覃懒", "13800001111", 6), ("莫远", "13800003333", 5), ("韦勤", "13800002222", 4)])
     out = StringIO()
     call_command("remind", "--as-of", AS_OF.isoformat(), "--dry-run", stdout=out)
-    assert "覃懒：2 项" in out.getvalue() and len(SENT) == 1  # a dry run sends nothing
+    assert "覃懒：6 项" in out.getvalue() and len(SENT) == 1  # a dry run sends nothing
 
 
-def test_the_page_and_the_api_list_the_same_rows(programme, client):
+@pytest.mark.parametrize("day", [date(2025, 10, 8), AS_OF, date(2025, 11, 3)])
+def test_the_page_the_api_and_the_reminders_list_the_same_rows(programme, client, day):
+    """One rule (compliance/todo.py) for 本周待办, the API's due-this-week and `bangfu remind`."""
     client.force_login(make_user(Role.COUNTY_OFFICE))
-    response = client.get(f"/compliance/week/?as_of={AS_OF}")
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "覃懒" in page and "莫远" in page
-    # the page (本周待办) also lists what fell overdue this month: 韦勤 missed the calls of October's
-    # weeks 40–43 (the week-44 call and October's visit are done)
-    rows = page.split("<tbody>")[1]
-    assert rows.count(">韦勤</a>") == 4 and "逾期未完成" in rows
-    api = client.get(f"/api/v1/compliance/due-this-week?as_of={AS_OF}").json()
-    assert api["count"] == 3
-    assert {i["helper_name"] for i in api["items"]} == {"覃懒", "莫远"}
+    response = client.get(f"/compliance/week/?as_of={day}")
+    assert response.status_code == 200 and "本周待办" in response.content.decode()
+    page = {(r.pairing.pk, r.obligation.pk, r.period_label) for r in response.context["page_obj"]}
+    api = client.get(f"/api/v1/compliance/due-this-week?as_of={day}&page_size=500").json()
+    assert api["count"] == len(api["items"])
+    from_api = {(i["pairing_id"], i["obligation_id"], i["period_label"]) for i in api["items"]}
+    sent = {(row.pairing.pk, row.obligation.pk, row.period_label)
+            for r in reminders.due_this_week(scope=ADMIN_SCOPE, as_of=day) for row in r.rows}
+    assert page == from_api == sent
+    assert page  # there is something to do on each of these days
+    out = StringIO()
+    call_command("remind", "--as-of", day.isoformat(), "--dry-run", stdout=out)
+    helpers = {programme["pairings"][name].pk: name for name in programme["pairings"]}
+    assert f"共 {len({helpers[p] for p, _o, _l in page})} 位" in out.getvalue()
     assert Activity.objects.count() == 3
-    assert {i["obligation_name"] for i in api["items"]} == {"每月走访", "每周电话联系"}

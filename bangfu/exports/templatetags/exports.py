@@ -9,6 +9,7 @@ from django import template
 from django.urls import reverse
 
 from bangfu.exports.listings import LISTINGS
+from bangfu.privacy.models import CHANNEL_REASONS, ReadReason
 
 register = template.Library()
 
@@ -24,4 +25,5 @@ def export_buttons(context, listing: str, **fixed):
     found = LISTINGS.get(listing)
     return {"show": request.user.role_rules.export, "csrf_token": context.get("csrf_token"),
             "full": found is not None and found.personal and request.user.role_rules.see_personal_data,
+            "reasons": ReadReason.choices, "default_reason": CHANNEL_REASONS["export"],
             "action": reverse("exports:start", args=[listing]) + (f"?{query}" if query else "")}

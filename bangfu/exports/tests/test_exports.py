@@ -347,6 +347,7 @@ def test_an_office_may_export_personal_data_in_full_and_every_value_is_logged(
     client.force_login(office)
     page = client.get(reverse("registry:household_list")).content.decode()
     assert 'name="full"' in page  # the choice is offered to a role that may see personal data
+    assert 'name="reason"' in page and "向有关部门或单位报送名单" in page  # with what for (the default chosen)
     assert 'name="full"' not in client.get(reverse("registry:team_list")).content.decode()  # no personal data there
 
     rows = _csv(_full(client, "households", status="poor"))
@@ -355,6 +356,7 @@ def test_an_office_may_export_personal_data_in_full_and_every_value_is_logged(
     assert sorted(reads.values_list("record_type", "record_id", "field")) == sorted([
         ("registry.household", a1.pk, "bank_account"), ("registry.household", a1.pk, "phone"),
         ("registry.person", a1.head.pk, "id_number")])
+    assert set(reads.values_list("reason", flat=True)) == {"report"}  # a full export's default reason
     assert _csv(_export(client, "households", status="poor"))[1][4] != a1.head.id_number  # masked unless asked
 
     persons = _csv(_full(client, "persons"))
@@ -365,10 +367,16 @@ def test_an_office_may_export_personal_data_in_full_and_every_value_is_logged(
     # In the background, through the API and the command: the same, and the job says it is full.
     settings.BANGFU_EXPORT_BACKGROUND_ROWS = 1
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/v1/exports", {"listing": "households", "format": "csv", "full": True},
+        response = client.post("/api/v1/exports", {"listing": "households", "format": "csv", "full": True,
+                                                   "reason": "insurance", "reason_note": "医保参保核对"},
                                content_type="application/json")
     body = client.get(f"/api/v1/exports/{response.json()['id']}").json()
     assert body["full"] and body["status"] == "done"
+    assert reads.filter(reason="insurance", reason_note="医保参保核对", record_type="registry.household",
+                        record_id=a1.pk).count() == 2  # phone and bank account
+    refused = client.post("/api/v1/exports", {"listing": "households", "full": True, "reason": "other"},
+                          content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["field"] == "reason_note"
     assert a1.head.id_number in {r[4] for r in _csv(client.get(body["download_url"]))}
     assert "完整个人信息" in client.get(reverse("exports:jobs")).content.decode()
 
@@ -395,10 +403,12 @@ def test_the_command_exports_in_full_for_an_office(world, tmp_path):
 
     county = make_user(Role.COUNTY_OFFICE)
     out = tmp_path / "persons.csv"
-    call_command("export", "persons", "--user", county.username, "--full", "-o", str(out), verbosity=0)
+    call_command("export", "persons", "--user", county.username, "--full", "--reason", "payment",
+                 "--reason-note", "十月代发", "-o", str(out), verbosity=0)
     text = out.read_text(encoding="utf-8-sig")
     assert world["a1"].head.id_number in text
-    assert FullRead.objects.filter(user=county, channel="export", record_id=world["a1"].head.pk).exists()
+    assert FullRead.objects.filter(user=county, channel="export", record_id=world["a1"].head.pk, reason="payment",
+                                   reason_note="十月代发").exists()
 
 
 def test_a_background_export_is_written_in_the_language_of_its_owner(

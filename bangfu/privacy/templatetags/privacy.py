@@ -1,6 +1,7 @@
 from django import template
 
 from bangfu.privacy.masking import MASKS
+from bangfu.privacy.models import ReadReason
 
 register = template.Library()
 
@@ -11,9 +12,14 @@ def masked(value, field: str):
     return MASKS[field](value)
 
 
-@register.inclusion_tag("privacy/personal_field.html")
-def personal_field(record_type: str, record, field: str, can_reveal: bool):
-    """A masked value with a 查看 button for roles that may reveal it (logged)."""
+def personal_field_context(record_type: str, record, field: str, can_reveal: bool, **more) -> dict:
     value = getattr(record, field)
     return {"record_type": record_type, "pk": record.pk, "field": field, "shown": MASKS[field](value),
-            "has_value": bool(value), "can_reveal": can_reveal}
+            "has_value": bool(value), "can_reveal": can_reveal, "reasons": ReadReason.choices, **more}
+
+
+@register.inclusion_tag("privacy/personal_field.html")
+def personal_field(record_type: str, record, field: str, can_reveal: bool):
+    """A masked value with a 查看 button for roles that may reveal it: it asks what for, and the read
+    is logged with that reason."""
+    return personal_field_context(record_type, record, field, can_reveal)

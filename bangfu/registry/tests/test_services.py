@@ -85,3 +85,6 @@ def test_it_records_who_changed_what(regions, django_user_model):
     assert latest.who == str(user)
     assert latest.kind == "修改"
     assert set(latest.fields) == {("工资性收入(元)", "0.00", "12000.00"), ("人均纯收入(元)", "0.00", "12000.00")}
+    # a foreign key reads as what it points to (户主 蔡斌), not as the row's id
+    fields = [f for change in record_history(record=household) for f in change.fields]
+    assert ("户主", "", household.head.name) in fields

@@ -147,7 +147,7 @@ def test_the_kumquat_scheme_from_configuration_to_payment(client, regions):
     assert rows[0][:4] == ["序号", "户名", "账号", "金额(元)"]
     assert sorted(r[2] for r in rows[1:9]) == sorted(f"62299100{i:011d}" for i in range(8))
     assert Decimal(str(rows[9][3])) == total
-    assert FullRead.objects.filter(field="bank_account", channel="export").count() == 8
+    assert FullRead.objects.filter(field="bank_account", channel="export", reason="payment").count() == 8
     paid = finance.ok(f"/subsidies/batches/{batch['id']}/paid", {"paid_on": "2026-05-20", "voucher_no": "融扶拨2026-018"})
     assert paid["paid_on"] == "2026-05-20"
     again = finance.post(f"/subsidies/batches/{batch['id']}/paid", {"paid_on": "2026-05-21", "voucher_no": "x"})

@@ -15,6 +15,7 @@ from bangfu.errors import BangfuError
 from bangfu.exports.listings import LISTINGS, listing_get
 from bangfu.exports.services import export_check, export_params
 from bangfu.exports.writers import FORMATS, csv_stream, table_write
+from bangfu.privacy.models import ReadReason
 
 
 class Command(BaseCommand):
@@ -30,6 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--filter", action="append", default=[], metavar="名=值", help="同上，可重复")
         parser.add_argument("--full", action="store_true",
                             help="身份证号、电话、银行账号不打码(仅限可查看完整个人信息的角色；每个值记入查看日志)")
+        parser.add_argument("--reason", default="", choices=["", *ReadReason.values],
+                            help="完整导出的用途(记入查看日志)：" + "、".join(f"{v} {label}" for v, label in ReadReason.choices)
+                            + "；默认 report")
+        parser.add_argument("--reason-note", default="", help="用途说明(--reason other 时必填)")
 
     def handle(self, *args, **options):
         user = User.objects.select_related("region").filter(username=options["user"]).first()
@@ -48,7 +53,8 @@ class Command(BaseCommand):
         try:
             export_check(user)
             found = listing_get(options["listing"])
-            table = found.table(user, export_params(params), full=options["full"])
+            table = found.table(user, export_params(params), full=options["full"], reason=options["reason"],
+                                note=options["reason_note"])
             total = table.count()
             bar = tqdm(total=total, unit="行", disable=not sys.stderr.isatty() or options["verbosity"] == 0,
                        file=sys.stderr)
