@@ -397,12 +397,31 @@ def _prefix_where(scope: Scope, alias: str) -> tuple[list[str], list]:
     return where, params
 
 
+STATUS_SETS = {"": frozenset(STATUS_LABELS), "due": frozenset({"behind", "overdue"}),
+               "unmet": frozenset({"on_track", "behind"}), "todo": frozenset({"on_track", "behind", "overdue"})}
+
+
+def _statuses(filters: ComplianceFilters) -> frozenset[str]:
+    """The statuses a status filter keeps (_base_sql's WHERE)."""
+    return STATUS_SETS.get(filters.status, frozenset({filters.status}))
+
+
+def _foldable(obligation: Obligation, filters: ComplianceFilters) -> bool:
+    """Whether the folded village rows answer this obligation's ended periods under these filters:
+    period filters always (they select whole periods); a status filter when the programme has no
+    exemptions — a village row keeps one shortfall for its exempt and unmet pairings together, so
+    only without exemptions is the shortfall of the statuses kept known."""
+    return not filters.status or not getattr(obligation, "has_exemptions", True)
+
+
 def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date,
               keys: list[str]) -> tuple[str, list]:
     """Counts per roll-up group from the folded village rows (ComplianceArea) of the periods that
     have ended by `as_of` and count nothing after it: met and exempt as counted, the rest overdue
     once the grace has passed and behind before — the statuses the per-row query gives these
-    periods."""
+    periods. The filters' periods (current, ending before or after) select whole rows; a status
+    filter keeps the counts of its statuses (and their shortfall: the unmet pairings', _foldable),
+    and the rows that keep none are left out, as the per-row query leaves their pairings out."""
     closed_before = as_of - timedelta(days=obligation.grace_days)
     where, params = _prefix_where(scope, "g")
     # Ended periods in which something could still count (a birthday window into the next year)
@@ -411,13 +430,33 @@ def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, 
     if still:
         where.append(f"g.period_id NOT IN ({', '.join(['%s'] * len(still))})")
         params = [*params, *still]
+    period_where, period_params = _period_where(filters, as_of, "g.period_ends_on")
+    kept = _statuses(filters)
     unmet = "g.total - g.met - g.exempt"
-    counts = {"met": "g.met", "on_track": "0", "behind": f"CASE WHEN g.period_ends_on < %s THEN 0 ELSE {unmet} END",
-              "overdue": f"CASE WHEN g.period_ends_on < %s THEN {unmet} ELSE 0 END", "exempt": "g.exempt"}
-    sql = (f"SELECT {', '.join(keys)}, g.total, {', '.join(f'{counts[s]} AS {s}' for s in STATUS_LABELS)}, "
-           f"g.shortfall FROM {AREA_TABLE} g WHERE g.obligation_id = %s AND g.period_ends_on <= %s"
-           + "".join(f" AND {w}" for w in where))
-    return sql, [closed_before, closed_before, obligation.pk, as_of, *params]
+    counts = {"met": ("g.met", []), "on_track": ("0", []),
+              "behind": (f"CASE WHEN g.period_ends_on < %s THEN 0 ELSE {unmet} END", [closed_before]),
+              "overdue": (f"CASE WHEN g.period_ends_on < %s THEN {unmet} ELSE 0 END", [closed_before]),
+              "exempt": ("g.exempt", [])}
+    columns, column_params = [], []
+    for status in STATUS_LABELS:
+        expression, expression_params = counts[status] if status in kept else ("0", [])
+        columns.append(f"{expression} AS {status}")
+        column_params += expression_params
+    total, total_params, shortfall, shortfall_params = "g.total", [], "g.shortfall", []
+    if filters.status:
+        total = " + ".join(counts[s][0] for s in STATUS_LABELS if s in kept) or "0"
+        total_params = [v for s in STATUS_LABELS if s in kept for v in counts[s][1]]
+        # without exemptions only unmet pairings fall short: behind before the grace ends, overdue after
+        shortfall = ("CASE WHEN g.period_ends_on < %s THEN {overdue} ELSE {behind} END"
+                     .format(overdue="g.shortfall" if "overdue" in kept else "0",
+                             behind="g.shortfall" if "behind" in kept else "0"))
+        shortfall_params = [closed_before]
+        where.append(f"({total}) > 0")
+        params = [*params, *total_params]
+    sql = (f"SELECT {', '.join(keys)}, {total} AS total, {', '.join(columns)}, {shortfall} AS shortfall "
+           f"FROM {AREA_TABLE} g WHERE g.obligation_id = %s AND g.period_ends_on <= %s"
+           + "".join(f" AND {w}" for w in where) + period_where)
+    return sql, [*total_params, *column_params, *shortfall_params, obligation.pk, as_of, *params, *period_params]
 
 
 def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
@@ -653,8 +692,8 @@ def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | Non
         def keys(alias: str) -> list[str]:
             return [f"{alias}.{k} AS {k}" for k in key_names]
     # Ended periods of the obligations a region prefix selects are read folded per village.
-    folded = [] if (live or by not in FOLDED_GROUPS or filters.status or filters.current_only
-                    or filters.ending_before or filters.ending_after) else [o for o in obligations if not _narrowed(scope, filters, o)]
+    folded = [] if (live or by not in FOLDED_GROUPS) else [
+        o for o in obligations if not _narrowed(scope, filters, o) and _foldable(o, filters)]
     built = _base_sql(scope, filters, as_of, with_org=by == "organization", with_labels=False, live=live,
                       obligations=obligations, open_only=frozenset(o.pk for o in folded))
     if built is None:
