@@ -78,7 +78,7 @@ def _prepare() -> None:
         client.force_login(user)
         return client.cookies["sessionid"].value
 
-    county = User.objects.filter(role=Role.COUNTY_OFFICE, region_id__startswith="450224").order_by("pk").first()
+    county = User.objects.filter(role=Role.COUNTY_OFFICE, region__code__startswith="450224").order_by("pk").first()
     village_team = User.objects.filter(role=Role.VILLAGE_TEAM).order_by("pk").first()
     village = village_team.region_id
     # the helper with the most current pairings: the longest 我的帮扶

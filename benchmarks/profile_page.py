@@ -40,7 +40,7 @@ def main() -> None:
 
     from bangfu.accounts.models import User
 
-    user = User.objects.filter(role=args.role, region_id__startswith=args.region).order_by("pk").first()
+    user = User.objects.filter(role=args.role, region__code__startswith=args.region).order_by("pk").first()
     client = Client()
     client.force_login(user)
     response = client.get(args.path)
@@ -57,8 +57,10 @@ def main() -> None:
     for _i in range(args.n):
         client.get(args.path)
     profile.disable()
-    print(f"{args.path} as {user.username}: {plain * 1000:.1f} ms a request, {len(queries)} queries, "
+    print(f"{args.path} as {user.username}: {plain * 1000:.1f} ms a request, {len(queries.captured_queries)} queries, "
           f"{sql * 1000:.1f} ms in SQL ({len(response.content):,} bytes)")
+    for query in queries.captured_queries:
+        print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:300]}")
     pstats.Stats(profile).sort_stats(args.sort).print_stats(args.limit)
 
 
