@@ -194,7 +194,8 @@ def measure(env: dict) -> None:
                 doc = re.sub(r"\W+", "_", name)
                 (folder / f"{doc}.json").write_text(json.dumps(document, ensure_ascii=False))
                 baseline = f"/bench/baseline.json?doc={doc}"
-                shape = f"{len(document) if isinstance(document, list) else 1} items"
+                items = document.get("items", [document]) if isinstance(document, dict) else document
+                shape = f"{len(items)} items"
             else:
                 rows, cols = _shape(body.decode())
                 baseline = f"/bench/baseline/?rows={rows}&cols={cols}"
