@@ -40,9 +40,9 @@ def rollup(request):
     scope, checked = selectors.compliance_scope(scope=request.user.scope, filters=filters)
     by = selectors.rollup_grouping(scope=scope, by=rollup_by(request.GET))
     rows = selectors.compliance_rollup(scope=scope, by=by, filters=checked, as_of=as_of)
+    totals = selectors.rollup_totals(rows)  # the same rows' sums: one roll-up, not two
     if by == "region":
         rows = own_region_apart(rows, scope.prefix)
-    totals = selectors.compliance_totals(scope=scope, filters=checked, as_of=as_of)
     drill = {"region": "region", "organization": "helper_org", "helper": "helper_person", "team": "helper_team",
              "programme": "programme", "obligation": "obligation"}[by]
     return render(request, "compliance/rollup.html", {

@@ -62,6 +62,8 @@ def assert_exact(scopes: list[Scope], days=DAYS) -> None:
             for by, filters in [(by, f) for by in GROUPS
                                 for f in (None, *(ROLLUP_FILTERS if by in selectors.FOLDED_GROUPS else FILTERS[-1:]))]:
                 got = selectors.compliance_rollup(scope=scope, by=by, filters=filters, as_of=as_of)
+                if filters is None:  # the page's totals are its roll-up's sums, whatever the grouping
+                    assert selectors.rollup_totals(got) == selectors.compliance_totals(scope=scope, as_of=as_of), by
                 assert got == selectors.compliance_rollup(scope=scope, by=by, filters=filters, as_of=as_of, live=True), (
                     scope, as_of, by, filters)
             for filters in FILTERS:
