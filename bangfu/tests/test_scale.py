@@ -138,3 +138,28 @@ def test_a_county_pages_queries_are_pruned_to_the_county(client, regions):
     scanned = {table for _page, table in checked}
     for table in ("registry_household", "registry_person", "programmes_pairing", "compliance_compliancedone"):
         assert table in scanned, (table, sorted(scanned))  # the test looked where it matters
+
+
+@pytest.mark.django_db
+def test_the_county_code_is_the_regions_first_six_digits(regions):
+    """The scopes filter by county_code where they filtered by the region code's prefix
+    (Scope.in_prefix): the two must agree on every row the services write."""
+    from django.db.models import F
+    from django.db.models.functions import Substr
+
+    programme = make_programme(name="干部结对帮扶")
+    add_obligation(programme)
+    unit = make_school(name="融安县人民政府办公室", kind="government")
+    helper = make_person(region=TOWNSHIP_B, organization=unit)
+    pairing = services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=programme, helper=helper,
+                                      target=make_household(township=TOWNSHIP_A, members=2), starts_on=date(2025, 3, 1))
+    activity_record(scope=ADMIN_SCOPE, by=None, pairings=[pairing],
+                    data={"kind": "走访", "occurred_on": date(2025, 9, 12), "content": "入户走访"})
+    checked = 0
+    for model in apps.get_models():
+        names = {f.attname for f in model._meta.concrete_fields}
+        if "county_code" in names and "region_id" in names and model._default_manager.exists():
+            wrong = model._default_manager.annotate(code6=Substr("region_id", 1, 6)).exclude(county_code=F("code6"))
+            assert not wrong.exists(), model
+            checked += 1
+    assert checked >= 5, checked
