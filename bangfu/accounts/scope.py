@@ -63,17 +63,30 @@ class Scope:
             # bound to one village sees that village. `pairings` is Pairing.target_household.
             helped = qs.model.objects.filter(pairings__helper_person_id=self.person_id, pairings__status="active")
             qs = qs.filter(region_id__in=helped.values("region_id")) if self.person_id else qs.none()
-        return qs.filter(region__code__startswith=self.prefix) if self.prefix else qs
+        return self.in_prefix(qs)
+
+    def in_prefix(self, qs: QuerySet) -> QuerySet:
+        """Records whose region is under the prefix. A table that carries the county code
+        (county_code = the region code's first six digits) is filtered by it first — equality on
+        the key its indexes lead with, the column a sharded or partitioned deployment prunes by
+        (docs/scale.md) — and by the code prefix only below the county."""
+        if not self.prefix:
+            return qs
+        if len(self.prefix) >= 6 and any(f.name == "county_code" for f in qs.model._meta.concrete_fields):
+            qs = qs.filter(county_code=self.prefix[:6])
+            if len(self.prefix) == 6:
+                return qs
+        return qs.filter(region__code__startswith=self.prefix)
 
     def persons(self, qs: QuerySet) -> QuerySet:
         if self.organization_id is not None:
             qs = qs.filter(organization_id=self.organization_id)
-        return qs.filter(region__code__startswith=self.prefix) if self.prefix else qs
+        return self.in_prefix(qs)
 
     def organizations(self, qs: QuerySet) -> QuerySet:
         if self.organization_id is not None:
             qs = qs.filter(pk=self.organization_id)
-        return qs.filter(region__code__startswith=self.prefix) if self.prefix else qs
+        return self.in_prefix(qs)
 
     def teams(self, qs: QuerySet) -> QuerySet:
-        return qs.filter(region__code__startswith=self.prefix) if self.prefix else qs
+        return self.in_prefix(qs)

@@ -253,6 +253,30 @@ def _periods_counting(obligation: Obligation, as_of: date) -> list[dict]:
     return periods
 
 
+def _periods_prefetch(obligations: list[Obligation], as_of: date) -> None:
+    """_periods_counting for all these obligations in one query instead of one each (a county's
+    pages list every programme's obligations: thirty in the demo)."""
+    todo = [o for o in obligations if getattr(o, "periods_read", None) is not None and as_of not in o.periods_read]
+    if len(todo) < 2:
+        return
+
+    def reach(obligation: Obligation) -> int:
+        return int(obligation.window_after_days) + 366 if obligation.window == Window.BIRTHDAY else 0
+
+    found: dict[tuple[int, str], list[dict]] = {}
+    for period in (ProgrammePeriod.objects.filter(programme_id__in={o.programme_id for o in todo},
+                                                  kind__in={o.period_key for o in todo}, starts_on__lte=as_of,
+                                                  ends_on__gt=as_of - timedelta(days=max(map(reach, todo))))
+                   .order_by("starts_on", "pk").values("pk", "programme_id", "kind", "starts_on", "ends_on")):
+        found.setdefault((period.pop("programme_id"), period.pop("kind")), []).append(period)
+    for obligation in todo:
+        since = as_of - timedelta(days=reach(obligation))
+        obligation.periods_read[as_of] = [
+            {**period, "open": period["ends_on"] > as_of}
+            for period in found.get((obligation.programme_id, obligation.period_key), [])
+            if period["ends_on"] > since and _counting_ends_on(obligation, period) > as_of]
+
+
 def _open_periods(obligation: Obligation, as_of: date) -> list[dict]:
     """The obligation's periods under way on `as_of`."""
     return [p for p in _periods_counting(obligation, as_of) if p["open"]]
@@ -397,12 +421,31 @@ def _prefix_where(scope: Scope, alias: str) -> tuple[list[str], list]:
     return where, params
 
 
+STATUS_SETS = {"": frozenset(STATUS_LABELS), "due": frozenset({"behind", "overdue"}),
+               "unmet": frozenset({"on_track", "behind"}), "todo": frozenset({"on_track", "behind", "overdue"})}
+
+
+def _statuses(filters: ComplianceFilters) -> frozenset[str]:
+    """The statuses a status filter keeps (_base_sql's WHERE)."""
+    return STATUS_SETS.get(filters.status, frozenset({filters.status}))
+
+
+def _foldable(obligation: Obligation, filters: ComplianceFilters) -> bool:
+    """Whether the folded village rows answer this obligation's ended periods under these filters:
+    period filters always (they select whole periods); a status filter when the programme has no
+    exemptions — a village row keeps one shortfall for its exempt and unmet pairings together, so
+    only without exemptions is the shortfall of the statuses kept known."""
+    return not filters.status or not getattr(obligation, "has_exemptions", True)
+
+
 def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date,
               keys: list[str]) -> tuple[str, list]:
     """Counts per roll-up group from the folded village rows (ComplianceArea) of the periods that
     have ended by `as_of` and count nothing after it: met and exempt as counted, the rest overdue
     once the grace has passed and behind before — the statuses the per-row query gives these
-    periods."""
+    periods. The filters' periods (current, ending before or after) select whole rows; a status
+    filter keeps the counts of its statuses (and their shortfall: the unmet pairings', _foldable),
+    and the rows that keep none are left out, as the per-row query leaves their pairings out."""
     closed_before = as_of - timedelta(days=obligation.grace_days)
     where, params = _prefix_where(scope, "g")
     # Ended periods in which something could still count (a birthday window into the next year)
@@ -411,13 +454,33 @@ def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, 
     if still:
         where.append(f"g.period_id NOT IN ({', '.join(['%s'] * len(still))})")
         params = [*params, *still]
+    period_where, period_params = _period_where(filters, as_of, "g.period_ends_on")
+    kept = _statuses(filters)
     unmet = "g.total - g.met - g.exempt"
-    counts = {"met": "g.met", "on_track": "0", "behind": f"CASE WHEN g.period_ends_on < %s THEN 0 ELSE {unmet} END",
-              "overdue": f"CASE WHEN g.period_ends_on < %s THEN {unmet} ELSE 0 END", "exempt": "g.exempt"}
-    sql = (f"SELECT {', '.join(keys)}, g.total, {', '.join(f'{counts[s]} AS {s}' for s in STATUS_LABELS)}, "
-           f"g.shortfall FROM {AREA_TABLE} g WHERE g.obligation_id = %s AND g.period_ends_on <= %s"
-           + "".join(f" AND {w}" for w in where))
-    return sql, [closed_before, closed_before, obligation.pk, as_of, *params]
+    counts = {"met": ("g.met", []), "on_track": ("0", []),
+              "behind": (f"CASE WHEN g.period_ends_on < %s THEN 0 ELSE {unmet} END", [closed_before]),
+              "overdue": (f"CASE WHEN g.period_ends_on < %s THEN {unmet} ELSE 0 END", [closed_before]),
+              "exempt": ("g.exempt", [])}
+    columns, column_params = [], []
+    for status in STATUS_LABELS:
+        expression, expression_params = counts[status] if status in kept else ("0", [])
+        columns.append(f"{expression} AS {status}")
+        column_params += expression_params
+    total, total_params, shortfall, shortfall_params = "g.total", [], "g.shortfall", []
+    if filters.status:
+        total = " + ".join(counts[s][0] for s in STATUS_LABELS if s in kept) or "0"
+        total_params = [v for s in STATUS_LABELS if s in kept for v in counts[s][1]]
+        # without exemptions only unmet pairings fall short: behind before the grace ends, overdue after
+        shortfall = ("CASE WHEN g.period_ends_on < %s THEN {overdue} ELSE {behind} END"
+                     .format(overdue="g.shortfall" if "overdue" in kept else "0",
+                             behind="g.shortfall" if "behind" in kept else "0"))
+        shortfall_params = [closed_before]
+        where.append(f"({total}) > 0")
+        params = [*params, *total_params]
+    sql = (f"SELECT {', '.join(keys)}, {total} AS total, {', '.join(columns)}, {shortfall} AS shortfall "
+           f"FROM {AREA_TABLE} g WHERE g.obligation_id = %s AND g.period_ends_on <= %s"
+           + "".join(f" AND {w}" for w in where) + period_where)
+    return sql, [*total_params, *column_params, *shortfall_params, obligation.pk, as_of, *params, *period_params]
 
 
 def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
@@ -473,6 +536,11 @@ def _obligations(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
         qs = qs.filter(pk=filters.obligation)
     if filters.period:
         qs = qs.filter(period=filters.period)
+    if (filters.pairing or filters.target_household or filters.target_person or filters.helper_person
+            or filters.helper_team):
+        # one household's or helper's pairings: only their programmes' obligations (a household page
+        # would otherwise build a part for every obligation in the county, each empty but one or two)
+        qs = qs.filter(programme_id__in=_pairings(scope, filters).values("programme_id"))
     obligations = list(qs.order_by("programme_id", "pk"))
     for obligation in obligations:
         obligation.periods_read = {}  # _periods_counting: one read per obligation and day asked
@@ -511,6 +579,7 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org
         obligations = _obligations(scope, filters)
     if not obligations:
         return None
+    _periods_prefetch(obligations, as_of)
     parts, params = [], []
     for obligation in obligations:
         if live:
@@ -653,8 +722,8 @@ def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | Non
         def keys(alias: str) -> list[str]:
             return [f"{alias}.{k} AS {k}" for k in key_names]
     # Ended periods of the obligations a region prefix selects are read folded per village.
-    folded = [] if (live or by not in FOLDED_GROUPS or filters.status or filters.current_only
-                    or filters.ending_before or filters.ending_after) else [o for o in obligations if not _narrowed(scope, filters, o)]
+    folded = [] if (live or by not in FOLDED_GROUPS) else [
+        o for o in obligations if not _narrowed(scope, filters, o) and _foldable(o, filters)]
     built = _base_sql(scope, filters, as_of, with_org=by == "organization", with_labels=False, live=live,
                       obligations=obligations, open_only=frozenset(o.pk for o in folded))
     if built is None:
@@ -720,7 +789,12 @@ def _name_groups(by: str, rows: list[dict]) -> None:
 
 def compliance_totals(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, live: bool = False
                       ) -> dict:
-    rows = compliance_rollup(scope=scope, by="programme", filters=filters, as_of=as_of, live=live)
+    return rollup_totals(compliance_rollup(scope=scope, by="programme", filters=filters, as_of=as_of, live=live))
+
+
+def rollup_totals(rows: list[dict]) -> dict:
+    """The totals of a roll-up's rows: every grouping splits the same rows, so a page that shows a
+    roll-up takes its totals from it instead of rolling up a second time."""
     keys = ["total", *STATUS_LABELS, "due"]
     totals = {k: sum(r[k] or 0 for r in rows) for k in keys}
     totals["shortfall"] = round(sum(r["shortfall"] for r in rows), 1)

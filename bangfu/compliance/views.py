@@ -45,9 +45,9 @@ def rollup(request):
     scope, checked = selectors.compliance_scope(scope=request.user.scope, filters=filters)
     by = selectors.rollup_grouping(scope=scope, by=rollup_by(request.GET))
     rows = selectors.compliance_rollup(scope=scope, by=by, filters=checked, as_of=as_of)
+    totals = selectors.rollup_totals(rows)  # the same rows' sums: one roll-up, not two
     if by == "region":
         rows = own_region_apart(rows, scope.prefix)
-    totals = selectors.compliance_totals(scope=scope, filters=checked, as_of=as_of)
     drill = {"region": "region", "organization": "helper_org", "team": "helper_team", "programme": "programme",
              "obligation": "obligation"}
     for row in rows:  # the rows of this group: by helper, a person, a unit or a team

@@ -973,6 +973,9 @@ def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True, 
             programmes_demo(seed=seed, today=today, stdout=progress)
             _helper_link()
             money_demo(progress=progress)  # the 金桔 scheme, funds and payments (bangfu.subsidies.demo)
+    if connection.vendor == "postgresql":  # statistics for the planner: the pages' plans depend on them
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     summary.households = Household.objects.count()
     summary.people = Person.objects.filter(household__isnull=False).count()

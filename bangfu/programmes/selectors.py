@@ -26,8 +26,7 @@ def programmes_in_scope(scope: Scope, qs: QuerySet | None = None) -> QuerySet[Pr
 
 def pairings_in_scope(scope: Scope, qs: QuerySet | None = None) -> QuerySet[Pairing]:
     qs = Pairing.objects.all() if qs is None else qs
-    if scope.prefix:
-        qs = qs.filter(region__code__startswith=scope.prefix)
+    qs = scope.in_prefix(qs)  # by county_code first (docs/scale.md)
     if not scope.rules.see_households:
         qs = qs.exclude(target_kind=PartyKind.HOUSEHOLD)
     if scope.organization_id is not None:

@@ -1,0 +1,165 @@
+"""The schema stays ready for a province and the nation (docs/scale.md): every table that grows with
+the population carries the county code (the key a province's database partitions by, and Citus
+would distribute by), and on PostgreSQL the main queries of a county's pages are pruned to that
+county — each scan of a growing table is either filtered by county_code or a lookup by id from a
+row that was."""
+
+import json
+import re
+from datetime import date
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bangfu.accounts.roles import Role
+from bangfu.activities.services import activity_record
+from bangfu.programmes import services
+from bangfu.programmes.tests.factories import add_obligation, make_person, make_programme, make_school
+from bangfu.tests.factories import ADMIN_SCOPE, TOWNSHIP_A, TOWNSHIP_B, make_household, make_user
+
+# Tables that do not grow with the population, each with why: reference data, configuration a
+# programme or an office sets up, the framework's own, and jobs pruned by retention. A new model
+# that is not here must carry county_code (or be added here, in review, with its reason).
+NOT_BY_COUNTY = {
+    "auth.Permission": "framework: fixed",
+    "auth.Group": "framework: fixed",
+    "contenttypes.ContentType": "framework: fixed",
+    "sessions.Session": "framework: one per signed-in user, expire; kept where the users sign in",
+    "axes.AccessFailureLog": "sign-in failures: pruned (axes), per user not per household",
+    "axes.AccessAttempt": "sign-in failures: pruned (axes)",
+    "axes.AccessAttemptExpiration": "sign-in failures: pruned (axes)",
+    "axes.AccessLog": "sign-ins: per user, pruned",
+    "django_tasks_database.DBTaskResult": "background jobs' queue: pruned",
+    "regions.Region": "reference: the division codes, 700,000 rows for the nation, replicated",
+    "accounts.User": "accounts: per office and helper (region carries the county), replicated with sign-in",
+    "accounts.ApiToken": "accounts: per user",
+    "imports.ImportJob": "jobs: one per upload, pruned by retention",
+    "exports.ExportJob": "jobs: one per export, pruned by retention (BANGFU_EXPORT_RETENTION_DAYS)",
+    "programmes.Programme": "configuration: a handful per county",
+    "programmes.HistoricalProgramme": "configuration's history",
+    "programmes.Term": "configuration: school terms of a programme",
+    "programmes.CapacityRule": "configuration",
+    "programmes.Obligation": "configuration: a handful per programme",
+    "programmes.HistoricalObligation": "configuration's history",
+    "programmes.ProgrammePeriod": "configuration: one per programme, obligation period kind and period",
+    "programmes.Phase": "configuration: a work plan's phases",
+    "programmes.Task": "configuration: a work plan's tasks",
+    "programmes.HistoricalTask": "configuration's history",
+    "documents.DocumentTemplate": "configuration: templates",
+    "procedures.Holiday": "reference: the State Council's holiday calendar",
+    "subsidies.AcceptanceStandard": "configuration: a scheme's standards",
+    "measures.Milestone": "a project's milestones: a handful per project (the project carries county_code)",
+}
+
+
+def _has_county(model) -> bool:
+    return any(f.name == "county_code" for f in model._meta.concrete_fields)
+
+
+def test_every_growing_table_carries_the_county_code():
+    models = {f"{m._meta.app_label}.{m.__name__}": m for m in apps.get_models()}
+    missing = sorted(label for label, model in models.items() if not _has_county(model) and label not in NOT_BY_COUNTY)
+    assert not missing, f"growing tables without county_code (add the column, or list them with a reason): {missing}"
+    stale = sorted(label for label in NOT_BY_COUNTY if label not in models or _has_county(models[label]))
+    assert not stale, f"listed as not by county, but gone or carrying county_code: {stale}"
+    # the known growing tables, named so that dropping the column from one fails here too
+    for label in ("registry.Household", "registry.Person", "registry.HistoricalPerson", "registry.HistoricalHousehold",
+                  "programmes.Pairing", "programmes.HistoricalPairing", "programmes.Exemption", "activities.Activity",
+                  "activities.Evidence", "compliance.ComplianceDone", "compliance.ComplianceArea", "privacy.FullRead",
+                  "funds.Disbursement", "subsidies.Application", "documents.Document", "procedures.Case"):
+        assert _has_county(models[label]), label
+
+
+GROWING = {m._meta.db_table for m in apps.get_models() if _has_county(m)}
+
+
+def _scans(plan: dict):
+    """Every scan node of a plan tree: (table, its conditions as one text)."""
+    if "Relation Name" in plan:
+        conditions = " ".join(str(plan.get(k, "")) for k in ("Index Cond", "Recheck Cond", "Filter", "TID Cond"))
+        yield plan["Relation Name"], plan.get("Alias", plan["Relation Name"]), conditions
+    for child in plan.get("Plans", []):
+        yield from _scans(child)
+
+
+def _pruned(alias: str, conditions: str) -> bool:
+    """Filtered by the county code, or looked up by id — a constant id or the id another (pruned) row
+    names (a join's inner side, parameterized by the outer row)."""
+    if "county_code" in conditions:
+        return True
+    if re.search(r"\b(id|pairing_id|household_id|person_id|activity_id) = (ANY )?\(?'?[\d{]", conditions):
+        return True  # a constant id or list of ids
+    # a lookup by a column of another relation: the outer row's id
+    return bool(re.search(rf"\(\w+ = (?!{re.escape(alias)}\.)\w+\.\w+\)", conditions))
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN on PostgreSQL")
+def test_a_county_pages_queries_are_pruned_to_the_county(client, regions):
+    programme = make_programme(name="干部结对帮扶")
+    add_obligation(programme, name="每月走访帮扶户", kind="走访", minimum=1, period="month")
+    unit = make_school(name="融安县人民政府办公室", kind="government")
+    for township in (TOWNSHIP_A, TOWNSHIP_B, TOWNSHIP_A):
+        helper = make_person(region=township, organization=unit)
+        pairing = services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=programme, helper=helper,
+                                          target=make_household(township=township, members=2),
+                                          starts_on=date(2025, 3, 1))
+        activity_record(scope=ADMIN_SCOPE, by=None, pairings=[pairing],
+                        data={"kind": "走访", "occurred_on": date(2025, 9, 12), "content": "入户走访"})
+    household = pairing.target_household
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    pages = [reverse("registry:household_list"), reverse("registry:household_detail", args=[household.pk]),
+             reverse("compliance:rollup"), reverse("compliance:rows"), reverse("compliance:behind"),
+             "/api/v1/households?page_size=50"]
+    unpruned, checked = [], set()
+    for page in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page, {"as_of": "2025-11-05"}).status_code == 200, page
+        for query in queries.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT") or not any(t in sql for t in GROWING):
+                continue
+            with transaction.atomic(), connection.cursor() as cursor:
+                # the plan the indexes give at a county's size, not the seq scans of a few test rows
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("SET LOCAL enable_hashjoin = off")
+                cursor.execute("SET LOCAL enable_mergejoin = off")
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+            for table, alias, conditions in _scans(plan[0]["Plan"]):
+                checked.add((page, table))
+                if table in GROWING and not _pruned(alias, conditions):
+                    unpruned.append((page, table, conditions[:200], sql[:300]))
+    assert not unpruned, "\n".join(map(str, unpruned))
+    scanned = {table for _page, table in checked}
+    for table in ("registry_household", "registry_person", "programmes_pairing", "compliance_compliancedone"):
+        assert table in scanned, (table, sorted(scanned))  # the test looked where it matters
+
+
+@pytest.mark.django_db
+def test_the_county_code_is_the_regions_first_six_digits(regions):
+    """The scopes filter by county_code where they filtered by the region code's prefix
+    (Scope.in_prefix): the two must agree on every row the services write."""
+    from django.db.models import F
+    from django.db.models.functions import Substr
+
+    programme = make_programme(name="干部结对帮扶")
+    add_obligation(programme)
+    unit = make_school(name="融安县人民政府办公室", kind="government")
+    helper = make_person(region=TOWNSHIP_B, organization=unit)
+    pairing = services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=programme, helper=helper,
+                                      target=make_household(township=TOWNSHIP_A, members=2), starts_on=date(2025, 3, 1))
+    activity_record(scope=ADMIN_SCOPE, by=None, pairings=[pairing],
+                    data={"kind": "走访", "occurred_on": date(2025, 9, 12), "content": "入户走访"})
+    checked = 0
+    for model in apps.get_models():
+        names = {f.attname for f in model._meta.concrete_fields}
+        if "county_code" in names and "region_id" in names and model._default_manager.exists():
+            wrong = model._default_manager.annotate(code6=Substr("region_id", 1, 6)).exclude(county_code=F("code6"))
+            assert not wrong.exists(), model
+            checked += 1
+    assert checked >= 5, checked
