@@ -43,7 +43,8 @@ def notice_detail(request, pk: int):
     table = [[row.get(key, "") for key, _label in columns] for row in rows]
     return render(request, "procedures/notice.html", {
         "notice": notice, "columns": columns, "table": table,
-        "objections": selectors.objection_list(scope=scope, notice=notice)})
+        "objections": selectors.objection_list(scope=scope, notice=notice),
+        "print_formats": (("docx", _("打印公示(Word)")), ("pdf", _("公示 PDF")))})
 
 
 class HolidayForm(forms.Form):

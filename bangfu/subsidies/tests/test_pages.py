@@ -143,3 +143,24 @@ def test_a_scheme_is_configured_on_a_page(client, regions):
     scheme = SubsidyScheme.objects.get(name="肉牛养殖奖补")
     assert (scheme.unit, scheme.cap_per_member, scheme.eligible_statuses) == ("head", None, ["poor", "monitored"])
     assert [(s.label, s.low, s.high) for s in scheme.standards.all()] == [("存栏天数", 90, None)]
+
+
+def test_the_notice_page_prints_the_notice_as_word_and_pdf(client, world):
+    import io
+
+    from docx import Document as Docx
+    from pypdf import PdfReader
+
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    page = client.get(reverse("procedures:notice_detail", args=[world["notice"].pk])).content.decode()
+    generate = reverse("documents:generate", args=["notice"])
+    assert generate in page and "打印公示(Word)" in page
+    head = world["household"].head
+    word = client.post(generate, {"subject": world["notice"].pk, "format": "docx", "as_of": "2026-04-08"})
+    cells = [c.text for row in Docx(io.BytesIO(word.content)).tables[0].rows for c in row.cells]
+    assert head.name in cells and head.id_number not in cells and "6000.00" in cells
+    pdf = client.post(generate, {"subject": world["notice"].pk, "format": "pdf", "as_of": "2026-04-08"})
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert head.name in text and head.id_number not in text
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))
+    assert client.post(generate, {"subject": world["notice"].pk, "format": "pdf"}).status_code == 404
