@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
 from bangfu.errors import NotFound
-from bangfu.measures.models import Measure, Project
+from bangfu.measures.models import Measure, MeasureEvidence, Project
 
 
 def _scoped(scope: Scope, qs: QuerySet) -> QuerySet:
@@ -14,10 +14,13 @@ def _scoped(scope: Scope, qs: QuerySet) -> QuerySet:
     return qs.filter(region__code__startswith=scope.prefix) if scope.prefix else qs
 
 
-def measure_list(*, scope: Scope, household: int | None = None, category: str = "", status: str = "") -> QuerySet:
-    qs = _scoped(scope, Measure.objects.select_related("household", "person", "helper", "unit", "allocation"))
+def measure_list(*, scope: Scope, household: int | None = None, category: str = "", status: str = "",
+                 helper: int | None = None) -> QuerySet:
+    qs = _scoped(scope, Measure.objects.select_related("household", "household__head", "person", "helper", "unit", "allocation"))
     if household:
         qs = qs.filter(household_id=household)
+    if helper:
+        qs = qs.filter(helper_id=helper)
     if category:
         qs = qs.filter(category=category)
     if status:
@@ -30,6 +33,13 @@ def measure_get(*, scope: Scope, pk: int) -> Measure:
     if measure is None:
         raise NotFound(_("帮扶措施不存在或不在您的管辖范围内"))
     return measure
+
+
+def measure_evidence_get(*, scope: Scope, pk: int) -> MeasureEvidence:
+    evidence = MeasureEvidence.objects.filter(pk=pk, measure__in=measure_list(scope=scope).values("pk")).first()
+    if evidence is None:
+        raise NotFound(_("佐证材料不存在或不在您的管辖范围内"))
+    return evidence
 
 
 def project_list(*, scope: Scope) -> QuerySet:

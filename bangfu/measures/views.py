@@ -5,6 +5,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +22,8 @@ def household_plan(request, pk: int):
         raise PermissionDenied(_("您的角色不查看农户"))
     household = registry_selectors.household_get(scope=scope, pk=pk)
     return render(request, "measures/plan.html", {
-        "household": household, "measures": selectors.measure_list(scope=scope, household=household.pk)})
+        "household": household,
+        "measures": selectors.measure_list(scope=scope, household=household.pk).prefetch_related("evidence")})
 
 
 @login_required
@@ -35,7 +37,7 @@ def measure_deliver(request, pk: int):
         delivered_on = None  # the service refuses it, after saying whether this user may mark it at all
     try:
         services.measure_deliver(scope=scope, by=request.user, measure=measure, delivered_on=delivered_on,
-                                 note=request.POST.get("note", ""))
+                                 note=request.POST.get("note", ""), uploads=request.FILES.getlist("photo"))
     except (NotFound, PermissionDenied):
         raise
     except BangfuError as exc:  # already delivered (a second tap), no date: said on the plan, not a 500
@@ -43,3 +45,9 @@ def measure_deliver(request, pk: int):
         return redirect("measures:household_plan", pk=measure.household_id)
     messages.success(request, _("已标记落实"))
     return redirect("measures:household_plan", pk=measure.household_id)
+
+
+@login_required
+def measure_evidence(request, pk: int):
+    evidence = selectors.measure_evidence_get(scope=request.user.scope, pk=pk)
+    return FileResponse(evidence.file.open("rb"), filename=evidence.name, content_type=evidence.content_type)
