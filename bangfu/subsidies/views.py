@@ -131,6 +131,7 @@ def application_detail(request, pk: int):
 def inspection_photos_add(request, pk: int):
     scope = request.user.scope
     application = selectors.application_get(scope=scope, pk=pk)
+    procedure_services.transition_check(scope=scope, transition=procedure.DEFINITION.transition("inspect_pass"))
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
