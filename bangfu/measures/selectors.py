@@ -51,3 +51,11 @@ def project_get(*, scope: Scope, pk: int) -> Project:
     if project is None:
         raise NotFound(_("项目不存在或不在您的管辖范围内"))
     return project
+
+
+def project_households(*, scope: Scope, project: Project) -> QuerySet:
+    """The households a project benefits (带贫户) that the caller may see."""
+    from bangfu.registry.models import Household
+
+    return (scope.households(Household.objects.all()).filter(pk__in=project.beneficiaries.values("household_id"))
+            .select_related("head", "region").order_by("region_id", "number"))

@@ -182,3 +182,20 @@ def project_accept(*, scope: Scope, by, project: Project, accepted_on: date, acc
     project.save(update_fields=["status", "accepted_on", "accepted_quantity"])
     project.refresh_from_db()
     return project
+
+
+@transaction.atomic
+def milestone_done(*, scope: Scope, by, milestone: Milestone, done_on: date) -> Milestone:
+    """Mark a project's milestone reached on `done_on`."""
+    _edit_check(scope)
+    milestone = (Milestone.objects.select_for_update(of=("self",))
+                 .filter(pk=milestone.pk, project__in=project_list(scope=scope).values("pk")).first())
+    if milestone is None:
+        raise NotFound(_("进度节点不存在或不在您的管辖范围内"))
+    if milestone.done_on is not None:
+        raise Conflict(_("该节点已于 %(d)s 完成") % {"d": milestone.done_on})
+    if not isinstance(done_on, date):
+        raise ValidationError(_("请填写实际完成日期"), field="done_on")
+    Milestone.objects.filter(pk=milestone.pk).update(done_on=done_on)
+    milestone.done_on = done_on
+    return milestone
