@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from bangfu.errors import BangfuError, NotFound, PermissionDenied
 from bangfu.procedures import selectors as procedure_selectors
 from bangfu.registry.views import _form_error
-from bangfu.subsidies import payments, procedure, selectors, services
+from bangfu.subsidies import actions, payments, procedure, selectors, services
 from bangfu.procedures import services as procedure_services
 from bangfu.subsidies.forms import InspectionForm, PhotoForm, SchemeForm, StandardFormSet, standards_data
 
@@ -61,6 +61,7 @@ def scheme_detail(request, pk: int):
     return render(request, "subsidies/scheme_detail.html", {
         "scheme": scheme, "summary": summary, "applications": applications, "labels": labels,
         "batches": selectors.batch_list(scope=scope, scheme=scheme),
+        "steps": [t for t in procedure.DEFINITION.transitions if not t.system],
         "notices": procedure_selectors.notice_list(scope=scope, definition=procedure.KEY)[:50]})
 
 
@@ -154,3 +155,22 @@ def inspection_photo(request, pk: int):
     _can_see(request.user)
     photo = selectors.inspection_photo_get(scope=request.user.scope, pk=pk)
     return FileResponse(photo.file.open("rb"), filename=photo.name, content_type=photo.content_type)
+
+
+@login_required
+@require_POST
+def scheme_act(request, pk: int):
+    """A step of the procedure from the scheme's page (subsidies/actions.py); back to the page
+    with what was done, or the service's reason for refusing it."""
+    _can_see(request.user)
+    scheme = selectors.scheme_get(scope=request.user.scope, pk=pk)
+    try:
+        with transaction.atomic():
+            done = actions.scheme_act(user=request.user, scheme=scheme, post=request.POST)
+    except (NotFound, PermissionDenied):
+        raise
+    except BangfuError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("subsidies:scheme_detail", pk=scheme.pk)
