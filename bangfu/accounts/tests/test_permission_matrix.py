@@ -143,6 +143,10 @@ PAGES = {
     "subsidies:scheme_detail": ("read", "scheme", "GET"),
     "subsidies:batch_export": ("pay", "batch", "GET"),
     "subsidies:application_detail": ("read", "application", "GET"),
+    # the steps from the scheme's and the notice's pages: the matrix posts no step (a 302 with the reason);
+    # each step's role and scope are the services', walked above through the API and in test_page_flow.py
+    "subsidies:scheme_act": ("read", "scheme", "POST"),
+    "procedures:notice_act": ("read", "notice", "POST"),
     "subsidies:inspection_photos_add": (TOWNSHIP_STEP, "application", "POST"),
     "subsidies:inspection_photo": ("read", "photo", "GET"),
     "measures:measure_evidence": ("read", "measure_evidence", "GET"),
