@@ -88,6 +88,10 @@ class MeasureStage:
                 errors.append(CrossError(row["__row"], "m_helper", "rule",
                                          _("责任人身份证号未登记：请先在帮扶责任人名册中登记")))
                 continue
+            negative = [key for key in ("m_amount", "m_expected_income") if (row.get(key) or 0) < 0]
+            if negative:
+                errors.append(CrossError(row["__row"], negative[0], "number", _("金额不能为负数")))
+                continue
             if row.get("__bad") or found is None:
                 continue
             self.rows.append({"household_id": found[0], "county_code": found[1], "region_id": found[2],
