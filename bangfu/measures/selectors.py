@@ -16,7 +16,8 @@ def _scoped(scope: Scope, qs: QuerySet) -> QuerySet:
 
 def measure_list(*, scope: Scope, household: int | None = None, category: str = "", status: str = "",
                  helper: int | None = None) -> QuerySet:
-    qs = _scoped(scope, Measure.objects.select_related("household", "household__head", "person", "helper", "unit", "allocation"))
+    qs = _scoped(scope, Measure.objects.select_related("household", "household__head", "person", "helper", "unit",
+                                                       "allocation"))
     if household:
         qs = qs.filter(household_id=household)
     if helper:

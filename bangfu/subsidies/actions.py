@@ -40,7 +40,8 @@ def scheme_act(*, user, scheme: SubsidyScheme, post) -> str:
     if action == "apply":
         made = services.application_create(scope=scope, by=user, scheme=scheme,
                                            household=Household(pk=_int(post, "household", _("农户编号"))),
-                                           quantity=post.get("quantity", ""), applied_on=_day(post, "applied_on", _("申报日期")),
+                                           quantity=post.get("quantity", ""),
+                                           applied_on=_day(post, "applied_on", _("申报日期")),
                                            comment=post.get("comment", ""))
         return _("已申报(编号 %(n)s)") % {"n": made.pk}
     if action == "advance":
