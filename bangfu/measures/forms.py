@@ -56,3 +56,13 @@ class HouseholdsForm(forms.Form):
 
     def clean_households(self):
         return _ids(self.cleaned_data.get("households"))
+
+
+class ProjectEditForm(forms.Form):
+    name = ProjectForm.base_fields["name"]
+    kind = ProjectForm.base_fields["kind"]
+    unit = ProjectForm.base_fields["unit"]
+    planned_quantity = ProjectForm.base_fields["planned_quantity"]
+    budget = ProjectForm.base_fields["budget"]
+    starts_on = ProjectForm.base_fields["starts_on"]
+    status = forms.ChoiceField(label=_("状态"), choices=[("planned", _("计划")), ("building", _("实施中"))])

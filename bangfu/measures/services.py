@@ -199,3 +199,28 @@ def milestone_done(*, scope: Scope, by, milestone: Milestone, done_on: date) -> 
     Milestone.objects.filter(pk=milestone.pk).update(done_on=done_on)
     milestone.done_on = done_on
     return milestone
+
+
+PROJECT_EDITABLE = ("name", "kind", "unit", "planned_quantity", "budget", "starts_on", "status")
+
+
+@transaction.atomic
+def project_update(*, scope: Scope, by, project: Project, data: dict) -> Project:
+    """Change a project's particulars (history kept). Acceptance has its own step."""
+    _edit_check(scope)
+    project = project_list(scope=scope).select_for_update(of=("self",)).filter(pk=project.pk).first()
+    if project is None:
+        raise NotFound(_("项目不存在或不在您的管辖范围内"))
+    unknown = set(data) - set(PROJECT_EDITABLE)
+    if unknown:
+        raise ValidationError(_("不能设置的字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    if data.get("status") == "accepted" and project.status != "accepted":
+        raise ValidationError(_("验收请在项目页面的“验收”中办理"), field="status")
+    for name, value in data.items():
+        if name in ("planned_quantity", "budget"):
+            value = _money(value, name)
+        setattr(project, name, value.strip() if isinstance(value, str) else value)
+    project._history_user = by
+    _full_clean(project, exclude=["region", "responsible_unit", "created_by"])
+    project.save(update_fields=list(data))
+    return project

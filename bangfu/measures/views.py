@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bangfu.errors import BangfuError, NotFound, PermissionDenied, ValidationError
-from bangfu.measures.forms import AcceptForm, HouseholdsForm, ProjectForm
+from bangfu.measures.forms import AcceptForm, HouseholdsForm, ProjectEditForm, ProjectForm
 from bangfu.measures.models import Milestone
 from bangfu.registry.views import _form_error
 from bangfu.measures import selectors, services
@@ -130,3 +130,25 @@ def project_detail(request, pk: int):
         "milestones": project.milestones.all(),
         "households": selectors.project_households(scope=scope, project=project)},
         status=400 if accept.errors or more.errors else 200)
+
+
+@login_required
+def project_edit(request, pk: int):
+    project = selectors.project_get(scope=request.user.scope, pk=pk)
+    if not _may_edit(request.user):
+        raise PermissionDenied(_("您的角色不能制定帮扶措施或项目"))
+    initial = {name: getattr(project, name) for name in ProjectEditForm.base_fields}
+    form = ProjectEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(scope=request.user.scope, by=request.user, project=project,
+                                    data={k: v for k, v in form.cleaned_data.items() if v != initial.get(k)})
+        except (NotFound, PermissionDenied):
+            raise
+        except BangfuError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("measures:project_detail", pk=project.pk)
+    return render(request, "measures/project_form.html", {"form": form, "project": project},
+                  status=400 if form.errors else 200)

@@ -156,6 +156,7 @@ PAGES = {
     "measures:project_list": ("see_households", None, "GET"),
     "measures:project_create": (("edit_registry", "see_households"), None, "GET"),
     "measures:project_detail": ("read", "project", "GET"),
+    "measures:project_edit": (("edit_registry", "see_households"), "project", "GET"),
     "procedures:overdue": ("see_households", None, "GET"),
     "procedures:notice_detail": ("read", "notice", "GET"),
     "procedures:holidays": ("see_households", None, "GET"),

@@ -29,6 +29,14 @@ def test_a_project_is_registered_followed_and_accepted_on_pages(client, regions)
     assert made["Location"] == url
     page = client.get(url).content.decode()
     assert "完成招标" in page and households[0].number in page and households[2].number not in page
+    edit = reverse("measures:project_edit", args=[project.pk])
+    assert edit in page
+    changed = client.post(edit, {**{k: data[k] for k in ("name", "kind", "unit", "starts_on")},
+                                 "planned_quantity": "220", "budget": "400000", "status": "building"})
+    assert changed.status_code == 302
+    project.refresh_from_db()
+    assert (project.planned_quantity, project.budget, project.status) == (220, 400000, "building")
+    assert project.history.count() == 2
     milestone = project.milestones.get(title="完成招标")
     assert client.post(url, {"action": "milestone", "milestone": milestone.pk, "done_on": "2026-03-18"}).status_code == 302
     assert client.post(url, {"action": "households", "more-households": str(households[2].pk)}).status_code == 302
@@ -43,7 +51,7 @@ def test_a_project_is_registered_followed_and_accepted_on_pages(client, regions)
     listing = client.get(reverse("measures:project_list")).content.decode()
     assert url in listing and "已验收" in listing
     client.force_login(make_user(Role.HELPER, region=village))  # sees it, may not accept it
-    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200 and client.get(edit).status_code == 403
     assert client.post(url, {"action": "accept", "accept-accepted_on": "2026-07-05",
                              "accept-accepted_quantity": "1"}).status_code == 403
     client.force_login(make_user(Role.COUNTY_OFFICE, region="450223000000"))
