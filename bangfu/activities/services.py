@@ -153,8 +153,20 @@ def evidence_add(*, scope: Scope, by, activity: Activity, upload) -> Evidence:
     activity = Activity.objects.filter(pk=activity.pk, pairing__in=pairings_in_scope(scope)).first()
     if activity is None:
         raise NotFound(_("活动记录不存在或不在您的管辖范围内"))
+    evidence = Evidence(activity=activity, county_code=activity.county_code, uploaded_by=by,
+                        **evidence_read(upload))
+    evidence.save()
+    return evidence
+
+
+def evidence_read(upload, *, types: dict[str, str] = EVIDENCE_TYPES) -> dict:
+    """An uploaded photo or file checked (type, size, a readable image) and described as the
+    evidence models keep it: file (renamed), name, content_type, size and the EXIF time and GPS.
+    Shared by every app that keeps evidence (activities, inspections, delivered measures)."""
     content_type = (getattr(upload, "content_type", "") or "").split(";")[0]
-    if content_type not in EVIDENCE_TYPES:
+    if content_type not in types:
+        if all(t.startswith("image/") for t in types):
+            raise ValidationError(_("文件类型不支持：只能上传照片(JPG、PNG、WEBP、HEIC)"), field="file")
         raise ValidationError(_("文件类型不支持：只能上传照片(JPG、PNG、WEBP、HEIC)、PDF、Word 或 Excel"), field="file")
     if upload.size > MAX_EVIDENCE_BYTES:
         raise ValidationError(_("文件过大：不能超过 %(m)s MB") % {"m": MAX_EVIDENCE_BYTES // 1024 // 1024},
@@ -169,10 +181,7 @@ def evidence_add(*, scope: Scope, by, activity: Activity, upload) -> Evidence:
         except (UnidentifiedImageError, OSError):
             raise ValidationError(_("图片无法识别，请重新拍摄或选择"), field="file") from None
         upload.seek(0)
-    evidence = Evidence(activity=activity, county_code=activity.county_code, name=upload.name[:120],
-                        content_type=content_type, size=upload.size, taken_at=taken, latitude=lat, longitude=lon,
-                        uploaded_by=by)
-    upload.name = f"{uuid.uuid4().hex}{EVIDENCE_TYPES[content_type]}"
-    evidence.file = upload
-    evidence.save()
-    return evidence
+    name = upload.name[:120]
+    upload.name = f"{uuid.uuid4().hex}{types[content_type]}"
+    return {"file": upload, "name": name, "content_type": content_type, "size": upload.size, "taken_at": taken,
+            "latitude": lat, "longitude": lon}

@@ -157,6 +157,7 @@ class Column:
     example: str = ""
     max_length: int | None = None
     help: object = ""
+    future: bool = False  # a date column that may lie ahead (a measure's planned date)
     org_kinds: tuple[str, ...] = ()  # kind "organization": the unit must be of one of these kinds
     # A set-valued cell ("因病、缺劳力"): split on 、，,；;/ and spaces. With `rest`, the first value is this
     # column's and the others go to the column keyed `rest` (主要致贫原因 → 其他致贫原因).
@@ -357,6 +358,29 @@ def _organization_columns() -> list[Column]:
     ]
 
 
+def _measure_columns() -> list[Column]:
+    """帮扶措施(一户一策)台账: one planned measure a row, for a household registered in the scope."""
+    from bangfu.measures.models import MeasureCategory
+
+    return [
+        Column("measure", "household", gettext_noop("户编号"), "text", ("户号", "户编码", "家庭编号"), required=True,
+               example="4502241012010001", max_length=20, help=_("已登记的建档立卡户的户编号")),
+        Column("measure", "category", gettext_noop("措施类别"), "choice", ("帮扶措施类别", "类别", "措施类型"), required=True,
+               choices=MeasureCategory, example="产业"),
+        Column("measure", "description", gettext_noop("措施内容"), "text", ("帮扶措施", "具体措施", "措施"), required=True,
+               example="发展滑皮金桔种植 5 亩", max_length=200),
+        Column("measure", "planned_on", gettext_noop("计划落实日期"), "date", ("计划完成时间", "计划时间", "落实时限"),
+               required=True, example="2026-04-30", future=True),
+        Column("measure", "helper", gettext_noop("责任人身份证号"), "id_number", ("帮扶责任人身份证号",),
+               example="450224197908230090", help=_("已登记的帮扶责任人的身份证号；可不填")),
+        Column("measure", "unit", gettext_noop("责任单位"), "organization", ("帮扶单位",), example="融安县农业农村局",
+               help=_("单位的名称，与单位名册中的名称一致；可不填")),
+        Column("measure", "amount", gettext_noop("金额(元)"), "money", ("金额", "资金(元)", "投入资金"), example="5000"),
+        Column("measure", "expected_income", gettext_noop("预期增收(元/年)"), "money", ("预期增收", "预计增收(元)"),
+               example="6000"),
+    ]
+
+
 @dataclass(frozen=True)
 class Register:
     key: str
@@ -424,8 +448,9 @@ REGISTERS: dict[str, Register] = {
     "students": Register("students", _("学生名册"), _student_columns(), person_kind=PersonKind.STUDENT.value,
                          any_region=True),
     "organizations": Register("organizations", _("单位名册"), _organization_columns(), any_region=True),
+    "measures": Register("measures", _("帮扶措施台账(一户一策)"), _measure_columns()),
 }
-COUNT_LABELS = {"households": _("户"), "persons": _("人员"), "organizations": _("单位")}
+COUNT_LABELS = {"households": _("户"), "persons": _("人员"), "organizations": _("单位"), "measures": _("帮扶措施")}
 
 
 def register_get(key: str) -> Register:

@@ -28,6 +28,7 @@ from bangfu.accounts.scope import Scope
 from bangfu.errors import PermissionDenied, ValidationError
 from bangfu.imports.models import ImportJob, ImportStatus
 from bangfu.imports.reading import Sheet, detect_format, sheet_batches, sheet_open
+from bangfu.imports.measures import MeasureStage
 from bangfu.imports.records import RecordStage
 from bangfu.imports.registers import Register, register_get
 from bangfu.imports.report import report_write
@@ -53,6 +54,7 @@ class Outcome:
     households: Counts = field(default_factory=Counts)
     persons: Counts = field(default_factory=Counts)
     organizations: Counts = field(default_factory=Counts)
+    measures: Counts = field(default_factory=Counts)
     reported: tuple[str, ...] = ("households", "persons")  # the register's count_keys
     unmapped: list[dict] = field(default_factory=list)  # 未导入的列: {"index", "header", "samples"}
     written: bool = False
@@ -68,7 +70,7 @@ class Outcome:
 
     @property
     def changes(self) -> int:
-        return sum(c.created + c.updated for c in (self.households, self.persons, self.organizations))
+        return sum(c.created + c.updated for c in (self.households, self.persons, self.organizations, self.measures))
 
     def counts(self) -> dict:
         return {key: getattr(self, key).as_dict() for key in self.reported}
@@ -138,7 +140,7 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
     kinds: Counter = Counter()
     try:
         with transaction.atomic():
-            kind = Stage if reg.record == "household" else RecordStage
+            kind = {"household": Stage, "measure": MeasureStage}.get(reg.record, RecordStage)
             stage = kind(register=reg, mapped=reg.given(mapping), scope=scope, timed=outcome.timed)
             try:
                 _stage_file(stage, sheet, ctx, outcome, kept, kinds, batch_rows, total, progress)
@@ -211,7 +213,7 @@ def _stage_file(stage: Stage, sheet: Sheet, ctx: Context, outcome: Outcome, kept
         typed = typed.with_columns(bad.alias("__bad"))
         # Only the typed columns go on (not the file's text nor its normalised form): a batch
         # waits for its sealing and its COPY, and memory is what the waiting batches hold.
-        typed = typed.select(c for c in typed.columns if c.startswith(("h_", "p_", "o_", "__")))
+        typed = typed.select(c for c in typed.columns if c.startswith(("h_", "p_", "o_", "m_", "__")))
         # Overlap: this batch is hashed and encrypted in the workers while the previous one is
         # written, and the next one is read while this one's COPY runs (Stage.store).
         with outcome.timed("seal (hand over)"):

@@ -317,7 +317,8 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
             value = _date_expr(n)
             checks.append(_Check(column, "date", ~empty & value.is_null(),
                                  pl.format(_("「{}」不是可识别的日期：请写成 2016-09-01、2016/9/1 或 2016年9月1日"), n)))
-            checks.append(_Check(column, "date", (value < date(1900, 1, 1)) | (value > today),
+            latest = date(2100, 12, 31) if column.future else today  # a plan's dates lie ahead
+            checks.append(_Check(column, "date", (value < date(1900, 1, 1)) | (value > latest),
                                  pl.format(_("日期 {} 超出合理范围"), value.cast(pl.String))))
         elif column.kind == "region":
             by_code = n.str.contains(r"^\d{12}$")

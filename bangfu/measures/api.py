@@ -3,7 +3,11 @@
 from datetime import date
 from decimal import Decimal
 
-from ninja import Field, Query, Router, Schema, Status
+from datetime import datetime
+
+from django.urls import reverse
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from bangfu.measures import selectors, services
@@ -56,6 +60,19 @@ class DeliveryIn(Schema):
     delivered_on: date
     note: str = ""
     observed_income: Money | None = None
+
+
+class EvidenceOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    taken_at: datetime | None
+    url: str
+
+    @staticmethod
+    def resolve_url(obj):
+        return reverse("measures:measure_evidence", args=[obj.pk])
 
 
 class MilestoneIn(Schema):
@@ -120,6 +137,14 @@ def measure_deliver(request, measure_id: int, payload: DeliveryIn):
     scope = request.auth.scope
     measure = selectors.measure_get(scope=scope, pk=measure_id)
     return services.measure_deliver(scope=scope, by=request.auth, measure=measure, **payload.dict())
+
+
+@router.post("/measures/{measure_id}/evidence", response={201: EvidenceOut},
+             summary="上传措施落实的佐证照片或文件(责任人或业务部门)")
+def measure_evidence_add(request, measure_id: int, file: File[UploadedFile]):
+    scope = request.auth.scope
+    measure = selectors.measure_get(scope=scope, pk=measure_id)
+    return Status(201, services.measure_evidence_add(scope=scope, by=request.auth, measure=measure, upload=file))
 
 
 @router.get("/projects", response=list[ProjectOut], summary="项目")

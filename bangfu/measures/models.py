@@ -154,3 +154,33 @@ class Milestone(models.Model):
     class Meta:
         verbose_name = _("项目进度节点")
         ordering = ["project", "due_on", "pk"]
+
+
+def evidence_path(instance, filename: str) -> str:
+    return f"measures/{instance.county_code}/{instance.measure_id}/{filename}"
+
+
+class MeasureEvidence(models.Model):
+    """A photo or file proving a measure was delivered, kept as an activity's evidence is."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="evidence",
+                                verbose_name=_("帮扶措施"))
+    county_code = models.CharField(_("县级代码"), max_length=6, editable=False)
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
+    name = models.CharField(_("原文件名"), max_length=120)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("措施佐证材料")
+        verbose_name_plural = _("措施佐证材料")
+        ordering = ["measure", "pk"]
+
+    def __str__(self):
+        return self.name

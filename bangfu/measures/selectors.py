@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
 from bangfu.errors import NotFound
-from bangfu.measures.models import Measure, Project
+from bangfu.measures.models import Measure, MeasureEvidence, Project
 
 
 def _scoped(scope: Scope, qs: QuerySet) -> QuerySet:
@@ -14,10 +14,14 @@ def _scoped(scope: Scope, qs: QuerySet) -> QuerySet:
     return qs.filter(region__code__startswith=scope.prefix) if scope.prefix else qs
 
 
-def measure_list(*, scope: Scope, household: int | None = None, category: str = "", status: str = "") -> QuerySet:
-    qs = _scoped(scope, Measure.objects.select_related("household", "person", "helper", "unit", "allocation"))
+def measure_list(*, scope: Scope, household: int | None = None, category: str = "", status: str = "",
+                 helper: int | None = None) -> QuerySet:
+    qs = _scoped(scope, Measure.objects.select_related("household", "household__head", "person", "helper", "unit",
+                                                       "allocation"))
     if household:
         qs = qs.filter(household_id=household)
+    if helper:
+        qs = qs.filter(helper_id=helper)
     if category:
         qs = qs.filter(category=category)
     if status:
@@ -32,6 +36,13 @@ def measure_get(*, scope: Scope, pk: int) -> Measure:
     return measure
 
 
+def measure_evidence_get(*, scope: Scope, pk: int) -> MeasureEvidence:
+    evidence = MeasureEvidence.objects.filter(pk=pk, measure__in=measure_list(scope=scope).values("pk")).first()
+    if evidence is None:
+        raise NotFound(_("佐证材料不存在或不在您的管辖范围内"))
+    return evidence
+
+
 def project_list(*, scope: Scope) -> QuerySet:
     return _scoped(scope, Project.objects.select_related("region", "responsible_unit")).order_by("name", "pk")
 
@@ -41,3 +52,11 @@ def project_get(*, scope: Scope, pk: int) -> Project:
     if project is None:
         raise NotFound(_("项目不存在或不在您的管辖范围内"))
     return project
+
+
+def project_households(*, scope: Scope, project: Project) -> QuerySet:
+    """The households a project benefits (带贫户) that the caller may see."""
+    from bangfu.registry.models import Household
+
+    return (scope.households(Household.objects.all()).filter(pk__in=project.beneficiaries.values("household_id"))
+            .select_related("head", "region").order_by("region_id", "number"))

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.scope import Scope
 from bangfu.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationError
 from bangfu.funds.selectors import allocation_list
-from bangfu.measures.models import Measure, MeasureCategory, MeasureStatus, Milestone, Project, ProjectBeneficiary
+from bangfu.measures.models import (Measure, MeasureCategory, MeasureEvidence, MeasureStatus, Milestone, Project,
+                                   ProjectBeneficiary)
 from bangfu.measures.selectors import measure_list, project_list
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, Organization, Person
@@ -83,14 +84,13 @@ def measure_create(*, scope: Scope, by, data: dict) -> Measure:
 
 @transaction.atomic
 def measure_deliver(*, scope: Scope, by, measure: Measure, delivered_on: date, note: str = "",
-                    observed_income=None) -> Measure:
-    """Mark a measure delivered: by an office in scope, or by the helper responsible for it."""
+                    observed_income=None, uploads=()) -> Measure:
+    """Mark a measure delivered: by an office in scope, or by the helper responsible for it, with
+    the photos or files that prove it (kept as an activity's evidence)."""
     measure = measure_list(scope=scope).select_for_update(of=("self",)).filter(pk=measure.pk).first()
     if measure is None:
         raise NotFound(_("帮扶措施不存在或不在您的管辖范围内"))
-    own = by is not None and by.person_id is not None and by.person_id == measure.helper_id
-    if not (scope.rules.edit_registry or own):
-        raise PermissionDenied(_("只有责任人或业务部门可以标记落实"))
+    _deliver_check(scope, by, measure)
     if measure.status != MeasureStatus.PLANNED:
         raise Conflict(_("该措施的状态已是“%(s)s”") % {"s": measure.get_status_display()})
     if not isinstance(delivered_on, date):
@@ -100,8 +100,31 @@ def measure_deliver(*, scope: Scope, by, measure: Measure, delivered_on: date, n
     measure.observed_income = _money(observed_income, "observed_income")
     measure._history_user = by
     measure.save(update_fields=["status", "delivered_on", "delivery_note", "observed_income"])
+    for upload in uploads:
+        measure_evidence_add(scope=scope, by=by, measure=measure, upload=upload)
     measure.refresh_from_db()
     return measure
+
+
+def _deliver_check(scope: Scope, by, measure: Measure) -> None:
+    own = by is not None and by.person_id is not None and by.person_id == measure.helper_id
+    if not (scope.rules.edit_registry or own):
+        raise PermissionDenied(_("只有责任人或业务部门可以标记落实"))
+
+
+@transaction.atomic
+def measure_evidence_add(*, scope: Scope, by, measure: Measure, upload) -> MeasureEvidence:
+    """A photo or file proving a measure's delivery (type, size and EXIF as for activities)."""
+    from bangfu.activities.services import evidence_read
+
+    measure = measure_list(scope=scope).filter(pk=measure.pk).first()
+    if measure is None:
+        raise NotFound(_("帮扶措施不存在或不在您的管辖范围内"))
+    _deliver_check(scope, by, measure)
+    evidence = MeasureEvidence(measure=measure, county_code=measure.county_code, uploaded_by=by,
+                               **evidence_read(upload))
+    evidence.save()
+    return evidence
 
 
 @transaction.atomic
@@ -158,4 +181,46 @@ def project_accept(*, scope: Scope, by, project: Project, accepted_on: date, acc
     project._history_user = by
     project.save(update_fields=["status", "accepted_on", "accepted_quantity"])
     project.refresh_from_db()
+    return project
+
+
+@transaction.atomic
+def milestone_done(*, scope: Scope, by, milestone: Milestone, done_on: date) -> Milestone:
+    """Mark a project's milestone reached on `done_on`."""
+    _edit_check(scope)
+    milestone = (Milestone.objects.select_for_update(of=("self",))
+                 .filter(pk=milestone.pk, project__in=project_list(scope=scope).values("pk")).first())
+    if milestone is None:
+        raise NotFound(_("进度节点不存在或不在您的管辖范围内"))
+    if milestone.done_on is not None:
+        raise Conflict(_("该节点已于 %(d)s 完成") % {"d": milestone.done_on})
+    if not isinstance(done_on, date):
+        raise ValidationError(_("请填写实际完成日期"), field="done_on")
+    Milestone.objects.filter(pk=milestone.pk).update(done_on=done_on)
+    milestone.done_on = done_on
+    return milestone
+
+
+PROJECT_EDITABLE = ("name", "kind", "unit", "planned_quantity", "budget", "starts_on", "status")
+
+
+@transaction.atomic
+def project_update(*, scope: Scope, by, project: Project, data: dict) -> Project:
+    """Change a project's particulars (history kept). Acceptance has its own step."""
+    _edit_check(scope)
+    project = project_list(scope=scope).select_for_update(of=("self",)).filter(pk=project.pk).first()
+    if project is None:
+        raise NotFound(_("项目不存在或不在您的管辖范围内"))
+    unknown = set(data) - set(PROJECT_EDITABLE)
+    if unknown:
+        raise ValidationError(_("不能设置的字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    if data.get("status") == "accepted" and project.status != "accepted":
+        raise ValidationError(_("验收请在项目页面的“验收”中办理"), field="status")
+    for name, value in data.items():
+        if name in ("planned_quantity", "budget"):
+            value = _money(value, name)
+        setattr(project, name, value.strip() if isinstance(value, str) else value)
+    project._history_user = by
+    _full_clean(project, exclude=["region", "responsible_unit", "created_by"])
+    project.save(update_fields=list(data))
     return project

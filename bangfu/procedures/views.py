@@ -9,8 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from bangfu.errors import BangfuError, PermissionDenied, ValidationError
+from bangfu.errors import BangfuError, NotFound, PermissionDenied, ValidationError
+from bangfu.procedures.models import Objection
 from bangfu.procedures import selectors, services
 from bangfu.registry.views import _form_error
 
@@ -42,8 +44,9 @@ def notice_detail(request, pk: int):
     columns, rows = selectors.notice_rows(scope=scope, notice=notice)
     table = [[row.get(key, "") for key, _label in columns] for row in rows]
     return render(request, "procedures/notice.html", {
-        "notice": notice, "columns": columns, "table": table,
-        "objections": selectors.objection_list(scope=scope, notice=notice)})
+        "notice": notice, "columns": columns, "table": table, "rows": rows,
+        "objections": selectors.objection_list(scope=scope, notice=notice),
+        "print_formats": (("docx", _("打印公示(Word)")), ("pdf", _("公示 PDF")))})
 
 
 class HolidayForm(forms.Form):
@@ -68,3 +71,38 @@ def holidays(request):
             return redirect("procedures:holidays")
     return render(request, "procedures/holidays.html", {"form": form, "holidays": selectors.holiday_list()[:400]},
                   status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def notice_act(request, pk: int):
+    """Record an objection to a notice, or resolve one (the services check who may)."""
+    _can_see(request.user)
+    scope = request.user.scope
+    notice = selectors.notice_get(scope=scope, pk=pk)
+    post = request.POST
+    try:
+        try:
+            day = date.fromisoformat(post.get("on", ""))
+        except ValueError:
+            raise ValidationError(_("请填写日期(如 2026-05-06)"), field="on") from None
+        if post.get("action") == "raise":
+            case = post.get("case") or None
+            services.objection_raise(scope=scope, by=request.user, notice=notice, content=post.get("content", ""),
+                                     raised_on=day, raised_by=post.get("raised_by", ""),
+                                     case_id=int(case) if case and case.isdigit() else None)
+            done = _("已登记异议")
+        elif post.get("action") == "resolve":
+            objection = Objection(pk=int(post.get("objection") or 0) if (post.get("objection") or "").isdigit() else 0)
+            services.objection_resolve(scope=scope, by=request.user, objection=objection,
+                                       resolution=post.get("resolution", ""), resolved_on=day)
+            done = _("已处理异议")
+        else:
+            raise ValidationError(_("请选择要办理的事项"), field="action")
+    except (NotFound, PermissionDenied):
+        raise
+    except BangfuError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("procedures:notice_detail", pk=notice.pk)

@@ -204,9 +204,12 @@ def my_pairings(request):
     scope = request.user.scope
     _filters, as_of = compliance_filters(request.GET)  # ?as_of= pins the date (tests)
     pairings = selectors.pairing_list(scope=scope, helper_person=person_id, status="active")
+    from bangfu.measures.selectors import measure_list
+
     return render(request, "programmes/mine.html", {
         "pairings": pairings[:200], "linked": True, "person_id": person_id, "as_of": as_of,
-        "todo": todo_rows(scope=scope, as_of=as_of, person_id=person_id)})
+        "todo": todo_rows(scope=scope, as_of=as_of, person_id=person_id),
+        "measures": measure_list(scope=scope, helper=person_id, status="planned")[:50]})
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,7 +5,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from django.urls import reverse
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from bangfu.procedures.api import NoticeOut, notice_get
@@ -80,6 +82,21 @@ class ApplicationIn(Schema):
     comment: str = ""
 
 
+class PhotoOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    taken_at: datetime | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    url: str
+
+    @staticmethod
+    def resolve_url(obj):
+        return reverse("subsidies:inspection_photo", args=[obj.pk])
+
+
 class ApplicationOut(Schema):
     id: int
     scheme_id: int
@@ -98,6 +115,11 @@ class ApplicationOut(Schema):
     amount: Decimal | None
     batch_id: int | None
     paid_on: date | None
+    photos: list[PhotoOut] = []
+
+    @staticmethod
+    def resolve_photos(obj):
+        return list(obj.photos.all())
 
 
 class ApplicationQuery(Schema):
@@ -183,7 +205,8 @@ def scheme_get(request, scheme_id: int):
 def application_list(request, filters: Query[ApplicationQuery]):
     scope = request.auth.scope
     scheme = selectors.scheme_get(scope=scope, pk=filters.scheme_id) if filters.scheme_id else None
-    return selectors.application_list(scope=scope, scheme=scheme, state=filters.state, region=filters.region)
+    return selectors.application_list(scope=scope, scheme=scheme, state=filters.state,
+                                      region=filters.region).prefetch_related("photos")
 
 
 @router.post("/subsidies/applications", response={201: ApplicationOut}, summary="申报(由农户或代农户)")
@@ -212,6 +235,12 @@ def inspection_record(request, application_id: int, payload: InspectionIn):
     application = services.inspection_record(scope=scope, by=request.auth, application=Application(pk=application_id),
                                              **payload.dict())
     return selectors.application_get(scope=scope, pk=application.pk)
+
+
+@router.post("/subsidies/applications/{application_id}/photos", response={201: PhotoOut}, summary="上传验收照片")
+def inspection_photo_add(request, application_id: int, file: File[UploadedFile]):
+    return Status(201, services.inspection_photo_add(scope=request.auth.scope, by=request.auth,
+                                                     application=Application(pk=application_id), upload=file))
 
 
 @router.post("/subsidies/schemes/{scheme_id}/assess", response=CountOut, summary="造册核定(按规则计算金额)")

@@ -22,6 +22,15 @@ COUNTY = "450224000000"
 TOWNSHIP = "450224100000"  # 长安镇
 QUANTITIES = ["8", "2.5", "4", "6", "1.5", "3", "5", "2", "3.5", "4"]
 FAILING = {8: {"每亩株数": "58"}, 9: {"成活率": "85"}}  # seed 004: 60–65 plants per 亩, at least 90% survival
+# DEMO DATA, entered as an office would: chinesecalendar 1.11 knows years up to 2026, so a deadline in
+# working days that runs into 2027 needs the office's holiday table (procedures/workdays.py). These are
+# the statutory days as the lunar calendar puts them; the real 2027 arrangement (调休 included) is the
+# State Council's notice, which an office enters on 节假日 when it is published.
+DEMO_HOLIDAYS_2027 = [(date(2027, 1, 1), "元旦"), (date(2027, 2, 5), "春节(除夕)"), (date(2027, 2, 8), "春节"),
+                      (date(2027, 2, 9), "春节"), (date(2027, 4, 5), "清明节"), (date(2027, 5, 3), "劳动节"),
+                      (date(2027, 6, 9), "端午节"), (date(2027, 9, 15), "中秋节"), (date(2027, 10, 1), "国庆节"),
+                      (date(2027, 10, 4), "国庆节"), (date(2027, 10, 5), "国庆节"), (date(2027, 10, 6), "国庆节"),
+                      (date(2027, 10, 7), "国庆节")]
 
 
 def _user(username: str):
@@ -34,6 +43,9 @@ def money_demo(*, progress=lambda message: None) -> dict:
     finance = Scope(role=Role.FINANCE, prefix="450224")
     by_county, by_township, by_finance = _user("county"), _user("changan"), _user("caiwu")
     progress(_("生成奖补与资金演示：滑皮金桔种植奖补…"))
+    for day, name in DEMO_HOLIDAYS_2027:
+        procedures.holiday_set(scope=county, by=by_county, day=day, working=False,
+                               name=_("%(n)s(演示数据，以国务院通知为准)") % {"n": name})
     scheme = services.scheme_create(scope=county, by=by_county, data={
         "name": "滑皮金桔种植奖补", "year": 2026, "region": COUNTY, "unit": "mu", "rate": "1000",
         "minimum_quantity": "1", "cap_per_member": "3000", "eligible_statuses": ["poor", "exited", "monitored"],

@@ -43,3 +43,47 @@ def standards_data(formset) -> list[dict]:
     """The filled rows, without empty values (a row without a name is not a standard)."""
     return [{k: v for k, v in f.cleaned_data.items() if v not in (None, "")}
             for f in formset.forms if f.cleaned_data.get("label")]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one field (Django's documented pattern): a list, maybe empty."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(PhotosField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class InspectionForm(forms.Form):
+    """乡镇验收 on a page: one field per acceptance standard of the scheme, the accepted quantity,
+    the day, and the photos taken."""
+
+    accepted_quantity = forms.DecimalField(label=_("验收数量"), max_digits=12, decimal_places=2)
+    inspected_on = forms.DateField(label=_("验收日期"), widget=DATE)
+    comment = forms.CharField(label=_("验收意见"), required=False, max_length=200)
+    photos = PhotosField(label=_("验收照片"))
+
+    def __init__(self, *args, standards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.standards = standards
+        for s in standards:
+            label = f"{s.label}({s.unit})" if s.unit else s.label
+            self.fields[f"m_{s.pk}"] = (forms.DateField(label=label, widget=DATE) if s.kind == StandardKind.DATE
+                                        else forms.DecimalField(label=label, max_digits=12, decimal_places=2))
+        self.order_fields([f"m_{s.pk}" for s in standards] + ["accepted_quantity", "inspected_on", "comment", "photos"])
+
+    def measured(self) -> dict:
+        return {s.label: str(self.cleaned_data[f"m_{s.pk}"]) for s in self.standards}
+
+
+class PhotoForm(forms.Form):
+    photos = PhotosField(label=_("补充验收照片"))

@@ -196,3 +196,34 @@ class PaymentBatch(models.Model):
 
     def __str__(self):
         return f"{self.township} {self.total}"
+
+
+def photo_path(instance, filename: str) -> str:
+    return f"inspections/{instance.county_code}/{instance.application_id}/{filename}"
+
+
+class InspectionPhoto(models.Model):
+    """A photo taken at the 乡镇验收 (the orchard, the herd), kept as activities keep evidence:
+    EXIF time and position as read at upload (activities.services.evidence_read)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="photos",
+                                    verbose_name=_("补助申报"))
+    county_code = models.CharField(_("县级代码"), max_length=6, editable=False)
+    file = models.FileField(_("文件"), upload_to=photo_path, max_length=200)
+    name = models.CharField(_("原文件名"), max_length=120)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("验收照片")
+        verbose_name_plural = _("验收照片")
+        ordering = ["application", "pk"]
+
+    def __str__(self):
+        return self.name

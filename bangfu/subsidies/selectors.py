@@ -8,7 +8,7 @@ from bangfu.errors import NotFound
 from bangfu.procedures.models import Case
 from bangfu.regions.models import Region
 from bangfu.registry.models import Person
-from bangfu.subsidies.models import Application, PaymentBatch, SubsidyScheme
+from bangfu.subsidies.models import Application, InspectionPhoto, PaymentBatch, SubsidyScheme
 
 
 def scheme_list(*, scope: Scope) -> QuerySet:
@@ -51,6 +51,14 @@ def application_get(*, scope: Scope, pk: int) -> Application:
     if application is None:
         raise NotFound(_("申报不存在或不在您的管辖范围内"))
     return application
+
+
+def inspection_photo_get(*, scope: Scope, pk: int) -> InspectionPhoto:
+    photo = (InspectionPhoto.objects.filter(pk=pk, application__in=application_list(scope=scope).values("pk"))
+             .first())
+    if photo is None:
+        raise NotFound(_("验收照片不存在或不在您的管辖范围内"))
+    return photo
 
 
 def application_summary(*, scope: Scope, scheme: SubsidyScheme) -> list[dict]:

@@ -19,7 +19,7 @@ from bangfu.regions.models import Region
 from bangfu.registry.choices import HouseholdStatus
 from bangfu.registry.models import Household
 from bangfu.subsidies import procedure
-from bangfu.subsidies.models import AcceptanceStandard, Application, StandardKind, SubsidyScheme, Unit
+from bangfu.subsidies.models import AcceptanceStandard, Application, InspectionPhoto, StandardKind, SubsidyScheme, Unit
 from bangfu.subsidies.rules import amount_expression, parse_value, standard_failure
 from bangfu.subsidies.selectors import application_list, scheme_list
 
@@ -212,6 +212,29 @@ def inspection_record(*, scope: Scope, by, application: Application, measured: d
                              comment=f"{note} {comment}".strip(), service=True)
     application.refresh_from_db()
     return application
+
+
+PHOTO_STATES = ("registered", "inspected", "failed")  # the inspection's photos: before or just after the values
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/heic": ".heic"}
+
+
+@transaction.atomic
+def inspection_photo_add(*, scope: Scope, by, application: Application, upload) -> InspectionPhoto:
+    """A photo of the 乡镇验收, by whoever may inspect, until the amounts are assessed (then the
+    evidence the notice rests on is closed)."""
+    from bangfu.activities.services import evidence_read
+
+    procedures.transition_check(scope=scope, transition=procedure.DEFINITION.transition("inspect_pass"))
+    application = application_list(scope=scope).filter(pk=application.pk).first()
+    if application is None:
+        raise NotFound(_("申报不存在或不在您的管辖范围内"))
+    if application.case.state not in PHOTO_STATES:
+        raise Conflict(_("该申报已进入“%(s)s”，不能再补充验收照片") % {
+            "s": procedure.DEFINITION.state(application.case.state).label})
+    photo = InspectionPhoto(application=application, county_code=application.county_code, uploaded_by=by,
+                            **evidence_read(upload, types=PHOTO_TYPES))
+    photo.save()
+    return photo
 
 
 @transaction.atomic

@@ -45,6 +45,7 @@ from bangfu.exports.models import ExportJob
 from bangfu.funds import services as fund_services
 from bangfu.imports.models import ImportJob
 from bangfu.measures import services as measure_services
+from bangfu.measures.models import MeasureEvidence
 from bangfu.procedures import services as procedure_services
 from bangfu.programmes import services as programme_services
 from bangfu.programmes.tests.factories import add_obligation, make_person, make_programme, make_school
@@ -53,6 +54,7 @@ from bangfu.registry import services as registry_services
 from bangfu.subsidies import payments as subsidy_payments
 from bangfu.subsidies import procedure as subsidy_procedure
 from bangfu.subsidies import services as subsidy_services
+from bangfu.subsidies.models import InspectionPhoto
 from bangfu.tests.factories import ADMIN_SCOPE, TOWNSHIP_A, make_household, make_user, village_of
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +142,21 @@ PAGES = {
     "subsidies:scheme_create": ("manage_funds", None, "GET"),
     "subsidies:scheme_detail": ("read", "scheme", "GET"),
     "subsidies:batch_export": ("pay", "batch", "GET"),
+    "subsidies:application_detail": ("read", "application", "GET"),
+    # the steps from the scheme's and the notice's pages: the matrix posts no step (a 302 with the reason);
+    # each step's role and scope are the services', walked above through the API and in test_page_flow.py
+    "subsidies:scheme_act": ("read", "scheme", "POST"),
+    "procedures:notice_act": ("read", "notice", "POST"),
+    "subsidies:inspection_photos_add": (TOWNSHIP_STEP, "application", "POST"),
+    "subsidies:inspection_photo": ("read", "photo", "GET"),
+    "measures:measure_evidence": ("read", "measure_evidence", "GET"),
+    "funds:fund_create": ("manage_funds", None, "GET"),
+    "funds:allocation_create": ("manage_funds", None, "GET"),
+    "funds:allocation_detail": ("read", "allocation", "GET"),
+    "measures:project_list": ("see_households", None, "GET"),
+    "measures:project_create": (("edit_registry", "see_households"), None, "GET"),
+    "measures:project_detail": ("read", "project", "GET"),
+    "measures:project_edit": (("edit_registry", "see_households"), "project", "GET"),
     "procedures:overdue": ("see_households", None, "GET"),
     "procedures:notice_detail": ("read", "notice", "GET"),
     "procedures:holidays": ("see_households", None, "GET"),
@@ -239,6 +256,7 @@ OPERATIONS = {
     "POST /api/v1/subsidies/applications/advance": (COUNTY_STEP, "application_body"),
     "GET /api/v1/subsidies/applications/{application_id}": ("read", "application"),
     "POST /api/v1/subsidies/applications/{application_id}/inspection": (TOWNSHIP_STEP, "application"),
+    "POST /api/v1/subsidies/applications/{application_id}/photos": (TOWNSHIP_STEP, "application"),
     "POST /api/v1/subsidies/schemes/{scheme_id}/assess": (TOWNSHIP_STEP, "scheme"),
     "POST /api/v1/subsidies/schemes/{scheme_id}/notices": (NOTICE_ROLES, "scheme"),
     "POST /api/v1/subsidies/batches": ("pay", "scheme_body"),
@@ -259,6 +277,7 @@ OPERATIONS = {
     "GET /api/v1/measures": ("open", None),
     "POST /api/v1/measures": (("edit_registry", "see_households"), "household_body"),
     "POST /api/v1/measures/{measure_id}/delivery": ("edit_registry", "measure"),
+    "POST /api/v1/measures/{measure_id}/evidence": ("edit_registry", "measure"),
     "GET /api/v1/projects": ("open", None),
     "POST /api/v1/projects": (("edit_registry", "see_households"), "region_body"),
     "GET /api/v1/projects/{project_id}": ("read", "project"),
@@ -289,7 +308,8 @@ DENIED_OTHERWISE: dict[str, set[int]] = {
 }
 
 MONEY_KINDS = {"fund", "fund_body", "allocation", "scheme", "scheme_body", "application", "application_body", "batch",
-               "case", "case_body", "notice", "objection", "measure", "project", "household_body", "booklet", "document"}
+               "case", "case_body", "notice", "objection", "measure", "project", "household_body", "booklet", "document",
+               "photo", "measure_evidence"}
 HIDDEN_FROM = {  # kinds a role cannot see at all, whatever the scope
     Role.SCHOOL_ADMIN: {"household", "person", "pairing", "pairing_query", "pairing_body", "activity", "evidence",
                         "person_field"} | MONEY_KINDS,
@@ -403,7 +423,12 @@ def _money_side(village: Region, county: str, household, owner) -> dict:
     document = document_services.document_generate(user=owner, kind="booklet", subject=str(household.pk),
                                                     as_of=date(2025, 6, 30)).record
     application.refresh_from_db()
-    return {"scheme": scheme, "application": application, "case": application.case, "notice": notice,
+    photo = InspectionPhoto.objects.create(application=application, county_code=county, name="a.png", size=1,
+                                           content_type="image/png", file=ContentFile(b"x", name="a.png"))
+    measure_evidence = MeasureEvidence.objects.create(measure=measure, county_code=county, name="a.png", size=1,
+                                                      content_type="image/png", file=ContentFile(b"x", name="a.png"))
+    return {"photo": photo, "measure_evidence": measure_evidence,
+            "scheme": scheme, "application": application, "case": application.case, "notice": notice,
             "objection": objection, "fund": fund, "allocation": to_village, "batch_allocation": to_township,
             "township": township, "batch": batch, "measure": measure, "project": project, "document": document}
 

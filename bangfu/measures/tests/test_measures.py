@@ -6,12 +6,25 @@ import pytest
 from django.urls import reverse
 
 from bangfu.accounts.roles import Role
+from bangfu.measures.models import MeasureEvidence
 from bangfu.registry import services as registry
 from bangfu.subsidies.tests.test_scenario import Caller
 from bangfu.funds.tests.factories import make_allocation, make_fund
 from bangfu.tests.factories import ADMIN_SCOPE, TOWNSHIP_A, TOWNSHIP_B, id_number, make_household, make_user, village_of
 
 pytestmark = pytest.mark.django_db
+
+
+def photo(name: str, fmt: str = "PNG"):
+    """A small real image, as a phone would upload it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 120, 0)).save(buffer, fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
 
 
 def test_a_household_plan_delivered_by_its_helper(client, regions):
@@ -32,11 +45,26 @@ def test_a_household_plan_delivered_by_its_helper(client, regions):
     assert refused.status_code == 403 and "责任人" in refused.json()["message"]
     helper = make_user(Role.HELPER, region=village_of(TOWNSHIP_A).code, person=cadre)
     client.force_login(helper)
+    mine = client.get(reverse("programmes:mine")).content.decode()  # the helper's phone page lists it
+    assert "发展滑皮金桔种植" in mine and reverse("measures:household_plan", args=[household.pk]) in mine
     page = client.get(reverse("measures:household_plan", args=[household.pk])).content.decode()
     assert "发展滑皮金桔种植" in page and "标记落实" in page
     done = client.post(reverse("measures:measure_deliver", args=[measure["id"]]),
-                       {"delivered_on": "2026-04-28", "note": "苗木已到户"})
+                       {"delivered_on": "2026-04-28", "note": "苗木已到户", "photo": photo("苗木.png")})
     assert done.status_code == 302
+    page = client.get(reverse("measures:household_plan", args=[household.pk])).content.decode()
+    [evidence] = MeasureEvidence.objects.filter(measure_id=measure["id"])
+    url = reverse("measures:measure_evidence", args=[evidence.pk])
+    assert url in page and "发展滑皮金桔种植" not in client.get(reverse("programmes:mine")).content.decode()
+    assert client.get(url).status_code == 200 and evidence.name == "苗木.png"
+    more = Caller(client, helper).client.post(f"/api/v1/measures/{measure['id']}/evidence", {"file": photo("b.jpg", "JPEG")},
+                                              HTTP_AUTHORIZATION=Caller(client, helper).headers["HTTP_AUTHORIZATION"])
+    assert more.status_code == 201 and more.json()["url"].startswith("/measures/evidence/")
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))
+    assert client.get(url).status_code == 404
+    not_photo = other.client.post(f"/api/v1/measures/{measure['id']}/evidence",
+                                  {"file": photo("x.png")}, HTTP_AUTHORIZATION=other.headers["HTTP_AUTHORIZATION"])
+    assert not_photo.status_code == 403
     plan = township.get("/measures", household=household.pk).json()["items"]
     assert [(m["status"], m["delivered_on"], m["delivery_note"]) for m in plan] == [
         ("delivered", "2026-04-28", "苗木已到户")]

@@ -31,3 +31,18 @@ def test_the_demo_pays_the_kumquat_scheme(regions):
     assert allocation.disbursed == paid and allocation.amount == Decimal("4000000")
     assert Disbursement.objects.get().amount == paid
     assert Objection.objects.get().resolved_on is not None
+
+
+def test_the_demo_enters_2027_so_a_deadline_in_2027_is_computed(regions):
+    """chinesecalendar 1.11 stops at 2026 and the demo's day is in December 2026: a case opened now
+    is due in 2027, which the demo's holiday table (demo data, labelled) must cover."""
+    from datetime import date
+
+    from bangfu.procedures.models import Holiday
+    from bangfu.procedures.workdays import add_working_days
+
+    call_command("demo", "--without-programmes", "--scale", "0.2", stdout=StringIO())
+    money_demo()
+    assert Holiday.objects.filter(day__year=2027).count() >= 10
+    assert all("演示数据" in name for name in Holiday.objects.values_list("name", flat=True))
+    assert add_working_days(date(2026, 12, 20), 15) == date(2027, 1, 11)  # 2027-01-01 is off

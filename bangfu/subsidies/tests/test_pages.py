@@ -4,6 +4,7 @@ notice page shows no full ID number."""
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from bangfu.accounts.roles import Role
@@ -143,3 +144,71 @@ def test_a_scheme_is_configured_on_a_page(client, regions):
     scheme = SubsidyScheme.objects.get(name="肉牛养殖奖补")
     assert (scheme.unit, scheme.cap_per_member, scheme.eligible_statuses) == ("head", None, ["poor", "monitored"])
     assert [(s.label, s.low, s.high) for s in scheme.standards.all()] == [("存栏天数", 90, None)]
+
+
+def test_the_notice_page_prints_the_notice_as_word_and_pdf(client, world):
+    import io
+
+    from docx import Document as Docx
+    from pypdf import PdfReader
+
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    page = client.get(reverse("procedures:notice_detail", args=[world["notice"].pk])).content.decode()
+    generate = reverse("documents:generate", args=["notice"])
+    assert generate in page and "打印公示(Word)" in page
+    head = world["household"].head
+    word = client.post(generate, {"subject": world["notice"].pk, "format": "docx", "as_of": "2026-04-08"})
+    cells = [c.text for row in Docx(io.BytesIO(word.content)).tables[0].rows for c in row.cells]
+    assert head.name in cells and head.id_number not in cells and "6000.00" in cells
+    pdf = client.post(generate, {"subject": world["notice"].pk, "format": "pdf", "as_of": "2026-04-08"})
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert head.name in text and head.id_number not in text
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))
+    assert client.post(generate, {"subject": world["notice"].pk, "format": "pdf"}).status_code == 404
+
+
+def test_the_township_inspects_on_a_page_with_photos_shown_as_thumbnails(client, world):
+    from bangfu.measures.tests.test_measures import photo
+    from bangfu.subsidies.models import InspectionPhoto
+    from bangfu.subsidies.tests.test_scenario import Caller
+
+    scheme = world["scheme"]
+    application = services.application_create(scope=TOWNSHIP, by=None, scheme=scheme, household=make_household(members=1),
+                                              quantity="3", applied_on=date(2026, 4, 1))
+    url = reverse("subsidies:application_detail", args=[application.pk])
+    client.force_login(make_user(Role.VILLAGE_TEAM, region=village_of(TOWNSHIP_A).code))
+    assert client.post(url, {"accepted_quantity": "3"}).status_code == 403  # not the township
+    services.applications_advance(scope=TOWNSHIP, by=None, application_ids=[application.pk], transition="register",
+                                  on=date(2026, 4, 2))
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    page = client.get(url).content.decode()
+    assert "成活率(%)" in page and "记录验收结果" in page
+    bad = client.post(url, {"m_" + str(scheme.standards.get().pk): "85", "accepted_quantity": "3",
+                            "inspected_on": "2026-03-01"})
+    assert bad.status_code == 400 and "验收日期不能早于申报日期" in bad.content.decode()
+    done = client.post(url, {"m_" + str(scheme.standards.get().pk): "85", "accepted_quantity": "3",
+                             "inspected_on": "2026-04-03", "photos": [photo("果园1.png"), photo("果园2.jpg", "JPEG")]})
+    assert done.status_code == 302
+    application.refresh_from_db()
+    assert application.passed is False and "成活率" in application.failures[0]["message"]
+    photos = list(InspectionPhoto.objects.filter(application=application))
+    assert [p.name for p in photos] == ["果园1.png", "果园2.jpg"]
+    detail = client.get(reverse("subsidies:scheme_detail", args=[scheme.pk])).content.decode()
+    assert all(reverse("subsidies:inspection_photo", args=[p.pk]) in detail for p in photos)
+    assert client.get(reverse("subsidies:inspection_photo", args=[photos[0].pk])).status_code == 200
+    township = Caller(client, make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    more = client.post(f"/api/v1/subsidies/applications/{application.pk}/photos", {"file": photo("补拍.png")},
+                       **township.headers)
+    assert more.status_code == 201
+    assert len(township.get(f"/subsidies/applications/{application.pk}").json()["photos"]) == 3
+    text = client.post(f"/api/v1/subsidies/applications/{application.pk}/photos",
+                       {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4", content_type="application/pdf")},
+                       **township.headers)
+    assert text.status_code == 400 and "只能上传照片" in text.json()["message"]
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))
+    assert client.get(reverse("subsidies:inspection_photo", args=[photos[0].pk])).status_code == 404
+    # after the notice, the evidence is closed
+    published = world["notice"].cases.values_list("subject_id", flat=True)[0]
+    late = client.post(f"/api/v1/subsidies/applications/{published}/photos", {"file": photo("晚.png")},
+                       **township.headers)
+    assert late.status_code == 409 and "不能再补充验收照片" in late.json()["message"]

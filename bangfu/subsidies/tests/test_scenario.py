@@ -52,6 +52,34 @@ def _scheme(caller, **overrides):
     return caller.ok("/subsidies/schemes", data)
 
 
+def _notice_printed_lists_exactly_the_passed(caller, notice_id, passed, failed):
+    """The notice as posted — Word (opened with python-docx) and PDF (its text extracted) — lists
+    exactly the passed households, ID numbers masked."""
+    from docx import Document as Docx
+    from pypdf import PdfReader
+
+    heads = {h.pk: h.head for h in passed + failed}
+    for fmt in ("docx", "pdf"):
+        response = caller.post("/documents", {"kind": "notice", "subject": str(notice_id), "as_of": "2026-05-04",
+                                              "format": fmt})
+        assert response.status_code == 200, response.content[:300]
+        if fmt == "docx":
+            doc = Docx(io.BytesIO(response.content))
+            [table] = doc.tables
+            rows = [[c.text for c in row.cells] for row in table.rows]
+            assert rows[0][:3] == ["序号", "户主姓名", "身份证号"] and len(rows) == 1 + len(passed)
+            assert sorted(r[1] for r in rows[1:]) == sorted(heads[h.pk].name for h in passed)
+            assert all("*" in r[2] and len(r[2]) == 18 for r in rows[1:])
+            text = "\n".join([p.text for p in doc.paragraphs] + [c for r in rows for c in r])
+        else:
+            text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        for h in passed:
+            head = heads[h.pk]
+            assert head.name in text and head.id_number not in text and head.id_number[-4:] in text, fmt
+        for h in failed:
+            assert heads[h.pk].name not in text and heads[h.pk].id_number[-4:] not in text, fmt
+
+
 def test_the_kumquat_scheme_from_configuration_to_payment(client, regions):
     village = village_of(TOWNSHIP_A)
     households = [make_household(members=m, bank_name="融安县农村信用合作联社",
@@ -117,6 +145,7 @@ def test_the_kumquat_scheme_from_configuration_to_payment(client, regions):
         "village": village.code, "starts_on": "2026-05-04", "ends_on": "2026-05-10"})
     assert sorted(r["application"] for r in notice["rows"]) == sorted(ids[:8])
     assert all("*" in r["id_number"] and len(r["id_number"]) == 18 for r in notice["rows"])
+    _notice_printed_lists_exactly_the_passed(township, notice["id"], households[:8], households[8:])
     objection = team.ok(f"/procedures/notices/{notice['id']}/objections", {
         "content": "反映该户种植面积不足", "raised_on": "2026-05-06", "raised_by": "村民",
         "case_id": apps[3]["case_id"]})
