@@ -84,6 +84,7 @@ def _load() -> None:
     # The shipped kinds register themselves on import (kept out of module import time: they import
     # selectors of several apps).
     from bangfu.documents import households, reports  # noqa: F401
+    from bangfu.documents import people, summaries, workplan  # noqa: F401
 
 
 def sample(fields: dict) -> dict:
