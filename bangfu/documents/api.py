@@ -10,7 +10,7 @@ from django.urls import reverse
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from bangfu.documents import batch, selectors, services
+from bangfu.documents import batch, selectors, services, workplan
 from bangfu.documents.kinds import field_list, kinds_all
 from bangfu.documents.views import _generated_response, file_response, regenerated_response
 
@@ -127,3 +127,49 @@ def template_upload(request, kind: str, file: UploadedFile = File(...)):
 @router.post("/documents/templates/{kind}/revert", url_name="document_template_revert", response={201: TemplateOut}, summary="恢复默认模板")
 def template_revert(request, kind: str):
     return Status(201, _template_out(services.template_revert(user=request.user, kind=kind)))
+
+
+class PlanIn(Schema):
+    programme: int = Field(description="帮扶项目编号")
+    year: int = Field(ge=2000, le=2100, description="年度")
+
+
+class PlanSectionsIn(Schema):
+    sections: dict[str, str] = Field(description="正文各节：guidance 指导思想、goals 目标任务、measures 工作措施、requirements 工作要求")
+
+
+class PlanIssueIn(Schema):
+    on: date = Field(description="印发日期")
+
+
+class PlanOut(Schema):
+    id: int
+    programme: int = Field(alias="programme_id")
+    region: str = Field(alias="region_id")
+    year: int
+    status: str
+    version: int | None
+    issued_on: date | None
+    sections: dict
+
+
+@router.get("/documents/plans", url_name="work_plan_list", response=list[PlanOut], summary="工作计划(本区域及下级)")
+def plan_list(request):
+    return workplan.workplan_list(user=request.user)
+
+
+@router.post("/documents/plans", url_name="work_plan_create", response={201: PlanOut}, summary="由帮扶项目的配置起草工作计划")
+def plan_create(request, payload: PlanIn):
+    return Status(201, workplan.workplan_draft(user=request.user, programme=payload.programme, year=payload.year))
+
+
+@router.put("/documents/plans/{plan_id}", url_name="work_plan_update", response=PlanOut, summary="修改草稿的正文")
+def plan_update(request, plan_id: int, payload: PlanSectionsIn):
+    plan = workplan.workplan_get(user=request.user, pk=plan_id)
+    return workplan.workplan_update(user=request.user, plan=plan, sections=payload.sections)
+
+
+@router.post("/documents/plans/{plan_id}/issue", url_name="work_plan_issue", response=PlanOut, summary="印发(编为新的一版，此后不再改变)")
+def plan_issue(request, plan_id: int, payload: PlanIssueIn):
+    plan = workplan.workplan_get(user=request.user, pk=plan_id)
+    return workplan.workplan_issue(user=request.user, plan=plan, on=payload.on)

@@ -35,7 +35,8 @@ from bangfu.documents.reports import (
     team_period_data,
 )
 from bangfu.errors import ValidationError
-from bangfu.funds.selectors import execution_report
+from bangfu.funds.models import FundSource
+from bangfu.funds.selectors import allocation_list, execution_report
 from bangfu.measures.models import MeasureCategory
 from bangfu.measures.selectors import measure_list
 from bangfu.programmes.selectors import pairings_in_scope
@@ -52,9 +53,11 @@ def _visits_by_month(activities, first: date, last: date) -> tuple[list[str], li
     return months, [counted.get(m, 0) for m in months]
 
 
-def period_figures(*, scope: Scope, year: int, first: date, last: date, activities=None) -> dict:
+def period_figures(*, scope: Scope, year: int, first: date, last: date, activities=None,
+                   allocated: bool = False) -> dict:
     """Measures, funds, exits and visits of the period for the (already narrowed) scope, with charts.
-    `activities` (dicts with occurred_on and kind) replaces the scope's activities for the visits chart."""
+    `activities` replaces the scope's activities for the visits chart (a team's own); `allocated`
+    counts the money allocated into the region instead of the funds it holds (a village)."""
     measures = list(measure_list(scope=scope).exclude(status="cancelled").values(
         "category", "status", "planned_on", "delivered_on", "amount"))
     planned = [m for m in measures if first <= m["planned_on"] <= last]
@@ -67,9 +70,16 @@ def period_figures(*, scope: Scope, year: int, first: date, last: date, activiti
         g = [m for m in delivered if m["category"] == key]
         by_category.append({"category": str(labels.get(key, key)), "planned": len(p), "delivered": len(g),
                             "amount": money(sum((m["amount"] or ZERO for m in g), ZERO))})
-    report = execution_report(scope=scope, year=year)
     sources: dict[str, dict] = {}
-    for row in report:
+    if allocated:  # a village holds no fund: what was allocated to it (the 资金 page's 资金分配 list)
+        labels_ = dict(FundSource.choices)
+        rows = [{"source": a.fund.source, "source_label": str(labels_.get(a.fund.source, a.fund.source)),
+                 "budget": a.amount, "allocated": a.allocated, "disbursed": a.disbursed}
+                for a in allocation_list(scope=scope).filter(fund__year=year)
+                if a.region_id.startswith(scope.prefix)]
+    else:  # the funds held in the region (资金执行情况, /funds/report/?year=)
+        rows = execution_report(scope=scope, year=year)
+    for row in rows:
         entry = sources.setdefault(row["source"], {"source": row["source_label"], "budget": ZERO,
                                                    "allocated": ZERO, "disbursed": ZERO})
         for k in ("budget", "allocated", "disbursed"):
@@ -233,7 +243,8 @@ def team_half_year_gather(*, scope: Scope, subject: Subject, as_of: date, params
         "doc": {"title": _("%(team)s%(p)s工作总结") % {"team": team.name, "p": label}, "as_of": day(last)},
         "period": {"label": label, "first": day(first), "last": day(last)},
         **figures,
-        **period_figures(scope=village, year=params["year"], first=first, last=last, activities=activities),
+        **period_figures(scope=village, year=params["year"], first=first, last=last, activities=activities,
+                         allocated=True),
     }
 
 

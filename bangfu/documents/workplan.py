@@ -113,25 +113,28 @@ def workplan_get(*, user, pk: int) -> WorkPlan:
 
 
 @transaction.atomic
-def workplan_draft(*, user, programme: int, year: int) -> WorkPlan:
+def workplan_draft(*, user, programme, year) -> WorkPlan:
     """A new draft of `programme`'s plan for `year` by the user's office: the text of the last issued
     version of that plan if there is one (a revision), else drafted from the configuration."""
     _office_check(user)
-    if not 2000 <= int(year) <= 2100:
+    if not str(programme).isdigit():
+        raise ValidationError(_("请选择帮扶项目"), field="programme")
+    if not str(year).isdigit() or not 2000 <= int(year) <= 2100:
         raise ValidationError(_("年度应在 2000—2100 之间：%(y)s") % {"y": year}, field="year")
+    year = int(year)
     found = programme_get(scope=user.scope, pk=int(programme))
     last = (WorkPlan.objects.filter(programme=found, region_id=user.region_id, year=year, status="issued")
             .order_by("-version").first())
     sections = dict(last.sections) if last else _drafted(
-        programme_config(scope=user.scope, programme=found, year=int(year)), int(year), user.region.name)
+        programme_config(scope=user.scope, programme=found, year=year), year, user.region.name)
     return WorkPlan.objects.create(programme=found, region_id=user.region_id, year=year, sections=sections,
                                    created_by=user)
 
 
 def _editable(user, plan: WorkPlan) -> None:
     _office_check(user)
-    if plan.region_id != user.region_id:
-        raise PermissionDenied(_("只有起草单位可以修改或印发此工作计划"))
+    if not user.scope.contains_code(plan.region_id):  # the drafting office, or one above it
+        raise NotFound(_("工作计划不存在或不在您的管辖范围内"))
     if plan.status != WorkPlanStatus.DRAFT:
         raise Conflict(_("工作计划已印发(第%(v)s版)，不能再修改；请起草修订稿") % {"v": plan.version})
 
