@@ -23,7 +23,7 @@ from bangfu.documents.households import day, number
 from bangfu.documents.kinds import DOC_FIELDS, DocumentKind, Subject, kind_register
 from bangfu.errors import NotFound, ValidationError
 from bangfu.programmes.selectors import pairing_get, pairings_in_scope
-from bangfu.regions.models import Region, prefix_of
+from bangfu.regions.models import Region
 from bangfu.registry.models import Household
 from bangfu.registry.selectors import registry_summary, team_get, team_members
 

@@ -23,7 +23,7 @@ from bangfu.activities.selectors import current_activities
 from bangfu.documents import defaults as d
 from bangfu.documents.charts import chart
 from bangfu.documents.households import day, money
-from bangfu.documents.kinds import DOC_FIELDS, DocumentKind, Subject, kind_register
+from bangfu.documents.kinds import DocumentKind, Subject, kind_register
 from bangfu.documents.people import _months
 from bangfu.documents.reports import (
     TEAM_MONTH_FIELDS,

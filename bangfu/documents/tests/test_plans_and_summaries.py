@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from bangfu.accounts.roles import Role
 from bangfu.documents.models import WorkPlan
-from bangfu.documents.tests.conftest import AS_OF, user
+from bangfu.documents.tests.conftest import user
 from bangfu.documents.tests.test_households import docx_text, generate, pdf_text
 from bangfu.funds import services as funds
 from bangfu.measures import services as measures
