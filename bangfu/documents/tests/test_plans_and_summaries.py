@@ -187,3 +187,21 @@ def test_a_work_plan_is_drafted_from_the_programme_edited_and_issued(client, wor
     assert generate(client, "work_plan", plan["id"]).status_code == 404
     client.force_login(user(Role.HELPER, region=TOWNSHIP_A))
     assert client.post(reverse("documents:plan_draft"), {"programme": programme.pk, "year": "2025"}).status_code == 403
+
+
+def test_the_command_drafts_edits_and_issues_a_plan(world, tmp_path):
+    from django.core.management import call_command
+
+    office = user(Role.COUNTY_OFFICE)
+    out = io.StringIO()
+    call_command("document", "plan-draft", str(world["programme"].pk), "--param", "year=2025", "--user",
+                 office.username, stdout=out)
+    plan = WorkPlan.objects.get()
+    call_command("document", "plan-edit", str(plan.pk), "--param", "goals=全县应帮尽帮。", "--user", office.username,
+                 stdout=out)
+    call_command("document", "plan-issue", str(plan.pk), "--as-of", "2025-02-01", "--user", office.username, stdout=out)
+    assert out.getvalue().splitlines()[-1].endswith("已印发\t1")
+    target = tmp_path / "计划.docx"
+    call_command("document", "work_plan", str(plan.pk), "--as-of", "2025-02-01", "-o", str(target), "--user",
+                 office.username, stdout=out)
+    assert "全县应帮尽帮。" in docx_text(target.read_bytes())
