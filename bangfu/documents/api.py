@@ -29,11 +29,14 @@ class KindOut(Schema):
 
 
 class DocumentIn(Schema):
-    kind: str = Field(description="文书类型：booklet 帮扶手册、card 明白卡、team_month 工作队月报、year_summary 年度总结、term_summary 学期总结")
-    subject: str = Field(description="户编号(id)、工作队编号、12位区划代码或结对编号，依文书类型")
+    kind: str = Field(description="文书类型：booklet 帮扶手册、household_plan 一户一策、card 明白卡、helper_diary 民情日记、"
+                                  "helper_households 帮扶对象名单、team_month 工作队月报、team_half_year 工作队半年总结、"
+                                  "half_year_summary 半年总结、year_summary 年度总结、work_plan 工作计划、term_summary 学期总结"
+                                  "(全部见 GET /documents/kinds)")
+    subject: str = Field(description="户编号(id)、人员编号、工作队编号、12位区划代码、结对编号或工作计划编号，依文书类型")
     as_of: date = Field(description="数据截止日期")
     format: str = "docx"
-    params: dict[str, str] = Field(default_factory=dict, description="如 {\"month\": \"2025-03\"}、{\"year\": \"2025\"}、{\"term\": \"3\"}")
+    params: dict[str, str] = Field(default_factory=dict, description="如 {\"month\": \"2025-03\"}、{\"year\": \"2025\", \"half\": \"1\"}、{\"term\": \"3\"}、{\"start\": \"2025-01-01\"}")
     full: bool = Field(False, description="身份证号、电话不打码(仅限可查看完整个人信息的角色且该文书需要；每个值记入查看日志)")
 
 
