@@ -10,7 +10,7 @@ from django.urls import reverse
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from bangfu.documents import batch, selectors, services
+from bangfu.documents import batch, selectors, services, workplan
 from bangfu.documents.kinds import field_list, kinds_all
 from bangfu.documents.views import _generated_response, file_response, regenerated_response
 
@@ -29,11 +29,14 @@ class KindOut(Schema):
 
 
 class DocumentIn(Schema):
-    kind: str = Field(description="文书类型：booklet 帮扶手册、card 明白卡、team_month 工作队月报、year_summary 年度总结、term_summary 学期总结")
-    subject: str = Field(description="户编号(id)、工作队编号、12位区划代码或结对编号，依文书类型")
+    kind: str = Field(description="文书类型：booklet 帮扶手册、household_plan 一户一策、card 明白卡、helper_diary 民情日记、"
+                                  "helper_households 帮扶对象名单、team_month 工作队月报、team_half_year 工作队半年总结、"
+                                  "half_year_summary 半年总结、year_summary 年度总结、work_plan 工作计划、term_summary 学期总结"
+                                  "(全部见 GET /documents/kinds)")
+    subject: str = Field(description="户编号(id)、人员编号、工作队编号、12位区划代码、结对编号或工作计划编号，依文书类型")
     as_of: date = Field(description="数据截止日期")
     format: str = "docx"
-    params: dict[str, str] = Field(default_factory=dict, description="如 {\"month\": \"2025-03\"}、{\"year\": \"2025\"}、{\"term\": \"3\"}")
+    params: dict[str, str] = Field(default_factory=dict, description="如 {\"month\": \"2025-03\"}、{\"year\": \"2025\", \"half\": \"1\"}、{\"term\": \"3\"}、{\"start\": \"2025-01-01\"}")
     full: bool = Field(False, description="身份证号、电话不打码(仅限可查看完整个人信息的角色且该文书需要；每个值记入查看日志)")
 
 
@@ -127,3 +130,49 @@ def template_upload(request, kind: str, file: UploadedFile = File(...)):
 @router.post("/documents/templates/{kind}/revert", url_name="document_template_revert", response={201: TemplateOut}, summary="恢复默认模板")
 def template_revert(request, kind: str):
     return Status(201, _template_out(services.template_revert(user=request.user, kind=kind)))
+
+
+class PlanIn(Schema):
+    programme: int = Field(description="帮扶项目编号")
+    year: int = Field(ge=2000, le=2100, description="年度")
+
+
+class PlanSectionsIn(Schema):
+    sections: dict[str, str] = Field(description="正文各节：guidance 指导思想、goals 目标任务、measures 工作措施、requirements 工作要求")
+
+
+class PlanIssueIn(Schema):
+    on: date = Field(description="印发日期")
+
+
+class PlanOut(Schema):
+    id: int
+    programme: int = Field(alias="programme_id")
+    region: str = Field(alias="region_id")
+    year: int
+    status: str
+    version: int | None
+    issued_on: date | None
+    sections: dict
+
+
+@router.get("/documents/plans", url_name="work_plan_list", response=list[PlanOut], summary="工作计划(本区域及下级)")
+def plan_list(request):
+    return workplan.workplan_list(user=request.user)
+
+
+@router.post("/documents/plans", url_name="work_plan_create", response={201: PlanOut}, summary="由帮扶项目的配置起草工作计划")
+def plan_create(request, payload: PlanIn):
+    return Status(201, workplan.workplan_draft(user=request.user, programme=payload.programme, year=payload.year))
+
+
+@router.put("/documents/plans/{plan_id}", url_name="work_plan_update", response=PlanOut, summary="修改草稿的正文")
+def plan_update(request, plan_id: int, payload: PlanSectionsIn):
+    plan = workplan.workplan_get(user=request.user, pk=plan_id)
+    return workplan.workplan_update(user=request.user, plan=plan, sections=payload.sections)
+
+
+@router.post("/documents/plans/{plan_id}/issue", url_name="work_plan_issue", response=PlanOut, summary="印发(编为新的一版，此后不再改变)")
+def plan_issue(request, plan_id: int, payload: PlanIssueIn):
+    plan = workplan.workplan_get(user=request.user, pk=plan_id)
+    return workplan.workplan_issue(user=request.user, plan=plan, on=payload.on)

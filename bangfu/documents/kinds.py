@@ -85,6 +85,7 @@ def _load() -> None:
     # selectors of several apps).
     from bangfu.documents import households, reports  # noqa: F401
     from bangfu.documents import notices  # noqa: F401  (public notices of any procedure)
+    from bangfu.documents import people, summaries, workplan  # noqa: F401
 
 
 def sample(fields: dict) -> dict:

@@ -93,3 +93,46 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class WorkPlanStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ISSUED = "issued", _("已印发")
+
+
+class WorkPlan(models.Model):
+    """A yearly work plan (工作计划) of one programme, drafted by an office from the programme's
+    configuration, its text sections edited on a page, then issued: an issued plan is a numbered
+    version (1, 2 … per programme, region and year) that never changes; a revision is a new draft."""
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("帮扶项目"))
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("制定单位所在区域"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    status = models.CharField(_("状态"), max_length=8, choices=WorkPlanStatus.choices, default=WorkPlanStatus.DRAFT)
+    version = models.PositiveIntegerField(_("版本"), null=True, blank=True, help_text=_("印发时编号"))
+    sections = models.JSONField(_("正文各节"), default=dict)
+    data = models.JSONField(_("印发时的项目配置"), default=dict, blank=True,
+                            help_text=_("印发时从项目配置取得的要求、阶段、任务和分工，此后不再变化"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("起草人"))
+    created_at = models.DateTimeField(_("起草时间"), auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("印发人"))
+    issued_on = models.DateField(_("印发日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("工作计划")
+        verbose_name_plural = _("工作计划")
+        ordering = ["-year", "programme", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "region", "year", "version"],
+                                    name="documents_workplan_version_unique"),
+            models.CheckConstraint(condition=models.Q(status="draft") | models.Q(version__isnull=False,
+                                                                               issued_on__isnull=False),
+                                   name="documents_workplan_issued_numbered"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.programme_id} v{self.version or '-'}"

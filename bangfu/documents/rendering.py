@@ -5,6 +5,7 @@ files are zip archives stamped with the time they were written), and WeasyPrint 
 unless asked. The same data and template therefore give the same file and the same SHA-256.
 """
 
+import base64
 import functools
 import hashlib
 import io
@@ -15,8 +16,11 @@ import zipfile
 import jinja2
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 
+from bangfu.documents import charts
+from bangfu.documents.docx_html import docx_to_html
 from bangfu.documents.kinds import DocumentKind, sample
 from bangfu.errors import ValidationError
 
@@ -126,18 +130,28 @@ def default_template(kind_key: str) -> bytes:
 
 def docx_render(template: bytes, data: dict) -> bytes:
     document = _Template(io.BytesIO(template))
+    if charts.has_chart(data):  # each chart becomes a picture in the Word file (charts.py)
+        document.init_docx()
+        data = charts.replaced(data, lambda png: InlineImage(document, io.BytesIO(png), width=Mm(charts.WIDTH_MM)))
     document.render(data, jinja_env=_environment())
     return _saved(document)
 
 
+def _png_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
 def html_render(kind: DocumentKind, data: dict) -> str:
-    return render_to_string(kind.html, {"d": data, "kind": kind})
+    return render_to_string(kind.html, {"d": charts.replaced(data, _png_url), "kind": kind})
 
 
-def pdf_render(kind: DocumentKind, data: dict) -> bytes:
+def pdf_render(kind: DocumentKind, data: dict, *, docx: bytes | None = None) -> bytes:
+    """The PDF from the kind's print template, or — for an office's replaced Word template — from the
+    filled .docx itself (`docx`), so the PDF follows the office's layout (docx_html.py)."""
     from weasyprint import HTML  # loads pango: only when a PDF is asked for
 
-    return HTML(string=html_render(kind, data)).write_pdf()
+    source = docx_to_html(docx) if docx is not None else html_render(kind, data)
+    return HTML(string=source).write_pdf()
 
 
 _UNKNOWN = re.compile(r"has no attribute '([^']+)'|'([^']+)' is undefined")

@@ -23,7 +23,7 @@ from bangfu.documents.households import day, number
 from bangfu.documents.kinds import DOC_FIELDS, DocumentKind, Subject, kind_register
 from bangfu.errors import NotFound, ValidationError
 from bangfu.programmes.selectors import pairing_get, pairings_in_scope
-from bangfu.regions.models import Region, prefix_of
+from bangfu.regions.models import Region
 from bangfu.registry.models import Household
 from bangfu.registry.selectors import registry_summary, team_get, team_members
 
@@ -61,13 +61,9 @@ def find_team(scope: Scope, key: str) -> Subject:
     return Subject(key=str(team.pk), obj=team, county_code=team.county_code, name=team.name)
 
 
-def team_month_gather(*, scope: Scope, subject: Subject, as_of: date, params: dict, personal) -> dict:
-    team = subject.obj
-    month = params["month"]
-    first = date.fromisoformat(month + "-01")
-    last = min(first.replace(day=calendar.monthrange(first.year, first.month)[1]), as_of)
-    if last < first:
-        raise ValidationError(_("月份晚于数据截止日期"), field="month")
+def team_period_data(*, scope: Scope, team, first: date, last: date) -> dict:
+    """A work team's figures from `first` to `last`: members' 到岗 days, activities, visits, 实事 and
+    the team's behind/overdue rows on `last` (the monthly report and the half-year summary)."""
     members = [m for m in team_members(team=team)
                if (not m.started_on or m.started_on <= last) and (not m.ended_on or m.ended_on >= first)]
     people = [m.person_id for m in members]
@@ -82,12 +78,9 @@ def team_month_gather(*, scope: Scope, subject: Subject, as_of: date, params: di
     kinds = Counter(a.kind for a in activities)
     due_count, problems = _problems(scope, ComplianceFilters(helper_team=team.pk, status="due"), last)
     return {
-        "doc": {"title": _("%(team)s%(y)s年%(m)s月驻村工作报告") % {"team": team.name, "y": first.year, "m": first.month},
-                "as_of": day(last)},
         "team": {"name": team.name, "village": team.region.full_name,
                  "organization": team.organization.name if team.organization_id else "",
                  "started_on": day(team.started_on)},
-        "month": {"label": f"{first.year}年{first.month}月", "first": day(first), "last": day(last)},
         "members": [{"name": m.person.name, "role": m.get_role_display(),
                      "organization": m.person.organization.name if m.person.organization_id else "",
                      "days": len(days_by_person.get(m.person_id, ()))} for m in members],
@@ -99,6 +92,24 @@ def team_month_gather(*, scope: Scope, subject: Subject, as_of: date, params: di
                   for a in activities if a.kind == "办实事"],
         "due_count": due_count,
         "problems": problems,
+        "_activities": activities,  # for a caller's chart; dropped before filling
+    }
+
+
+def team_month_gather(*, scope: Scope, subject: Subject, as_of: date, params: dict, personal) -> dict:
+    team = subject.obj
+    month = params["month"]
+    first = date.fromisoformat(month + "-01")
+    last = min(first.replace(day=calendar.monthrange(first.year, first.month)[1]), as_of)
+    if last < first:
+        raise ValidationError(_("月份晚于数据截止日期"), field="month")
+    figures = team_period_data(scope=scope, team=team, first=first, last=last)
+    figures.pop("_activities")
+    return {
+        "doc": {"title": _("%(team)s%(y)s年%(m)s月驻村工作报告") % {"team": team.name, "y": first.year, "m": first.month},
+                "as_of": day(last)},
+        "month": {"label": f"{first.year}年{first.month}月", "first": day(first), "last": day(last)},
+        **figures,
     }
 
 
@@ -156,26 +167,22 @@ def find_region(scope: Scope, key: str) -> Subject:
     return Subject(key=key, obj=region, county_code=key[:6], name=region.name)
 
 
-def year_summary_gather(*, scope: Scope, subject: Subject, as_of: date, params: dict, personal) -> dict:
-    region = subject.obj
-    year = params["year"]
-    cut = min(date(year, 12, 31), as_of)
-    if cut < date(year, 1, 1):
-        raise ValidationError(_("年度晚于数据截止日期"), field="year")
-    narrow = Scope(role=scope.role, prefix=prefix_of(region.code), organization_id=scope.organization_id)
+def region_period_data(*, scope: Scope, region: Region, first: date, last: date) -> dict:
+    """A region's figures from `first` to `last`: the home page's counts, households identified and
+    exited in the period, pairings active on `last`, activities by kind and the 落实情况 roll-up by
+    programme on `last` (the yearly and half-year summaries)."""
+    narrow = scope.narrow(region.code, field="subject")
     summary = registry_summary(scope=narrow)
     households = narrow.households(Household.objects.all())
-    exited = households.filter(exited_on__gte=date(year, 1, 1), exited_on__lte=cut).count()
-    identified = households.filter(identified_on__gte=date(year, 1, 1), identified_on__lte=cut).count()
-    pairings = pairings_in_scope(narrow).filter(starts_on__lte=cut).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=cut))
+    exited = households.filter(exited_on__gte=first, exited_on__lte=last).count()
+    identified = households.filter(identified_on__gte=first, identified_on__lte=last).count()
+    pairings = pairings_in_scope(narrow).filter(starts_on__lte=last).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=last))
     activities = current_activities(Activity.objects.filter(
-        pairing__in=pairings_in_scope(narrow).values("pk"), occurred_on__gte=date(year, 1, 1), occurred_on__lte=cut))
+        pairing__in=pairings_in_scope(narrow).values("pk"), occurred_on__gte=first, occurred_on__lte=last))
     kinds = [(r["kind"], r["n"]) for r in activities.values("kind").annotate(n=Count("pk")).order_by("kind")]
-    rollup = compliance_rollup(scope=narrow, by="programme", as_of=cut)
+    rollup = compliance_rollup(scope=narrow, by="programme", as_of=last)
     return {
-        "doc": {"title": _("%(region)s%(y)s年度结对帮扶工作总结") % {"region": region.name, "y": year}, "as_of": day(cut)},
         "region": {"name": region.name, "full_name": region.full_name, "code": region.code},
-        "year": str(year),
         "households": summary.households, "people": summary.people,
         "by_status": [{"label": str(r["label"]), "households": r["households"], "people": r["people"]}
                       for r in summary.by_status],
@@ -190,6 +197,23 @@ def year_summary_gather(*, scope: Scope, subject: Subject, as_of: date, params: 
                         "rate": r["rate"]} for r in rollup],
         "compliance_total": sum(r["total"] for r in rollup), "compliance_met": sum(r["met"] or 0 for r in rollup),
         "compliance_due": sum(r["due"] for r in rollup),
+    }
+
+
+def year_summary_gather(*, scope: Scope, subject: Subject, as_of: date, params: dict, personal) -> dict:
+    from bangfu.documents.summaries import period_figures
+
+    region = subject.obj
+    year = params["year"]
+    cut = min(date(year, 12, 31), as_of)
+    if cut < date(year, 1, 1):
+        raise ValidationError(_("年度晚于数据截止日期"), field="year")
+    narrow = scope.narrow(region.code, field="subject")
+    return {
+        "doc": {"title": _("%(region)s%(y)s年度结对帮扶工作总结") % {"region": region.name, "y": year}, "as_of": day(cut)},
+        "year": str(year),
+        **region_period_data(scope=scope, region=region, first=date(year, 1, 1), last=cut),
+        **period_figures(scope=narrow, year=year, first=date(year, 1, 1), last=cut),
     }
 
 
@@ -210,6 +234,8 @@ YEAR_FIELDS = {
 
 
 def year_summary_template():
+    from bangfu.documents.summaries import period_sections
+
     doc = d.new_document(official=True)
     d.title(doc, "{{ doc.title }}")
     d.para(doc, "{{ year }}", "年，", "{{ region.full_name }}", "共有建档立卡及监测户", "{{ households }}", "户",
@@ -218,6 +244,7 @@ def year_summary_template():
     d.heading(doc, "一、帮扶对象基本情况")
     d.table(doc, ["户状态", "户数", "人数"], ["{{ r.label }}", "{{ r.households }}", "{{ r.people }}"], loop="r in by_status")
     d.table(doc, ["主要致贫原因", "户数"], ["{{ r.label }}", "{{ r.households }}"], loop="r in by_cause")
+    d.para(doc, "{{ charts.causes }}", indent=False, align="center")
     d.para(doc, "其中低保户", "{{ assistance.dibao }}", "户，五保户", "{{ assistance.wubao }}", "户，特困供养",
            "{{ assistance.tekun }}", "户。")
     d.heading(doc, "二、分区域情况")
@@ -229,6 +256,7 @@ def year_summary_template():
            "{{ compliance_due }}", "项。")
     d.table(doc, ["帮扶项目", "考核项数", "已完成", "落后或逾期", "完成率(%)"],
             ["{{ c.name }}", "{{ c.total }}", "{{ c.met }}", "{{ c.due }}", "{{ c.rate }}"], loop="c in compliance")
+    period_sections(doc, 5)
     d.para(doc, "{{ region.name }}", indent=False, align="right")
     d.para(doc, "{{ doc.as_of }}", indent=False, align="right")
     return doc
@@ -237,7 +265,8 @@ def year_summary_template():
 kind_register(DocumentKind(
     key="year_summary", title=L("年度工作总结"), subject_label=L("区域(乡镇)"), find=find_region, fields=YEAR_FIELDS,
     gather=year_summary_gather, default_template=year_summary_template, html="documents/print/year_summary.html",
-    official=True, params={"year": (L("年度(如 2025)"), _year)}))
+    official=True, params={"year": (L("年度(如 2025)"), _year)},
+    default_version=2))  # v2: measures, funds, exits and charts (summaries.period_sections)
 
 
 # School pairing: term summary -------------------------------------------------------------

@@ -95,10 +95,16 @@ def document_fill(*, user, kind: DocumentKind, subject: Subject, data: dict, per
                   as_of: date, fmt: str, parsed: dict, full: bool, template: DocumentTemplate | None,
                   template_content: bytes, version: str) -> Generated:
     """Fill the template with gathered data and describe the result (an unsaved Document)."""
-    content = (rendering.docx_render(template_content, data) if fmt == "docx" else rendering.pdf_render(kind, data))
+    replaced = template is not None and not template.is_default
+    if fmt == "docx":
+        content = rendering.docx_render(template_content, data)
+    elif replaced:  # the office's layout: the PDF printed from its filled Word file
+        content = rendering.pdf_render(kind, data, docx=rendering.docx_render(template_content, data))
+    else:
+        content = rendering.pdf_render(kind, data)
     record = Document(
         kind=kind.key, subject=subject.key, title=data["doc"]["title"][:200], county_code=subject.county_code,
-        scope_prefix=user.scope.prefix, as_of=as_of, params={k: v for k, v in parsed.items() if v not in (None, "")},
+        scope_prefix=user.scope.prefix, as_of=as_of, params={k: v.isoformat() if isinstance(v, date) else v for k, v in parsed.items() if v not in (None, "")},
         format=fmt, full=full, template=template if template is not None and not template.is_default else None,
         template_version=version, data_sha256=rendering.data_hash(data),
         file_sha256=hashlib.sha256(content).hexdigest(), created_by=user)

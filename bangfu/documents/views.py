@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts.roles import DOCUMENT_TEMPLATE_ROLES
-from bangfu.documents import batch, selectors, services
+from bangfu.documents import batch, selectors, services, workplan
 from bangfu.documents.kinds import field_list, kind_get, kinds_all
 from bangfu.errors import BangfuError, NotFound, PermissionDenied, ValidationError
 
@@ -138,3 +138,69 @@ def template_revert(request, kind: str):
     services.template_revert(user=request.user, kind=kind)
     messages.success(request, _("已恢复为系统默认模板"))
     return redirect("documents:templates")
+
+
+# Work plans ---------------------------------------------------------------------------------
+
+
+@login_required
+def plans(request):
+    """工作计划: the plans of the user's region and below, and (offices) drafting one from a programme."""
+    from bangfu.programmes.selectors import programme_list
+
+    can_draft = request.user.role in DOCUMENT_TEMPLATE_ROLES and bool(request.user.region_id)
+    return render(request, "documents/plans.html", {
+        "plans": workplan.workplan_list(user=request.user), "can_draft": can_draft,
+        "programmes": programme_list(scope=request.user.scope)[:200] if can_draft else [],
+        "year": timezone.localdate().year})
+
+
+@login_required
+@require_POST
+def plan_draft(request):
+    try:
+        plan = workplan.workplan_draft(user=request.user, programme=request.POST.get("programme", ""),
+                                       year=request.POST.get("year", ""))
+    except (NotFound, PermissionDenied):
+        raise
+    except BangfuError as exc:
+        messages.error(request, exc.message)
+        return redirect("documents:plans")
+    return redirect("documents:plan", pk=plan.pk)
+
+
+@login_required
+def plan(request, pk: int):
+    """A plan's text sections, editable while it is a draft (POST saves them), with its print buttons."""
+    found = workplan.workplan_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            workplan.workplan_update(user=request.user, plan=found,
+                                     sections={k: request.POST.get(k, "") for k in workplan.SECTIONS})
+        except (NotFound, PermissionDenied):
+            raise
+        except BangfuError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存"))
+        return redirect("documents:plan", pk=found.pk)
+    can_edit = (found.status == "draft" and request.user.role in DOCUMENT_TEMPLATE_ROLES
+                and bool(request.user.region_id) and request.user.scope.contains_code(found.region_id))
+    return render(request, "documents/plan.html", {
+        "plan": found, "can_edit": can_edit, "today": timezone.localdate().isoformat(),
+        "sections": [(key, label, found.sections.get(key, "")) for key, label in workplan.SECTIONS.items()]})
+
+
+@login_required
+@require_POST
+def plan_issue(request, pk: int):
+    found = workplan.workplan_get(user=request.user, pk=pk)
+    try:
+        issued = workplan.workplan_issue(user=request.user, plan=found, on=_as_of(request.POST.get("on")))
+    except (NotFound, PermissionDenied):
+        raise
+    except BangfuError as exc:
+        messages.error(request, exc.message)
+        return redirect("documents:plan", pk=found.pk)
+    messages.success(request, _("已印发(第%(v)s版)") % {"v": issued.version})
+    return redirect("documents:plan", pk=found.pk)

@@ -40,7 +40,7 @@ from bangfu.activities.models import Evidence
 from bangfu.activities.services import activity_record
 from bangfu.api import api
 from bangfu.documents import services as document_services
-from bangfu.documents.models import Document
+from bangfu.documents.models import Document, WorkPlan
 from bangfu.exports.models import ExportJob
 from bangfu.funds import services as fund_services
 from bangfu.imports.models import ImportJob
@@ -171,6 +171,10 @@ PAGES = {
     "documents:template_download": ("open", None, "GET"),
     "documents:template_upload": ("templates", None, "POST"),
     "documents:template_revert": ("templates", None, "POST"),
+    "documents:plans": ("open", None, "GET"),
+    "documents:plan_draft": ("templates", None, "POST"),
+    "documents:plan": ("read", "workplan", "GET"),
+    "documents:plan_issue": ("templates", "workplan", "POST"),
 }
 
 # "METHOD /api/v1/path" -> (rule, object kind or None)
@@ -291,6 +295,10 @@ OPERATIONS = {
     "GET /api/v1/documents/templates/{kind}": ("open", None),
     "POST /api/v1/documents/templates/{kind}": ("templates", None),
     "POST /api/v1/documents/templates/{kind}/revert": ("templates", None),
+    "GET /api/v1/documents/plans": ("open", None),
+    "POST /api/v1/documents/plans": ("templates", None),
+    "PUT /api/v1/documents/plans/{plan_id}": ("templates", "workplan"),
+    "POST /api/v1/documents/plans/{plan_id}/issue": ("templates", "workplan"),
 }
 
 # Answers that are not the scope's to give: 5xx on dummy input left to the hardening work (issue 13.4).
@@ -376,7 +384,9 @@ def _side(village: Region, county: str, by_user) -> dict:
                                           file=ContentFile(b"x", name="a.xlsx"))
     export_job = ExportJob.objects.create(created_by=owner, listing="teams", params={}, format="xlsx")
     money = _money_side(village, county, household, owner)
+    workplan = WorkPlan.objects.create(programme=programme, region=village, year=2025, sections={"goals": "x"})
     return {**money, "organization": org, "household": household, "person": household.head, "team": team,
+            "workplan": workplan,
             "programme": programme, "term": term, "obligation": obligation, "phase": phase, "task": task,
             "pairing": pairing, "activity": activity, "evidence": evidence, "region": village, "token": token,
             "import": import_job, "export": export_job, "user": owner}
@@ -520,7 +530,7 @@ PARAM_KINDS = {"household_id": "household", "person_id": "person", "organization
                "task_id": "task", "pairing_id": "pairing", "activity_id": "activity", "fund_id": "fund",
                "allocation_id": "allocation", "scheme_id": "scheme", "application_id": "application",
                "batch_id": "batch", "case_id": "case", "notice_id": "notice", "objection_id": "objection",
-               "measure_id": "measure", "project_id": "project", "document_id": "document"}
+               "measure_id": "measure", "project_id": "project", "document_id": "document", "plan_id": "workplan"}
 
 
 MONEY_PATHS = ("/api/v1/funds", "/api/v1/allocations", "/api/v1/subsidies", "/api/v1/procedures", "/api/v1/measures",
@@ -533,7 +543,7 @@ def _body_ids(data: dict, objects: dict) -> dict:
            "household_id": objects["household"].pk, "scheme_id": objects["scheme"].pk, "fund_id": objects["fund"].pk,
            "allocation_id": objects["batch_allocation"].pk, "application_ids": [objects["application"].pk],
            "case_ids": [objects["case"].pk], "definition": subsidy_procedure.KEY, "transition": "approve",
-           "kind": "booklet", "subject": str(objects["household"].pk)}
+           "kind": "booklet", "subject": str(objects["household"].pk), "programme": objects["programme"].pk}
     return {k: ids.get(k, v) for k, v in data.items()}
 
 

@@ -88,6 +88,10 @@ def test_the_command_writes_a_document_and_the_default_templates(world, tmp_path
     call_command("document", "templates", "-o", str(tmp_path / "t"), stdout=io.StringIO())
     assert {p.name for p in (tmp_path / "t").iterdir()} >= {
         "booklet.docx", "card.docx", "team_month.docx", "term_summary.docx", "year_summary.docx", "notice.docx"}
+    written = {p.name for p in (tmp_path / "t").iterdir()}
+    assert written >= {"booklet.docx", "card.docx", "team_month.docx", "term_summary.docx", "year_summary.docx",
+                       "household_plan.docx", "helper_diary.docx", "helper_households.docx",
+                       "half_year_summary.docx", "team_half_year.docx", "work_plan.docx"}
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="不存在或不在您的管辖范围内"):

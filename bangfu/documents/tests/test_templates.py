@@ -10,7 +10,7 @@ from docx import Document as Docx
 from bangfu.accounts.roles import Role
 from bangfu.documents.models import Document, DocumentTemplate
 from bangfu.documents.tests.conftest import user
-from bangfu.documents.tests.test_households import docx_text, generate
+from bangfu.documents.tests.test_households import docx_text, generate, pdf_text
 from bangfu.tests.factories import TOWNSHIP_A, TOWNSHIP_B
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +50,12 @@ def test_an_edited_template_gives_documents_in_the_new_layout(client, world):
     assert f"户编号：{household.number}" not in text.replace("本户编号", "")
     record = Document.objects.get(pk=result["X-Bangfu-Document"])
     assert record.template.version == 1 and record.template_version == "450224100-v1"
+    # the PDF follows the office's layout too: printed from the filled Word file
+    pdf = pdf_text(generate(client, "booklet", household.pk, fmt="pdf").content)
+    flat = "".join(pdf.split())
+    assert flat.startswith("长安镇帮扶手册（2025年修订）帮扶手册")
+    assert f"本户编号：{household.number}" in flat and flat.index(f"本户编号：{household.number}") > flat.index("签字")
+    assert "139****5678" in flat and "覃帮扶" in flat
     # the county and the other township keep the default
     client.force_login(user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))
     other = world["households"][2]
