@@ -83,7 +83,7 @@ def kinds_all() -> list[DocumentKind]:
 def _load() -> None:
     # The shipped kinds register themselves on import (kept out of module import time: they import
     # selectors of several apps).
-    from bangfu.documents import households, reports  # noqa: F401
+    from bangfu.documents import households, quality, reports  # noqa: F401
 
 
 def sample(fields: dict) -> dict:

@@ -53,6 +53,7 @@ class Outcome:
     households: Counts = field(default_factory=Counts)
     persons: Counts = field(default_factory=Counts)
     organizations: Counts = field(default_factory=Counts)
+    entries: Counts = field(default_factory=Counts)  # a cross-check list's entries (bangfu.crosschecks)
     reported: tuple[str, ...] = ("households", "persons")  # the register's count_keys
     unmapped: list[dict] = field(default_factory=list)  # 未导入的列: {"index", "header", "samples"}
     written: bool = False
@@ -68,7 +69,8 @@ class Outcome:
 
     @property
     def changes(self) -> int:
-        return sum(c.created + c.updated for c in (self.households, self.persons, self.organizations))
+        return sum(c.created + c.updated for c in (self.households, self.persons, self.organizations,
+                                                           self.entries))
 
     def counts(self) -> dict:
         return {key: getattr(self, key).as_dict() for key in self.reported}
@@ -139,6 +141,8 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
     try:
         with transaction.atomic():
             kind = Stage if reg.record == "household" else RecordStage
+            if reg.record == "entry":  # a department's list for cross-checks: entries and clues, not persons
+                from bangfu.crosschecks.staging import ListStage as kind
             stage = kind(register=reg, mapped=reg.given(mapping), scope=scope, timed=outcome.timed)
             try:
                 _stage_file(stage, sheet, ctx, outcome, kept, kinds, batch_rows, total, progress)
