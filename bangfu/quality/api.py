@@ -128,3 +128,44 @@ def answer_record(request, payload: AnswerIn):
                                     answered_on=payload.answered_on, note=payload.note)
     return Status(201, {"id": answer.pk, "household_id": household.pk, "answer": answer.answer,
                         "answered_on": answer.answered_on})
+
+
+class PoorVillageIn(Schema):
+    village: RegionCode
+    deep: bool = False
+    planned_exit_year: Year | None = None
+    exited_on: date | None = None
+
+
+class ExitPlanIn(Schema):
+    household_id: Id
+    year: Year | None = None
+    safety_net: bool = False
+
+
+class PopulationIn(Schema):
+    region: RegionCode
+    year: Year
+    population: Count
+
+
+@router.put("/quality/poor-villages", response=dict, summary="登记贫困村(深度贫困、计划出列年度、出列日期)")
+def poor_village_set(request, payload: PoorVillageIn):
+    v = services.poor_village_set(scope=request.auth.scope, village=payload.village, deep=payload.deep,
+                                  planned_exit_year=payload.planned_exit_year, exited_on=payload.exited_on)
+    return {"village": v.region_id, "deep": v.deep, "planned_exit_year": v.planned_exit_year, "exited_on": v.exited_on}
+
+
+@router.put("/quality/exit-plans", response=dict, summary="登记一户的脱贫计划(计划脱贫年度或政策兜底)")
+def exit_plan_set(request, payload: ExitPlanIn):
+    scope = request.auth.scope
+    household = household_get(scope=scope, pk=payload.household_id)
+    plan = services.exit_plan_set(scope=scope, household=household, year=payload.year, safety_net=payload.safety_net)
+    return {"household_id": household.pk, "year": plan.year, "safety_net": plan.safety_net}
+
+
+@router.put("/quality/population", response=dict, summary="填报农村户籍人口(贫困发生率的分母)")
+def population_set(request, payload: PopulationIn):
+    p = services.population_set(scope=request.auth.scope, region=payload.region, year=payload.year,
+                                population=payload.population)
+    return {"region": p.region_id, "year": p.year, "population": p.population}
