@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from bangfu.quality import selectors, services
@@ -19,7 +20,10 @@ class PeriodQuery(Schema):
     end: date | None = None
 
     def period(self) -> selectors.Period:
-        return selectors.period_of(year=self.year, start=self.start, end=self.end)
+        year = self.year
+        if year is None and not (self.start or self.end):
+            year = timezone.localdate().year  # the interface's default, as the pages'
+        return selectors.period_of(year=year, start=self.start, end=self.end)
 
 
 class RateOut(Schema):
@@ -102,13 +106,13 @@ def rate_list(request, rate: str, q: Query[PeriodQuery]):
 
 
 @router.get("/quality/summary", response=dict, summary="乡镇基本情况(户数人数、脱贫年度、贫困村出列)")
-def summary(request, year: Year, region: RegionCode = ""):
-    return selectors.township_summary(scope=request.auth.scope, region=region, year=year)
+def summary(request, year: Year | None = None, region: RegionCode = ""):
+    return selectors.township_summary(scope=request.auth.scope, region=region, year=year or timezone.localdate().year)
 
 
 @router.get("/quality/targets", response=TargetsOut, summary="目标任务完成情况")
-def targets(request, year: Year, region: RegionCode = ""):
-    return selectors.target_progress(scope=request.auth.scope, region=region, year=year)
+def targets(request, year: Year | None = None, region: RegionCode = ""):
+    return selectors.target_progress(scope=request.auth.scope, region=region, year=year or timezone.localdate().year)
 
 
 @router.put("/quality/targets", response=TargetsOut, summary="填报年度目标任务")
