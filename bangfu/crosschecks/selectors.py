@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
-from bangfu.crosschecks.models import Clue, ClueStatus, ListEntry
+from bangfu.crosschecks.models import Clue, ClueStatus, ListEntry, ListSource
 from bangfu.errors import NotFound
 
 
@@ -54,4 +54,6 @@ def entry_counts(*, scope: Scope) -> list[dict]:
     qs = qs.filter(region__code__startswith=scope.prefix) if scope.prefix else qs
     if not scope.rules.see_households:
         qs = qs.none()
-    return list(qs.values("source").annotate(n=Count("pk")).order_by("source"))
+    labels = dict(ListSource.choices)
+    return [{"source": r["source"], "label": labels.get(r["source"], r["source"]), "n": r["n"]}
+            for r in qs.values("source").annotate(n=Count("pk")).order_by("source")]

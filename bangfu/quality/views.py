@@ -47,8 +47,15 @@ def _this_year(request) -> int:
     return timezone.localdate().year
 
 
+def _pick(request, title: str):
+    """A whole-country user names a region first (the figures are a region's)."""
+    return render(request, "quality/pick.html", {"title": title, "year": request.GET.get("year", "")})
+
+
 @login_required
 def rates(request):
+    if not _region(request):
+        return _pick(request, _("三率一度"))
     period = selectors.period_of(year=_year(request, _this_year(request)),
                                  start=_date(request.GET.get("start", ""), "start"),
                                  end=_date(request.GET.get("end", ""), "end"))
@@ -70,6 +77,8 @@ def rate_list(request, rate: str):
 
 @login_required
 def summary(request):
+    if not _region(request):
+        return _pick(request, _("基本情况"))
     year = _year(request, _this_year(request))
     region = _region(request)
     data = selectors.township_summary(scope=request.user.scope, region=region, year=year)
@@ -78,6 +87,8 @@ def summary(request):
 
 @login_required
 def targets(request):
+    if not _region(request):
+        return _pick(request, _("目标任务"))
     scope = request.user.scope
     year = _year(request, _this_year(request))
     region = _region(request)
