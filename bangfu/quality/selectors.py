@@ -5,7 +5,7 @@ Every figure is a count over the registry as of the period's end, read through t
 numerator, denominator, definition and the list behind it (docs/quality.md has the definitions).
 
 Who is counted:
-- 建档立卡户 on a day D: identified on or before D and either registered poor (status 未脱贫/已脱贫) or
+- 建档立卡户 on a day D: identified on or before D (or with no 识别日期 recorded) and either registered poor (status 未脱贫/已脱贫) or
   exited at some time (a monitored household that had exited). A monitored 边缘易致贫户 or 突发严重困难户
   that was never registered poor is not one.
 - 贫困户 (未脱贫) on D: a 建档立卡户 not exited on or before D. 已脱贫 on D: exited on or before D.
@@ -76,7 +76,8 @@ def region_of(scope: Scope) -> Region:
 
 def registered_households(scope: Scope, on: date) -> QuerySet[Household]:
     """建档立卡户 on a day (module docstring)."""
-    return (scope.households(Household.objects.all()).filter(identified_on__lte=on)
+    return (scope.households(Household.objects.all())
+            .filter(Q(identified_on__lte=on) | Q(identified_on__isnull=True))
             .filter(Q(status__in=("poor", "exited")) | Q(exited_on__isnull=False)))
 
 
