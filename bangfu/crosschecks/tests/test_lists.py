@@ -121,3 +121,25 @@ def test_a_township_office_cannot_see_another_townships_clue(client, world, djan
     assert client.get(f"/crosschecks/clues/{clue.pk}/").status_code == 404
     assert client.get("/api/v1/clues", {"region": TOWNSHIP_B}).status_code == 403
     assert client.get("/crosschecks/", {"region": TOWNSHIP_B}).status_code in (403, 404)
+
+
+def test_the_lists_template_imports_as_downloaded_and_a_dibao_stranger_is_a_suspected_missed(
+        client, world, django_capture_on_commit_callbacks):
+    from bangfu.imports.tests.test_registers import _template, _xlsx
+
+    county = make_user(Role.COUNTY_OFFICE)
+    client.force_login(county)
+    title, headers, example = _template(client, "xc_dibao")
+    assert title == "比对名单：低保对象" and headers == ["姓名", "身份证号", "所在区域", "保障类别"]
+    # The template's example row is a person nobody registered: a suspected 漏评, in the list's region.
+    out = _xlsx([[title], headers, example], "低保名单.xlsx")
+    job = api_import(client, out, "xc_dibao", django_capture_on_commit_callbacks)
+    assert job["status"] == "done", job
+    clue = Clue.objects.get()
+    assert (clue.household_id, clue.region_id, clue.source) == (None, "450224000000", "dibao")
+    assert "疑似漏评" in clue.description
+    # A registered member not marked 低保 on the same list: a clue on the member; marked 低保: none.
+    member = world["member"]
+    fh = _csv([(member.name, member.id_number, "融安县", "农村低保")], "低保2.csv")
+    api_import(client, fh, "xc_dibao", django_capture_on_commit_callbacks)
+    assert Clue.objects.filter(person=member).count() == 1

@@ -87,7 +87,8 @@ def test_the_command_writes_a_document_and_the_default_templates(world, tmp_path
     assert world["household"].number in docx_text(target.read_bytes()) and "默认-v1" in out.getvalue()
     call_command("document", "templates", "-o", str(tmp_path / "t"), stdout=io.StringIO())
     assert sorted(p.name for p in (tmp_path / "t").iterdir()) == [
-        "booklet.docx", "card.docx", "team_month.docx", "term_summary.docx", "year_summary.docx"]
+        "booklet.docx", "card.docx", "team_month.docx", "term_summary.docx", "township_summary.docx",
+        "year_summary.docx"]
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="不存在或不在您的管辖范围内"):
