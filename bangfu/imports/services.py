@@ -86,6 +86,8 @@ def _require_import(scope: Scope, register: Register | None = None) -> None:
     if register is not None and register.record == "organization" and scope.organization_id is not None:
         # A school administrator's scope is its own school: the units of the county are not theirs to register.
         raise PermissionDenied(_("学校管理员不能导入单位名册"))
+    if register is not None and register.record == "entry" and not scope.rules.see_households:
+        raise PermissionDenied(_("您的角色不能导入比对名单"))  # a list is matched against households
 
 
 def date_columns(register: Register, mapping: dict[str, int]) -> set[int]:
