@@ -119,6 +119,11 @@ def _routers():
     from bangfu.measures.api import router as measures_router
 
     api.add_router("/", measures_router)
+    from bangfu.crosschecks.api import router as crosschecks_router
+    from bangfu.quality.api import router as quality_router
+
+    api.add_router("/", crosschecks_router)
+    api.add_router("/", quality_router)
 
 
 _routers()

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "bangfu.funds",
     "bangfu.subsidies",
     "bangfu.measures",
+    "bangfu.crosschecks",
+    "bangfu.quality",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("bangfu.subsidies.urls")),
     path("", include("bangfu.measures.urls")),
     path("", include("bangfu.privacy.urls")),
+    path("", include("bangfu.crosschecks.urls")),
+    path("", include("bangfu.quality.urls")),
 ]
 
 handler500 = "bangfu.views.server_error"

@@ -39,6 +39,7 @@ from bangfu.errors import ValidationError
 from bangfu.privacy import crypto, id_numbers
 from bangfu.programmes.choices import PairingStatus
 from bangfu.programmes.demo import programmes_demo
+from bangfu.quality.demo import quality_demo
 from bangfu.subsidies.demo import money_demo
 from bangfu.regions.models import Level, Region
 from bangfu.regions.services import initials_of, person_initials, regions_load_base, regions_load_villages
@@ -973,6 +974,7 @@ def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True, 
             programmes_demo(seed=seed, today=today, stdout=progress)
             _helper_link()
             money_demo(progress=progress)  # the 金桔 scheme, funds and payments (bangfu.subsidies.demo)
+            quality_demo(progress=progress)  # 三率一度, targets and cross-check lists (bangfu.quality.demo)
     if connection.vendor == "postgresql":  # statistics for the planner: the pages' plans depend on them
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

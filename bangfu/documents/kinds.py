@@ -86,6 +86,7 @@ def _load() -> None:
     from bangfu.documents import households, reports  # noqa: F401
     from bangfu.documents import notices  # noqa: F401  (public notices of any procedure)
     from bangfu.documents import people, summaries, workplan  # noqa: F401
+    from bangfu.documents import quality  # noqa: F401  (三率一度 and the township summary)
 
 
 def sample(fields: dict) -> dict:

@@ -381,6 +381,36 @@ def _measure_columns() -> list[Column]:
     ]
 
 
+# Lists of other departments for cross-checks (数据比对, bangfu.crosschecks): a person's name, ID number
+# and region, and what the list says of them (a unit, a plate number, a company, an address, a date).
+# Their rows become list entries, keyed on county, list and the keyed hash of the ID number, never persons.
+LIST_DETAILS = {
+    "civil_servant": (gettext_noop("工作单位"), ("单位", "单位名称", "所在单位", "工作单位及职务", "职务"), "融安县农业农村局"),
+    "vehicle": (gettext_noop("号牌号码"), ("车牌号", "车牌号码", "号牌", "车辆号牌"), "桂B12345"),
+    "business": (gettext_noop("企业名称"), ("市场主体名称", "字号名称", "企业(字号)名称", "公司名称", "个体工商户名称"),
+                 "融安县某某商贸有限公司"),
+    "housing": (gettext_noop("房屋坐落"), ("房屋地址", "坐落", "楼盘名称", "房产坐落"), "柳州市城中区某小区3栋"),
+    "death": (gettext_noop("死亡日期"), ("死亡时间", "注销日期", "注销时间"), "2025-03-02"),
+    "dibao": (gettext_noop("保障类别"), ("救助类别", "低保类别", "类别", "保障类型"), "城乡低保"),
+}
+
+
+def _list_columns(source: str) -> list[Column]:
+    header, synonyms, example = LIST_DETAILS[source]
+    return [
+        Column("person", "name", gettext_noop("姓名"), "text", ("名字", "户主姓名", "人员姓名", "车主姓名", "法定代表人",
+                                                              "经营者姓名", "购房人", "死者姓名"), required=True,
+               example="覃桂英", max_length=40),
+        Column("person", "id_number", gettext_noop("身份证号"), "id_number", ("身份证号码", "公民身份号码", "证件号码",
+                                                                          "身份证"), required=True,
+               example="450224198005170220"),
+        Column("person", "region", gettext_noop("所在区域"), "region", ("区划代码", "所在地", "户籍地", "所在乡镇", "所在村",
+                                                                     "区域"), required=True, example="融安县",
+               help=_("12位区划代码，或县、乡镇、村(社区)名称：名单与该区域内的建档立卡户成员比对")),
+        Column("person", "detail", header, "text", synonyms, example=example, max_length=200),
+    ]
+
+
 @dataclass(frozen=True)
 class Register:
     key: str
@@ -388,6 +418,7 @@ class Register:
     columns: list[Column] = field(default_factory=list)
     person_kind: str = ""  # the Person.kind a register of persons without a household gives them
     any_region: bool = False  # its region column takes a county, township or village (else villages only)
+    list_source: str = ""  # a cross-check list (bangfu.crosschecks ListSource): its rows are list entries
 
     @property
     def targets(self) -> set[str]:
@@ -412,6 +443,8 @@ class Register:
     @property
     def record(self) -> str:
         """What one record of the register is: a household (with its members), a person or an organization."""
+        if self.list_source:
+            return "entry"
         return "household" if "household" in self.targets else self.columns[0].target
 
     @property
@@ -428,6 +461,8 @@ class Register:
         """The records an import reports created / updated / unchanged counts of."""
         if self.record == "household":
             return ("households", "persons")
+        if self.record == "entry":
+            return ("entries",)
         return (f"{self.record}s",)
 
     def column(self, key: str) -> Column:
@@ -449,8 +484,21 @@ REGISTERS: dict[str, Register] = {
                          any_region=True),
     "organizations": Register("organizations", _("单位名册"), _organization_columns(), any_region=True),
     "measures": Register("measures", _("帮扶措施台账(一户一策)"), _measure_columns()),
+    # cross-check lists (docs/crosschecks.md)
+    "xc_civil_servants": Register("xc_civil_servants", _("比对名单：公职人员"), _list_columns("civil_servant"),
+                                  any_region=True, list_source="civil_servant"),
+    "xc_vehicles": Register("xc_vehicles", _("比对名单：车辆登记"), _list_columns("vehicle"), any_region=True,
+                            list_source="vehicle"),
+    "xc_businesses": Register("xc_businesses", _("比对名单：工商注册"), _list_columns("business"), any_region=True,
+                              list_source="business"),
+    "xc_housing": Register("xc_housing", _("比对名单：购买商品房"), _list_columns("housing"), any_region=True,
+                           list_source="housing"),
+    "xc_deaths": Register("xc_deaths", _("比对名单：死亡人员"), _list_columns("death"), any_region=True,
+                          list_source="death"),
+    "xc_dibao": Register("xc_dibao", _("比对名单：低保对象"), _list_columns("dibao"), any_region=True, list_source="dibao"),
 }
-COUNT_LABELS = {"households": _("户"), "persons": _("人员"), "organizations": _("单位"), "measures": _("帮扶措施")}
+COUNT_LABELS = {"households": _("户"), "persons": _("人员"), "organizations": _("单位"), "measures": _("帮扶措施"),
+                "entries": _("名单条目")}
 
 
 def register_get(key: str) -> Register:

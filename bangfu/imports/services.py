@@ -55,6 +55,7 @@ class Outcome:
     persons: Counts = field(default_factory=Counts)
     organizations: Counts = field(default_factory=Counts)
     measures: Counts = field(default_factory=Counts)
+    entries: Counts = field(default_factory=Counts)  # a cross-check list's entries (bangfu.crosschecks)
     reported: tuple[str, ...] = ("households", "persons")  # the register's count_keys
     unmapped: list[dict] = field(default_factory=list)  # 未导入的列: {"index", "header", "samples"}
     written: bool = False
@@ -70,7 +71,8 @@ class Outcome:
 
     @property
     def changes(self) -> int:
-        return sum(c.created + c.updated for c in (self.households, self.persons, self.organizations, self.measures))
+        return sum(c.created + c.updated for c in (self.households, self.persons, self.organizations,
+                                                   self.measures, self.entries))
 
     def counts(self) -> dict:
         return {key: getattr(self, key).as_dict() for key in self.reported}
@@ -86,6 +88,8 @@ def _require_import(scope: Scope, register: Register | None = None) -> None:
     if register is not None and register.record == "organization" and scope.organization_id is not None:
         # A school administrator's scope is its own school: the units of the county are not theirs to register.
         raise PermissionDenied(_("学校管理员不能导入单位名册"))
+    if register is not None and register.record == "entry" and not scope.rules.see_households:
+        raise PermissionDenied(_("您的角色不能导入比对名单"))  # a list is matched against households
 
 
 def date_columns(register: Register, mapping: dict[str, int]) -> set[int]:
@@ -141,6 +145,8 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
     try:
         with transaction.atomic():
             kind = {"household": Stage, "measure": MeasureStage}.get(reg.record, RecordStage)
+            if reg.record == "entry":  # a department's list for cross-checks: entries and clues, not persons
+                from bangfu.crosschecks.staging import ListStage as kind
             stage = kind(register=reg, mapped=reg.given(mapping), scope=scope, timed=outcome.timed)
             try:
                 _stage_file(stage, sheet, ctx, outcome, kept, kinds, batch_rows, total, progress)

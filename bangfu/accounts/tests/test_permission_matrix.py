@@ -39,6 +39,7 @@ from bangfu.accounts.services import api_token_create
 from bangfu.activities.models import Evidence
 from bangfu.activities.services import activity_record
 from bangfu.api import api
+from bangfu.crosschecks.services import clue_record
 from bangfu.documents import services as document_services
 from bangfu.documents.models import Document, WorkPlan
 from bangfu.exports.models import ExportJob
@@ -175,6 +176,19 @@ PAGES = {
     "documents:plan_draft": ("templates", None, "POST"),
     "documents:plan": ("read", "workplan", "GET"),
     "documents:plan_issue": ("templates", "workplan", "POST"),
+    # cross-checks and quality figures (issue 16: 数据比对, 三率一度, 目标任务)
+    "crosschecks:clue_list": ("read", "region_query", "GET"),
+    "crosschecks:clue_detail": ("read", "clue", "GET"),
+    "crosschecks:clue_assign": (("edit_registry", "see_households"), "clue", "POST"),
+    "crosschecks:clue_verify": (("edit_registry", "see_households"), "clue", "POST"),
+    "crosschecks:clue_close": (("edit_registry", "see_households"), "clue", "POST"),
+    "crosschecks:clue_exempt": (("edit_registry", "see_households"), "clue", "POST"),
+    "quality:rates": ("read", "region_query", "GET"),
+    "quality:rate_list": ("read", "region_query", "GET"),
+    "quality:summary": ("read", "region_query", "GET"),
+    "quality:targets": ("read", "region_query", "GET"),
+    "quality:satisfaction": ("read", "household", "GET"),
+    "quality:answer_record": (("record", "see_households"), "household", "POST"),
 }
 
 # "METHOD /api/v1/path" -> (rule, object kind or None)
@@ -299,6 +313,24 @@ OPERATIONS = {
     "POST /api/v1/documents/plans": ("templates", None),
     "PUT /api/v1/documents/plans/{plan_id}": ("templates", "workplan"),
     "POST /api/v1/documents/plans/{plan_id}/issue": ("templates", "workplan"),
+    # cross-checks (clues) and quality figures (issue 16)
+    "GET /api/v1/clues": ("read", "region_query"),
+    "GET /api/v1/clues/villages": ("read", "region_query"),
+    "POST /api/v1/clues": (("edit_registry", "see_households"), "household_body"),
+    "GET /api/v1/clues/{clue_id}": ("read", "clue"),
+    "POST /api/v1/clues/{clue_id}/assign": (("edit_registry", "see_households"), "clue"),
+    "POST /api/v1/clues/{clue_id}/verify": (("edit_registry", "see_households"), "clue"),
+    "POST /api/v1/clues/{clue_id}/close": (("edit_registry", "see_households"), "clue"),
+    "POST /api/v1/clues/{clue_id}/exempt": (("edit_registry", "see_households"), "clue"),
+    "GET /api/v1/quality/rates": ("read", "region_query"),
+    "GET /api/v1/quality/rates/{rate}": ("read", "region_query"),
+    "GET /api/v1/quality/summary": ("read", "region_query"),
+    "GET /api/v1/quality/targets": ("read", "region_query"),
+    "PUT /api/v1/quality/targets": (("edit_registry", "see_households"), "region_body"),
+    "POST /api/v1/quality/satisfaction": (("record", "see_households"), "household_body"),
+    "PUT /api/v1/quality/poor-villages": (("edit_registry", "see_households"), "region_body"),
+    "PUT /api/v1/quality/exit-plans": (("edit_registry", "see_households"), "household_body"),
+    "PUT /api/v1/quality/population": (("edit_registry", "see_households"), "region_body"),
 }
 
 # Answers that are not the scope's to give: 5xx on dummy input left to the hardening work (issue 13.4).
@@ -322,6 +354,7 @@ HIDDEN_FROM = {  # kinds a role cannot see at all, whatever the scope
     Role.SCHOOL_ADMIN: {"household", "person", "pairing", "pairing_query", "pairing_body", "activity", "evidence",
                         "person_field"} | MONEY_KINDS,
 }
+HIDDEN_FROM[Role.SCHOOL_ADMIN] |= {"clue"}  # clues are about households (issue 16)
 # kinds held at a level: a user below it does not see them (a payment batch is a township's, not a village's)
 HIDDEN_BELOW = {"batch": 9}
 REFUSED = {403, 404}
@@ -432,6 +465,7 @@ def _money_side(village: Region, county: str, household, owner) -> dict:
                                               region=village.code, unit="公里", planned_quantity="1", budget="1000")
     document = document_services.document_generate(user=owner, kind="booklet", subject=str(household.pk),
                                                     as_of=date(2025, 6, 30)).record
+    clue = clue_record(scope=ADMIN_SCOPE, by=None, household=household, description="入户核查发现")
     application.refresh_from_db()
     photo = InspectionPhoto.objects.create(application=application, county_code=county, name="a.png", size=1,
                                            content_type="image/png", file=ContentFile(b"x", name="a.png"))
@@ -440,7 +474,8 @@ def _money_side(village: Region, county: str, household, owner) -> dict:
     return {"photo": photo, "measure_evidence": measure_evidence,
             "scheme": scheme, "application": application, "case": application.case, "notice": notice,
             "objection": objection, "fund": fund, "allocation": to_village, "batch_allocation": to_township,
-            "township": township, "batch": batch, "measure": measure, "project": project, "document": document}
+            "township": township, "batch": batch, "measure": measure, "project": project, "document": document,
+            "clue": clue}
 
 
 @pytest.fixture
@@ -530,11 +565,12 @@ PARAM_KINDS = {"household_id": "household", "person_id": "person", "organization
                "task_id": "task", "pairing_id": "pairing", "activity_id": "activity", "fund_id": "fund",
                "allocation_id": "allocation", "scheme_id": "scheme", "application_id": "application",
                "batch_id": "batch", "case_id": "case", "notice_id": "notice", "objection_id": "objection",
-               "measure_id": "measure", "project_id": "project", "document_id": "document", "plan_id": "workplan"}
+               "measure_id": "measure", "project_id": "project", "document_id": "document", "plan_id": "workplan",
+               "clue_id": "clue"}
 
 
 MONEY_PATHS = ("/api/v1/funds", "/api/v1/allocations", "/api/v1/subsidies", "/api/v1/procedures", "/api/v1/measures",
-               "/api/v1/projects", "/api/v1/documents")
+               "/api/v1/projects", "/api/v1/documents", "/api/v1/clues", "/api/v1/quality")
 
 
 def _body_ids(data: dict, objects: dict) -> dict:
@@ -561,6 +597,8 @@ def _api_request(client, key: str, op: dict, objects: dict, kind: str | None):
             return "phone" if "households" in path else "id_number"
         if name == "kind":
             return "booklet"
+        if name == "rate":
+            return "wrong_exit"
         return str(objects[PARAM_KINDS[name]].pk)
 
     url = re.sub(r"{(\w+)}", fill, path)
@@ -618,6 +656,8 @@ def _page_request(client, name: str, pattern: str, method: str, objects: dict, k
             args[param] = "households"
         elif param == "kind":
             args[param] = "booklet"
+        elif param == "rate":
+            args[param] = "wrong_exit"
     if kind in ("region_query", "listing_region"):
         query = {"region": objects["region"].code}
     elif kind == "pairing_query":

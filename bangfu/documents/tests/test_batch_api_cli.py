@@ -91,7 +91,7 @@ def test_the_command_writes_a_document_and_the_default_templates(world, tmp_path
     written = {p.name for p in (tmp_path / "t").iterdir()}
     assert written >= {"booklet.docx", "card.docx", "team_month.docx", "term_summary.docx", "year_summary.docx",
                        "household_plan.docx", "helper_diary.docx", "helper_households.docx",
-                       "half_year_summary.docx", "team_half_year.docx", "work_plan.docx"}
+                       "half_year_summary.docx", "team_half_year.docx", "work_plan.docx", "township_summary.docx"}
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="不存在或不在您的管辖范围内"):
