@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bangfu.funds",
     "bangfu.subsidies",
     "bangfu.measures",
+    "bangfu.rules",
 ]
 
 MIDDLEWARE = [
