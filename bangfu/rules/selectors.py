@@ -49,7 +49,7 @@ def rule_set_get(*, pk: int) -> RuleSet:
 def evaluation_list(*, scope: Scope) -> QuerySet:
     _see(scope)
     qs = Evaluation.objects.select_related("region", "rule_set", "rule_set__region")
-    return qs.filter(region_id__startswith=scope.prefix) if scope.prefix else qs
+    return qs.filter(region__code__startswith=scope.prefix) if scope.prefix else qs
 
 
 def evaluation_get(*, scope: Scope, pk: int) -> Evaluation:
@@ -206,7 +206,7 @@ def monitoring_list(*, scope: Scope, state: str | None = None) -> QuerySet:
     _see(scope)
     qs = Monitoring.objects.select_related("household", "household__head", "region", "case", "rule_set")
     if scope.prefix:
-        qs = qs.filter(region_id__startswith=scope.prefix)
+        qs = qs.filter(region__code__startswith=scope.prefix)
     if state:
         qs = qs.filter(case__state=state)
     return qs.order_by("-opened_on", "-pk")

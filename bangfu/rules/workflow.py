@@ -113,7 +113,7 @@ def cases_publish(*, scope: Scope, by, definition: str, case_ids, village: str, 
 
 def _subjects(scope: Scope, definition: str, case_ids) -> tuple[list[Case], list[Household]]:
     cases = list(Case.objects.filter(pk__in=set(case_ids), definition=definition,
-                                     region_id__startswith=scope.prefix).order_by("pk"))
+                                     region__code__startswith=scope.prefix).order_by("pk"))
     if not case_ids or len(cases) != len(set(case_ids)):
         raise NotFound(_("办理事项不存在或不在您的管辖范围内"), field="case_ids")
     return cases, _households(scope, [c.subject_id for c in cases])
