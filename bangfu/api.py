@@ -119,6 +119,9 @@ def _routers():
     from bangfu.measures.api import router as measures_router
 
     api.add_router("/", measures_router)
+    from bangfu.rules.api import router as rules_router
+
+    api.add_router("/", rules_router)
 
 
 _routers()
