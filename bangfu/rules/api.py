@@ -6,6 +6,7 @@ monitoring steps that do work (plain steps: POST /procedures/cases/advance; obje
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -284,7 +285,8 @@ def evaluation_villages(request, evaluation_id: Id):
 
 @router.get("/rules/households/{household_id}", response={200: ResultOut, 204: None},
             summary="一户按现行标准的测算结果及原因")
-def household_evaluate(request, household_id: Id, on: date):
+def household_evaluate(request, household_id: Id, on: date | None = None):
+    on = on or timezone.localdate()
     result = selectors.household_evaluate(scope=request.auth.scope, household=Household(pk=household_id), on=on)
     return (200, _result(result, result)) if result else (204, None)
 

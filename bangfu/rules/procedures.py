@@ -13,7 +13,16 @@ through rules.workflow's services."""
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.roles import Role
-from bangfu.procedures.definitions import COUNTY, TOWNSHIP, VILLAGE, Definition, State, Transition, register
+from bangfu.procedures.definitions import (
+    COUNTY,
+    DEFINITIONS,  # noqa: F401  (read through this module by rules.workflow)
+    TOWNSHIP,
+    VILLAGE,
+    Definition,
+    State,
+    Transition,
+    register,
+)
 
 IDENTIFICATION, EXIT, MONITORING = "identification", "exit", "monitoring"
 HOUSEHOLD = "registry.household"

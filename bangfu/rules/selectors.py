@@ -47,7 +47,9 @@ def rule_set_get(*, pk: int) -> RuleSet:
 
 
 def evaluation_list(*, scope: Scope) -> QuerySet:
-    _see(scope)
+    from bangfu.rules.services import evaluation_check
+
+    evaluation_check(scope)
     qs = Evaluation.objects.select_related("region", "rule_set", "rule_set__region")
     return qs.filter(region__code__startswith=scope.prefix) if scope.prefix else qs
 
@@ -207,6 +209,8 @@ def monitoring_list(*, scope: Scope, state: str | None = None) -> QuerySet:
     qs = Monitoring.objects.select_related("household", "household__head", "region", "case", "rule_set")
     if scope.prefix:
         qs = qs.filter(region__code__startswith=scope.prefix)
+    if scope.rules.households != "region" or scope.organization_id is not None:
+        qs = qs.filter(household__in=scope.households(Household.objects.all()))
     if state:
         qs = qs.filter(case__state=state)
     return qs.order_by("-opened_on", "-pk")

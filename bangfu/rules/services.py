@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from bangfu.accounts.roles import Role
+from bangfu.accounts.roles import ROLE_RULES, Role
 from bangfu.accounts.scope import Scope
 from bangfu.errors import FieldErrors, NotFound, PermissionDenied, ValidationError
 from bangfu.regions.models import Level, Region
@@ -16,6 +16,15 @@ from bangfu.rules.criteria import CANDIDATE_STATUSES, COLUMNS, evaluation_select
 from bangfu.rules.models import Evaluation, RuleSet
 
 RULE_ROLES = frozenset({Role.ADMIN, Role.COUNTY_OFFICE})
+# who runs and reads evaluations: roles that see every household of their region (not a helper,
+# who sees the households they help: a snapshot of the region is not theirs to read)
+EVALUATION_ROLES = frozenset(r for r in Role.values if ROLE_RULES[r].see_households
+                             and ROLE_RULES[r].households == "region")
+
+
+def evaluation_check(scope: Scope) -> None:
+    if scope.role not in EVALUATION_ROLES:
+        raise PermissionDenied(_("您的角色不查看地区的测算结果"))
 EDITABLE = ["poverty_line", "monitoring_line", "compulsory_age_from", "compulsory_age_to", "check_water",
             "income_drop_share", "expense_share", "disaster_share", "working_age_from", "working_age_to",
             "steady_months", "village_exit_rate"]
@@ -40,9 +49,10 @@ def _ancestors(code: str) -> list[str]:
 
 def rule_set_in_force(*, region: str, on: date) -> RuleSet | None:
     """The version in force on `on` for the region's code: the nearest region (county before
-    province) with a rule set of `on`'s year effective by then, its latest effective version."""
-    candidates = (RuleSet.objects.filter(region_id__in=_ancestors(region), year=on.year, effective_from__lte=on)
-                  .select_related("region").order_by("-region__level", "-effective_from", "-version"))
+    province) with rules effective by then — of `on`'s year, or while that year's are not yet set,
+    of the latest year before it — its latest effective version."""
+    candidates = (RuleSet.objects.filter(region_id__in=_ancestors(region), year__lte=on.year, effective_from__lte=on)
+                  .select_related("region").order_by("-region__level", "-year", "-effective_from", "-version"))
     return candidates.first()
 
 
@@ -143,14 +153,13 @@ def evaluation_run(*, scope: Scope, by, region: str, on: date) -> Evaluation:
     """Evaluate the rules in force on `on` over the region's households and keep the result as a
     dated snapshot naming the rule version: one INSERT … SELECT for the households, one for the
     villages, one aggregate for the counts."""
-    if not scope.rules.see_households:
-        raise PermissionDenied(_("您的角色不查看农户"))
+    evaluation_check(scope)
     place = _scope_region(scope, region)
     rule_set = rule_set_in_force(region=place.code, on=on)
     if rule_set is None:
         raise ValidationError(_("%(y)s年还没有适用于%(r)s的标准(贫困线、监测标准)：请先在“识别与监测标准”中设定") % {
             "y": on.year, "r": place.name}, field="on")
-    below = RuleSet.objects.filter(year=on.year, effective_from__lte=on, region__prefix__startswith=place.prefix)
+    below = RuleSet.objects.filter(year__lte=on.year, effective_from__lte=on, region__prefix__startswith=place.prefix)
     if below.exclude(region__prefix=place.prefix).exclude(region__prefix__in=[
             place.prefix[:n] for n in (2, 4, 6, 9)]).exists():
         raise ValidationError(_("%(r)s下有地区另行制定了标准，请分别测算") % {"r": place.name}, field="region")

@@ -82,7 +82,7 @@ class EvaluationForm(forms.Form):
 
 @login_required
 def evaluations(request):
-    _can_see(request.user)
+    services.evaluation_check(request.user.scope)
     scope = request.user.scope
     form = EvaluationForm(request.POST or None, initial={"region": request.user.region_id or "",
                                                         "on": timezone.localdate()})
@@ -102,7 +102,6 @@ def evaluations(request):
 
 @login_required
 def evaluation_detail(request, pk: int):
-    _can_see(request.user)
     scope = request.user.scope
     evaluation = selectors.evaluation_get(scope=scope, pk=pk)
     show = request.GET.get("show", "failing")

@@ -102,16 +102,17 @@ def _require(households: list[Household], on: date, test, message) -> None:
 def cases_publish(*, scope: Scope, by, definition: str, case_ids, village: str, starts_on: date, ends_on: date,
                   title: str = "") -> Notice:
     """村内公示 / 公示: post the village's cases on notice (numbers masked in the notice's rows)."""
+    procedures.notice_role_check(scope, defs.EXIT_DEFINITION)  # the three share their notice roles
     if definition not in (defs.IDENTIFICATION, defs.EXIT, defs.MONITORING):
         raise ValidationError(_("流程“%(d)s”不在此公示") % {"d": definition}, field="definition")
-    d = {defs.IDENTIFICATION: defs.IDENTIFICATION_DEFINITION, defs.EXIT: defs.EXIT_DEFINITION,
-         defs.MONITORING: defs.MONITORING_DEFINITION}[definition]
+    d = defs.DEFINITIONS[definition]
     title = title.strip() or _("%(y)s年%(d)s公示") % {"y": starts_on.year, "d": d.label}
     return procedures.notice_publish(scope=scope, by=by, definition=definition, case_ids=case_ids, region=village,
                                      title=title, starts_on=starts_on, ends_on=ends_on, transition="publish")
 
 
-def _subjects(scope: Scope, definition: str, case_ids) -> tuple[list[Case], list[Household]]:
+def _subjects(scope: Scope, definition: str, case_ids, transition: str) -> tuple[list[Case], list[Household]]:
+    procedures.transition_check(scope=scope, transition=defs.DEFINITIONS[definition].transition(transition))
     cases = list(Case.objects.filter(pk__in=set(case_ids), definition=definition,
                                      region__code__startswith=scope.prefix).order_by("pk"))
     if not case_ids or len(cases) != len(set(case_ids)):
@@ -122,7 +123,7 @@ def _subjects(scope: Scope, definition: str, case_ids) -> tuple[list[Case], list
 @transaction.atomic
 def identification_enter(*, scope: Scope, by, case_ids, on: date, comment: str = "") -> int:
     """录入: the announced households become registered poor households (建档立卡) from `on`."""
-    cases, households = _subjects(scope, defs.IDENTIFICATION, case_ids)
+    cases, households = _subjects(scope, defs.IDENTIFICATION, case_ids, "enter")
     procedures.cases_advance(scope=scope, by=by, definition=defs.IDENTIFICATION, case_ids=[c.pk for c in cases],
                              transition="enter", on=on, comment=comment, service=True)
     _set_status(households, by, status="poor", identified_on=on, exited_on=None)
@@ -132,7 +133,7 @@ def identification_enter(*, scope: Scope, by, case_ids, on: date, comment: str =
 @transaction.atomic
 def exit_complete(*, scope: Scope, by, case_ids, on: date, comment: str = "") -> int:
     """退出: the announced households are marked exited (已脱贫) on `on`."""
-    cases, households = _subjects(scope, defs.EXIT, case_ids)
+    cases, households = _subjects(scope, defs.EXIT, case_ids, "exit")
     procedures.cases_advance(scope=scope, by=by, definition=defs.EXIT, case_ids=[c.pk for c in cases],
                              transition="exit", on=on, comment=comment, service=True)
     _set_status(households, by, status="exited", exited_on=on)
@@ -147,6 +148,7 @@ def monitoring_declare(*, scope: Scope, by, household: Household, source: str, o
                        triggers: str = "", rule_set=None) -> Monitoring:
     """农户自主申报 / 干部排查 / 部门预警 (and the registry's own warning): open the household's
     monitoring case; it must be verified within 5 working days and decided within 15."""
+    procedures.transition_check(scope=scope, transition=defs.MONITORING_DEFINITION.transition("verify"))
     if source not in MonitoringSource.values:
         raise ValidationError(_("发现途径应为：%(s)s") % {"s": "、".join(str(v) for v in MonitoringSource.labels)},
                               field="source")
@@ -171,6 +173,12 @@ def monitoring_declare(*, scope: Scope, by, household: Household, source: str, o
     return monitoring
 
 
+def _check(scope: Scope, monitoring: Monitoring, transition: str) -> Monitoring:
+    """The step's role and level first, then the record inside the scope (else 404)."""
+    procedures.transition_check(scope=scope, transition=defs.MONITORING_DEFINITION.transition(transition))
+    return monitoring_get(scope=scope, pk=monitoring.pk)
+
+
 def _advance(scope, by, monitoring: Monitoring, transition: str, on: date, comment: str = "") -> Monitoring:
     monitoring = monitoring_get(scope=scope, pk=monitoring.pk)
     procedures.cases_advance(scope=scope, by=by, definition=defs.MONITORING, case_ids=[monitoring.case_id],
@@ -182,6 +190,7 @@ def _advance(scope, by, monitoring: Monitoring, transition: str, on: date, comme
 def monitoring_confirm(*, scope: Scope, by, monitoring: Monitoring, category: str, risk_types: list[str], on: date,
                        comment: str = "") -> Monitoring:
     """确认: the household becomes a monitored household of the category, with its risk types."""
+    _check(scope, monitoring, "confirm")
     if category not in MonitoringCategory.values:
         raise ValidationError(_("请选择监测对象类别"), field="category")
     risk_types = [r for r in dict.fromkeys(risk_types or []) if r]
@@ -196,6 +205,7 @@ def monitoring_confirm(*, scope: Scope, by, monitoring: Monitoring, category: st
 @transaction.atomic
 def monitoring_decline(*, scope: Scope, by, monitoring: Monitoring, on: date, comment: str) -> Monitoring:
     """不纳入: verified and appraised, not a monitored household; the reason is required."""
+    _check(scope, monitoring, "decline")
     if not comment.strip():
         raise ValidationError(_("请写明不纳入监测的理由"), field="comment")
     monitoring = _advance(scope, by, monitoring, "decline", on, comment)
@@ -206,6 +216,7 @@ def monitoring_decline(*, scope: Scope, by, monitoring: Monitoring, on: date, co
 @transaction.atomic
 def monitoring_help(*, scope: Scope, by, monitoring: Monitoring, measures: str, on: date) -> Monitoring:
     """帮扶: the measures put in place (产业、就业、健康、教育、住房、兜底 …)."""
+    _check(scope, monitoring, "help")
     if not measures.strip():
         raise ValidationError(_("请填写帮扶措施"), field="measures")
     monitoring = _advance(scope, by, monitoring, "help", on, measures.strip()[:500])
@@ -217,7 +228,7 @@ def monitoring_help(*, scope: Scope, by, monitoring: Monitoring, measures: str, 
 def monitoring_eliminate(*, scope: Scope, by, monitoring: Monitoring, on: date, comment: str = "") -> Monitoring:
     """风险消除: refused unless the rules in force on `on` find the household's risk gone (income
     steadily above the monitoring line for the rule's months, every 保障 secure), naming why not."""
-    monitoring = monitoring_get(scope=scope, pk=monitoring.pk)
+    monitoring = _check(scope, monitoring, "eliminate")
     _require([monitoring.household], on, lambda r: r["risk_eliminable"],
              lambda h, why: _("户 %(n)s 暂不能消除风险：%(w)s") % {"n": h.number, "w": why})
     return _advance(scope, by, monitoring, "eliminate", on, comment)
@@ -226,6 +237,7 @@ def monitoring_eliminate(*, scope: Scope, by, monitoring: Monitoring, on: date, 
 @transaction.atomic
 def monitoring_mark(*, scope: Scope, by, monitoring: Monitoring, on: date, comment: str = "") -> Monitoring:
     """标注: after the notice, the risk is marked eliminated and the household leaves monitoring."""
+    _check(scope, monitoring, "mark")
     monitoring = _advance(scope, by, monitoring, "mark", on, comment)
     Monitoring.objects.filter(pk=monitoring.pk).update(closed_on=on)
     _set_status([monitoring.household], by, status=monitoring.previous_status or "exited", monitoring_category="")
