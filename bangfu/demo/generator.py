@@ -40,6 +40,7 @@ from bangfu.privacy import crypto, id_numbers
 from bangfu.programmes.choices import PairingStatus
 from bangfu.programmes.demo import programmes_demo
 from bangfu.subsidies.demo import money_demo
+from bangfu.rules.demo import rules_demo
 from bangfu.regions.models import Level, Region
 from bangfu.regions.services import initials_of, person_initials, regions_load_base, regions_load_villages
 from bangfu.registry.choices import (
@@ -973,6 +974,7 @@ def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True, 
             programmes_demo(seed=seed, today=today, stdout=progress)
             _helper_link()
             money_demo(progress=progress)  # the 金桔 scheme, funds and payments (bangfu.subsidies.demo)
+            rules_demo(progress=progress)  # lines, exit, monitoring cases and an evaluation (bangfu.rules.demo)
 
     summary.households = Household.objects.count()
     summary.people = Person.objects.filter(household__isnull=False).count()

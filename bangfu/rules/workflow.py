@@ -149,10 +149,10 @@ def monitoring_declare(*, scope: Scope, by, household: Household, source: str, o
     """农户自主申报 / 干部排查 / 部门预警 (and the registry's own warning): open the household's
     monitoring case; it must be verified within 5 working days and decided within 15."""
     procedures.transition_check(scope=scope, transition=defs.MONITORING_DEFINITION.transition("verify"))
+    [household] = _households(scope, [household.pk])
     if source not in MonitoringSource.values:
         raise ValidationError(_("发现途径应为：%(s)s") % {"s": "、".join(str(v) for v in MonitoringSource.labels)},
                               field="source")
-    [household] = _households(scope, [household.pk])
     if household.status not in CANDIDATE_STATUSES:
         raise ValidationError(_("户 %(n)s 当前为“%(s)s”，监测对象从脱贫户和一般农户中识别") % {
             "n": household.number, "s": household.get_status_display()}, field="household")

@@ -125,3 +125,23 @@ def test_monitoring_to_risk_elimination(regions):
     m.refresh_from_db()
     assert household.status == "exited" and m.closed_on == date(2026, 8, 11)
     assert notice.entries.count() == 1
+
+
+def test_the_command_line(regions):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from bangfu.tests.factories import make_user
+
+    make_user(Role.COUNTY_OFFICE, username="rules-county")
+    out = StringIO()
+    call_command("rules", "set", "--user", "rules-county", "--region", "450224000000", "--year", "2026",
+                 "--from", "2026-01-01", "--poverty-line", "4900", "--monitoring-line", "7300", stdout=out)
+    household = make_household(status="poor", **_income(4800))
+    call_command("rules", "evaluate", "--user", "rules-county", "--region", "450224", "--on", "2026-06-30", stdout=out)
+    call_command("rules", "household", "--user", "rules-county", str(household.pk), "--on", "2026-06-30", stdout=out)
+    call_command("rules", "list", stdout=out)
+    text = out.getvalue()
+    assert "融安县2026年 第1版" in text and "未达到" in text and "未高于贫困线 4900.00 元" in text
+    assert "1 户" in text
