@@ -142,9 +142,7 @@ def _scope_region(scope: Scope, region: str) -> Region:
     prefix = scope.narrow(region).prefix
     place = Region.objects.filter(prefix=prefix).first() if prefix else None
     if place is None:
-        raise ValidationError(_("请选择测算地区(县、乡镇或村)"), field="region")
-    if place.level < Level.COUNTY:
-        raise ValidationError(_("测算按县、乡镇或村进行"), field="region")
+        raise ValidationError(_("请选择测算地区(省、市、县、乡镇或村)"), field="region")
     return place
 
 

@@ -463,7 +463,8 @@ def _rules_side(village: Region) -> dict:
                                                 data={"poverty_line": "4700", "monitoring_line": "7000"},
                                                 effective_from=date(2025, 1, 1)))
     evaluation = rules_services.evaluation_run(scope=ADMIN_SCOPE, by=None, region=village.code, on=date(2025, 6, 30))
-    household = make_household(region=village, number=f"{village.code}9002", members=1, status="not_poor")
+    household = make_household(region=village, number=f"{village.code}9002", members=1, status="not_poor",
+                               wage_income="20000")  # above every line: no trigger raises a case of its own
     opened = {}
     for definition in (rules_procedures.IDENTIFICATION, rules_procedures.EXIT):
         [opened[definition]] = procedures.case_open(scope=ADMIN_SCOPE, by=None, definition=definition,
