@@ -44,7 +44,7 @@ def rules_demo(*, progress=lambda message: None) -> dict:
     services.rule_set_save(scope=admin, by=by_admin, region=PROVINCE, year=2026, effective_from=date(2026, 1, 1),
                            data={"poverty_line": Decimal("4900"), "monitoring_line": Decimal("7300")},
                            note="2026年度防止返贫监测标准")
-    base = Household.objects.filter(region__code__startswith=TOWNSHIP, size__gte=2).order_by("region_id", "pk")
+    base = Household.objects.filter(region__code__startswith=TOWNSHIP[:9], size__gte=2).order_by("region_id", "pk")
     village = (base.filter(status="exited").values("region_id").annotate(n=Count("pk")).order_by("-n", "region_id")
                .values_list("region_id", flat=True).first())
     if village is None:
@@ -68,13 +68,17 @@ def rules_demo(*, progress=lambda message: None) -> dict:
         ({"income": 7400}, date(2026, 11, 16)),  # just above: nothing
         ({"income": 8000, "income_per_capita_previous": Decimal("12000")}, date(2026, 11, 23)),  # fell by a third
         ({"income": 8000, "income_per_capita_previous": Decimal("10000")}, date(2026, 11, 23)),  # fell by a fifth
-        ({"income": 9000, "medical_expense": Decimal("12000")}, date(2026, 11, 24)),  # illness costs 2/3 of income
-        ({"income": 9000, "disaster_loss": Decimal("5000")}, date(2026, 11, 25)),  # flood: loss over 20% of income
+        ({"income": 9000, "medical_expense": 0.7}, date(2026, 11, 24)),  # illness costs 70% of the year's income
+        ({"income": 9000, "disaster_loss": 0.3}, date(2026, 11, 25)),  # a flood's loss: 30% of the year's income
         ({"income": 9000, "housing_secure": False}, date(2026, 11, 26)),  # the house became unsafe
     ]
     for h, (values, on) in zip(exited, sides):
         values = dict(values)
-        data = {**_income(h, values.pop("income")), **values}
+        per_head = values.pop("income")
+        for key in ("medical_expense", "disaster_loss"):  # a share of the household's income
+            if key in values:
+                values[key] = Decimal(round(per_head * h.size * values[key]))
+        data = {**_income(h, per_head), **values}
         change(h, data, on)
     for h, per_head in zip(poor, (4950, 4850)):  # a poor household either side of the poverty line
         change(h, {**_income(h, per_head), "status": "poor", "exited_on": None}, date(2026, 3, 1))
