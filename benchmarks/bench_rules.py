@@ -54,20 +54,22 @@ SELECT %(e)s, h.id, h.county_code, h.region_id, h.status, h.size, h.income_per_c
   || CASE WHEN h.disaster_loss > 0 AND h.disaster_loss >
           (h.wage_income + h.production_income + h.property_income + h.transfer_income) * 0.20 THEN 'disaster,' ELSE '' END
   || CASE WHEN NOT h.housing_secure THEN 'housing,' ELSE '' END
-  || CASE WHEN coalesce(m.unable, 0) > 0 THEN 'work_ability,' ELSE '' END,
+  || CASE WHEN coalesce(m.unable, 0) > 0 AND coalesce(m.able, 0) = 0 THEN 'work_ability,' ELSE '' END,
   h.status = 'monitored' AND h.income_per_capita >= 7300 AND h.food_secure AND h.clothing_secure
     AND h.education_secure AND coalesce(m.oos, 0) = 0 AND h.medical_secure AND h.housing_secure AND h.water_secure
-    AND coalesce(m.unable, 0) = 0 AND coalesce(ib.last_below, h.monitored_on, '1900-01-01') <= '2026-05-30'
+    AND coalesce(ib.last_below, h.monitored_on, '1900-01-01') <= '2026-05-30'
 FROM registry_household h
 LEFT JOIN (SELECT household_id,
              sum(CASE WHEN birth_date > '2010-11-30' AND birth_date <= '2020-11-30'
                        AND schooling IN ('none', 'dropout') THEN 1 ELSE 0 END) AS oos,
              sum(CASE WHEN birth_date > '1966-11-30' AND birth_date <= '2010-11-30'
-                       AND work_ability = 'unable' THEN 1 ELSE 0 END) AS unable
+                       AND work_ability = 'unable' THEN 1 ELSE 0 END) AS unable,
+             sum(CASE WHEN work_ability = 'able' THEN 1 ELSE 0 END) AS able
            FROM registry_person
            WHERE household_id IS NOT NULL AND region_id LIKE '45%%'
              AND ((schooling IN ('none', 'dropout') AND birth_date > '2010-11-30' AND birth_date <= '2020-11-30')
-               OR (work_ability = 'unable' AND birth_date > '1966-11-30' AND birth_date <= '2010-11-30'))
+               OR (work_ability = 'unable' AND birth_date > '1966-11-30' AND birth_date <= '2010-11-30')
+               OR work_ability = 'able')
            GROUP BY household_id) m ON m.household_id = h.id
 LEFT JOIN (SELECT household_id, max(recorded_on) AS last_below FROM rules_incomerecord
            WHERE county_code LIKE '45%%' AND income_per_capita < 7300 AND recorded_on <= '2026-11-30'

@@ -30,7 +30,7 @@ TRIGGERS = {
     "expense": _("医疗、教育刚性支出较大"),
     "disaster": _("遭受灾害或意外事故损失"),
     "housing": _("住房出现安全问题"),
-    "work_ability": _("劳动年龄成员丧失劳动能力"),
+    "work_ability": _("劳动年龄成员丧失劳动能力且家中无其他劳动力"),
 }
 CANDIDATE_STATUSES = ("exited", "not_poor")  # who may enter monitoring: 脱贫户 and 一般农户
 OUT_OF_SCHOOL = ("none", "dropout")
@@ -98,11 +98,13 @@ def evaluation_select(rule_set, *, prefix: str, on: date, household_ids: list[in
           SUM(CASE WHEN p.birth_date > {b.p(school_after)} AND p.birth_date <= {b.p(school_by)}
                     AND p.schooling IN ({out}) THEN 1 ELSE 0 END) AS oos,
           SUM(CASE WHEN p.birth_date > {b.p(work_after)} AND p.birth_date <= {b.p(work_by)}
-                    AND p.work_ability = 'unable' THEN 1 ELSE 0 END) AS unable
+                    AND p.work_ability = 'unable' THEN 1 ELSE 0 END) AS unable,
+          SUM(CASE WHEN p.work_ability = 'able' THEN 1 ELSE 0 END) AS able
         FROM registry_person p
         WHERE p.household_id IS NOT NULL AND p.region_id LIKE {b.p(like)}
           AND ((p.schooling IN ({out}) AND p.birth_date > {b.p(school_after)} AND p.birth_date <= {b.p(school_by)})
-            OR (p.work_ability = 'unable' AND p.birth_date > {b.p(work_after)} AND p.birth_date <= {b.p(work_by)}))
+            OR (p.work_ability = 'unable' AND p.birth_date > {b.p(work_after)} AND p.birth_date <= {b.p(work_by)})
+            OR p.work_ability = 'able')
         GROUP BY p.household_id"""
     below = f"""
         SELECT i.household_id AS hid, MAX(i.recorded_on) AS last_below
@@ -134,11 +136,12 @@ def evaluation_select(rule_set, *, prefix: str, on: date, household_ids: list[in
         f"CASE WHEN h.disaster_loss > 0 AND h.disaster_loss > {total} * {b.p(r.disaster_share)} "
         f"THEN 'disaster,' ELSE '' END",
         "CASE WHEN NOT h.housing_secure THEN 'housing,' ELSE '' END",
-        "CASE WHEN COALESCE(m.unable, 0) > 0 THEN 'work_ability,' ELSE '' END",
+        # a working-age member lost the ability to work and nobody else in the household is able
+        "CASE WHEN COALESCE(m.unable, 0) > 0 AND COALESCE(m.able, 0) = 0 THEN 'work_ability,' ELSE '' END",
     ]
     exit_ok = f"CASE WHEN h.income_per_capita > {b.p(r.poverty_line)} AND NOT ({any_insecure}) THEN TRUE ELSE FALSE END"
     eliminable = (f"CASE WHEN h.status = 'monitored' AND h.income_per_capita >= {b.p(r.monitoring_line)} "
-                  f"AND NOT ({any_insecure}) AND COALESCE(m.unable, 0) = 0 "
+                  f"AND NOT ({any_insecure}) "
                   f"AND COALESCE(ib.last_below, h.monitored_on, {b.p(date(1900, 1, 1))}) <= "
                   f"{b.p(months_before(on, r.steady_months))} THEN TRUE ELSE FALSE END")
     where = f"h.region_id LIKE {b.p(like)}"

@@ -142,7 +142,7 @@ def reasons(row, rule_set: RuleSet) -> dict:
                             "l": _money(line)})
         elif code == "work_ability":
             item.update(value=str(get("unable_to_work")), line="0",
-                        text=_("%(n)s 名 %(a)s–%(b)s 岁成员丧失劳动能力") % {
+                        text=_("%(n)s 名 %(a)s–%(b)s 岁成员丧失劳动能力，家中无其他有劳动能力的成员") % {
                             "n": get("unable_to_work"), "a": rule_set.working_age_from, "b": rule_set.working_age_to})
         else:
             item.update(value=_("否"), line=_("是"), text=_("住房安全有保障：否"))

@@ -20,7 +20,7 @@ from bangfu.registry.choices import MonitoringCategory
 from bangfu.registry.models import Household
 from bangfu.rules import procedures as defs
 from bangfu.rules.criteria import CANDIDATE_STATUSES
-from bangfu.rules.models import IncomeRecord, Monitoring, MonitoringSource, RiskType
+from bangfu.rules.models import EvaluationRow, IncomeRecord, Monitoring, MonitoringSource, RiskType
 from bangfu.rules.selectors import evaluate_households, monitoring_get, reasons
 from bangfu.rules.services import rule_set_in_force
 
@@ -263,9 +263,15 @@ def monitoring_on_registry_change(*, household_ids: list[int], by, on: date) -> 
                                      closed_on__isnull=True).exists():
             continue
         [row] = evaluate_households(rule_set, household_ids=[household.pk], prefix=household.region_id, on=on)
-        result = reasons(row, rule_set)
-        if not result["triggers"]:
+        # only what this change brought: a trigger the household already met in its latest snapshot
+        # (a long-standing disability, say) was for that evaluation's list, not for every later edit
+        known = (EvaluationRow.objects.filter(household_id=household.pk).order_by("-evaluation__on", "-evaluation_id")
+                 .values_list("triggers", flat=True).first() or "")
+        new = [t for t in row["triggers"].split(",") if t and t not in known.split(",")]
+        if not new:
             continue
+        row = {**row, "triggers": ",".join(new) + ","}
+        result = reasons(row, rule_set)
         system = Scope(role=Role.ADMIN, prefix=household.county_code)
         monitoring_declare(scope=system, by=by, household=household, source=MonitoringSource.REGISTRY, on=on,
                            triggers=row["triggers"].strip(","), rule_set=rule_set,

@@ -88,12 +88,33 @@ def test_a_registry_change_meeting_a_trigger_opens_a_case_at_once(regions):
 
 def test_members_school_and_work_ability(regions):
     _lines()
-    household = make_household(status="exited", exited_on=date(2019, 11, 1), **_income(9000, members=3))
-    child = Person.objects.filter(household=household).order_by("birth_date").last()
-    registry.person_update(scope=ADMIN_SCOPE, by=None, person=child, data={"work_ability": "unable"},
-                           on=date(2026, 3, 2))
+    household = make_household(status="exited", exited_on=date(2019, 11, 1), members=3, **_income(9000, members=3))
+    father, mother, child = Person.objects.filter(household=household).order_by("birth_date")  # 1975, 1995, 2015
+    on = date(2026, 3, 2)
+    registry.person_update(scope=ADMIN_SCOPE, by=None, person=child, data={"work_ability": "none",
+                                                                           "schooling": "dropout"}, on=on)
+    result = household_evaluate(scope=COUNTY, household=household, on=on)
+    assert [f["criterion"] for f in result["failures"]] == ["education"] and "1 名 6–15 岁" in result["failures"][0][
+        "text"]
+    registry.person_update(scope=ADMIN_SCOPE, by=None, person=mother, data={"work_ability": "unable"}, on=on)
+    assert not Monitoring.objects.exists()  # the father still works
+    registry.person_update(scope=ADMIN_SCOPE, by=None, person=father, data={"work_ability": "unable"}, on=on)
     monitoring = Monitoring.objects.get()
     assert monitoring.triggers == "work_ability"
+
+
+def test_a_trigger_already_in_the_latest_snapshot_raises_no_case_on_a_later_edit(regions):
+    _lines()
+    household = make_household(status="exited", exited_on=date(2019, 11, 1), housing_secure=False,
+                               **_income(9000))
+    Monitoring.objects.all().delete()  # raised when the members were entered: housing unsafe
+    services.evaluation_run(scope=COUNTY, by=None, region="450224", on=date(2026, 3, 1))
+    registry.household_update(scope=ADMIN_SCOPE, by=None, household=household, data={"address": "新址"},
+                              on=date(2026, 3, 2))
+    assert not Monitoring.objects.exists()
+    registry.household_update(scope=ADMIN_SCOPE, by=None, household=household, data=_income(6000),
+                              on=date(2026, 3, 3))
+    assert Monitoring.objects.get().triggers == "income_low"
 
 
 def test_monitoring_to_risk_elimination(regions):
