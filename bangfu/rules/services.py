@@ -65,6 +65,8 @@ def _rule_set_build(scope: Scope, *, region: Region, year: int, data: dict, effe
         raise ValidationError(_("不能修改的字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
     if not 2000 <= int(year) <= 2100:
         raise ValidationError(_("年度应在2000至2100之间"), field="year")
+    if not int(year) - 1 <= effective_from.year <= int(year):
+        raise ValidationError(_("生效日期应在%(y)s年内(或上一年末提前公布)") % {"y": year}, field="effective_from")
     base = RuleSet.objects.filter(region=region, year=year).order_by("-version").first()
     rule_set = RuleSet(region=region, year=year, effective_from=effective_from, note=(note or "").strip()[:200],
                        created_by=by)
