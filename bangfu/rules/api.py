@@ -288,7 +288,7 @@ def evaluation_villages(request, evaluation_id: Id):
 def household_evaluate(request, household_id: Id, on: date | None = None):
     on = on or timezone.localdate()
     result = selectors.household_evaluate(scope=request.auth.scope, household=Household(pk=household_id), on=on)
-    return (200, _result(result, result)) if result else (204, None)
+    return Status(200, _result(result, result)) if result else Status(204, None)
 
 
 @router.post("/rules/identification", response={201: list[CaseOpened]}, summary="贫困户识别：申请")
