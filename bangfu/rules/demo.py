@@ -55,9 +55,14 @@ def rules_demo(*, progress=lambda message: None) -> dict:
     clean = {r["household_id"] for r in evaluate_households(rule_set, household_ids=ids, prefix=village,
                                                              on=date(2026, 1, 5))
              if r["exit_ok"] and not r["triggers"] and not r["unable_to_work"]}
-    exited = [h for h in base.filter(pk__in=clean)][:10]
-    poor = list(base.filter(region_id=village, status="poor")[:2]) or list(
-        base.filter(region_id=village, status="exited")[10:12])
+    exited = list(base.filter(pk__in=clean))
+    # poor households of the township whose only gap, if any, is income: the line decides them
+    poor_ids = list(base.filter(status="poor").values_list("pk", flat=True))
+    income_only = {r["household_id"] for r in evaluate_households(rule_set, household_ids=poor_ids,
+                                                                  prefix=TOWNSHIP[:9], on=date(2026, 1, 5))
+                   if r["failures"] in ("", "income,")}
+    poor = list(base.filter(pk__in=income_only)[:2]) or exited[10:12]
+    exited = exited[:10]
 
     def change(h: Household, data: dict, on: date) -> None:
         registry.household_update(scope=county, by=by_county, household=h, data=data, on=on)
