@@ -95,7 +95,7 @@ def rules_demo(*, progress=lambda message: None) -> dict:
         procedures.cases_advance(scope=county, by=by_county, definition="exit", case_ids=[case.pk],
                                  transition="appraise", on=date(2026, 3, 3), comment="村民代表大会评议通过")
         notice = workflow.cases_publish(scope=township, by=by_township, definition="exit", case_ids=[case.pk],
-                                        village=village, starts_on=date(2026, 3, 4), ends_on=date(2026, 3, 10))
+                                        village=poor[0].region_id, starts_on=date(2026, 3, 4), ends_on=date(2026, 3, 10))
         objection = procedures.objection_raise(scope=township, by=by_township, notice=notice,
                                                raised_on=date(2026, 3, 5), content="反映该户收入偏高", raised_by="村民",
                                                case_id=case.pk)
