@@ -124,6 +124,9 @@ def _routers():
 
     api.add_router("/", crosschecks_router)
     api.add_router("/", quality_router)
+    from bangfu.rules.api import router as rules_router
+
+    api.add_router("/", rules_router)
 
 
 _routers()

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "bangfu.measures",
     "bangfu.crosschecks",
     "bangfu.quality",
+    "bangfu.rules",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("bangfu.funds.urls")),
     path("", include("bangfu.subsidies.urls")),
     path("", include("bangfu.measures.urls")),
+    path("", include("bangfu.rules.urls")),
     path("", include("bangfu.privacy.urls")),
     path("", include("bangfu.crosschecks.urls")),
     path("", include("bangfu.quality.urls")),

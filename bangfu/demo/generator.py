@@ -41,6 +41,7 @@ from bangfu.programmes.choices import PairingStatus
 from bangfu.programmes.demo import programmes_demo
 from bangfu.quality.demo import quality_demo
 from bangfu.subsidies.demo import money_demo
+from bangfu.rules.demo import rules_demo
 from bangfu.regions.models import Level, Region
 from bangfu.regions.services import initials_of, person_initials, regions_load_base, regions_load_villages
 from bangfu.registry.choices import (
@@ -978,6 +979,7 @@ def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True, 
     if connection.vendor == "postgresql":  # statistics for the planner: the pages' plans depend on them
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+            rules_demo(progress=progress)  # lines, exit, monitoring cases and an evaluation (bangfu.rules.demo)
 
     summary.households = Household.objects.count()
     summary.people = Person.objects.filter(household__isnull=False).count()

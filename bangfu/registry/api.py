@@ -49,6 +49,10 @@ class HouseholdOut(Schema):
     property_income: Decimal
     transfer_income: Decimal
     income_per_capita: Decimal
+    income_per_capita_previous: Decimal
+    medical_expense: Decimal
+    schooling_expense: Decimal
+    disaster_loss: Decimal
     food_secure: bool
     clothing_secure: bool
     education_secure: bool
@@ -89,6 +93,10 @@ class HouseholdIn(Schema):
     production_income: Income = Decimal(0)
     property_income: Income = Decimal(0)
     transfer_income: Income = Decimal(0)
+    income_per_capita_previous: Income = Decimal(0)
+    medical_expense: Income = Decimal(0)
+    schooling_expense: Income = Decimal(0)
+    disaster_loss: Income = Decimal(0)
     food_secure: bool = True
     clothing_secure: bool = True
     education_secure: bool = True

@@ -49,7 +49,7 @@ class HouseholdForm(FieldsetsMixin, forms.ModelForm):
             "monitored_on", "main_cause", "other_causes", "dibao", "wubao", "tekun", "wage_income",
             "production_income", "property_income", "transfer_income", "food_secure", "clothing_secure",
             "education_secure", "medical_secure", "housing_secure", "water_secure", "phone", "bank_name",
-            "bank_account",
+            "bank_account", "income_per_capita_previous", "medical_expense", "schooling_expense", "disaster_loss",
         ]
         widgets = {"identified_on": DATE, "exited_on": DATE, "monitored_on": DATE}
 
@@ -58,7 +58,9 @@ class HouseholdForm(FieldsetsMixin, forms.ModelForm):
         (_("识别与退出"), ["status", "identified_on", "exited_on", "monitoring_category", "monitored_on",
                       "dibao", "wubao", "tekun"]),
         (_("致贫原因"), ["main_cause", "other_causes"]),
-        (_("家庭收入(元/年)"), ["wage_income", "production_income", "property_income", "transfer_income"]),
+        (_("家庭收入(元/年)"), ["wage_income", "production_income", "property_income", "transfer_income",
+                           "income_per_capita_previous"]),
+        (_("支出与损失(监测预警)"), ["medical_expense", "schooling_expense", "disaster_loss"]),
         (_("两不愁三保障"), ["food_secure", "clothing_secure", "education_secure", "medical_secure",
                         "housing_secure", "water_secure"]),
     ]

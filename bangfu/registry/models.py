@@ -116,6 +116,12 @@ class Household(models.Model):
     property_income = models.DecimalField(_("财产性收入(元)"), **MONEY)
     transfer_income = models.DecimalField(_("转移性收入(元)"), **MONEY)
     income_per_capita = models.DecimalField(_("人均纯收入(元)"), **MONEY)  # computed by the services
+    # What the monitoring triggers of the rules app read (docs/rules.md): last year's income per head
+    # (0 = not known), the year's large rigid expenses and a disaster's or accident's loss.
+    income_per_capita_previous = models.DecimalField(_("上年人均纯收入(元)"), **MONEY)
+    medical_expense = models.DecimalField(_("医疗自付支出(元/年)"), **MONEY)
+    schooling_expense = models.DecimalField(_("教育支出(元/年)"), **MONEY)
+    disaster_loss = models.DecimalField(_("灾害或意外事故损失(元)"), **MONEY)
 
     food_secure = models.BooleanField(_("不愁吃"), default=True)
     clothing_secure = models.BooleanField(_("不愁穿"), default=True)

@@ -20,6 +20,7 @@ from bangfu.errors import Conflict, FieldErrors, NotFound, PermissionDenied, Val
 from bangfu.privacy import crypto, id_numbers
 from bangfu.regions.models import Region
 from bangfu.regions.services import initials_of, person_initials
+from bangfu.registry.hooks import households_changed
 from bangfu.registry.models import Household, Organization, Person, Team, TeamMember, TermGrade
 from bangfu.registry.names import name_normalize
 
@@ -27,7 +28,8 @@ HOUSEHOLD_FIELDS = {
     "number", "region", "address", "status", "identified_on", "exited_on", "monitoring_category", "monitored_on",
     "dibao", "wubao", "tekun", "main_cause", "other_causes", "wage_income", "production_income", "property_income",
     "transfer_income", "food_secure", "clothing_secure", "education_secure", "medical_secure", "housing_secure",
-    "water_secure", "phone", "bank_name", "bank_account",
+    "water_secure", "phone", "bank_name", "bank_account", "income_per_capita_previous", "medical_expense",
+    "schooling_expense", "disaster_loss",
 }
 PERSON_FIELDS = {
     "name", "id_number", "gender", "birth_date", "ethnicity", "phone", "region", "address", "household", "relation",
@@ -98,22 +100,25 @@ def _household_prepare(scope: Scope, household: Household, data: dict[str, Any])
 
 
 @transaction.atomic
-def household_create(*, scope: Scope, by, data: dict[str, Any]) -> Household:
-    """Register a household; its members are added with person_create(household=…)."""
+def household_create(*, scope: Scope, by, data: dict[str, Any], on=None) -> Household:
+    """Register a household; its members are added with person_create(household=…). `on`: the day
+    of the change for the apps told of it (registry/hooks.py; default today)."""
     registry_edit_check(scope)
     household = Household()
     _household_prepare(scope, household, dict(data))
     _save_with_history(household, by)
+    households_changed(household_ids=[household.pk], by=by, on=on)
     return household
 
 
 @transaction.atomic
-def household_update(*, scope: Scope, by, household: Household, data: dict[str, Any]) -> Household:
+def household_update(*, scope: Scope, by, household: Household, data: dict[str, Any], on=None) -> Household:
     registry_edit_check(scope)
     household = Household.objects.select_for_update().get(pk=household.pk)
     _household_prepare(scope, household, dict(data))
     _household_refresh_totals(household)
     _save_with_history(household, by)
+    households_changed(household_ids=[household.pk], by=by, on=on)
     return household
 
 
@@ -250,18 +255,19 @@ def _person_saved(person: Person, previous_household_id: int | None, by) -> None
 
 
 @transaction.atomic
-def person_create(*, scope: Scope, by, data: dict[str, Any]) -> Person:
+def person_create(*, scope: Scope, by, data: dict[str, Any], on=None) -> Person:
     """Register a person; with `household` set, a member of that household."""
     registry_edit_check(scope)
     person = Person()
     _person_prepare(scope, person, data)
     _save_with_history(person, by)
     _person_saved(person, None, by)
+    households_changed(household_ids=[person.household_id], by=by, on=on)
     return person
 
 
 @transaction.atomic
-def person_update(*, scope: Scope, by, person: Person, data: dict[str, Any]) -> Person:
+def person_update(*, scope: Scope, by, person: Person, data: dict[str, Any], on=None) -> Person:
     registry_edit_check(scope)
     person = Person.objects.select_for_update().get(pk=person.pk)
     previous_household_id, previous_birth_date = person.household_id, person.birth_date
@@ -270,6 +276,7 @@ def person_update(*, scope: Scope, by, person: Person, data: dict[str, Any]) -> 
     _person_saved(person, previous_household_id, by)
     if person.birth_date != previous_birth_date:  # birthday windows count from it
         summary_refresh_birthdays("%s", [person.pk])
+    households_changed(household_ids=[previous_household_id, person.household_id], by=by, on=on)
     return person
 
 

@@ -52,6 +52,9 @@ from bangfu.programmes import services as programme_services
 from bangfu.programmes.tests.factories import add_obligation, make_person, make_programme, make_school
 from bangfu.regions.models import Region
 from bangfu.registry import services as registry_services
+from bangfu.rules import procedures as rules_procedures
+from bangfu.rules import services as rules_services
+from bangfu.rules import workflow as rules_workflow
 from bangfu.subsidies import payments as subsidy_payments
 from bangfu.subsidies import procedure as subsidy_procedure
 from bangfu.subsidies import services as subsidy_services
@@ -72,6 +75,13 @@ COUNTY_STEP = _step_roles("approve")  # 审批, the step the matrix takes (the c
 TOWNSHIP_STEP = _step_roles("assess")  # 乡镇验收, 造册核定: township roles
 NOTICE_ROLES = subsidy_procedure.DEFINITION.notice_roles | {Role.ADMIN}
 STEP_LEVEL = {COUNTY_STEP: 6, TOWNSHIP_STEP: 9}
+# identification, exit and monitoring (rules/procedures.py): the roles of each step plus the administrator
+RULE_ROLES = rules_services.RULE_ROLES
+EVALUATION_ROLES = rules_services.EVALUATION_ROLES
+RULES_VILLAGE_STEP = rules_procedures.VILLAGE_ROLES | {Role.ADMIN}
+RULES_TOWNSHIP_STEP = rules_procedures.TOWNSHIP_ROLES | {Role.ADMIN}
+RULES_NOTICE = rules_procedures.NOTICE_ROLES | {Role.ADMIN}
+STEP_LEVEL[RULES_TOWNSHIP_STEP] = 9
 
 # name -> (rule, object kind or None, method)
 PAGES = {
@@ -189,6 +199,14 @@ PAGES = {
     "quality:targets": ("read", "region_query", "GET"),
     "quality:satisfaction": ("read", "household", "GET"),
     "quality:answer_record": (("record", "see_households"), "household", "POST"),
+    # rules (issue 16): rules are public policy; snapshots are the region's; households and monitoring in scope
+    "rules:rule_sets": ("open", None, "GET"),
+    "rules:evaluations": (EVALUATION_ROLES, None, "GET"),
+    "rules:evaluation_detail": ("read", "evaluation", "GET"),
+    "rules:household": ("read", "household", "GET"),
+    "rules:cases": ("see_households", None, "GET"),
+    "rules:monitoring_list": ("see_households", None, "GET"),
+    "rules:monitoring_detail": ("read", "monitoring", "GET"),
 }
 
 # "METHOD /api/v1/path" -> (rule, object kind or None)
@@ -331,6 +349,30 @@ OPERATIONS = {
     "PUT /api/v1/quality/poor-villages": (("edit_registry", "see_households"), "region_body"),
     "PUT /api/v1/quality/exit-plans": (("edit_registry", "see_households"), "household_body"),
     "PUT /api/v1/quality/population": (("edit_registry", "see_households"), "region_body"),
+    # rules (issue 16): each step is the roles its transition names (rules/procedures.py)
+    "GET /api/v1/rules/rule-sets": ("open", None),
+    "POST /api/v1/rules/rule-sets": (RULE_ROLES, "region_body"),
+    "POST /api/v1/rules/rule-sets/preview": (RULE_ROLES, "region_body"),
+    "GET /api/v1/rules/rule-sets/{rule_set_id}": ("open", None),
+    "GET /api/v1/rules/evaluations": (EVALUATION_ROLES, None),
+    "POST /api/v1/rules/evaluations": (EVALUATION_ROLES, "region_body"),
+    "GET /api/v1/rules/evaluations/{evaluation_id}": ("read", "evaluation"),
+    "GET /api/v1/rules/evaluations/{evaluation_id}/rows": ("read", "evaluation"),
+    "GET /api/v1/rules/evaluations/{evaluation_id}/villages": ("read", "evaluation"),
+    "GET /api/v1/rules/households/{household_id}": ("read", "household"),
+    "POST /api/v1/rules/identification": (RULES_VILLAGE_STEP, "household_body"),
+    "POST /api/v1/rules/identification/enter": (COUNTY_STEP, "case_body"),
+    "POST /api/v1/rules/exits": (RULES_VILLAGE_STEP, "household_body"),
+    "POST /api/v1/rules/exits/complete": (COUNTY_STEP, "case_body"),
+    "POST /api/v1/rules/notices": (RULES_NOTICE, "case_body"),
+    "GET /api/v1/rules/monitoring": ("see_households", None),
+    "POST /api/v1/rules/monitoring": (RULES_VILLAGE_STEP, "household_body"),
+    "GET /api/v1/rules/monitoring/{monitoring_id}": ("read", "monitoring"),
+    "POST /api/v1/rules/monitoring/{monitoring_id}/confirm": (RULES_TOWNSHIP_STEP, "monitoring"),
+    "POST /api/v1/rules/monitoring/{monitoring_id}/decline": (RULES_TOWNSHIP_STEP, "monitoring"),
+    "POST /api/v1/rules/monitoring/{monitoring_id}/help": (RULES_VILLAGE_STEP, "monitoring"),
+    "POST /api/v1/rules/monitoring/{monitoring_id}/eliminate": (RULES_TOWNSHIP_STEP, "monitoring"),
+    "POST /api/v1/rules/monitoring/{monitoring_id}/mark": (RULES_TOWNSHIP_STEP, "monitoring"),
 }
 
 # Answers that are not the scope's to give: 5xx on dummy input left to the hardening work (issue 13.4).
@@ -349,10 +391,11 @@ DENIED_OTHERWISE: dict[str, set[int]] = {
 
 MONEY_KINDS = {"fund", "fund_body", "allocation", "scheme", "scheme_body", "application", "application_body", "batch",
                "case", "case_body", "notice", "objection", "measure", "project", "household_body", "booklet", "document",
-               "photo", "measure_evidence"}
+               "photo", "measure_evidence", "evaluation", "monitoring"}
 HIDDEN_FROM = {  # kinds a role cannot see at all, whatever the scope
     Role.SCHOOL_ADMIN: {"household", "person", "pairing", "pairing_query", "pairing_body", "activity", "evidence",
                         "person_field"} | MONEY_KINDS,
+    Role.HELPER: {"evaluation"},  # a region's snapshot: the helper sees the households they help, not the region
 }
 HIDDEN_FROM[Role.SCHOOL_ADMIN] |= {"clue"}  # clues are about households (issue 16)
 # kinds held at a level: a user below it does not see them (a payment batch is a township's, not a village's)
@@ -418,7 +461,8 @@ def _side(village: Region, county: str, by_user) -> dict:
     export_job = ExportJob.objects.create(created_by=owner, listing="teams", params={}, format="xlsx")
     money = _money_side(village, county, household, owner)
     workplan = WorkPlan.objects.create(programme=programme, region=village, year=2025, sections={"goals": "x"})
-    return {**money, "organization": org, "household": household, "person": household.head, "team": team,
+    rules = _rules_side(village)
+    return {**money, **rules, "organization": org, "household": household, "person": household.head, "team": team,
             "workplan": workplan,
             "programme": programme, "term": term, "obligation": obligation, "phase": phase, "task": task,
             "pairing": pairing, "activity": activity, "evidence": evidence, "region": village, "token": token,
@@ -476,6 +520,31 @@ def _money_side(village: Region, county: str, household, owner) -> dict:
             "objection": objection, "fund": fund, "allocation": to_village, "batch_allocation": to_township,
             "township": township, "batch": batch, "measure": measure, "project": project, "document": document,
             "clue": clue}
+
+
+def _rules_side(village: Region) -> dict:
+    """A rule set, an evaluation of the village, identification and exit cases of a household and a
+    monitoring record of an exited one, each through the rules app's services."""
+    from bangfu.procedures import services as procedures
+
+    rule_set = (rules_services.RuleSet.objects.filter(region_id="450000000000", year=2025).first()
+                or rules_services.rule_set_save(scope=ADMIN_SCOPE, by=None, region="450000000000", year=2025,
+                                                data={"poverty_line": "4700", "monitoring_line": "7000"},
+                                                effective_from=date(2025, 1, 1)))
+    evaluation = rules_services.evaluation_run(scope=ADMIN_SCOPE, by=None, region=village.code, on=date(2025, 6, 30))
+    household = make_household(region=village, number=f"{village.code}9002", members=1, status="not_poor",
+                               wage_income="20000")  # above every line: no trigger raises a case of its own
+    opened = {}
+    for definition in (rules_procedures.IDENTIFICATION, rules_procedures.EXIT):
+        [opened[definition]] = procedures.case_open(scope=ADMIN_SCOPE, by=None, definition=definition,
+                                                    subject_kind=rules_procedures.HOUSEHOLD,
+                                                    subject_ids_regions=[(household.pk, village.code)],
+                                                    on=date(2025, 3, 3))
+    monitoring = rules_workflow.monitoring_declare(scope=ADMIN_SCOPE, by=None, household=household, source="cadre",
+                                                   on=date(2025, 3, 3), reason="排查发现")
+    return {"rule_set": rule_set, "evaluation": evaluation, "monitoring": monitoring,
+            "identification_case": opened[rules_procedures.IDENTIFICATION],
+            "exit_case": opened[rules_procedures.EXIT]}
 
 
 @pytest.fixture
@@ -571,15 +640,25 @@ PARAM_KINDS = {"household_id": "household", "person_id": "person", "organization
 
 MONEY_PATHS = ("/api/v1/funds", "/api/v1/allocations", "/api/v1/subsidies", "/api/v1/procedures", "/api/v1/measures",
                "/api/v1/projects", "/api/v1/documents", "/api/v1/clues", "/api/v1/quality")
+               "measure_id": "measure", "project_id": "project", "document_id": "document",
+               "rule_set_id": "rule_set", "evaluation_id": "evaluation", "monitoring_id": "monitoring"}
 
 
-def _body_ids(data: dict, objects: dict) -> dict:
+MONEY_PATHS = ("/api/v1/funds", "/api/v1/allocations", "/api/v1/subsidies", "/api/v1/procedures", "/api/v1/measures",
+               "/api/v1/projects", "/api/v1/documents", "/api/v1/rules")
+
+
+def _body_ids(data: dict, objects: dict, path: str = "") -> dict:
     """The dummy body pointed at this side's objects: ids and region codes a request names in its body."""
     ids = {"region": objects["region"].code, "village": objects["region"].code, "township": objects["township"],
            "household_id": objects["household"].pk, "scheme_id": objects["scheme"].pk, "fund_id": objects["fund"].pk,
            "allocation_id": objects["batch_allocation"].pk, "application_ids": [objects["application"].pk],
            "case_ids": [objects["case"].pk], "definition": subsidy_procedure.KEY, "transition": "approve",
            "kind": "booklet", "subject": str(objects["household"].pk), "programme": objects["programme"].pk}
+           "kind": "booklet", "subject": str(objects["household"].pk)}
+    if path.startswith("/api/v1/rules"):  # the rules app's own cases (identification, exit)
+        case = objects["identification_case"] if "/identification" in path else objects["exit_case"]
+        ids.update(case_ids=[case.pk], definition="exit", household_ids=[objects["household"].pk])
     return {k: ids.get(k, v) for k, v in data.items()}
 
 
@@ -616,7 +695,7 @@ def _api_request(client, key: str, op: dict, objects: dict, kind: str | None):
     if "application/json" in body:
         data = _dummy(body["application/json"]["schema"], components)
         if path.startswith(MONEY_PATHS):
-            data = _body_ids(data, objects)
+            data = _body_ids(data, objects, path)
         if kind == "pairing_body":
             data["pairing_ids"] = [objects["pairing"].pk]
         if key == "POST /api/v1/exports":
