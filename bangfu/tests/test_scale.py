@@ -52,6 +52,10 @@ NOT_BY_COUNTY = {
     "procedures.Holiday": "reference: the State Council's holiday calendar",
     "subsidies.AcceptanceStandard": "configuration: a scheme's standards",
     "measures.Milestone": "a project's milestones: a handful per project (the project carries county_code)",
+    "documents.WorkPlan": "configuration: a programme's yearly plan per region, a handful a year",
+    "rules.RuleSet": "configuration: policy lines per province or county and year, versioned (a handful a year)",
+    "rules.Evaluation": "a snapshot's header: one per evaluation run of a region (its rows carry county_code)",
+    "rules.VillageResult": "per village and evaluation: hundreds a run; region-keyed (its code starts with the county's)",
 }
 
 

@@ -635,17 +635,12 @@ PARAM_KINDS = {"household_id": "household", "person_id": "person", "organization
                "allocation_id": "allocation", "scheme_id": "scheme", "application_id": "application",
                "batch_id": "batch", "case_id": "case", "notice_id": "notice", "objection_id": "objection",
                "measure_id": "measure", "project_id": "project", "document_id": "document", "plan_id": "workplan",
-               "clue_id": "clue"}
+               "clue_id": "clue", "rule_set_id": "rule_set", "evaluation_id": "evaluation",
+               "monitoring_id": "monitoring"}
 
 
 MONEY_PATHS = ("/api/v1/funds", "/api/v1/allocations", "/api/v1/subsidies", "/api/v1/procedures", "/api/v1/measures",
-               "/api/v1/projects", "/api/v1/documents", "/api/v1/clues", "/api/v1/quality")
-               "measure_id": "measure", "project_id": "project", "document_id": "document",
-               "rule_set_id": "rule_set", "evaluation_id": "evaluation", "monitoring_id": "monitoring"}
-
-
-MONEY_PATHS = ("/api/v1/funds", "/api/v1/allocations", "/api/v1/subsidies", "/api/v1/procedures", "/api/v1/measures",
-               "/api/v1/projects", "/api/v1/documents", "/api/v1/rules")
+               "/api/v1/projects", "/api/v1/documents", "/api/v1/clues", "/api/v1/quality", "/api/v1/rules")
 
 
 def _body_ids(data: dict, objects: dict, path: str = "") -> dict:
@@ -655,7 +650,6 @@ def _body_ids(data: dict, objects: dict, path: str = "") -> dict:
            "allocation_id": objects["batch_allocation"].pk, "application_ids": [objects["application"].pk],
            "case_ids": [objects["case"].pk], "definition": subsidy_procedure.KEY, "transition": "approve",
            "kind": "booklet", "subject": str(objects["household"].pk), "programme": objects["programme"].pk}
-           "kind": "booklet", "subject": str(objects["household"].pk)}
     if path.startswith("/api/v1/rules"):  # the rules app's own cases (identification, exit)
         case = objects["identification_case"] if "/identification" in path else objects["exit_case"]
         ids.update(case_ids=[case.pk], definition="exit", household_ids=[objects["household"].pk])
