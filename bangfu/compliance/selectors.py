@@ -527,7 +527,11 @@ def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFil
 
 def _obligations(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
     # Exemptions are rare: the EXISTS per row is only written for programmes that have any.
-    has_exemptions = Exists(Exemption.objects.filter(pairing__programme_id=OuterRef("programme_id")))
+    # Only the scope's county's exemptions matter to its rows (and the county code prunes the scan).
+    exemptions = Exemption.objects.filter(pairing__programme_id=OuterRef("programme_id"))
+    if len(scope.prefix) >= 6:
+        exemptions = exemptions.filter(county_code=scope.prefix[:6])
+    has_exemptions = Exists(exemptions)
     qs = (Obligation.objects.filter(programme__in=programmes_in_scope(scope)).select_related("programme")
           .annotate(has_exemptions=has_exemptions))
     if filters.programme:

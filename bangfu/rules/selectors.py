@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
 from bangfu.errors import NotFound, PermissionDenied
-from bangfu.registry.models import Household, Person
+from bangfu.registry.models import Household, HouseholdStatus, Person
 from bangfu.rules.criteria import CANDIDATE_STATUSES, COLUMNS, EXIT_CRITERIA, TRIGGERS, evaluation_select
 from bangfu.rules.models import Evaluation, EvaluationRow, Monitoring, RuleSet, VillageResult
 
@@ -162,7 +162,9 @@ def rows_with_reasons(rows, rule_set: RuleSet) -> list[dict]:
     for row in rows:
         h = households.get(row.household_id)
         out.append({"row": row, "household": h, "number": h.number if h else "", "head": h.head.name if h and
-                    h.head else "", "village": h.region.name if h else row.region_id, **reasons(row, rule_set)})
+                    h.head else "", "village": h.region.name if h else row.region_id,
+                    "status_label": HouseholdStatus(row.status).label if row.status in HouseholdStatus.values
+                    else row.status, **reasons(row, rule_set)})
     return out
 
 

@@ -34,7 +34,9 @@ def wipe():
     User.objects.filter(username__in=generator.DEMO_USERNAMES).delete()
     programmes_demo_clear()  # the demo's programmes hold the registry's people (bangfu/programmes/demo.py)
     Household.objects.update(head=None)
-    for model in (TeamMember, Team, Person, Household, Organization):
+    from bangfu.rules.models import IncomeRecord, Monitoring  # the registry hook's incomes and cases
+
+    for model in (IncomeRecord, Monitoring, TeamMember, Team, Person, Household, Organization):
         queryset = model.objects.all()
         queryset._raw_delete(queryset.db)  # no cascade to collect: everything goes
 
