@@ -102,15 +102,42 @@ def confirmed_clues(scope: Scope, finding: str, period: Period) -> QuerySet[Clue
                                 closed_on__lte=period.end)
 
 
+def _snapshot_rows(scope: Scope, period: Period, kind: str):
+    """(evaluation, rows) of the rules' snapshot the period reads (rules.selectors.evaluation_for_period:
+    the latest evaluation taken in the period over the region or a region containing it), or (None, None)."""
+    from bangfu.rules.selectors import evaluation_for_period, quality_rows
+
+    evaluation = evaluation_for_period(scope=scope, start=period.start, end=period.end)
+    if evaluation is None:
+        return None, None
+    return evaluation, quality_rows(scope=scope, evaluation=evaluation, kind=kind)
+
+
 def wrong_exit_household_ids(scope: Scope, period: Period) -> QuerySet:
     """The households counted as 错退 in the period: the one place the 错退率 and its list take them from.
 
-    Today: exited households (exited on or before the period's end) that a clue closed in the period
-    confirms as 错退 — a cross-check hit or a field review (入户核查, 暗访: `clue_record`) verified and
-    closed with the finding 确认错退. The rules app's evaluation (exited households now failing an exit
-    criterion, issue 16 items 1–2) feeds here: union its household ids into the returned queryset."""
-    return (confirmed_clues(scope, Finding.WRONG_EXIT, period).filter(household__exited_on__lte=period.end)
-            .values("household_id"))
+    Exited households that either
+    - a clue closed in the period confirms as 错退 (a cross-check hit or a field review: 入户核查, 暗访,
+      `clue_record`, verified and closed with the finding 确认错退), exited on or before the period's end; or
+    - the rules' snapshot of the period finds failing an exit criterion (rules.selectors.quality_rows
+      kind "exited_failing": 已脱贫 on the snapshot's day, not meeting 一达标两不愁三保障 by the rule version
+      in force then)."""
+    clues = (confirmed_clues(scope, Finding.WRONG_EXIT, period).filter(household__exited_on__lte=period.end)
+             .values("household_id"))
+    _evaluation, rows = _snapshot_rows(scope, period, "exited_failing")
+    found = Q(pk__in=clues)
+    if rows is not None:
+        found |= Q(pk__in=rows.values("household_id"))
+    return Household.objects.filter(found).values("pk")
+
+
+def missed_household_ids(scope: Scope, period: Period) -> QuerySet:
+    """The registered households counted as 漏评 in the period: general households (一般农户) the rules'
+    snapshot of the period finds meeting the identification criteria (rules.selectors.quality_rows kind
+    "missed"). The 漏评 clues of cross-checks (a 低保 entry no registered member matches) have no household
+    and are counted beside these, one person each."""
+    _evaluation, rows = _snapshot_rows(scope, period, "missed")
+    return rows.values("household_id") if rows is not None else Household.objects.none().values("pk")
 
 
 def _people(qs: QuerySet[Household]) -> tuple[int, int]:
@@ -138,9 +165,9 @@ def rural_population(scope: Scope, year: int) -> int | None:
 
 DEFINITIONS = {
     "incidence": (L("贫困发生率"), L("期末未脱贫的建档立卡人口 ÷ 该区域当年农村户籍人口 × 100%。分子按户的家庭人口计；分母取该区域填报的农村户籍人口，未填报时取其下各村之和。")),
-    "missed": (L("漏评率"), L("期内核查确认漏评的人数 ÷ (期末未脱贫的建档立卡人口 + 确认漏评人数) × 100%。漏评来自低保等名单比对未匹配到建档立卡成员、经核查办结为“确认漏评”的线索，每条线索计 1 人。")),
+    "missed": (L("漏评率"), L("期内漏评人数 ÷ (期末未脱贫的建档立卡人口 + 漏评人数) × 100%。漏评人数：期内最近一次规则测算中符合识别标准(人均纯收入不高于贫困线，或两不愁三保障有一项未保障)的一般农户的家庭人口，加上低保等名单比对未匹配到建档立卡成员、经核查办结为“确认漏评”的线索(每条计 1 人)。")),
     "wrong_identification": (L("错评率"), L("期内核查确认错评的户的人口 ÷ 期末建档立卡人口(含已脱贫) × 100%。错评来自数据比对或入户核查、办结为“确认错评”的线索，按户去重，计户的家庭人口。")),
-    "wrong_exit": (L("错退率"), L("期内认定错退的户的人口 ÷ 期末已脱贫人口 × 100%。错退户为已脱贫、且期内有办结为“确认错退”的线索的户(规则测算接入后，另加不再满足退出标准的已脱贫户)，按户去重。")),
+    "wrong_exit": (L("错退率"), L("期内错退户的人口 ÷ 期末已脱贫人口 × 100%。错退户：期内最近一次规则测算中不再满足退出标准的已脱贫户，以及期内有办结为“确认错退”的线索的已脱贫户，按户去重。")),
     "satisfaction": (L("群众认可度"), L("期内“满意”与“基本满意”的回答数 ÷ 全部满意度回答数 × 100%。回答由帮扶干部入户时逐户记录。")),
 }
 
@@ -182,7 +209,9 @@ def quality_rates(*, scope: Scope, region: str = "", period: Period) -> Rates:
     registered_h, registered_p = _people(registered_households(scope, end))
     exited_h, exited_p = _people(exited_households(scope, end))
     population = rural_population(scope, end.year)
-    missed = confirmed_clues(scope, Finding.MISSED, period).count()
+    missed_clues = confirmed_clues(scope, Finding.MISSED, period).count()
+    missed_h, missed_p = _people(scope.households(Household.objects.filter(pk__in=missed_household_ids(scope, period))))
+    missed = missed_clues + missed_p
     wrong_h, wrong_p = _people(scope.households(Household.objects.filter(
         pk__in=confirmed_clues(scope, Finding.WRONG_IDENTIFICATION, period).values("household_id"))))
     wrong_exit_h, wrong_exit_p = _people(scope.households(Household.objects.filter(
@@ -193,7 +222,7 @@ def quality_rates(*, scope: Scope, region: str = "", period: Period) -> Rates:
     out.rates = [
         _rate("incidence", poor_p, population, place, period, households=poor_h,
               note="" if population else _("未填报农村户籍人口，无法计算")),
-        _rate("missed", missed, poor_p + missed, place, period),
+        _rate("missed", missed, poor_p + missed, place, period, households=missed_h),
         _rate("wrong_identification", wrong_p, registered_p, place, period, households=wrong_h),
         _rate("wrong_exit", wrong_exit_p, exited_p, place, period, households=wrong_exit_h),
         _rate("satisfaction", answers["good"], answers["total"], place, period,
@@ -233,20 +262,42 @@ def rate_list(*, scope: Scope, key: str, region: str = "", period: Period) -> tu
         total = qs.count()
         rows = list(qs.select_related("head", "region").order_by("region_id", "number")[:LIST_LIMIT])
         reasons = _clue_reasons(scope, key, period, [h.pk for h in rows]) if key != "incidence" else {}
-        return title, total, [{"household_id": h.pk, "household_number": h.number, "village": h.region.full_name,
-                               "head": h.head.name if h.head_id else "", "size": h.size,
-                               "status": str(h.get_status_display()),
-                               "exited_on": h.exited_on, "reason": "；".join(reasons.get(h.pk, []))} for h in rows]
+        if key == "wrong_exit":
+            _rule_reasons(scope, period, "exited_failing", [h.pk for h in rows], reasons)
+        return title, total, [_household_row(h, reasons) for h in rows]
     if key == "missed":
-        qs = confirmed_clues(scope, Finding.MISSED, period).select_related("region", "entry").order_by("region_id", "pk")
-        return title, qs.count(), [{"clue_id": c.pk, "name": c.entry.name if c.entry_id else "",
-                                    "village": c.region.full_name, "reason": c.description,
-                                    "closed_on": c.closed_on, "verification": c.verification}
-                                   for c in qs[:LIST_LIMIT]]
+        households = scope.households(Household.objects.filter(pk__in=missed_household_ids(scope, period)))
+        clues = confirmed_clues(scope, Finding.MISSED, period).select_related("region", "entry").order_by("region_id", "pk")
+        found = list(households.select_related("head", "region").order_by("region_id", "number")[:LIST_LIMIT])
+        reasons = _rule_reasons(scope, period, "missed", [h.pk for h in found], {})
+        rows = [_household_row(h, reasons) for h in found]
+        rows += [{"clue_id": c.pk, "name": c.entry.name if c.entry_id else "", "village": c.region.full_name,
+                  "size": 1, "reason": c.description, "closed_on": c.closed_on, "verification": c.verification}
+                 for c in clues[:max(LIST_LIMIT - len(rows), 0)]]
+        return title, households.count() + clues.count(), rows
     qs = _answers(scope, period).select_related("household", "region").order_by("region_id", "answered_on", "pk")
     return title, qs.count(), [{"household_id": a.household_id, "household_number": a.household.number,
                                 "village": a.region.full_name, "answered_on": a.answered_on,
                                 "answer": str(a.get_answer_display()), "note": a.note} for a in qs[:LIST_LIMIT]]
+
+
+def _household_row(h: Household, reasons: dict[int, list[str]]) -> dict:
+    return {"household_id": h.pk, "household_number": h.number, "village": h.region.full_name,
+            "head": h.head.name if h.head_id else "", "size": h.size, "status": str(h.get_status_display()),
+            "exited_on": h.exited_on, "reason": "；".join(reasons.get(h.pk, []))}
+
+
+def _rule_reasons(scope: Scope, period: Period, kind: str, households: list[int],
+                  out: dict[int, list[str]]) -> dict[int, list[str]]:
+    """The failing criteria the rules' snapshot found for these households (criterion, value, line, version)."""
+    from bangfu.rules.selectors import quality_reasons
+
+    evaluation, rows = _snapshot_rows(scope, period, kind)
+    if rows is not None:
+        for household, text in quality_reasons(evaluation=evaluation,
+                                               rows=rows.filter(household_id__in=households)).items():
+            out.setdefault(household, []).append(text)
+    return out
 
 
 def _clue_reasons(scope: Scope, key: str, period: Period, households: list[int]) -> dict[int, list[str]]:

@@ -193,17 +193,50 @@ def evaluate_households(rule_set: RuleSet, *, household_ids: list[int], prefix: 
         return [dict(zip(COLUMNS, r)) for r in cursor.fetchall()]
 
 
+QUALITY_KINDS = ("failing", "exited_failing", "poor_eligible", "monitoring", "missed")
+
+
 def quality_rows(*, scope: Scope, evaluation: Evaluation, kind: str) -> QuerySet:
-    """For quality rates (三率一度, the checks app): the snapshot's rows behind a figure —
+    """For quality rates (三率一度, the quality app): the snapshot's rows behind a figure —
     kind "failing" (households failing an exit criterion), "exited_failing" (exited households now
-    failing one: candidates for 错退), "poor_eligible" (still registered poor though meeting every
-    criterion), "monitoring" (meeting a trigger but not monitored: candidates for 漏评). Each row
-    carries household_id, region_id, status, size, failures and triggers; reasons(row,
-    evaluation.rule_set) names criterion, value, line and rule version."""
-    show = {"poor_eligible": "exit"}.get(kind, kind)
-    if show not in SHOW:
+    failing one: 错退), "poor_eligible" (still registered poor though meeting every criterion),
+    "monitoring" (meeting a trigger, not monitored), "missed" (general households 一般农户 meeting the
+    identification criteria — income per head at or under the poverty line, or one of 两不愁三保障
+    not secure, i.e. failing an exit criterion: 漏评). Each row carries household_id, region_id,
+    status, size, failures and triggers; reasons(row, evaluation.rule_set) names criterion, value,
+    line and rule version."""
+    if kind not in QUALITY_KINDS:
         raise NotFound(_("没有这种名单"))
+    if kind == "missed":
+        return (evaluation_rows(scope=scope, evaluation=evaluation, show="failing")
+                .filter(status=HouseholdStatus.NOT_POOR))
+    show = {"poor_eligible": "exit"}.get(kind, kind)
     return evaluation_rows(scope=scope, evaluation=evaluation, show=show)
+
+
+def evaluation_for_period(*, scope: Scope, start: date, end: date) -> Evaluation | None:
+    """The snapshot a period's quality figures read: the latest evaluation taken between `start`
+    and `end` over the scope's region or a region containing it (a county's snapshot serves its
+    townships); None when there is none, or the role reads no snapshots."""
+    from bangfu.rules.services import EVALUATION_ROLES
+
+    if scope.role not in EVALUATION_ROLES or not scope.prefix:
+        return None
+    prefixes = [scope.prefix[:n] for n in (2, 4, 6, 9, 12) if n <= len(scope.prefix)]
+    return (Evaluation.objects.filter(region__prefix__in=prefixes, on__gte=start, on__lte=end)
+            .select_related("region", "rule_set", "rule_set__region").order_by("-on", "-pk").first())
+
+
+def quality_reasons(*, evaluation: Evaluation, rows) -> dict[int, str]:
+    """The failing criteria of each row, as one line naming the snapshot: "测算 2026-11-30(融安县2026年
+    第2版)：人均纯收入 4800.00 元，未高于贫困线 4900.00 元(差 100.00 元)"."""
+    out = {}
+    for row in rows:
+        result = reasons(row, evaluation.rule_set)
+        text = "；".join(i["text"] for i in result["failures"])
+        out[row.household_id] = _("测算 %(on)s(%(v)s)：%(t)s") % {"on": evaluation.on, "v": result["rule_version"],
+                                                                 "t": text}
+    return out
 
 
 def monitoring_list(*, scope: Scope, state: str | None = None) -> QuerySet:

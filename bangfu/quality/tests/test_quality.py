@@ -131,7 +131,7 @@ def test_it_shows_the_rates_with_their_lists(client, township):
     page = client.get("/quality/", {"region": TOWNSHIP_A, "year": 2019}).content.decode()
     for key in ("missed", "wrong_identification", "wrong_exit"):
         assert f"/quality/rates/{key}/?region={TOWNSHIP_A}" in page
-    assert "title=\"期内认定错退的户的人口" in page  # the tooltip names numerator and denominator
+    assert "title=\"期内错退户的人口" in page  # the tooltip names numerator and denominator
     listing = client.get(f"/quality/rates/wrong_exit/", {"region": TOWNSHIP_A, "year": 2019}).content.decode()
     assert wrong_exit.number in listing and "核实属实" in listing
     listing = client.get(f"/quality/rates/wrong_identification/", {"region": TOWNSHIP_A, "year": 2019}).content.decode()
@@ -146,6 +146,51 @@ def test_it_shows_the_rates_with_their_lists(client, township):
     assert client.get("/api/v1/quality/rates", {"region": TOWNSHIP_A, "year": 2019}).status_code == 403
     assert client.get("/quality/rates/wrong_exit/", {"region": TOWNSHIP_A, "year": 2019}).status_code == 403
     assert client.get("/api/v1/quality/rates", {"year": 2019}).json()["rates"][2]["numerator"] == 0
+
+
+def test_the_rules_evaluation_feeds_missed_and_wrong_exit_rates(client, regions):
+    """错退: exited households the period's snapshot finds failing an exit criterion; 漏评: general households
+    it finds meeting the identification criteria — each listed with the failing criterion and rule version."""
+    fine_exited = make_household(status="exited", exited_on=date(2019, 11, 20), wage_income="20000")
+    wrong_exit = make_household(members=3, status="exited", exited_on=date(2019, 11, 20), wage_income="12000")
+    missed = make_household(members=2, status="not_poor", wage_income="30000", housing_secure=False)
+    make_household(status="not_poor", wage_income="30000")  # meets every criterion: not 漏评
+    make_household(status="poor", wage_income="6000")  # poor and failing: neither
+    other = make_household(township=TOWNSHIP_B, status="exited", exited_on=date(2019, 11, 20), wage_income="2000")
+    county = make_user(Role.COUNTY_OFFICE)
+    client.force_login(county)
+    rules = post(client, "/api/v1/rules/rule-sets", {"region": "450224000000", "year": 2026, "poverty_line": "4900",
+                                                     "monitoring_line": "7300", "effective_from": "2026-01-01"}, 201)
+
+    def rates(year):
+        return {r["key"]: r for r in client.get("/api/v1/quality/rates", {"region": TOWNSHIP_A, "year": year}).json()["rates"]}
+
+    before = rates(2026)
+    assert before["wrong_exit"]["numerator"] == 0 and before["missed"]["numerator"] == 0
+    post(client, "/api/v1/rules/evaluations", {"region": "450224000000", "on": "2026-11-30"}, 201)
+    after = rates(2026)
+    # exited in 长安镇: fine_exited (2) + wrong_exit (3); poor: 2 people; the snapshot's 漏评 household adds 2
+    assert (after["wrong_exit"]["numerator"], after["wrong_exit"]["denominator"], after["wrong_exit"]["households"]) == (3, 5, 1)
+    assert (after["missed"]["numerator"], after["missed"]["denominator"], after["missed"]["households"]) == (2, 4, 1)
+    assert rates(2025)["wrong_exit"]["numerator"] == 0  # the snapshot is 2026's
+
+    listing = client.get("/api/v1/quality/rates/wrong_exit", {"region": TOWNSHIP_A, "year": 2026}).json()
+    [row] = listing["items"]
+    assert row["household_id"] == wrong_exit.pk and fine_exited.pk != row["household_id"]
+    assert "人均纯收入 4000.00 元，未高于贫困线 4900.00 元" in row["reason"] and rules["label"] in row["reason"]
+    page = client.get("/quality/rates/missed/", {"region": TOWNSHIP_A, "year": 2026}).content.decode()
+    assert missed.number in page and "住房安全有保障：否" in page and "2026-11-30" in page
+    # the county sees the other township's wrong exit too; 长安镇's office does not
+    assert rates_for(client, "450224000000", 2026)["wrong_exit"]["households"] == 2
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    township_rates = {r["key"]: r for r in client.get("/api/v1/quality/rates", {"year": 2026}).json()["rates"]}
+    assert township_rates["wrong_exit"]["households"] == 1
+    listing = client.get("/api/v1/quality/rates/wrong_exit", {"region": TOWNSHIP_A, "year": 2026}).json()
+    assert [r["household_id"] for r in listing["items"]] == [wrong_exit.pk] and other.pk != wrong_exit.pk
+
+
+def rates_for(client, region, year):
+    return {r["key"]: r for r in client.get("/api/v1/quality/rates", {"region": region, "year": year}).json()["rates"]}
 
 
 def test_it_shows_targets_against_progress_with_a_chart(client, township):
