@@ -27,6 +27,7 @@ from bangfu.imports.registers import Column, Register
 from bangfu.imports.sealing import Sealed, Sealer
 from bangfu.privacy import crypto
 from bangfu.privacy.fields import EncryptedField
+from bangfu.registry.hooks import households_changed
 from bangfu.registry.models import Household, Organization, Person
 
 STAGE = "bangfu_import_rows"
@@ -590,9 +591,22 @@ class Stage:
                     self._indexes_create(cursor, dropped)
             if checked:
                 self._checks_after(cursor)
+            changed = self._households_changed(cursor)
+        # The apps told of registry changes (registry/hooks.py: the rules' monitoring check) see the
+        # whole import at once, inside its transaction: one evaluation over the changed households.
+        with self.timed("registry hooks"):
+            households_changed(household_ids=changed, by=by)
             # The compliance summary needs no refresh: of what it depends on, an import could only
             # change a target's birth date (birthday windows), and that is read from the ID number
             # the person is matched by, so it never changes here.
+
+    def _households_changed(self, cursor) -> list[int]:
+        """The households the import created or changed, or whose members it created or changed."""
+        sql = f"SELECT household_id FROM {STAGE_HOUSEHOLDS} WHERE action IN ('+', '~')"
+        if self.has_persons:
+            sql += f" UNION SELECT household_id FROM {STAGE_PERSONS} WHERE action IN ('+', '~')"
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall() if row[0] is not None]
 
     def _write(self, cursor, now: datetime, history: tuple, by, reason: str) -> None:
         sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS

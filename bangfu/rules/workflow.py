@@ -7,7 +7,8 @@ measures, 风险消除 is refused unless the rules in force say the risk is gone
 
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
@@ -19,8 +20,8 @@ from bangfu.procedures.models import Case, Notice
 from bangfu.registry.choices import MonitoringCategory
 from bangfu.registry.models import Household
 from bangfu.rules import procedures as defs
-from bangfu.rules.criteria import CANDIDATE_STATUSES
-from bangfu.rules.models import EvaluationRow, IncomeRecord, Monitoring, MonitoringSource, RiskType
+from bangfu.rules.criteria import CANDIDATE_STATUSES, COLUMNS, evaluation_select
+from bangfu.rules.models import EvaluationRow, IncomeRecord, Monitoring, MonitoringSource, RiskType, RuleSet
 from bangfu.rules.selectors import evaluate_households, monitoring_get, reasons
 from bangfu.rules.services import rule_set_in_force
 
@@ -244,35 +245,100 @@ def monitoring_mark(*, scope: Scope, by, monitoring: Monitoring, on: date, comme
     return monitoring_get(scope=scope, pk=monitoring.pk)
 
 
+CHUNK = 900  # ids per IN list (SQLite's older builds allow 999 parameters a statement)
+SMALL = 500  # up to this many changed households are evaluated by id; more (an import) by county
+
+
+def _chunks(ids: list[int]):
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
 def monitoring_on_registry_change(*, household_ids: list[int], by, on: date) -> None:
-    """The registry's hook (registry/hooks.py): record a changed income per head, and open a
-    monitoring case at once for a household that now meets a trigger (source: 登记信息变化预警)."""
-    households = list(Household.objects.filter(pk__in=household_ids).order_by("pk"))
-    for household in households:  # a registry service changes one or two households at a time
-        rule_set = rule_set_in_force(region=household.region_id, on=on)
-        if rule_set is None:
-            continue  # no rules set for the year: nothing to evaluate (docs/rules.md)
-        last = (IncomeRecord.objects.filter(household=household).order_by("-recorded_on", "-pk")
-                .values_list("income_per_capita", flat=True).first())
-        if last != household.income_per_capita:
-            IncomeRecord.objects.create(household=household, county_code=household.county_code, recorded_on=on,
-                                        income_per_capita=household.income_per_capita)
-        if household.status not in CANDIDATE_STATUSES or household.size == 0:  # members not yet entered
-            continue
-        if Monitoring.objects.filter(county_code=household.county_code, household=household,
-                                     closed_on__isnull=True).exists():
-            continue
-        [row] = evaluate_households(rule_set, household_ids=[household.pk], prefix=household.region_id, on=on)
-        # only what this change brought: a trigger the household already met in its latest snapshot
-        # (a long-standing disability, say) was for that evaluation's list, not for every later edit
-        known = (EvaluationRow.objects.filter(household_id=household.pk).order_by("-evaluation__on", "-evaluation_id")
-                 .values_list("triggers", flat=True).first() or "")
-        new = [t for t in row["triggers"].split(",") if t and t not in known.split(",")]
-        if not new:
-            continue
-        row = {**row, "triggers": ",".join(new) + ","}
-        result = reasons(row, rule_set)
-        system = Scope(role=Role.ADMIN, prefix=household.county_code)
-        monitoring_declare(scope=system, by=by, household=household, source=MonitoringSource.REGISTRY, on=on,
-                           triggers=row["triggers"].strip(","), rule_set=rule_set,
-                           reason="；".join(i["text"] for i in result["triggers"]) + f"({rule_set.label})")
+    """The registry's hook (registry/hooks.py), set-wise for one household or a whole import: record
+    each changed income per head, then evaluate the changed households by the rules in force — one
+    statement per county's rule set — and open a monitoring case at once (source 登记信息变化预警) for
+    each exited or general household that now meets a trigger it did not meet in its latest snapshot."""
+    if not household_ids or not RuleSet.objects.exists():
+        return  # no rules set yet: nothing to evaluate (docs/rules.md)
+    ids = sorted(set(household_ids))
+    counties = set()
+    for chunk in _chunks(ids):
+        counties.update(Household.objects.filter(pk__in=chunk).values_list("county_code", flat=True).distinct())
+    for county in sorted(counties):
+        rule_set = rule_set_in_force(region=county.ljust(12, "0"), on=on)
+        if rule_set is not None:
+            _incomes_record(ids, county, on)
+            _monitoring_raise(ids, county, rule_set, by, on)
+
+
+def _incomes_record(ids: list[int], county: str, on: date) -> None:
+    """An IncomeRecord for each household whose income per head differs from its latest record."""
+    latest = (IncomeRecord.objects.filter(household_id=OuterRef("pk")).order_by("-recorded_on", "-pk")
+              .values("income_per_capita")[:1])
+    records = []
+    for chunk in _chunks(ids):
+        changed = (Household.objects.filter(pk__in=chunk, county_code=county).annotate(last=Subquery(latest))
+                   .filter(Q(last__isnull=True) | ~Q(last=F("income_per_capita")))
+                   .values_list("pk", "income_per_capita"))
+        records += [IncomeRecord(household_id=pk, county_code=county, recorded_on=on, income_per_capita=income)
+                    for pk, income in changed]
+    IncomeRecord.objects.bulk_create(records, batch_size=2000)
+
+
+def _monitoring_raise(ids: list[int], county: str, rule_set, by, on: date) -> None:
+    wanted = set(ids)
+    # a few households: evaluated by id; an import's many: the county in one statement, kept to those
+    # meeting a trigger, then to the changed ones
+    select = evaluation_select(rule_set, prefix=county, on=on, household_ids=ids if len(ids) <= SMALL else None)
+    statuses = ", ".join(f"'{s}'" for s in CANDIDATE_STATUSES)
+    sql = (f"SELECT {', '.join('x.' + c for c in COLUMNS)} FROM ({select.text}) x "
+           f"WHERE x.triggers <> '' AND x.status IN ({statuses}) AND x.size > 0 AND NOT EXISTS ("
+           f"SELECT 1 FROM rules_monitoring m WHERE m.county_code = x.county_code AND m.household_id = x.household_id "
+           f"AND m.closed_on IS NULL)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, select.params)
+        rows = [r for r in (dict(zip(COLUMNS, v)) for v in cursor.fetchall()) if r["household_id"] in wanted]
+    if not rows:
+        return
+    # only what this change brought: a trigger the household already met in its latest snapshot
+    # (a long-standing disability, say) was for that evaluation's list, not for every later edit
+    known: dict[int, str] = {}
+    for chunk in _chunks([r["household_id"] for r in rows]):
+        for household, triggers in (EvaluationRow.objects.filter(household_id__in=chunk)
+                                    .order_by("household_id", "-evaluation__on", "-evaluation_id")
+                                    .values_list("household_id", "triggers")):
+            known.setdefault(household, triggers)
+    raised = []
+    for row in rows:
+        new = [t for t in row["triggers"].split(",") if t and t not in known.get(row["household_id"], "").split(",")]
+        if new:
+            row = {**row, "triggers": ",".join(new) + ","}
+            raised.append((row, "；".join(i["text"] for i in reasons(row, rule_set)["triggers"])))
+    if raised:
+        monitorings_raise(county=county, by=by, on=on, rule_set=rule_set, raised=raised)
+
+
+def monitorings_raise(*, county: str, by, on: date, rule_set, raised: list[tuple[dict, str]]) -> list[Monitoring]:
+    """Open the monitoring cases the registry's warning raised (登记信息变化预警), set-wise: one
+    Monitoring per household with its triggers, reasons and rule version, one case each, opened
+    together. Households with an open monitoring were left out by the caller's statement."""
+    households = {h.pk: h for h in Household.objects.filter(pk__in=[r["household_id"] for r, _why in raised])}
+    monitorings = Monitoring.objects.bulk_create([
+        Monitoring(household_id=row["household_id"], county_code=county, region_id=row["region_id"],
+                   source=MonitoringSource.REGISTRY, triggers=row["triggers"].strip(","), rule_set=rule_set,
+                   reason=f"{why}({rule_set.label})", opened_on=on, created_by=by,
+                   previous_status=households[row["household_id"]].status)
+        for row, why in raised], batch_size=1000)
+    if not monitorings[0].pk:  # a backend that returns no ids from a bulk insert
+        monitorings = list(Monitoring.objects.filter(county_code=county, opened_on=on, case__isnull=True,
+                                                     household_id__in=households).order_by("pk"))
+    system = Scope(role=Role.ADMIN, prefix=county)
+    cases = procedures.case_open(scope=system, by=by, definition=defs.MONITORING, subject_kind=defs.MONITORING_SUBJECT,
+                                 subject_ids_regions=[(m.pk, m.region_id) for m in monitorings], on=on,
+                                 comment=_("登记信息变化预警"))
+    by_subject = {c.subject_id: c for c in cases}
+    for m in monitorings:
+        m.case = by_subject[m.pk]
+    Monitoring.objects.bulk_update(monitorings, ["case"], batch_size=1000)
+    return monitorings
