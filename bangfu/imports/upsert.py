@@ -601,7 +601,10 @@ class Stage:
             # the person is matched by, so it never changes here.
 
     def _households_changed(self, cursor) -> list[int]:
-        """The households the import created or changed, or whose members it created or changed."""
+        """The households the import created or changed, or whose members it created or changed (none
+        for a register of persons or organizations without households: RecordStage)."""
+        if self.register.record != "household":
+            return []
         sql = f"SELECT household_id FROM {STAGE_HOUSEHOLDS} WHERE action IN ('+', '~')"
         if self.has_persons:
             sql += f" UNION SELECT household_id FROM {STAGE_PERSONS} WHERE action IN ('+', '~')"
