@@ -979,7 +979,8 @@ def demo_load(*, seed: int = 2026, scale: float = 1.0, programmes: bool = True, 
     if connection.vendor == "postgresql":  # statistics for the planner: the pages' plans depend on them
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-            rules_demo(progress=progress)  # lines, exit, monitoring cases and an evaluation (bangfu.rules.demo)
+    if programmes:
+        rules_demo(progress=progress)  # lines, exit, monitoring cases and an evaluation (bangfu.rules.demo)
 
     summary.households = Household.objects.count()
     summary.people = Person.objects.filter(household__isnull=False).count()
