@@ -155,7 +155,9 @@ class PopulationIn(Schema):
 
 @router.put("/quality/poor-villages", response=dict, summary="登记贫困村(深度贫困、计划出列年度、出列日期)")
 def poor_village_set(request, payload: PoorVillageIn):
-    v = services.poor_village_set(scope=request.auth.scope, village=payload.village, deep=payload.deep,
+    from bangfu.rules.services import poor_village_set
+
+    v = poor_village_set(scope=request.auth.scope, village=payload.village, deep=payload.deep,
                                   planned_exit_year=payload.planned_exit_year, exited_on=payload.exited_on)
     return {"village": v.region_id, "deep": v.deep, "planned_exit_year": v.planned_exit_year, "exited_on": v.exited_on}
 

@@ -21,8 +21,9 @@ from bangfu.crosschecks.models import Clue
 from bangfu.imports.services import import_file
 from bangfu.privacy import id_numbers
 from bangfu.quality import services
-from bangfu.quality.models import ExitPlan, PoorVillage, RuralPopulation
+from bangfu.quality.models import ExitPlan, RuralPopulation
 from bangfu.registry.models import Household
+from bangfu.rules import services as rules_services
 
 COUNTY = "450224"
 TOWNSHIP = "450224100"  # 长安镇
@@ -39,7 +40,7 @@ def quality_demo(*, progress=lambda message: None) -> dict:
     exits = [(False, None, date(2018, 12, 20)), (False, None, date(2019, 12, 20)), (True, 2020, date(2020, 11, 30)),
              (True, 2020, date(2020, 11, 30))]
     for village, (deep, planned, exited_on) in zip(villages, exits):
-        services.poor_village_set(scope=county, village=village, deep=deep, planned_exit_year=planned,
+        rules_services.poor_village_set(scope=county, village=village, deep=deep, planned_exit_year=planned,
                                   exited_on=exited_on)
     # Exit plans: those exited in 2020 were planned for 2020; those still poor for 2026; 五保/特困 兜底.
     county_registered = Household.objects.filter(region__code__startswith=COUNTY, identified_on__isnull=False).filter(

@@ -1,5 +1,5 @@
 """What the quality figures (三率一度), the township summary of seed 003 and the yearly targets need
-beyond the registry: poor villages and their 出列, each household's exit plan (计划脱贫年度 or 政策兜底),
+beyond the registry (poor villages and their 出列 are the rules app's PoorVillage): each household's exit plan (计划脱贫年度 or 政策兜底),
 the rural registered population a 贫困发生率 is taken over, yearly targets per region, and residents'
 satisfaction answers (群众认可度)."""
 
@@ -16,24 +16,6 @@ def _region(**kwargs):
 
 def _region_index(table: str) -> models.Index:
     return models.Index(fields=["region"], name=f"{table}_region", opclasses=["varchar_pattern_ops"])
-
-
-class PoorVillage(models.Model):
-    """A poor village (贫困村): deep poverty or not, the year it is planned to leave the list, the day it did (出列)."""
-
-    region = models.OneToOneField("regions.Region", on_delete=models.PROTECT, related_name="+", primary_key=True,
-                                  verbose_name=_("村"))
-    county_code = models.CharField(_("县级代码"), max_length=6, editable=False)
-    deep = models.BooleanField(_("深度贫困村"), default=False)
-    planned_exit_year = models.PositiveSmallIntegerField(_("计划出列年度"), null=True, blank=True)
-    exited_on = models.DateField(_("出列日期"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("贫困村")
-        indexes = [models.Index(fields=["county_code"], name="quality_poorvillage_county")]
-
-    def __str__(self):
-        return str(self.region_id)
 
 
 class ExitPlan(models.Model):

@@ -26,9 +26,10 @@ from bangfu.accounts.scope import Scope
 from bangfu.crosschecks.models import Clue, ClueStatus, Finding
 from bangfu.errors import NotFound, ValidationError
 from bangfu.measures.models import Measure, MeasureCategory, MeasureStatus
-from bangfu.quality.models import PoorVillage, RuralPopulation, Satisfaction, SatisfactionAnswer, Target
+from bangfu.quality.models import RuralPopulation, Satisfaction, SatisfactionAnswer, Target
 from bangfu.regions.models import Region, pad
 from bangfu.registry.models import Household
+from bangfu.rules.models import PoorVillage
 
 L = gettext_lazy
 

@@ -1,5 +1,5 @@
-"""Writing what the quality figures need: targets, satisfaction answers, poor villages, exit plans and
-the rural population. Each checks the role and the scope first."""
+"""Writing what the quality figures need: targets, satisfaction answers, exit plans and the rural
+population (poor villages: rules.services.poor_village_set). Each checks the role and the scope first."""
 
 from datetime import date
 
@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
 from bangfu.errors import PermissionDenied, ValidationError
-from bangfu.quality.models import ExitPlan, PoorVillage, RuralPopulation, Satisfaction, SatisfactionAnswer, Target
+from bangfu.quality.models import ExitPlan, RuralPopulation, Satisfaction, SatisfactionAnswer, Target
 from bangfu.quality.selectors import TARGET_FIELDS, region_of
-from bangfu.regions.models import Level
 
 
 def _require_office(scope: Scope) -> None:
@@ -57,18 +56,6 @@ def answer_record(*, scope: Scope, by, household, answer: str, answered_on: date
     return SatisfactionAnswer.objects.create(household=household, county_code=household.county_code,
                                              region_id=household.region_id, answered_on=answered_on, answer=answer,
                                              note=(note or "").strip()[:200], recorded_by=by)
-
-
-@transaction.atomic
-def poor_village_set(*, scope: Scope, village: str, deep: bool = False, planned_exit_year: int | None = None,
-                     exited_on: date | None = None) -> PoorVillage:
-    _require_office(scope)
-    place = region_of(scope.narrow(village))
-    if place.level != Level.VILLAGE:
-        raise ValidationError(_("贫困村须是村(社区)"), field="village")
-    obj, _created = PoorVillage.objects.update_or_create(region=place, defaults={
-        "county_code": place.code[:6], "deep": deep, "planned_exit_year": planned_exit_year, "exited_on": exited_on})
-    return obj
 
 
 @transaction.atomic

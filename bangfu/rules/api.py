@@ -32,6 +32,8 @@ class RuleValues(Schema):
     working_age_to: int | None = Field(None, ge=0, le=100)
     steady_months: int | None = Field(None, ge=0, le=120)
     village_exit_rate: Decimal | None = Field(None, ge=0, le=100)
+    county_exit_rate: Decimal | None = Field(None, ge=0, le=100, description="摘帽：贫困发生率低于(%)")
+    county_village_share: Decimal | None = Field(None, ge=0, le=100, description="摘帽：贫困村出列比例不低于(%)")
 
 
 class RuleSetIn(RuleValues):
@@ -60,6 +62,8 @@ class RuleSetOut(Schema):
     working_age_to: int
     steady_months: int
     village_exit_rate: Decimal
+    county_exit_rate: Decimal
+    county_village_share: Decimal
     note: str
     created_at: datetime
 
@@ -102,6 +106,8 @@ class EvaluationOut(Schema):
     exited_failing: int
     villages: int
     villages_exit: int
+    counties: int
+    counties_exit: int
     created_at: datetime
 
 
@@ -134,6 +140,24 @@ class VillageOut(Schema):
     poor_people: int
     rate: Decimal
     exit_ok: bool
+
+
+class CountyOut(Schema):
+    county_code: str
+    name: str
+    households: int
+    people: int
+    poor_people: int
+    rate: Decimal  # 贫困发生率(%)
+    rate_line: Decimal  # the rule set's county_exit_rate
+    rate_ok: bool
+    poor_villages: int
+    poor_villages_exit: int  # exited by the day or meeting the 出列 standard in the snapshot
+    village_share: Decimal
+    village_share_line: Decimal
+    villages_ok: bool
+    exit_ok: bool
+    rule_version: str
 
 
 class RowsQuery(Schema):
@@ -281,6 +305,12 @@ def evaluation_villages(request, evaluation_id: Id):
     scope = request.auth.scope
     return list(selectors.village_results(scope=scope, evaluation=selectors.evaluation_get(scope=scope,
                                                                                          pk=evaluation_id)))
+
+
+@router.get("/rules/evaluations/{evaluation_id}/counties", response=list[CountyOut], summary="县贫困发生率、贫困村出列与摘帽")
+def evaluation_counties(request, evaluation_id: Id):
+    scope = request.auth.scope
+    return selectors.county_results(scope=scope, evaluation=selectors.evaluation_get(scope=scope, pk=evaluation_id))
 
 
 @router.get("/rules/households/{household_id}", response={200: ResultOut, 204: None},

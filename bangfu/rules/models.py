@@ -48,6 +48,10 @@ class RuleSet(models.Model):
     steady_months = models.PositiveSmallIntegerField(_("收入稳定超过监测标准(月)"), default=6)
     # village exit (出列)
     village_exit_rate = _share(_("出列贫困发生率低于(%)"), "3.00", help_text=_("西部地区 3%，中部 2%"))
+    # county exit (摘帽)
+    county_exit_rate = _share(_("摘帽贫困发生率低于(%)"), "3.00", help_text=_("西部地区 3%，中部 2%"))
+    county_village_share = _share(_("贫困村出列比例不低于(%)"), "100.00",
+                                  help_text=_("已出列或达到出列标准的贫困村占全县贫困村的比例"))
     note = models.CharField(_("修订说明"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                    verbose_name=_("修订人"))
@@ -62,6 +66,8 @@ class RuleSet(models.Model):
             models.CheckConstraint(condition=Q(monitoring_line__gte=models.F("poverty_line")),
                                    name="rules_ruleset_monitoring_over_poverty",
                                    violation_error_message=_("监测标准不能低于贫困线")),
+            models.CheckConstraint(condition=Q(county_village_share__lte=100), name="rules_ruleset_village_share_percent",
+                                   violation_error_message=_("贫困村出列比例不能超过100%")),
             models.CheckConstraint(condition=Q(poverty_line__gt=0), name="rules_ruleset_poverty_line_positive",
                                    violation_error_message=_("贫困线须大于0")),
             models.CheckConstraint(condition=Q(compulsory_age_to__gte=models.F("compulsory_age_from"))
@@ -108,6 +114,8 @@ class Evaluation(models.Model):
     exited_failing = models.PositiveIntegerField(_("已脱贫但未达标"), default=0)
     villages = models.PositiveIntegerField(_("村数"), default=0)
     villages_exit = models.PositiveIntegerField(_("达到出列标准的村"), default=0)
+    counties = models.PositiveIntegerField(_("县数"), default=0)
+    counties_exit = models.PositiveIntegerField(_("达到摘帽标准的县"), default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                    verbose_name=_("测算人"))
     created_at = models.DateTimeField(_("测算时间"), auto_now_add=True)
@@ -170,6 +178,57 @@ class VillageResult(models.Model):
     @property
     def rate(self) -> Decimal:
         return (Decimal(self.poor_people) * 100 / self.people).quantize(Decimal("0.01")) if self.people else Decimal(0)
+
+
+class CountyResult(models.Model):
+    """A county's exit (摘帽) in a snapshot: its 贫困发生率 — people of households still poor over the people
+    registered — and its poor villages (PoorVillage) exited or meeting the 出列 standard on the day."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="county_rows")
+    county_code = models.CharField(max_length=6)
+    households = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+    poor_people = models.PositiveIntegerField(default=0)
+    poor_villages = models.PositiveIntegerField(default=0)
+    poor_villages_exit = models.PositiveIntegerField(default=0)
+    rate_ok = models.BooleanField(default=False)
+    villages_ok = models.BooleanField(default=False)
+    exit_ok = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["county_code"]
+
+    @property
+    def rate(self) -> Decimal:
+        return (Decimal(self.poor_people) * 100 / self.people).quantize(Decimal("0.01")) if self.people else Decimal(0)
+
+    @property
+    def village_share(self) -> Decimal:
+        if not self.poor_villages:
+            return Decimal(100)
+        return (Decimal(self.poor_villages_exit) * 100 / self.poor_villages).quantize(Decimal("0.01"))
+
+
+class PoorVillage(models.Model):
+    """A poor village (贫困村): deep poverty or not, the year it is planned to leave the list, the day it
+    did (出列). Village exit is one concept in one app: the standard is the rule set's
+    (`village_exit_rate`), each snapshot's VillageResult says whether a village meets it, and this
+    record keeps which villages are poor and when each left the list — read by county exit and by the
+    township summary (quality)."""
+
+    region = models.OneToOneField("regions.Region", on_delete=models.PROTECT, related_name="+", primary_key=True,
+                                  verbose_name=_("村"))
+    county_code = models.CharField(_("县级代码"), max_length=6, editable=False)
+    deep = models.BooleanField(_("深度贫困村"), default=False)
+    planned_exit_year = models.PositiveSmallIntegerField(_("计划出列年度"), null=True, blank=True)
+    exited_on = models.DateField(_("出列日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("贫困村")
+        indexes = [models.Index(fields=["county_code"], name="rules_poorvillage_county")]
+
+    def __str__(self):
+        return str(self.region_id)
 
 
 class MonitoringSource(models.TextChoices):

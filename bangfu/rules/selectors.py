@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
 from bangfu.errors import NotFound, PermissionDenied
+from bangfu.regions.models import Region
 from bangfu.registry.models import Household, HouseholdStatus, Person
 from bangfu.rules.criteria import CANDIDATE_STATUSES, COLUMNS, EXIT_CRITERIA, TRIGGERS, evaluation_select
-from bangfu.rules.models import Evaluation, EvaluationRow, Monitoring, RuleSet, VillageResult
+from bangfu.rules.models import CountyResult, Evaluation, EvaluationRow, Monitoring, RuleSet, VillageResult
 
 SHOW = {
     "exit": "达到退出标准的未脱贫户",
@@ -85,6 +86,25 @@ def village_results(*, scope: Scope, evaluation: Evaluation) -> QuerySet:
     if scope.prefix and len(scope.prefix) > len(evaluation.region.prefix):
         qs = qs.filter(region_id__startswith=scope.prefix)
     return qs.order_by("region_id")
+
+
+def county_results(*, scope: Scope, evaluation: Evaluation) -> list[dict]:
+    """County exit (摘帽) in a snapshot of a county or more, each criterion with its value and line. A
+    scope inside a county (a township) reads none: the figure is the whole county's."""
+    rule_set = evaluation.rule_set
+    rows = CountyResult.objects.filter(evaluation=evaluation)
+    if scope.prefix and len(scope.prefix) > 6:
+        return []
+    if scope.prefix:
+        rows = rows.filter(county_code__startswith=scope.prefix[:6])
+    names = dict(Region.objects.filter(code__in=[r.county_code.ljust(12, "0") for r in rows])
+                 .values_list("code", "name"))
+    return [{"county_code": r.county_code, "name": names.get(r.county_code.ljust(12, "0"), r.county_code),
+             "households": r.households, "people": r.people, "poor_people": r.poor_people, "rate": r.rate,
+             "rate_line": rule_set.county_exit_rate, "rate_ok": r.rate_ok, "poor_villages": r.poor_villages,
+             "poor_villages_exit": r.poor_villages_exit, "village_share": r.village_share,
+             "village_share_line": rule_set.county_village_share, "villages_ok": r.villages_ok, "exit_ok": r.exit_ok,
+             "rule_version": rule_set.label} for r in rows.order_by("county_code")]
 
 
 def _money(value) -> str:

@@ -13,7 +13,7 @@ from bangfu.accounts.scope import Scope
 from bangfu.errors import FieldErrors, NotFound, PermissionDenied, ValidationError
 from bangfu.regions.models import Level, Region
 from bangfu.rules.criteria import CANDIDATE_STATUSES, COLUMNS, evaluation_select
-from bangfu.rules.models import Evaluation, RuleSet
+from bangfu.rules.models import CountyResult, Evaluation, PoorVillage, RuleSet
 
 RULE_ROLES = frozenset({Role.ADMIN, Role.COUNTY_OFFICE})
 # who runs and reads evaluations: roles that see every household of their region (not a helper,
@@ -27,7 +27,7 @@ def evaluation_check(scope: Scope) -> None:
         raise PermissionDenied(_("您的角色不查看地区的测算结果"))
 EDITABLE = ["poverty_line", "monitoring_line", "compulsory_age_from", "compulsory_age_to", "check_water",
             "income_drop_share", "expense_share", "disaster_share", "working_age_from", "working_age_to",
-            "steady_months", "village_exit_rate"]
+            "steady_months", "village_exit_rate", "county_exit_rate", "county_village_share"]
 CANDIDATES_SQL = ", ".join(f"'{s}'" for s in CANDIDATE_STATUSES)
 
 
@@ -176,6 +176,8 @@ def evaluation_run(*, scope: Scope, by, region: str, on: date) -> Evaluation:
                              < %s * SUM(size) THEN TRUE ELSE FALSE END
             FROM rules_evaluationrow WHERE evaluation_id = %s GROUP BY region_id""",
                        [evaluation.pk, rule_set.village_exit_rate, evaluation.pk])
+        if len(place.prefix) <= 6:
+            _counties_insert(cursor, evaluation, rule_set)
         cursor.execute(f"""
             SELECT COUNT(*), SUM(CASE WHEN status = 'poor' AND exit_ok THEN 1 ELSE 0 END),
                    SUM(CASE WHEN NOT exit_ok THEN 1 ELSE 0 END),
@@ -187,12 +189,46 @@ def evaluation_run(*, scope: Scope, by, region: str, on: date) -> Evaluation:
         cursor.execute("SELECT COUNT(*), SUM(CASE WHEN exit_ok THEN 1 ELSE 0 END) FROM rules_villageresult "
                        "WHERE evaluation_id = %s", [evaluation.pk])
         villages = [int(v or 0) for v in cursor.fetchone()]
+        cursor.execute("SELECT COUNT(*), SUM(CASE WHEN exit_ok THEN 1 ELSE 0 END) FROM rules_countyresult "
+                       "WHERE evaluation_id = %s", [evaluation.pk])
+        counties = [int(v or 0) for v in cursor.fetchone()]
     (evaluation.households, evaluation.exit_eligible, evaluation.failing, evaluation.monitoring_candidates,
      evaluation.risk_eliminable, evaluation.exited_failing) = counts
     evaluation.villages, evaluation.villages_exit = villages
+    evaluation.counties, evaluation.counties_exit = counties
     evaluation.save(update_fields=["households", "exit_eligible", "failing", "monitoring_candidates",
-                                   "risk_eliminable", "exited_failing", "villages", "villages_exit"])
+                                   "risk_eliminable", "exited_failing", "villages", "villages_exit", "counties",
+                                   "counties_exit"])
     return evaluation
+
+
+def _counties_insert(cursor, evaluation: Evaluation, rule_set: RuleSet) -> None:
+    """County exit (摘帽), for an evaluation of a county or more: per county, its 贫困发生率 from the
+    snapshot's rows (one GROUP BY), its poor villages (PoorVillage) and those exited by the day or meeting
+    the 出列 standard in this snapshot (one UPDATE), then the two criteria and their conjunction."""
+    cursor.execute("""
+        INSERT INTO rules_countyresult (evaluation_id, county_code, households, people, poor_people, poor_villages,
+                                        poor_villages_exit, rate_ok, villages_ok, exit_ok)
+        SELECT %s, county_code, COUNT(*), SUM(size), SUM(CASE WHEN status = 'poor' AND NOT exit_ok THEN size ELSE 0 END),
+               0, 0, FALSE, FALSE, FALSE
+        FROM rules_evaluationrow WHERE evaluation_id = %s GROUP BY county_code""", [evaluation.pk, evaluation.pk])
+    cursor.execute("""
+        UPDATE rules_countyresult SET
+          poor_villages = (SELECT COUNT(*) FROM rules_poorvillage pv WHERE pv.county_code = rules_countyresult.county_code),
+          poor_villages_exit = (SELECT COUNT(*) FROM rules_poorvillage pv
+                                LEFT JOIN rules_villageresult v ON v.evaluation_id = %s AND v.region_id = pv.region_id
+                                WHERE pv.county_code = rules_countyresult.county_code
+                                  AND (pv.exited_on <= %s OR v.exit_ok = TRUE))
+        WHERE evaluation_id = %s""", [evaluation.pk, evaluation.on, evaluation.pk])
+    rate_ok = "poor_people * 100.0 < %s * people"
+    villages_ok = "(poor_villages = 0 OR poor_villages_exit * 100.0 >= %s * poor_villages)"
+    cursor.execute(f"""
+        UPDATE rules_countyresult SET
+          rate_ok = CASE WHEN {rate_ok} THEN TRUE ELSE FALSE END,
+          villages_ok = CASE WHEN {villages_ok} THEN TRUE ELSE FALSE END,
+          exit_ok = CASE WHEN {rate_ok} AND {villages_ok} THEN TRUE ELSE FALSE END
+        WHERE evaluation_id = %s""", [rule_set.county_exit_rate, rule_set.county_village_share,
+                                      rule_set.county_exit_rate, rule_set.county_village_share, evaluation.pk])
 
 
 def evaluation_insert_sql(select_text: str, evaluation_id: int) -> str:
@@ -201,3 +237,37 @@ def evaluation_insert_sql(select_text: str, evaluation_id: int) -> str:
     names = [f"c{i}" for i in range(len(COLUMNS))]
     return (f"INSERT INTO rules_evaluationrow (evaluation_id, {', '.join(COLUMNS)}) "
             f"WITH t({', '.join(names)}) AS ({select_text}) SELECT {int(evaluation_id)}, {', '.join(names)} FROM t")
+
+
+def poor_village_check(scope: Scope) -> None:
+    if not (scope.rules.edit_registry and scope.rules.see_households):
+        raise PermissionDenied(_("您的角色不能登记贫困村"))
+
+
+@transaction.atomic
+def poor_village_set(*, scope: Scope, village: str, deep: bool = False, planned_exit_year: int | None = None,
+                     exited_on: date | None = None) -> PoorVillage:
+    """Register a village as poor (贫困村), or change its record: deep poverty, planned year, 出列日期."""
+    poor_village_check(scope)
+    place = Region.objects.filter(code=str(village or "").strip()).first()
+    if place is None or not scope.contains_code(place.code) and scope.prefix:
+        raise NotFound(_("村不存在或不在您的管辖范围内"), field="village")
+    if place.level != Level.VILLAGE:
+        raise ValidationError(_("贫困村须是村(社区)"), field="village")
+    if planned_exit_year is not None and not 2000 <= int(planned_exit_year) <= 2100:
+        raise ValidationError(_("计划出列年度应在2000至2100之间"), field="planned_exit_year")
+    obj, _created = PoorVillage.objects.update_or_create(region=place, defaults={
+        "county_code": place.code[:6], "deep": bool(deep), "planned_exit_year": planned_exit_year or None,
+        "exited_on": exited_on})
+    return obj
+
+
+@transaction.atomic
+def poor_village_remove(*, scope: Scope, village: str) -> None:
+    """Take a village off the poor list (entered by mistake)."""
+    poor_village_check(scope)
+    found = PoorVillage.objects.filter(region_id=str(village or "").strip())
+    if scope.prefix:
+        found = found.filter(region__code__startswith=scope.prefix)
+    if not found.delete()[0]:
+        raise NotFound(_("贫困村不存在或不在您的管辖范围内"), field="village")

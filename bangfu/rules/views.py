@@ -49,6 +49,11 @@ class RuleSetForm(forms.ModelForm):
         fields = ["year", "effective_from", *services.EDITABLE, "note"]
         widgets = {"effective_from": DATE}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in services.EDITABLE:  # a value left empty keeps the previous version's
+            self.fields[name].required = False
+
 
 @login_required
 def rule_sets(request):
@@ -105,11 +110,13 @@ def evaluation_detail(request, pk: int):
     scope = request.user.scope
     evaluation = selectors.evaluation_get(scope=scope, pk=pk)
     show = request.GET.get("show", "failing")
-    if show not in selectors.SHOW and show != "villages":
+    if show not in selectors.SHOW and show not in ("villages", "counties"):
         show = "failing"
     context = {"evaluation": evaluation, "show": show, "kinds": selectors.SHOW.items()}
     if show == "villages":
         context["villages"] = selectors.village_results(scope=scope, evaluation=evaluation)
+    elif show == "counties":
+        context["counties"] = selectors.county_results(scope=scope, evaluation=evaluation)
     else:
         page = Paginator(selectors.evaluation_rows(scope=scope, evaluation=evaluation, show=show), 50).get_page(
             request.GET.get("page"))

@@ -359,6 +359,7 @@ OPERATIONS = {
     "GET /api/v1/rules/evaluations/{evaluation_id}": ("read", "evaluation"),
     "GET /api/v1/rules/evaluations/{evaluation_id}/rows": ("read", "evaluation"),
     "GET /api/v1/rules/evaluations/{evaluation_id}/villages": ("read", "evaluation"),
+    "GET /api/v1/rules/evaluations/{evaluation_id}/counties": ("read", "evaluation"),
     "GET /api/v1/rules/households/{household_id}": ("read", "household"),
     "POST /api/v1/rules/identification": (RULES_VILLAGE_STEP, "household_body"),
     "POST /api/v1/rules/identification/enter": (COUNTY_STEP, "case_body"),

@@ -166,3 +166,46 @@ def test_the_command_line(regions):
     text = out.getvalue()
     assert "融安县2026年 第1版" in text and "未达到" in text and "未高于贫困线 4900.00 元" in text
     assert "1 户" in text
+
+
+def test_county_exit_is_evaluated_with_the_rules_version(client, regions):
+    """摘帽: the county's 贫困发生率 under the rule set's line and enough poor villages exited or meeting 出列."""
+    from bangfu.accounts.roles import Role
+    from bangfu.tests.factories import TOWNSHIP_A, make_household, make_user, village_of
+
+    poor = make_household(members=3, status="poor", wage_income="6000")  # 2000 a head: still poor
+    for _ in range(3):
+        make_household(members=3, status="exited", exited_on=date(2019, 11, 1), wage_income="40000")
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    county = "450224000000"
+
+    def send(url, data, method="POST"):
+        response = client.generic(method, url, __import__("json").dumps(data), content_type="application/json")
+        assert response.status_code in (200, 201), response.content.decode()
+        return response.json()
+
+    rules = send("/api/v1/rules/rule-sets", {"region": county, "year": 2026, "effective_from": "2026-01-01",
+                                             "poverty_line": "4900", "monitoring_line": "7300",
+                                             "county_exit_rate": "25", "county_village_share": "50"})
+    assert Decimal(rules["county_exit_rate"]) == 25 and Decimal(rules["county_village_share"]) == 50
+    village = village_of(TOWNSHIP_A)
+    other = village.parent.children.exclude(code=village.code).order_by("code").first()
+    send("/api/v1/quality/poor-villages", {"village": other.code, "exited_on": "2020-11-30"}, "PUT")
+    send("/api/v1/quality/poor-villages", {"village": village.code, "deep": True}, "PUT")
+    evaluation = send("/api/v1/rules/evaluations", {"region": county, "on": "2026-11-30"})
+    assert (evaluation["counties"], evaluation["counties_exit"]) == (1, 0)
+    [row] = client.get(f"/api/v1/rules/evaluations/{evaluation['id']}/counties").json()
+    # 3 of 12 people still poor: 25.00% is not under 25%; one of two poor villages exited: 50% meets 50%
+    assert (row["poor_people"], row["people"], row["rate"], row["rate_ok"]) == (3, 12, "25.00", False)
+    assert (row["poor_villages"], row["poor_villages_exit"], row["villages_ok"]) == (2, 1, True)
+    assert row["rule_version"] == rules["label"] and row["name"] == "融安县"
+    assert not row["exit_ok"]
+    page = client.get(f"/rules/evaluations/{evaluation['id']}/", {"show": "counties"}).content.decode()
+    assert "融安县" in page and "低于 25.00%" in page and "未达到" in page
+    # a village's 出列 record counts; a higher line for the rate then lets the county exit
+    send("/api/v1/rules/rule-sets", {"region": county, "year": 2026, "effective_from": "2026-11-01",
+                                     "county_exit_rate": "30"})
+    again = send("/api/v1/rules/evaluations", {"region": county, "on": "2026-11-30"})
+    [row] = client.get(f"/api/v1/rules/evaluations/{again['id']}/counties").json()
+    assert row["exit_ok"] and again["counties_exit"] == 1
+    assert poor.status == "poor"
