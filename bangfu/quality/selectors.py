@@ -415,3 +415,27 @@ def target_progress(*, scope: Scope, region: str = "", year: int) -> dict:
                      "rate": _percent(done[key], goal)})
     return {"region": {"code": place.code, "name": place.name, "full_name": place.full_name}, "year": year,
             "has_target": target is not None, "rows": rows}
+
+
+# Poor villages and the rural population (what an office enters for 出列, 摘帽 and 贫困发生率) ------------------
+
+
+def villages_overview(*, scope: Scope, region: str = "", year: int) -> dict:
+    """The villages under a region (a township or a county) with their poor-village record (rules'
+    PoorVillage) and rural population of the year, plus the region's own population figure: what the
+    page 贫困村与人口 lists beside its forms. Three queries."""
+    scope = scope.narrow(region)
+    place = region_of(scope)
+    villages = list(Region.objects.filter(prefix__startswith=scope.prefix, level=5).order_by("code")[:LIST_LIMIT])
+    codes = [v.code for v in villages]
+    poor = {p.region_id: p for p in PoorVillage.objects.filter(region__code__startswith=scope.prefix)}
+    population = dict(RuralPopulation.objects.filter(region__code__startswith=scope.prefix, year=year)
+                      .values_list("region_id", "population"))
+    rows = [{"code": v.code, "name": v.name, "poor": v.code in poor,
+             "deep": poor[v.code].deep if v.code in poor else False,
+             "planned_exit_year": poor[v.code].planned_exit_year if v.code in poor else None,
+             "exited_on": poor[v.code].exited_on if v.code in poor else None,
+             "population": population.get(v.code)} for v in villages]
+    return {"region": {"code": place.code, "name": place.name, "full_name": place.full_name, "level": place.level},
+            "year": year, "population": population.get(place.code), "rows": rows,
+            "poor_villages": sum(1 for r in rows if r["poor"]), "codes": codes}

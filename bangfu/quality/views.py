@@ -5,6 +5,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -134,3 +135,58 @@ def satisfaction(request, pk: int):
     answers = SatisfactionAnswer.objects.filter(household=household).order_by("-answered_on")[:50]
     return render(request, "quality/satisfaction.html", {"household": household, "answers": answers,
                                                          "choices": Satisfaction.choices})
+
+
+@login_required
+def villages(request):
+    """贫困村与人口: the region's villages, which are poor (深度, 计划出列年度, 出列日期) and the rural population
+    of the year, with the office's forms (POST to villages_save)."""
+    if not _region(request):
+        return _pick(request, _("贫困村与人口"))
+    scope = request.user.scope
+    year = _year(request, _this_year(request))
+    data = selectors.villages_overview(scope=scope, region=_region(request), year=year)
+    return render(request, "quality/villages.html", {"d": data, "year": year,
+                                                     "can_edit": scope.rules.edit_registry and scope.rules.see_households})
+
+
+@login_required
+@require_POST
+def villages_save(request):
+    """One of the page's forms: a poor village set or removed, or a population figure (the region in the query)."""
+    from bangfu.rules import services as rules_services
+
+    scope = request.user.scope
+    region = _region(request)
+    rules_services.poor_village_check(scope)  # the role first (403), then the region (403/404)
+    place = selectors.region_of(scope.narrow(region))
+    year = _year(request, _this_year(request))
+    action = request.POST.get("action", "")
+    try:
+        if action == "population":
+            target = request.POST.get("target") or place.code
+            services.population_set(scope=scope.narrow(region), region=target, year=year,
+                                    population=request.POST.get("population", ""))
+            messages.success(request, _("已保存农村户籍人口"))
+        elif action in ("village", "village_remove"):
+            village = request.POST.get("village", "")
+            if not village.startswith(scope.narrow(region).prefix):
+                raise NotFound(_("村不存在或不在您的管辖范围内"), field="village")
+            if action == "village_remove":
+                rules_services.poor_village_remove(scope=scope, village=village)
+                messages.success(request, _("已从贫困村名单中移除"))
+            else:
+                planned = request.POST.get("planned_exit_year", "")
+                if planned and not planned.isdigit():
+                    raise ValidationError(_("计划出列年度格式不正确：%(v)s") % {"v": planned}, field="planned_exit_year")
+                rules_services.poor_village_set(scope=scope, village=village, deep=bool(request.POST.get("deep")),
+                                                planned_exit_year=int(planned) if planned else None,
+                                                exited_on=_date(request.POST.get("exited_on", ""), "exited_on"))
+                messages.success(request, _("已保存贫困村"))
+        else:
+            raise ValidationError(_("请选择要保存的内容"), field="action")
+    except (NotFound, PermissionDenied):
+        raise
+    except BangfuError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('quality:villages')}?region={place.code}&year={year}")

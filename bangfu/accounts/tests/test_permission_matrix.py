@@ -197,6 +197,8 @@ PAGES = {
     "quality:rate_list": ("read", "region_query", "GET"),
     "quality:summary": ("read", "region_query", "GET"),
     "quality:targets": ("read", "region_query", "GET"),
+    "quality:villages": ("read", "region_query", "GET"),
+    "quality:villages_save": (("edit_registry", "see_households"), "region_query", "POST"),
     "quality:satisfaction": ("read", "household", "GET"),
     "quality:answer_record": (("record", "see_households"), "household", "POST"),
     # rules (issue 16): rules are public policy; snapshots are the region's; households and monitoring in scope

@@ -216,3 +216,38 @@ def test_it_shows_targets_against_progress_with_a_chart(client, township):
     client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))
     assert client.put("/api/v1/quality/targets", {**body}, content_type="application/json").status_code == 403
     assert client.get("/quality/targets/", {"region": TOWNSHIP_A, "year": 2019}).status_code == 403
+
+
+def test_an_office_enters_poor_villages_and_population_on_a_page(client, regions):
+    office = make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A)
+    client.force_login(office)
+    village = village_of(TOWNSHIP_A)
+    page = client.get("/quality/villages/", {"region": TOWNSHIP_A, "year": 2026})
+    assert page.status_code == 200 and village.name in page.content.decode() and "登记贫困村" in page.content.decode()
+    save = f"/quality/villages/save/?region={TOWNSHIP_A}&year=2026"
+    response = client.post(save, {"action": "village", "village": village.code, "deep": "on",
+                                  "planned_exit_year": "2026", "exited_on": ""})
+    assert response.status_code == 302
+    assert client.post(save, {"action": "population", "target": village.code, "population": "850"}).status_code == 302
+    assert client.post(save, {"action": "population", "population": "12000"}).status_code == 302
+    rows = {r["code"]: r for r in client.get("/quality/villages/", {"region": TOWNSHIP_A, "year": 2026}).context["d"]["rows"]}
+    assert rows[village.code]["poor"] and rows[village.code]["deep"] and rows[village.code]["planned_exit_year"] == 2026
+    assert rows[village.code]["population"] == 850
+    # the figures read them: 贫困发生率's denominator, the summary's poor villages
+    rates = {r["key"]: r for r in client.get("/api/v1/quality/rates", {"region": TOWNSHIP_A, "year": 2026}).json()["rates"]}
+    assert rates["incidence"]["denominator"] == 12000
+    assert "共1个贫困村" in client.get("/quality/summary/", {"region": TOWNSHIP_A, "year": 2026}).content.decode()
+    # a bad year is said in Chinese; removal takes it off the list
+    bad = client.post(save, {"action": "village", "village": village.code, "planned_exit_year": "二〇二六"}, follow=True)
+    assert "计划出列年度格式不正确" in bad.content.decode()
+    client.post(save, {"action": "village_remove", "village": village.code})
+    assert not client.get("/quality/villages/", {"region": TOWNSHIP_A, "year": 2026}).context["d"]["poor_villages"]
+    # another township's office, and a helper, are refused
+    other = village_of(TOWNSHIP_B)
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_B))
+    assert client.post(save, {"action": "village", "village": village.code}).status_code == 403
+    assert client.post(f"/quality/villages/save/?region={TOWNSHIP_B}&year=2026",
+                       {"action": "village", "village": village.code}).status_code == 404
+    client.force_login(make_user(Role.HELPER, region=TOWNSHIP_A))
+    assert client.post(save, {"action": "village", "village": village.code}).status_code == 403
+    assert other.code != village.code
