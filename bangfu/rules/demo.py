@@ -51,11 +51,13 @@ def rules_demo(*, progress=lambda message: None) -> dict:
         return {}
     # households meeting every criterion and no trigger before the demo moves them (one statement)
     rule_set = services.rule_set_in_force(region=village, on=date(2026, 1, 5))
+    # the village's households first; a small demo (--scale) tops them up from the township's others
     ids = list(base.filter(region_id=village, status="exited").values_list("pk", flat=True))
-    clean = {r["household_id"] for r in evaluate_households(rule_set, household_ids=ids, prefix=village,
+    ids += list(base.filter(status="exited").exclude(region_id=village).values_list("pk", flat=True)[:max(0, 60 - len(ids))])
+    clean = {r["household_id"] for r in evaluate_households(rule_set, household_ids=ids, prefix=TOWNSHIP[:9],
                                                              on=date(2026, 1, 5))
              if r["exit_ok"] and not r["triggers"] and not r["unable_to_work"]}
-    exited = list(base.filter(pk__in=clean))
+    exited = sorted(base.filter(pk__in=clean), key=lambda h: (h.region_id != village, h.region_id, h.pk))
     # poor households of the township whose only gap, if any, is income: the line decides them
     poor_ids = list(base.filter(status="poor").values_list("pk", flat=True))
     income_only = {r["household_id"] for r in evaluate_households(rule_set, household_ids=poor_ids,
@@ -122,7 +124,7 @@ def rules_demo(*, progress=lambda message: None) -> dict:
         if h in closed:
             workflow.monitoring_eliminate(scope=township, by=by_township, monitoring=m, on=date(2026, 8, 3))
             workflow.cases_publish(scope=township, by=by_township, definition="monitoring", case_ids=[m.case_id],
-                                   village=village, starts_on=date(2026, 8, 4), ends_on=date(2026, 8, 10))
+                                   village=h.region_id, starts_on=date(2026, 8, 4), ends_on=date(2026, 8, 10))
             workflow.monitoring_mark(scope=township, by=by_township, monitoring=m, on=date(2026, 8, 11))
     evaluation = services.evaluation_run(scope=county, by=by_county, region="450224", on=date(2026, 11, 30))
     progress(_("  测算 %(d)s：%(n)d 户，达到退出标准 %(e)d 户，应纳入监测 %(m)d 户，可出列村 %(v)d/%(t)d") % {
