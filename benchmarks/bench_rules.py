@@ -156,9 +156,10 @@ def fill() -> int:
               ((hid, county, date(2026, 1 + hid % 11, 1), income) for hid, county, income in monitored))
         cur.execute("""INSERT INTO rules_ruleset (region_id, year, version, effective_from, poverty_line,
             monitoring_line, compulsory_age_from, compulsory_age_to, check_water, income_drop_share, expense_share,
-            disaster_share, working_age_from, working_age_to, steady_months, village_exit_rate, note, created_at)
+            disaster_share, working_age_from, working_age_to, steady_months, village_exit_rate, county_exit_rate,
+            county_village_share, note, created_at)
             VALUES ('450000000000', 2026, 1, '2026-01-01', 4900, 7300, 6, 15, true, 0.30, 0.50, 0.20, 16, 59, 6, 3.00,
-            '', now()) RETURNING id""")
+            3.00, 100.00, '', now()) RETURNING id""")
         rule_set = cur.fetchone()[0]
         for table in ("registry_household", "registry_person", "rules_incomerecord", "regions_region"):
             cur.execute(f"VACUUM ANALYZE {table}")

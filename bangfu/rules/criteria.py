@@ -98,14 +98,17 @@ def evaluation_select(rule_set, *, prefix: str, on: date, household_ids: list[in
           SUM(CASE WHEN p.birth_date > {b.p(school_after)} AND p.birth_date <= {b.p(school_by)}
                     AND p.schooling IN ({out}) THEN 1 ELSE 0 END) AS oos,
           SUM(CASE WHEN p.birth_date > {b.p(work_after)} AND p.birth_date <= {b.p(work_by)}
-                    AND p.work_ability = 'unable' THEN 1 ELSE 0 END) AS unable,
-          SUM(CASE WHEN p.work_ability = 'able' THEN 1 ELSE 0 END) AS able
+                    AND p.work_ability = 'unable' THEN 1 ELSE 0 END) AS unable
         FROM registry_person p
         WHERE p.household_id IS NOT NULL AND p.region_id LIKE {b.p(like)}
           AND ((p.schooling IN ({out}) AND p.birth_date > {b.p(school_after)} AND p.birth_date <= {b.p(school_by)})
-            OR (p.work_ability = 'unable' AND p.birth_date > {b.p(work_after)} AND p.birth_date <= {b.p(work_by)})
-            OR p.work_ability = 'able')
+            OR (p.work_ability = 'unable' AND p.birth_date > {b.p(work_after)} AND p.birth_date <= {b.p(work_by)}))
         GROUP BY p.household_id"""
+    # Only the few members out of school or unable to work are grouped (not every able adult: most of the
+    # province's people); whether anybody in the household is able is asked only for a household with a
+    # working-age member unable to work (CASE evaluates its branch lazily), through the household index.
+    nobody_able = ("NOT EXISTS (SELECT 1 FROM registry_person a WHERE a.household_id = h.id "
+                   "AND a.work_ability = 'able')")
     below = f"""
         SELECT i.household_id AS hid, MAX(i.recorded_on) AS last_below
         FROM rules_incomerecord i
@@ -137,7 +140,8 @@ def evaluation_select(rule_set, *, prefix: str, on: date, household_ids: list[in
         f"THEN 'disaster,' ELSE '' END",
         "CASE WHEN NOT h.housing_secure THEN 'housing,' ELSE '' END",
         # a working-age member lost the ability to work and nobody else in the household is able
-        "CASE WHEN COALESCE(m.unable, 0) > 0 AND COALESCE(m.able, 0) = 0 THEN 'work_ability,' ELSE '' END",
+        f"CASE WHEN COALESCE(m.unable, 0) > 0 THEN (CASE WHEN {nobody_able} THEN 'work_ability,' ELSE '' END) "
+        "ELSE '' END",
     ]
     exit_ok = f"CASE WHEN h.income_per_capita > {b.p(r.poverty_line)} AND NOT ({any_insecure}) THEN TRUE ELSE FALSE END"
     eliminable = (f"CASE WHEN h.status = 'monitored' AND h.income_per_capita >= {b.p(r.monitoring_line)} "
