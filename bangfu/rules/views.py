@@ -224,6 +224,8 @@ def monitoring_list(request):
             return redirect("rules:monitoring_detail", pk=monitoring.pk)
     page = Paginator(selectors.monitoring_list(scope=scope, state=request.GET.get("state") or None), 50).get_page(
         request.GET.get("page"))
+    for m in page:  # the state's label, not its code (a closed case says 已标注, not closed)
+        m.state_label = defs.MONITORING_DEFINITION.state(m.case.state).label if m.case_id else ""
     return render(request, "rules/monitoring_list.html", {"form": form, "page": page,
                                                           "definition": defs.MONITORING_DEFINITION},
                   status=400 if form.errors else 200)
@@ -278,6 +280,17 @@ def monitoring_detail(request, pk: int):
     return render(request, "rules/monitoring_detail.html", {
         "monitoring": monitoring, "form": form, "state": d.state(case.state).label if case else "",
         "next": [(t.key, t.label) for t in d.transitions_from(case.state)] if case else [],
-        "steps": procedure_selectors.step_list(scope=scope, case=case) if case else [],
+        "steps": _steps_labelled(d, procedure_selectors.step_list(scope=scope, case=case)) if case else [],
         "notices": case.notices.all() if case else [], "categories": MonitoringCategory.choices,
         "risk_types": RiskType.choices}, status=400 if form.errors else 200)
+
+
+def _steps_labelled(definition, steps) -> list:
+    """Each step with its transition's and state's labels (the page shows words, not codes)."""
+    steps = list(steps)
+    states = {st.key: st.label for st in definition.states}
+    for step in steps:
+        transition = definition.transition(step.transition)
+        step.transition_label = transition.label if transition else (_("登记") if step.transition == "open" else step.transition)
+        step.state_label = states.get(step.to_state, step.to_state)
+    return steps
