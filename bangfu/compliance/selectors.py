@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
-from bangfu.compliance.models import ComplianceArea, ComplianceDone
+from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper
 from bangfu.errors import NotFound, ValidationError
 from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
@@ -44,6 +44,7 @@ from bangfu.registry.models import Organization, Person, Team
 
 SUMMARY_TABLE = ComplianceDone._meta.db_table
 AREA_TABLE = ComplianceArea._meta.db_table
+HELPER_TABLE = ComplianceHelper._meta.db_table
 STATUS_LABELS = {"met": gettext_lazy("已完成"), "on_track": gettext_lazy("进度正常"), "behind": gettext_lazy("进度落后"),
                  "overdue": gettext_lazy("逾期未完成"), "exempt": gettext_lazy("已免除")}
 COLUMNS = ["pairing_id", "obligation_id", "period_id", "period_label", "period_starts_on", "period_ends_on",
@@ -439,8 +440,9 @@ def _foldable(obligation: Obligation, filters: ComplianceFilters) -> bool:
 
 
 def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date,
-              keys: list[str]) -> tuple[str, list]:
-    """Counts per roll-up group from the folded village rows (ComplianceArea) of the periods that
+              keys: list[str], *, table: str = AREA_TABLE, joins: str = "") -> tuple[str, list]:
+    """Counts per roll-up group from the folded village rows (ComplianceArea, or per village and
+    helper: ComplianceHelper as `table`, with `joins` for its keys) of the periods that
     have ended by `as_of` and count nothing after it: met and exempt as counted, the rest overdue
     once the grace has passed and behind before — the statuses the per-row query gives these
     periods. The filters' periods (current, ending before or after) select whole rows; a status
@@ -478,7 +480,7 @@ def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, 
         where.append(f"({total}) > 0")
         params = [*params, *total_params]
     sql = (f"SELECT {', '.join(keys)}, {total} AS total, {', '.join(columns)}, {shortfall} AS shortfall "
-           f"FROM {AREA_TABLE} g WHERE g.obligation_id = %s AND g.period_ends_on <= %s"
+           f"FROM {table} g {joins}WHERE g.obligation_id = %s AND g.period_ends_on <= %s"
            + "".join(f" AND {w}" for w in where) + period_where)
     return sql, [*total_params, *column_params, *shortfall_params, obligation.pk, as_of, *params, *period_params]
 
@@ -674,7 +676,8 @@ def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, a
                           status=r["status"]) for r in raw]
 
 
-FOLDED_GROUPS = ("region", "programme", "obligation")  # the groups ComplianceArea rows carry
+HELPER_GROUPS = ("helper", "organization", "team")  # read folded from ComplianceHelper's rows
+FOLDED_GROUPS = ("region", "programme", "obligation", *HELPER_GROUPS)  # the others from ComplianceArea's
 GROUPS = {
     "helper": ["helper_person_id", "helper_organization_id", "helper_team_id"],
     "organization": ["helper_org_id"],
@@ -735,8 +738,14 @@ def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | Non
     sql, params = built
     counts = ", ".join(f"CASE WHEN c.status = '{s}' THEN 1 ELSE 0 END AS {s}" for s in STATUS_LABELS)
     parts = [f"SELECT {', '.join(keys('c'))}, 1 AS total, {counts}, c.shortfall FROM ({sql}) c"]
+    table, area_keys, joins = AREA_TABLE, keys("g"), ""
+    if by in HELPER_GROUPS:
+        table = HELPER_TABLE
+    if by == "organization":  # a person's organization as it is now, as the per-row query reads it
+        area_keys = ["COALESCE(g.helper_organization_id, hp.organization_id) AS helper_org_id"]
+        joins = "LEFT JOIN registry_person hp ON hp.id = g.helper_person_id "
     for obligation in folded:
-        area_sql, area_params = _area_sql(obligation, scope, filters, as_of, keys("g"))
+        area_sql, area_params = _area_sql(obligation, scope, filters, as_of, area_keys, table=table, joins=joins)
         parts.append(area_sql)
         params = [*params, *area_params]
     group = ", ".join(f"u.{k}" for k in key_names)

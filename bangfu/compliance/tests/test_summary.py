@@ -13,7 +13,7 @@ from bangfu.accounts.roles import Role
 from bangfu.accounts.scope import Scope
 from bangfu.activities.services import activity_correct, activity_record
 from bangfu.compliance import selectors
-from bangfu.compliance.models import ComplianceArea, ComplianceDone
+from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper
 from bangfu.compliance.selectors import ComplianceFilters
 from bangfu.compliance.summary import summary_rebuild
 from bangfu.programmes import services
@@ -38,14 +38,18 @@ ROLLUP_FILTERS = [*FILTERS, ComplianceFilters(status="todo"), ComplianceFilters(
                   ComplianceFilters(status="due", current_only=True, region=TOWNSHIP_A[:9])]
 
 
-def snapshot() -> tuple[list[tuple], list[tuple]]:
+def snapshot() -> tuple[list[tuple], list[tuple], list[tuple]]:
     return (sorted(ComplianceDone.objects.values_list(
         "county_code", "obligation_id", "pairing_id", "period_id", "programme_id", "region_id", "helper_person_id",
         "helper_organization_id", "helper_team_id", "pairing_starts_on", "pairing_ends_on", "period_starts_on",
         "period_ends_on", "done", "last_on", "exempt")),
         sorted(ComplianceArea.objects.values_list("county_code", "obligation_id", "period_id", "region_id",
                                                   "programme_id", "period_ends_on", "total", "met", "exempt",
-                                                  "shortfall")))
+                                                  "shortfall")),
+        sorted(ComplianceHelper.objects.values_list("county_code", "obligation_id", "period_id", "region_id",
+                                                    "helper_kind", "helper_id", "helper_person_id",
+                                                    "helper_organization_id", "helper_team_id", "programme_id",
+                                                    "period_ends_on", "total", "met", "exempt", "shortfall")))
 
 
 def rows(scope, filters, as_of, live):
@@ -236,7 +240,7 @@ def test_conditions_terms_and_birthdays(people):
 
 def test_the_demo_and_the_rebuild_command(regions):
     call_command("demo", "--seed", "5", "--scale", "0.02", "--today", "2026-11-23", stdout=StringIO())
-    assert ComplianceDone.objects.exists() and ComplianceArea.objects.exists()
+    assert ComplianceDone.objects.exists() and ComplianceArea.objects.exists() and ComplianceHelper.objects.exists()
     assert_exact([ADMIN_SCOPE], [date(2026, 3, 15)])
     out = StringIO()
     call_command("compliance_rebuild", stdout=out)
