@@ -332,8 +332,10 @@ def groupings_and_lists(county, programme: int) -> None:
         rows = selectors.compliance_rollup(scope=county, by=by, as_of=AS_OF)
         return len(rows), sum(r["total"] for r in rows), sum(r["met"] for r in rows)
 
+    end = date(YEAR, 12, 31)  # 本周待办 on the year's last day: December not yet met (nothing dated after it)
     lists = {"rows": (ComplianceFilters(), AS_OF), "behind": (ComplianceFilters(status="due"), AS_OF),
-             "本周待办": (todo_filters(as_of=PAST), PAST)}
+             f"本周待办 as of {end}": (todo_filters(as_of=end), end),
+             f"本周待办 as of {PAST} (its month's later visits recorded)": (todo_filters(as_of=PAST), PAST)}
     statuses = {"": "'overdue', 'behind', 'on_track', 'met', 'exempt'", "due": "'overdue', 'behind'",
                 "todo": "'overdue', 'behind', 'on_track'"}
 
@@ -348,8 +350,7 @@ def groupings_and_lists(county, programme: int) -> None:
 
     def product_list(name: str):
         filters, as_of = lists[name]
-        count = selectors.compliance_count(scope=county, filters=filters, as_of=as_of)
-        page = selectors.compliance_rows(scope=county, filters=filters, as_of=as_of, limit=50)
+        count, page = selectors.compliance_page(scope=county, filters=filters, as_of=as_of, limit=50)
         return count, tuple((r.pairing.pk, r.period_starts_on, r.status) for r in page)
 
     cases = {**{f"roll-up by {by}": (lambda by=by: hand_group(by), lambda by=by: product_group(by))

@@ -52,10 +52,17 @@ def snapshot() -> tuple[list[tuple], list[tuple], list[tuple]]:
                                                     "period_ends_on", "total", "met", "exempt", "shortfall")))
 
 
-def rows(scope, filters, as_of, live):
+# the lists' filters (rows, behind, this week, a status) compared page by page: a region's page is read
+# status by status from the order index (selectors._page_sql), whose windows must fall right
+LIST_FILTERS = [*FILTERS, ComplianceFilters(status="todo", ending_before=date(2025, 7, 6), ending_after=date(2025, 6, 1)),
+                ComplianceFilters(status="met"), ComplianceFilters(status="exempt")]
+
+
+def rows(scope, filters, as_of, live, limit=10_000, offset=0):
     return [(r.pairing.pk, r.obligation.pk, r.period_label, r.period_starts_on, r.period_ends_on, r.required,
              r.expected, r.done, r.shortfall, r.status)
-            for r in selectors.compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=10_000, live=live)]
+            for r in selectors.compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=limit, offset=offset,
+                                               live=live)]
 
 
 def assert_exact(scopes: list[Scope], days=DAYS) -> None:
@@ -75,6 +82,12 @@ def assert_exact(scopes: list[Scope], days=DAYS) -> None:
                 assert got == rows(scope, filters, as_of, True), (scope, as_of, filters)
                 checked += len(got)
             assert selectors.compliance_count(scope=scope, as_of=as_of) == len(rows(scope, FILTERS[0], as_of, True))
+            for filters in LIST_FILTERS:
+                count = selectors.compliance_count(scope=scope, filters=filters, as_of=as_of)
+                assert count == selectors.compliance_count(scope=scope, filters=filters, as_of=as_of, live=True)
+                for offset in (0, 2, 5, max(count - 1, 0)):  # windows across the statuses' boundaries
+                    assert rows(scope, filters, as_of, False, 3, offset) == rows(scope, filters, as_of, True, 3, offset), (
+                        scope, as_of, filters, offset)
             assert (selectors.compliance_totals(scope=scope, as_of=as_of)
                     == selectors.compliance_totals(scope=scope, as_of=as_of, live=True))
     assert checked, "the scenario compares no rows"
