@@ -101,7 +101,8 @@ class ComplianceHelper(_SummaryRow):
     helper is a person, is read from the person at the time asked (it may change), not kept here.
     Kept by the same refreshes as ComplianceArea (compliance/summary.py)."""
 
-    pk = models.CompositePrimaryKey("county_code", "obligation", "period", "region_id", "helper_kind", "helper_id")
+    # a helper's rows in a village together: they are refolded (deleted) together after a write there
+    pk = models.CompositePrimaryKey("county_code", "obligation", "region_id", "helper_kind", "helper_id", "period")
     region_id = models.CharField(_("受帮扶方所在区域"), max_length=12)
     # the pairing's helper: its kind and id (the key), and the id again in the column of its kind
     helper_kind = models.CharField(_("帮扶方类型"), max_length=14)

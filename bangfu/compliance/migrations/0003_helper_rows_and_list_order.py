@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             name='ComplianceHelper',
             fields=[
                 ('county_code', models.CharField(max_length=6, verbose_name='县级代码')),
-                ('pk', models.CompositePrimaryKey('county_code', 'obligation', 'period', 'region_id', 'helper_kind', 'helper_id', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('pk', models.CompositePrimaryKey('county_code', 'obligation', 'region_id', 'helper_kind', 'helper_id', 'period', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('region_id', models.CharField(max_length=12, verbose_name='受帮扶方所在区域')),
                 ('helper_kind', models.CharField(max_length=14, verbose_name='帮扶方类型')),
                 ('helper_id', models.IntegerField(verbose_name='帮扶方')),
