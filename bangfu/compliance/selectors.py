@@ -692,18 +692,27 @@ def _wide(scope: Scope, filters: ComplianceFilters) -> bool:
                 or scope.organization_id is not None)
 
 
+StatusCounts = dict[int, dict[str, int]]  # obligation id → status → rows
+
+
 def _status_counts(scope: Scope, filters: ComplianceFilters, as_of: date, obligations: list[Obligation]
-                   ) -> dict[str, int]:
-    """How many rows have each status: the sums of a roll-up (read folded where it can be)."""
-    rows = _rollup_rows(scope, "programme", filters, as_of, None, False, obligations)
-    return {status: int(sum(r[status] or 0 for r in rows)) for status in STATUS_LABELS}
+                   ) -> StatusCounts:
+    """How many rows of each obligation have each status: a roll-up by obligation (read folded
+    where it can be)."""
+    rows = _rollup_rows(scope, "obligation", filters, as_of, None, False, obligations)
+    return {r["obligation_id"]: {status: int(r[status] or 0) for status in STATUS_LABELS} for r in rows}
+
+
+def counts_total(counts: StatusCounts, status: str | None = None) -> int:
+    """All rows the counts count, or those of one status."""
+    return sum(n for by_status in counts.values() for s, n in by_status.items() if status in (None, s))
 
 
 def compliance_status_counts(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date
-                             ) -> dict[str, int] | None:
-    """How many of a region's rows have each status (their sum is compliance_count), for a list to
-    count its rows and then read a page by them (compliance_rows' `counts`) with one roll-up; None
-    for one household's or helper's rows (counted whole)."""
+                             ) -> StatusCounts | None:
+    """How many of a region's rows have each status, per obligation (counts_total is
+    compliance_count), for a list to count its rows and then read a page by them (compliance_rows'
+    `counts`) with one roll-up; None for one household's or helper's rows (counted whole)."""
     scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
     if not _wide(scope, filters):
         return None
@@ -714,7 +723,7 @@ def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, 
                      ) -> int:
     scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
     if not live and _wide(scope, filters):  # a region's count is its roll-up's total (the same rows)
-        return sum(compliance_status_counts(scope=scope, filters=filters, as_of=as_of).values())
+        return counts_total(compliance_status_counts(scope=scope, filters=filters, as_of=as_of))
     built = _base_sql(scope, filters, as_of, with_labels=False, live=live)
     if built is None:
         return 0
@@ -728,7 +737,7 @@ ROWS_ORDER = (" ORDER BY CASE c.status WHEN 'overdue' THEN 0 WHEN 'behind' THEN 
 
 
 def _page_sql(scope: Scope, filters: ComplianceFilters, as_of: date, limit: int, offset: int,
-             counts: dict[str, int] | None) -> tuple[str, list] | None:
+             counts: StatusCounts | None) -> tuple[str, list] | None:
     """One page of a region's rows without reading them all. The statuses' counts (a roll-up, read
     folded) say which statuses the page's window reaches and how many rows of each it needs; for
     each obligation and such status, the ended periods' first rows in the list's order are read by
@@ -744,26 +753,30 @@ def _page_sql(scope: Scope, filters: ComplianceFilters, as_of: date, limit: int,
         counts = _status_counts(scope, filters, as_of, obligations)
     needed, before, skip = {}, 0, 0
     for status in STATUS_ORDER:
-        if counts[status] and before < offset + limit and before + counts[status] > offset:
+        n = counts_total(counts, status)
+        if n and before < offset + limit and before + n > offset:
             if not needed:
                 skip = offset - before
             needed[status] = offset + limit - before
-        before += counts[status]
+        before += n
     if not needed:
         return None
     parts, params = [], []
     for obligation in obligations:
         for status, n in needed.items():
-            if status != "on_track":  # no period that has ended is on track
+            # no period that has ended is on track; an obligation without rows of the status is left out
+            if status != "on_track" and counts.get(obligation.pk, {}).get(status):
                 sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of, with_org=False,
                                                            with_labels=True, ended_status=status, limit=n)
                 parts.append(sql)
                 params += part_params
-        if _periods_counting(obligation, as_of):
+        if _periods_counting(obligation, as_of) and any(counts.get(obligation.pk, {}).get(s) for s in needed):
             sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of, with_org=False,
                                                        with_labels=True, open_only=True)
             parts.append(sql)
             params += part_params
+    if not parts:
+        return None
     marks = ", ".join(["%s"] * len(needed))
     sql = (f"SELECT * FROM (SELECT t.*, {STATUS_SQL} AS status, "
            f"CASE WHEN t.done >= t.required THEN 0 ELSE t.required - t.done END AS shortfall "
@@ -772,7 +785,7 @@ def _page_sql(scope: Scope, filters: ComplianceFilters, as_of: date, limit: int,
 
 
 def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, limit: int = 50,
-                    offset: int = 0, live: bool = False, counts: dict[str, int] | None = None) -> list[ComplianceRow]:
+                    offset: int = 0, live: bool = False, counts: StatusCounts | None = None) -> list[ComplianceRow]:
     """One page of rows, the most behind first; pairings and obligations fetched in two more queries.
     A region's page is read by _page_sql (with `counts`: compliance_status_counts of the same scope,
     filters and day, when the caller has them already), one household's or helper's rows whole."""
@@ -805,7 +818,7 @@ def compliance_page(*, scope: Scope, filters: ComplianceFilters | None = None, a
     """The count and one page of rows (an API list): a region's counted by status once for both."""
     scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
     counts = compliance_status_counts(scope=scope, filters=filters, as_of=as_of)
-    count = sum(counts.values()) if counts is not None else compliance_count(scope=scope, filters=filters, as_of=as_of)
+    count = counts_total(counts) if counts is not None else compliance_count(scope=scope, filters=filters, as_of=as_of)
     return count, compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=limit, offset=offset, counts=counts)
 
 
@@ -899,7 +912,9 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
     sums = ", ".join(f"SUM(u.{s}) AS {s}" for s in STATUS_LABELS)
     sql = (f"SELECT {group}, SUM(u.total) AS total, {sums}, SUM(u.shortfall) AS shortfall "
            f"FROM ({' UNION ALL '.join(parts)}) u GROUP BY {group}")
-    if by == "helper":  # a county's thousands of helpers named in the same statement, not by a list of ids
+    if by == "helper" and _vendor() == "postgresql":
+        # a county's thousands of helpers named in the same statement, not by a list of ids (on SQLite,
+        # whose parser has a fixed depth, the statement is not nested once more: _name_groups names them)
         return _fetch(f"SELECT r.*, COALESCE(hp.name, ho.name, ht.name) AS helper_name FROM ({sql}) r "
                       f"LEFT JOIN registry_person hp ON hp.id = r.helper_person_id "
                       f"LEFT JOIN registry_organization ho ON ho.id = r.helper_organization_id "
@@ -911,7 +926,7 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
 def _name_groups(by: str, rows: list[dict]) -> None:
     from bangfu.programmes.models import Programme
     from bangfu.regions.models import Region
-    from bangfu.registry.models import Organization, Team
+    from bangfu.registry.models import Organization, Person, Team
 
     def names(model, ids, field="name"):
         return dict(model.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", field))
@@ -921,10 +936,15 @@ def _name_groups(by: str, rows: list[dict]) -> None:
         for r in rows:
             r["key"] = r["area"]
             r["name"] = found.get(r["area"].ljust(12, "0"), r["area"])
-    elif by == "helper":  # named by _rollup_rows
+    elif by == "helper":  # named by _rollup_rows on PostgreSQL
+        named = bool(rows) and "helper_name" in rows[0]
+        people = {} if named else names(Person, [r["helper_person_id"] for r in rows])
+        orgs = {} if named else names(Organization, [r["helper_organization_id"] for r in rows])
+        teams = {} if named else names(Team, [r["helper_team_id"] for r in rows])
         for r in rows:
             r["key"] = r["helper_person_id"] or r["helper_organization_id"] or r["helper_team_id"]
-            r["name"] = r.pop("helper_name") or "—"
+            r["name"] = ((r.pop("helper_name") if named else None) or people.get(r["helper_person_id"])
+                         or orgs.get(r["helper_organization_id"]) or teams.get(r["helper_team_id"]) or "—")
     elif by == "obligation":  # names carry their programme where several programmes are listed
         found = {pk: (programme, name) for pk, programme, name in Obligation.objects.filter(
             pk__in=[r["obligation_id"] for r in rows if r["obligation_id"]]).values_list("pk", "programme__name", "name")}

@@ -72,7 +72,7 @@ class _Rows:
         # a region's rows: counted by status, and the page read by those counts (one roll-up for both)
         self.counts = selectors.compliance_status_counts(scope=self.scope, filters=self.filters, as_of=self.as_of)
         if self.counts is not None:
-            return sum(self.counts.values())
+            return selectors.counts_total(self.counts)
         return selectors.compliance_count(scope=self.scope, filters=self.filters, as_of=self.as_of)
 
     def __getitem__(self, window: slice):
