@@ -4,7 +4,7 @@ built from the compliance selectors, inside the caller's scope. Reads only."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from bangfu.compliance.selectors import (
 )
 from bangfu.compliance.todo import todo_filters
 from bangfu.programmes.choices import PairingStatus, PartyKind
-from bangfu.programmes.models import Obligation, Pairing, Term
+from bangfu.programmes.models import Obligation, Term
 from bangfu.programmes.selectors import PAIRING_RELATED, pairings_in_scope, programmes_in_scope, uncovered_targets
 from bangfu.regions.models import Region
 from bangfu.registry.models import Organization
@@ -137,11 +137,9 @@ def compliance_filter_choices(*, scope: Scope, limit: int = 300) -> FilterChoice
     several = len({o["programme__name"] for o in obligations}) > 1
     named = [{"pk": o["pk"], "name": f"{o['programme__name']} · {o['name']}" if several else o["name"]}
              for o in obligations]
-    # units that help, themselves or through their people: an EXISTS each, not a join of every pairing
-    helping = (Exists(Pairing.objects.filter(helper_organization_id=OuterRef("pk")))
-               | Exists(Pairing.objects.filter(helper_person__organization_id=OuterRef("pk"))))
-    organizations = list(scope.organizations(Organization.objects.filter(helping))
-                         .order_by("name").only("pk", "name")[:limit])
+    organizations = list(scope.organizations(Organization.objects.filter(
+        Q(pairings_as_helper__isnull=False) | Q(people__pairings_as_helper__isnull=False))).distinct()
+        .order_by("name").only("pk", "name")[:limit])
     regions = list(scope.regions(Region.objects.filter(level__gte=3, level__lte=5)).order_by("code")
                    .only("code", "name", "level", "prefix")[:limit]) if len(scope.prefix) >= 6 else []
     return FilterChoices(programmes=programmes, obligations=named, organizations=organizations, regions=regions)
