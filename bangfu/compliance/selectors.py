@@ -770,7 +770,11 @@ def _page_sql(scope: Scope, filters: ComplianceFilters, as_of: date, limit: int,
                                                            with_labels=True, ended_status=status, limit=n)
                 parts.append(sql)
                 params += part_params
-        if _periods_counting(obligation, as_of) and any(counts.get(obligation.pk, {}).get(s) for s in needed):
+        counting = _periods_counting(obligation, as_of)
+        # a period under way is never overdue: a window of overdue rows only (the behind list's first
+        # pages) reads the periods still counting only where one of them has ended (a birthday window)
+        statuses = [s for s in needed if s != "overdue" or any(not p["open"] for p in counting)]
+        if counting and any(counts.get(obligation.pk, {}).get(s) for s in statuses):
             sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of, with_org=False,
                                                        with_labels=True, open_only=True)
             parts.append(sql)

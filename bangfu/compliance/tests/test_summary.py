@@ -55,7 +55,7 @@ def snapshot() -> tuple[list[tuple], list[tuple], list[tuple]]:
 # the lists' filters (rows, behind, this week, a status) compared page by page: a region's page is read
 # status by status from the order index (selectors._page_sql), whose windows must fall right
 LIST_FILTERS = [*FILTERS, ComplianceFilters(status="todo", ending_before=date(2025, 7, 6), ending_after=date(2025, 6, 1)),
-                ComplianceFilters(status="met"), ComplianceFilters(status="exempt")]
+                ComplianceFilters(status="met"), ComplianceFilters(status="exempt"), ComplianceFilters(status="overdue")]
 
 
 def rows(scope, filters, as_of, live, limit=10_000, offset=0):
