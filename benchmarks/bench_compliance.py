@@ -8,6 +8,9 @@
                          DATABASE_URL set re-measures it without filling it again)
     BANGFU_BENCH_COUNTY_ONLY  1: time the county roll-up and the write costs only (the province
                          comparison takes minutes at full size)
+    BANGFU_BENCH_PARTS   what `--measure` times, comma-separated (default all): province, county
+                         (the roll-up by township), past (the same as of a day in the past),
+                         groupings (roll-ups by helper, organization, team; the lists), writes
 
 The database is created, migrated with the product's migrations, filled by COPY (psycopg 3) —
 counties of 10 townships × 10 villages and 10,000 pairings each (100 counties at full size,
@@ -178,6 +181,47 @@ GROUP BY 1
 """
 
 
+# The other groupings of a county's roll-up page (by helper, organization, team): the faster
+# hand-written form grouped by the pairing's helper instead of the region ({join}: the helper's
+# organization for the grouping by organization).
+HAND_GROUPED = HAND_AGGREGATE.replace("FROM programmes_pairing p\nJOIN", "FROM programmes_pairing p\n{join}JOIN")
+GROUP_KEYS = {
+    "helper": ("p.helper_person_id::text || '/' || COALESCE(p.helper_organization_id, 0)::text || '/' "
+               "|| COALESCE(p.helper_team_id, 0)::text", ""),
+    "organization": ("COALESCE(p.helper_organization_id, hp.organization_id)",
+                     "LEFT JOIN registry_person hp ON hp.id = p.helper_person_id\n"),
+    "team": ("p.helper_team_id", ""),
+}
+# The lists (rows, behind, 本周待办): every pairing-month with its status from the activities,
+# counted, and the first page in the product's order (most behind first). {statuses}: those listed.
+HAND_LIST = """
+WITH d AS (
+  SELECT a.pairing_id, m2.id AS period_id, COUNT(*) AS n
+  FROM activities_activity a
+  JOIN programmes_programmeperiod m2 ON m2.programme_id = %(programme)s AND m2.kind = 'month' AND m2.starts_on <= %(as_of)s
+       AND a.occurred_on BETWEEN m2.starts_on AND m2.ends_on AND a.occurred_on <= %(as_of)s
+  WHERE a.kind = '走访' AND a.actor = 'helper' AND NOT a.withdrawn AND a.county_code = %(county)s
+    AND NOT EXISTS (SELECT 1 FROM activities_activity s WHERE s.supersedes_id = a.id AND s.supersedes_id IS NOT NULL)
+  GROUP BY a.pairing_id, m2.id
+), r AS (
+  SELECT p.id AS pairing_id, m.starts_on, m.ends_on, COALESCE(d.n, 0) AS done,
+         CASE WHEN m.ends_on > %(as_of)s THEN FLOOR((%(as_of)s - m.starts_on + 1)::numeric / (m.ends_on - m.starts_on + 1))
+              ELSE 1 END AS expected
+  FROM programmes_pairing p
+  JOIN programmes_programmeperiod m ON m.programme_id = p.programme_id AND m.kind = 'month' AND m.starts_on <= %(as_of)s
+  LEFT JOIN d ON d.pairing_id = p.id AND d.period_id = m.id
+  WHERE p.county_code = %(county)s AND p.starts_on <= LEAST(m.ends_on, %(as_of)s)
+    AND (p.ends_on IS NULL OR p.ends_on >= LEAST(m.ends_on, %(as_of)s)) AND m.ends_on BETWEEN %(after)s AND %(before)s
+), s AS (
+  SELECT r.*, CASE WHEN done >= 1 THEN 'met' WHEN ends_on < %(closed)s THEN 'overdue'
+                   WHEN done >= expected THEN 'on_track' ELSE 'behind' END AS status FROM r
+)
+SELECT pairing_id, starts_on, status, COUNT(*) OVER () FROM s WHERE status IN ({statuses})
+ORDER BY CASE status WHEN 'overdue' THEN 0 WHEN 'behind' THEN 1 WHEN 'on_track' THEN 2 WHEN 'met' THEN 3 ELSE 4 END,
+         GREATEST(1 - done, 0) DESC, starts_on DESC, pairing_id LIMIT 50
+"""
+
+
 def _best(fn, runs: int = 3) -> tuple[float, object]:
     times, result = [], None
     for _ in range(runs):
@@ -249,13 +293,82 @@ def measure() -> None:
               f"ratio to the faster ({base}) {ratio:.2f} (goal ≤ 1.5){goal}; load average "
               f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
 
-    if os.environ.get("BANGFU_BENCH_COUNTY_ONLY") != "1":
+    parts = set((os.environ.get("BANGFU_BENCH_PARTS") or "province,county,past,groupings,writes").split(","))
+    if os.environ.get("BANGFU_BENCH_COUNTY_ONLY") == "1":
+        parts.discard("province")
+    if "province" in parts:
         compare("province", "", lambda: product(province), lambda: product_live(province), 3, "")
-    compare(f"county {COUNTY} roll-up by township", COUNTY, rollup, lambda: rollup(live=True), 7,
-            "; goal < 200 ms for the product")
-    compare(f"county {COUNTY} roll-up by township as of {PAST} (its month's later visits recorded)", COUNTY,
-            lambda: rollup(as_of=PAST), lambda: rollup(live=True, as_of=PAST), 7, "", PAST)
-    write_costs()
+    if "county" in parts:
+        compare(f"county {COUNTY} roll-up by township", COUNTY, rollup, lambda: rollup(live=True), 7,
+                "; goal < 200 ms for the product")
+    if "past" in parts:
+        compare(f"county {COUNTY} roll-up by township as of {PAST} (its month's later visits recorded)", COUNTY,
+                lambda: rollup(as_of=PAST), lambda: rollup(live=True, as_of=PAST), 7, "", PAST)
+    if "groupings" in parts:
+        groupings_and_lists(county, programme)
+    if "writes" in parts:
+        write_costs()
+
+
+def groupings_and_lists(county, programme: int) -> None:
+    """The county's roll-ups by helper, organization and team, and the first page of its lists
+    (rows, behind, 本周待办 — the count and the page, as the pages ask), each against a hand-written
+    statement over the activities in the same run, in turns (best of 7); results must agree."""
+    from django.db import connection
+
+    from bangfu.compliance import selectors
+    from bangfu.compliance.selectors import ComplianceFilters
+    from bangfu.compliance.todo import todo_filters
+
+    def hand_group(by: str):
+        key, join = GROUP_KEYS[by]
+        with connection.cursor() as cur:
+            cur.execute(HAND_GROUPED.format(key=key, join=join),
+                        {"as_of": AS_OF, "prefix": COUNTY + "%", "programme": programme})
+            rows = cur.fetchall()
+        return len(rows), sum(int(r[1]) for r in rows), sum(int(r[2] or 0) for r in rows)
+
+    def product_group(by: str):
+        rows = selectors.compliance_rollup(scope=county, by=by, as_of=AS_OF)
+        return len(rows), sum(r["total"] for r in rows), sum(r["met"] for r in rows)
+
+    end = date(YEAR, 12, 31)  # 本周待办 on the year's last day: December not yet met (nothing dated after it)
+    lists = {"rows": (ComplianceFilters(), AS_OF), "behind": (ComplianceFilters(status="due"), AS_OF),
+             f"本周待办 as of {end}": (todo_filters(as_of=end), end),
+             f"本周待办 as of {PAST} (its month's later visits recorded)": (todo_filters(as_of=PAST), PAST)}
+    statuses = {"": "'overdue', 'behind', 'on_track', 'met', 'exempt'", "due": "'overdue', 'behind'",
+                "todo": "'overdue', 'behind', 'on_track'"}
+
+    def hand_list(name: str):
+        filters, as_of = lists[name]
+        with connection.cursor() as cur:
+            cur.execute(HAND_LIST.format(statuses=statuses[filters.status]), {
+                "as_of": as_of, "programme": programme, "county": COUNTY, "closed": as_of - timedelta(days=5),
+                "after": filters.ending_after or date(1900, 1, 1), "before": filters.ending_before or date(2999, 1, 1)})
+            rows = cur.fetchall()
+        return (rows[0][3] if rows else 0), tuple((r[0], r[1], r[2]) for r in rows)
+
+    def product_list(name: str):
+        filters, as_of = lists[name]
+        count, page = selectors.compliance_page(scope=county, filters=filters, as_of=as_of, limit=50)
+        return count, tuple((r.pairing.pk, r.period_starts_on, r.status) for r in page)
+
+    cases = {**{f"roll-up by {by}": (lambda by=by: hand_group(by), lambda by=by: product_group(by))
+                for by in GROUP_KEYS},
+             **{f"list {name}, count and first page": (lambda n=name: hand_list(n), lambda n=name: product_list(n))
+                for name in lists}}
+    for title, (hand_fn, product_fn) in cases.items():
+        times = {"hand": [], "product": []}
+        results = {}
+        for _round in range(7):
+            for side, fn in (("hand", hand_fn), ("product", product_fn)):
+                took, results[side] = _best(fn, 1)
+                times[side].append(took)
+        assert results["hand"] == results["product"], (title, results)
+        hand_ms, product_ms = min(times["hand"]) * 1000, min(times["product"]) * 1000
+        print(f"county {COUNTY} {title}: hand-written {hand_ms:,.0f} ms; product {product_ms:,.0f} ms; ratio "
+              f"{product_ms / hand_ms:.2f} (goal < 50 ms for the product); load average "
+              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
 
 
 def write_costs() -> None:

@@ -92,10 +92,9 @@ def _row(r: selectors.ComplianceRow) -> dict:
 def compliance_rows(request, q: Query[ComplianceQuery]):
     scope, filters, as_of = _scoped(request, q)
     size = max(1, min(q.page_size, 500))
-    rows = selectors.compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=size,
-                                     offset=(max(q.page, 1) - 1) * size)
-    return {"count": selectors.compliance_count(scope=scope, filters=filters, as_of=as_of),
-            "items": [_row(r) for r in rows]}
+    count, rows = selectors.compliance_page(scope=scope, filters=filters, as_of=as_of, limit=size,
+                                            offset=(max(q.page, 1) - 1) * size)
+    return {"count": count, "items": [_row(r) for r in rows]}
 
 
 @router.get("/compliance/rollup", response=list[RollupOut], summary="落实情况汇总(按帮扶人、单位、工作队、区域等)")
@@ -116,6 +115,5 @@ def compliance_due(request, q: Query[ComplianceQuery]):
     week or the month began — the rows of /compliance/week/ and of the reminders."""
     scope, filters, as_of = _scoped(request, q)
     filters = todo_filters(filters, as_of=as_of)
-    rows = selectors.compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=min(q.page_size, 500))
-    return {"count": selectors.compliance_count(scope=scope, filters=filters, as_of=as_of),
-            "items": [_row(r) for r in rows]}
+    count, rows = selectors.compliance_page(scope=scope, filters=filters, as_of=as_of, limit=min(q.page_size, 500))
+    return {"count": count, "items": [_row(r) for r in rows]}

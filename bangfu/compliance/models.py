@@ -60,6 +60,9 @@ class ComplianceDone(_SummaryRow):
             models.Index(fields=["pairing"], name="compliance_done_pairing"),
             # a village's rows, folded into ComplianceArea after each write there
             models.Index(fields=["region_id", "obligation"], name="compliance_done_village"),
+            # the lists' pages: a county's rows of one obligation, most behind first (selectors._page_sql)
+            models.Index(fields=["county_code", "obligation", "done", "-period_starts_on", "pairing"],
+                         name="compliance_done_order"),
         ]
 
 
@@ -88,3 +91,32 @@ class ComplianceArea(_SummaryRow):
     class Meta:
         verbose_name = _("落实情况分村汇总")
         verbose_name_plural = _("落实情况分村汇总")
+
+
+class ComplianceHelper(_SummaryRow):
+    """The summary's ended periods counted per helper and village: what a roll-up by helper,
+    organization or team reads for every period that has ended by the day asked — as
+    ComplianceArea does for regions, programmes and obligations, one row per (obligation, period,
+    village, helper) instead of one per pairing and period. The helper's organization, when the
+    helper is a person, is read from the person at the time asked (it may change), not kept here.
+    Kept by the same refreshes as ComplianceArea (compliance/summary.py)."""
+
+    # a helper's rows in a village together: they are refolded (deleted) together after a write there
+    pk = models.CompositePrimaryKey("county_code", "obligation", "region_id", "helper_kind", "helper_id", "period")
+    region_id = models.CharField(_("受帮扶方所在区域"), max_length=12)
+    # the pairing's helper: its kind and id (the key), and the id again in the column of its kind
+    helper_kind = models.CharField(_("帮扶方类型"), max_length=14)
+    helper_id = models.IntegerField(_("帮扶方"))
+    helper_person_id = models.IntegerField(_("帮扶人"), null=True)
+    helper_organization_id = models.IntegerField(_("帮扶单位"), null=True)
+    helper_team_id = models.IntegerField(_("帮扶工作队"), null=True)
+    programme_id = models.IntegerField(_("项目"))
+    period_ends_on = models.DateField(_("周期结束日期"))
+    total = models.IntegerField(_("应完成"))
+    met = models.IntegerField(_("已完成"))
+    exempt = models.IntegerField(_("已免除"))
+    shortfall = models.FloatField(_("差额"))
+
+    class Meta:
+        verbose_name = _("落实情况分帮扶方汇总")
+        verbose_name_plural = _("落实情况分帮扶方汇总")

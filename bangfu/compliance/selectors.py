@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
-from bangfu.compliance.models import ComplianceArea, ComplianceDone
+from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper
 from bangfu.errors import NotFound, ValidationError
 from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
@@ -44,6 +44,7 @@ from bangfu.registry.models import Organization, Person, Team
 
 SUMMARY_TABLE = ComplianceDone._meta.db_table
 AREA_TABLE = ComplianceArea._meta.db_table
+HELPER_TABLE = ComplianceHelper._meta.db_table
 STATUS_LABELS = {"met": gettext_lazy("已完成"), "on_track": gettext_lazy("进度正常"), "behind": gettext_lazy("进度落后"),
                  "overdue": gettext_lazy("逾期未完成"), "exempt": gettext_lazy("已免除")}
 COLUMNS = ["pairing_id", "obligation_id", "period_id", "period_label", "period_starts_on", "period_ends_on",
@@ -352,7 +353,8 @@ def _by_minimum(obligation: Obligation) -> list[Obligation]:
 
 
 def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
-                            with_org: bool, with_labels: bool, open_only: bool = False) -> tuple[str, list]:
+                            with_org: bool, with_labels: bool, open_only: bool = False, ended_status: str = "",
+                            limit: int | None = None) -> tuple[str, list]:
     """The rows of `_obligation_sql` read from the summary (compliance/summary.py): what was done
     per pairing and period is precomputed; who owes a period, the status and the share due by
     now are still decided here for `as_of`. No join to the pairings or activities unless the
@@ -362,7 +364,11 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     the latest day it counted (`last_on`). Where that is after `as_of` — only possible in the
     periods still counting on `as_of`, and never on the current day unless something was dated
     ahead — what was done by `as_of` is counted from that pairing's activities by the rule
-    (`_done_by_sql`); every other row is read as it stands."""
+    (`_done_by_sql`); every other row is read as it stands.
+
+    With `ended_status` (a list's page, _page_sql): only the rows of the periods no longer counting
+    that have that status, the first `limit` of them in the lists' order — read as they stand, so
+    that the order index (compliance_done_order) gives them without reading the others."""
     reference = _least("s.period_ends_on", "%s")
     where = ["s.obligation_id = %s", "s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
              f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"]
@@ -374,6 +380,16 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     if open_only:  # the periods still counting; those over are read folded (_area_sql)
         where.append(f"s.period_id IN ({counting_marks})" if counting_ids else "1 = 0")
         where_params += counting_ids
+    order = ""
+    if ended_status:  # ended periods: the status from the row alone (expected = required, done as kept)
+        if counting_ids:
+            where.append(f"s.period_id NOT IN ({counting_marks})")
+            where_params += counting_ids
+        where.append(ENDED_STATUS_WHERE[ended_status])
+        where_params += {"exempt": [], "met": [float(obligation.minimum)]}.get(
+            ended_status, [float(obligation.minimum), as_of - timedelta(days=obligation.grace_days)])
+        order = ENDED_STATUS_ORDER[ended_status]
+        counting_ids = []  # no row here counted anything after as_of
     prefix_where, prefix_params = _prefix_where(scope, "s")
     where += prefix_where
     where_params += prefix_params
@@ -400,12 +416,33 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
            f"FROM {SUMMARY_TABLE} s {joins}WHERE {' AND '.join(where)}{more}")
     params = [obligation.pk, float(obligation.minimum), *expected_params, *done_params,
               as_of - timedelta(days=obligation.grace_days), *where_params, *more_params]
+    if order:
+        sql = f"SELECT * FROM ({sql} ORDER BY {order} LIMIT %s) f"
+        params += [*[float(obligation.minimum)] * order.count("%s"), limit]
     if done_params:
         # A fence, so that the planner does not copy `done` (a subquery per such row) into every
         # expression of the outer statements that uses it (status, shortfall: five times over).
         fence = "OFFSET 0" if _vendor() == "postgresql" else "LIMIT -1 OFFSET 0"
         sql = f"SELECT * FROM ({sql} {fence}) f"
     return sql, params
+
+
+# A list's page (_page_sql) reads the rows of ended periods status by status: which rows have each
+# status (parameters: the minimum, and for overdue and behind the first day not yet past the grace),
+# and their order in the list — most behind first (shortfall = minimum − done, for rows not met: done
+# ascending, as the order index compliance_done_order is), then the latest period, then the pairing.
+ENDED_STATUS_WHERE = {
+    "overdue": "s.exempt = 0 AND s.done < %s AND s.period_ends_on < %s",
+    "behind": "s.exempt = 0 AND s.done < %s AND s.period_ends_on >= %s",
+    "met": "s.exempt = 0 AND s.done >= %s",
+    "exempt": "s.exempt = 1",
+}
+ENDED_STATUS_ORDER = {
+    "overdue": "s.done, s.period_starts_on DESC, s.pairing_id",
+    "behind": "s.done, s.period_starts_on DESC, s.pairing_id",
+    "met": "s.period_starts_on DESC, s.pairing_id",
+    "exempt": "CASE WHEN s.done >= %s THEN 0 ELSE %s - s.done END DESC, s.period_starts_on DESC, s.pairing_id",
+}
 
 
 def _prefix_where(scope: Scope, alias: str) -> tuple[list[str], list]:
@@ -439,8 +476,9 @@ def _foldable(obligation: Obligation, filters: ComplianceFilters) -> bool:
 
 
 def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date,
-              keys: list[str]) -> tuple[str, list]:
-    """Counts per roll-up group from the folded village rows (ComplianceArea) of the periods that
+              keys: list[str], *, table: str = AREA_TABLE, joins: str = "") -> tuple[str, list]:
+    """Counts per roll-up group from the folded village rows (ComplianceArea, or per village and
+    helper: ComplianceHelper as `table`, with `joins` for its keys) of the periods that
     have ended by `as_of` and count nothing after it: met and exempt as counted, the rest overdue
     once the grace has passed and behind before — the statuses the per-row query gives these
     periods. The filters' periods (current, ending before or after) select whole rows; a status
@@ -478,7 +516,7 @@ def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, 
         where.append(f"({total}) > 0")
         params = [*params, *total_params]
     sql = (f"SELECT {', '.join(keys)}, {total} AS total, {', '.join(columns)}, {shortfall} AS shortfall "
-           f"FROM {AREA_TABLE} g WHERE g.obligation_id = %s AND g.period_ends_on <= %s"
+           f"FROM {table} g {joins}WHERE g.obligation_id = %s AND g.period_ends_on <= %s"
            + "".join(f" AND {w}" for w in where) + period_where)
     return sql, [*total_params, *column_params, *shortfall_params, obligation.pk, as_of, *params, *period_params]
 
@@ -586,6 +624,8 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org
     _periods_prefetch(obligations, as_of)
     parts, params = [], []
     for obligation in obligations:
+        if obligation.pk in open_only and not _periods_counting(obligation, as_of):
+            continue  # all its periods are read folded: no part (a part that selects nothing still costs its plan)
         if live:
             sql, part_params = _obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
                                                with_exemptions=obligation.has_exemptions)
@@ -595,6 +635,8 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org
                                                        open_only=obligation.pk in open_only)
         parts.append(sql)
         params += part_params
+    if not parts:
+        return None
     union = " UNION ALL ".join(parts)
     where, where_params = "", []
     if filters.status == "due":
@@ -641,9 +683,47 @@ def _to_date(value):
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _wide(scope: Scope, filters: ComplianceFilters) -> bool:
+    """Whether the rows are a region's (a prefix, a programme, an obligation, periods, a status):
+    the lists read those by their counts and the order index (_page_sql); one household's, pairing's
+    or helper's rows, or a role's narrower set, are few and read whole."""
+    return not (filters.helper_person or filters.helper_org or filters.helper_team or filters.pairing
+                or filters.target_household or filters.target_person or not scope.rules.see_households
+                or scope.organization_id is not None)
+
+
+StatusCounts = dict[int, dict[str, int]]  # obligation id → status → rows
+
+
+def _status_counts(scope: Scope, filters: ComplianceFilters, as_of: date, obligations: list[Obligation]
+                   ) -> StatusCounts:
+    """How many rows of each obligation have each status: a roll-up by obligation (read folded
+    where it can be)."""
+    rows = _rollup_rows(scope, "obligation", filters, as_of, None, False, obligations)
+    return {r["obligation_id"]: {status: int(r[status] or 0) for status in STATUS_LABELS} for r in rows}
+
+
+def counts_total(counts: StatusCounts, status: str | None = None) -> int:
+    """All rows the counts count, or those of one status."""
+    return sum(n for by_status in counts.values() for s, n in by_status.items() if status in (None, s))
+
+
+def compliance_status_counts(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date
+                             ) -> StatusCounts | None:
+    """How many of a region's rows have each status, per obligation (counts_total is
+    compliance_count), for a list to count its rows and then read a page by them (compliance_rows'
+    `counts`) with one roll-up; None for one household's or helper's rows (counted whole)."""
+    scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
+    if not _wide(scope, filters):
+        return None
+    return _status_counts(scope, filters, as_of, _obligations(scope, filters))
+
+
 def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, live: bool = False
                      ) -> int:
     scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
+    if not live and _wide(scope, filters):  # a region's count is its roll-up's total (the same rows)
+        return counts_total(compliance_status_counts(scope=scope, filters=filters, as_of=as_of))
     built = _base_sql(scope, filters, as_of, with_labels=False, live=live)
     if built is None:
         return 0
@@ -651,17 +731,80 @@ def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, 
     return _fetch(f"SELECT COUNT(*) AS n FROM ({sql}) x", params)[0]["n"]
 
 
+STATUS_ORDER = ("overdue", "behind", "on_track", "met", "exempt")  # the lists' order: most behind first
+ROWS_ORDER = (" ORDER BY CASE c.status WHEN 'overdue' THEN 0 WHEN 'behind' THEN 1 WHEN 'on_track' THEN 2 "
+              "WHEN 'met' THEN 3 ELSE 4 END, c.shortfall DESC, c.period_starts_on DESC, c.pairing_id, c.obligation_id")
+
+
+def _page_sql(scope: Scope, filters: ComplianceFilters, as_of: date, limit: int, offset: int,
+             counts: StatusCounts | None) -> tuple[str, list] | None:
+    """One page of a region's rows without reading them all. The statuses' counts (a roll-up, read
+    folded) say which statuses the page's window reaches and how many rows of each it needs; for
+    each obligation and such status, the ended periods' first rows in the list's order are read by
+    the order index, `needed` of them (the rows before the window included) — the page's rows are
+    among them, since within one obligation and status the list's order is the index's. The
+    periods still counting (the month under way: their status depends on the day asked) are read
+    whole. The outer statement orders what was read and skips the rows of the statuses before."""
+    obligations = _obligations(scope, filters)
+    if not obligations:
+        return None
+    _periods_prefetch(obligations, as_of)
+    if counts is None:
+        counts = _status_counts(scope, filters, as_of, obligations)
+    needed, before, skip = {}, 0, 0
+    for status in STATUS_ORDER:
+        n = counts_total(counts, status)
+        if n and before < offset + limit and before + n > offset:
+            if not needed:
+                skip = offset - before
+            needed[status] = offset + limit - before
+        before += n
+    if not needed:
+        return None
+    parts, params = [], []
+    for obligation in obligations:
+        for status, n in needed.items():
+            # no period that has ended is on track; an obligation without rows of the status is left out
+            if status != "on_track" and counts.get(obligation.pk, {}).get(status):
+                sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of, with_org=False,
+                                                           with_labels=True, ended_status=status, limit=n)
+                parts.append(sql)
+                params += part_params
+        counting = _periods_counting(obligation, as_of)
+        # a period under way is never overdue: a window of overdue rows only (the behind list's first
+        # pages) reads the periods still counting only where one of them has ended (a birthday window)
+        statuses = [s for s in needed if s != "overdue" or any(not p["open"] for p in counting)]
+        if counting and any(counts.get(obligation.pk, {}).get(s) for s in statuses):
+            sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of, with_org=False,
+                                                       with_labels=True, open_only=True)
+            parts.append(sql)
+            params += part_params
+    if not parts:
+        return None
+    marks = ", ".join(["%s"] * len(needed))
+    sql = (f"SELECT * FROM (SELECT t.*, {STATUS_SQL} AS status, "
+           f"CASE WHEN t.done >= t.required THEN 0 ELSE t.required - t.done END AS shortfall "
+           f"FROM ({' UNION ALL '.join(parts)}) t) c WHERE c.status IN ({marks}){ROWS_ORDER} LIMIT %s OFFSET %s")
+    return sql, [*params, *needed, limit, skip]
+
+
 def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, limit: int = 50,
-                    offset: int = 0, live: bool = False) -> list[ComplianceRow]:
-    """One page of rows, the most behind first; pairings and obligations fetched in two more queries."""
+                    offset: int = 0, live: bool = False, counts: StatusCounts | None = None) -> list[ComplianceRow]:
+    """One page of rows, the most behind first; pairings and obligations fetched in two more queries.
+    A region's page is read by _page_sql (with `counts`: compliance_status_counts of the same scope,
+    filters and day, when the caller has them already), one household's or helper's rows whole."""
     scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
-    built = _base_sql(scope, filters, as_of, live=live)
-    if built is None:
-        return []
-    sql, params = built
-    order = (" ORDER BY CASE c.status WHEN 'overdue' THEN 0 WHEN 'behind' THEN 1 WHEN 'on_track' THEN 2 "
-             "WHEN 'met' THEN 3 ELSE 4 END, c.shortfall DESC, c.period_starts_on DESC, c.pairing_id, c.obligation_id")
-    raw = _fetch(f"{sql}{order} LIMIT %s OFFSET %s", [*params, limit, offset])
+    if not live and _wide(scope, filters):
+        built = _page_sql(scope, filters, as_of, limit, offset, counts)
+        if built is None:
+            return []
+        raw = _fetch(*built)
+    else:
+        built = _base_sql(scope, filters, as_of, live=live)
+        if built is None:
+            return []
+        sql, params = built
+        raw = _fetch(f"{sql}{ROWS_ORDER} LIMIT %s OFFSET %s", [*params, limit, offset])
     from bangfu.programmes.selectors import PAIRING_RELATED
 
     pairings = Pairing.objects.select_related(*PAIRING_RELATED).in_bulk({r["pairing_id"] for r in raw})
@@ -674,7 +817,17 @@ def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, a
                           status=r["status"]) for r in raw]
 
 
-FOLDED_GROUPS = ("region", "programme", "obligation")  # the groups ComplianceArea rows carry
+def compliance_page(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, limit: int = 50,
+                    offset: int = 0) -> tuple[int, list[ComplianceRow]]:
+    """The count and one page of rows (an API list): a region's counted by status once for both."""
+    scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
+    counts = compliance_status_counts(scope=scope, filters=filters, as_of=as_of)
+    count = counts_total(counts) if counts is not None else compliance_count(scope=scope, filters=filters, as_of=as_of)
+    return count, compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=limit, offset=offset, counts=counts)
+
+
+HELPER_GROUPS = ("helper", "organization", "team")  # read folded from ComplianceHelper's rows
+FOLDED_GROUPS = ("region", "programme", "obligation", *HELPER_GROUPS)  # the others from ComplianceArea's
 GROUPS = {
     "helper": ["helper_person_id", "helper_organization_id", "helper_team_id"],
     "organization": ["helper_org_id"],
@@ -713,7 +866,19 @@ def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | Non
     A village's roll-up by region is by helper (rollup_grouping)."""
     scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
     by = rollup_grouping(scope=scope, by=by)
-    obligations = _obligations(scope, filters)
+    rows = _rollup_rows(scope, by, filters, as_of, region_length, live, _obligations(scope, filters))
+    for row in rows:
+        row["due"] = (row["behind"] or 0) + (row["overdue"] or 0)
+        # sums of amounts with one decimal place, whatever order the database added them in
+        row["shortfall"] = round(float(row["shortfall"] or 0), 1)
+        row["rate"] = round(100 * (row["met"] or 0) / row["total"]) if row["total"] else 0
+    _name_groups(by, rows)
+    return rows
+
+
+def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date, region_length: int | None,
+                 live: bool, obligations: list[Obligation]) -> list[dict]:
+    """compliance_rollup's counts per group, for the scope and filters compliance_scope checked."""
     if by == "region":
         length = _area_length(scope, region_length)
         key_names = ["area"]
@@ -730,27 +895,36 @@ def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | Non
         o for o in obligations if not _narrowed(scope, filters, o) and _foldable(o, filters)]
     built = _base_sql(scope, filters, as_of, with_org=by == "organization", with_labels=False, live=live,
                       obligations=obligations, open_only=frozenset(o.pk for o in folded))
-    if built is None:
+    if built is None and not folded:
         return []
-    sql, params = built
-    counts = ", ".join(f"CASE WHEN c.status = '{s}' THEN 1 ELSE 0 END AS {s}" for s in STATUS_LABELS)
-    parts = [f"SELECT {', '.join(keys('c'))}, 1 AS total, {counts}, c.shortfall FROM ({sql}) c"]
+    parts, params = [], []
+    if built is not None:
+        sql, params = built
+        counts = ", ".join(f"CASE WHEN c.status = '{s}' THEN 1 ELSE 0 END AS {s}" for s in STATUS_LABELS)
+        parts.append(f"SELECT {', '.join(keys('c'))}, 1 AS total, {counts}, c.shortfall FROM ({sql}) c")
+    table, area_keys, joins = AREA_TABLE, keys("g"), ""
+    if by in HELPER_GROUPS:
+        table = HELPER_TABLE
+    if by == "organization":  # a person's organization as it is now, as the per-row query reads it
+        area_keys = ["COALESCE(g.helper_organization_id, hp.organization_id) AS helper_org_id"]
+        joins = "LEFT JOIN registry_person hp ON hp.id = g.helper_person_id "
     for obligation in folded:
-        area_sql, area_params = _area_sql(obligation, scope, filters, as_of, keys("g"))
+        area_sql, area_params = _area_sql(obligation, scope, filters, as_of, area_keys, table=table, joins=joins)
         parts.append(area_sql)
         params = [*params, *area_params]
     group = ", ".join(f"u.{k}" for k in key_names)
     sums = ", ".join(f"SUM(u.{s}) AS {s}" for s in STATUS_LABELS)
-    rows = _fetch(f"SELECT {group}, SUM(u.total) AS total, {sums}, SUM(u.shortfall) AS shortfall "
-                  f"FROM ({' UNION ALL '.join(parts)}) u GROUP BY {group} "
-                  f"ORDER BY SUM(u.behind + u.overdue) DESC, {group}", params)
-    for row in rows:
-        row["due"] = (row["behind"] or 0) + (row["overdue"] or 0)
-        # sums of amounts with one decimal place, whatever order the database added them in
-        row["shortfall"] = round(float(row["shortfall"] or 0), 1)
-        row["rate"] = round(100 * (row["met"] or 0) / row["total"]) if row["total"] else 0
-    _name_groups(by, rows)
-    return rows
+    sql = (f"SELECT {group}, SUM(u.total) AS total, {sums}, SUM(u.shortfall) AS shortfall "
+           f"FROM ({' UNION ALL '.join(parts)}) u GROUP BY {group}")
+    if by == "helper" and _vendor() == "postgresql":
+        # a county's thousands of helpers named in the same statement, not by a list of ids (on SQLite,
+        # whose parser has a fixed depth, the statement is not nested once more: _name_groups names them)
+        return _fetch(f"SELECT r.*, COALESCE(hp.name, ho.name, ht.name) AS helper_name FROM ({sql}) r "
+                      f"LEFT JOIN registry_person hp ON hp.id = r.helper_person_id "
+                      f"LEFT JOIN registry_organization ho ON ho.id = r.helper_organization_id "
+                      f"LEFT JOIN registry_team ht ON ht.id = r.helper_team_id "
+                      f"ORDER BY r.behind + r.overdue DESC, {group.replace('u.', 'r.')}", params)
+    return _fetch(f"{sql} ORDER BY SUM(u.behind + u.overdue) DESC, {group}", params)
 
 
 def _name_groups(by: str, rows: list[dict]) -> None:
@@ -766,14 +940,15 @@ def _name_groups(by: str, rows: list[dict]) -> None:
         for r in rows:
             r["key"] = r["area"]
             r["name"] = found.get(r["area"].ljust(12, "0"), r["area"])
-    elif by == "helper":
-        people = names(Person, [r["helper_person_id"] for r in rows])
-        orgs = names(Organization, [r["helper_organization_id"] for r in rows])
-        teams = names(Team, [r["helper_team_id"] for r in rows])
+    elif by == "helper":  # named by _rollup_rows on PostgreSQL
+        named = bool(rows) and "helper_name" in rows[0]
+        people = {} if named else names(Person, [r["helper_person_id"] for r in rows])
+        orgs = {} if named else names(Organization, [r["helper_organization_id"] for r in rows])
+        teams = {} if named else names(Team, [r["helper_team_id"] for r in rows])
         for r in rows:
             r["key"] = r["helper_person_id"] or r["helper_organization_id"] or r["helper_team_id"]
-            r["name"] = (people.get(r["helper_person_id"]) or orgs.get(r["helper_organization_id"])
-                         or teams.get(r["helper_team_id"]) or "—")
+            r["name"] = ((r.pop("helper_name") if named else None) or people.get(r["helper_person_id"])
+                         or orgs.get(r["helper_organization_id"]) or teams.get(r["helper_team_id"]) or "—")
     elif by == "obligation":  # names carry their programme where several programmes are listed
         found = {pk: (programme, name) for pk, programme, name in Obligation.objects.filter(
             pk__in=[r["obligation_id"] for r in rows if r["obligation_id"]]).values_list("pk", "programme__name", "name")}

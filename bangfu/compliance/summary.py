@@ -28,16 +28,18 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-from bangfu.compliance.models import ComplianceArea, ComplianceDone
+from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper
 from bangfu.programmes.choices import Window
 from bangfu.programmes.models import Obligation, Programme
 
 TABLE = ComplianceDone._meta.db_table
 AREA_TABLE = ComplianceArea._meta.db_table
+HELPER_TABLE = ComplianceHelper._meta.db_table
 COLUMNS = ("county_code", "obligation_id", "pairing_id", "period_id", "programme_id", "region_id", "helper_person_id",
            "helper_organization_id", "helper_team_id", "pairing_starts_on", "pairing_ends_on", "period_starts_on",
            "period_ends_on", "done", "last_on", "exempt")
 CHUNK = 500  # pairing ids per statement (SQLite's parameter limit)
+HELPERS_APART = 50  # up to this many helpers in a county refolded one by one, more by whole villages
 
 _deferred = threading.local()
 
@@ -79,13 +81,17 @@ def _insert(obligations: list[Obligation], pairings: tuple[str, list] | None) ->
 
 def summary_refresh(pairing_ids: Iterable[int]) -> None:
     """Recompute the summary rows of these pairings (after any write that touches them), then
-    the village rows (ComplianceArea) of their villages."""
+    the village rows (ComplianceArea) of their villages and the helper rows (ComplianceHelper) of
+    their helpers there — as the pairings are now and as their rows were (a pairing moved or
+    handed to another helper leaves the old village's or helper's rows to refold too)."""
     ids = sorted({int(i) for i in pairing_ids if i is not None})
     pending = getattr(_deferred, "ids", None)
     if pending is not None:
         pending.update(ids)
         return
-    villages: set[tuple[str, int]] = set()
+    # (village, programme, helper kind, helper id) as the pairings are now and as their rows were
+    helpers: set[tuple[str, int, str, int]] = set()
+    columns = "region_id, programme_id, helper_person_id, helper_organization_id, helper_team_id"
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         marks = ", ".join(["%s"] * len(chunk))
@@ -93,13 +99,21 @@ def summary_refresh(pairing_ids: Iterable[int]) -> None:
             # Two writes to one pairing at once: the second waits here, then sees the first's rows.
             # NO KEY UPDATE: rows that merely refer to the pairing (FOR KEY SHARE) are not held up.
             lock = " ORDER BY id FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
-            cursor.execute(f"SELECT region_id, programme_id FROM programmes_pairing WHERE id IN ({marks}){lock}", chunk)
-            villages.update(cursor.fetchall())
-            cursor.execute(f"DELETE FROM {TABLE} WHERE pairing_id IN ({marks})", chunk)
+            cursor.execute(f"SELECT {columns} FROM programmes_pairing WHERE id IN ({marks}){lock}", chunk)
+            helpers.update(_helper_key(row) for row in cursor.fetchall())
+            cursor.execute(f"DELETE FROM {TABLE} WHERE pairing_id IN ({marks}) RETURNING {columns}", chunk)
+            helpers.update(_helper_key(row) for row in cursor.fetchall())
         obligations = list(Obligation.objects.filter(programme__pairings__pk__in=chunk).distinct()
                            .select_related("programme").order_by("pk"))
         _insert(obligations, (f"SELECT id FROM programmes_pairing WHERE id IN ({marks})", chunk))
-    _areas_refresh(villages)
+    _areas_refresh(helpers)
+
+
+def _helper_key(row: tuple) -> tuple[str, int, str, int]:
+    region_id, programme_id, person, organization, team = row
+    kind, pk = ("person", person) if person is not None else (
+        ("organization", organization) if organization is not None else ("team", team))
+    return region_id, programme_id, kind, pk
 
 
 def _folded(obligations) -> list[Obligation]:
@@ -107,32 +121,48 @@ def _folded(obligations) -> list[Obligation]:
     return [o for o in obligations if not o.condition_attribute]
 
 
-def _area_insert(obligation: Obligation, where: str = "", params: list | tuple = ()) -> None:
-    """Fold one obligation's summary rows of ended periods into village rows: the pairings that
-    owe each period (active on its last day), how many met it (not exempt, done ≥ minimum), how
-    many are exempt, and the shortfall — what the live query counts for a period that has ended."""
+# The helper of a summary row: its kind and id (ComplianceHelper's key); exactly one of the three is set.
+HELPER_KIND_SQL = ("CASE WHEN d.helper_person_id IS NOT NULL THEN 'person' "
+                   "WHEN d.helper_organization_id IS NOT NULL THEN 'organization' ELSE 'team' END")
+HELPER_ID_SQL = "COALESCE(d.helper_person_id, d.helper_organization_id, d.helper_team_id)"
+
+
+def _area_insert(obligation: Obligation, where: str = "", params: list | tuple = (), *, helpers: bool = False
+                 ) -> None:
+    """Fold one obligation's summary rows of ended periods into village rows (with `helpers`: rows
+    per village and helper, ComplianceHelper): the pairings that owe each period (active on its last
+    day), how many met it (not exempt, done ≥ minimum), how many are exempt, and the shortfall —
+    what the live query counts for a period that has ended."""
     required = float(obligation.minimum)
+    table, columns, values = AREA_TABLE, "", ""
+    if helpers:
+        table = HELPER_TABLE
+        columns = ", helper_kind, helper_id, helper_person_id, helper_organization_id, helper_team_id"
+        values = f", {HELPER_KIND_SQL}, {HELPER_ID_SQL}, d.helper_person_id, d.helper_organization_id, d.helper_team_id"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {AREA_TABLE} (county_code, obligation_id, period_id, region_id, programme_id, period_ends_on, "
-            f"total, met, exempt, shortfall) "
+            f"INSERT INTO {table} (county_code, obligation_id, period_id, region_id, programme_id, period_ends_on, "
+            f"total, met, exempt, shortfall{columns}) "
             f"SELECT d.county_code, d.obligation_id, d.period_id, d.region_id, d.programme_id, d.period_ends_on, "
             f"COUNT(*), SUM(CASE WHEN d.exempt = 0 AND d.done >= %s THEN 1 ELSE 0 END), SUM(d.exempt), "
-            f"SUM(CASE WHEN d.done >= %s THEN 0 ELSE %s - d.done END) FROM {TABLE} d "
+            f"SUM(CASE WHEN d.done >= %s THEN 0 ELSE %s - d.done END){values} FROM {TABLE} d "
             f"WHERE d.obligation_id = %s AND d.pairing_starts_on <= d.period_ends_on "
             f"AND (d.pairing_ends_on IS NULL OR d.pairing_ends_on >= d.period_ends_on){where} "
-            f"GROUP BY d.county_code, d.obligation_id, d.period_id, d.region_id, d.programme_id, d.period_ends_on",
+            f"GROUP BY d.county_code, d.obligation_id, d.period_id, d.region_id, d.programme_id, d.period_ends_on"
+            + (", d.helper_person_id, d.helper_organization_id, d.helper_team_id" if helpers else ""),
             [required, required, required, obligation.pk, *params])
 
 
-def _areas_refresh(villages: set[tuple[str, int]]) -> None:
-    """Refold the village rows of these (village, programme) pairs, for every folded obligation."""
-    by_programme: dict[int, list[str]] = {}
-    for region_id, programme_id in villages:
-        by_programme.setdefault(programme_id, []).append(region_id)
+def _areas_refresh(helpers: set[tuple[str, int, str, int]]) -> None:
+    """Refold, for every folded obligation, the village rows of these (village, programme) pairs and
+    the helper rows of these (village, programme, helper) — only the helpers given: a village's
+    other helpers' rows do not change."""
+    by_programme: dict[int, list[tuple[str, str, int]]] = {}
+    for region_id, programme_id, kind, pk in helpers:
+        by_programme.setdefault(programme_id, []).append((region_id, kind, pk))
     if not by_programme:
         return
-    regions = sorted({r for rs in by_programme.values() for r in rs})
+    regions = sorted({r for keys in by_programme.values() for r, _kind, _pk in keys})
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One writer per village at a time: the next one refolds after seeing the first's rows.
@@ -143,16 +173,33 @@ def _areas_refresh(villages: set[tuple[str, int]]) -> None:
                 cursor.execute(f"SELECT code FROM regions_region WHERE code IN ({', '.join(['%s'] * len(part))}) "
                                f"ORDER BY code FOR NO KEY UPDATE", part)
         for obligation in _folded(Obligation.objects.filter(programme_id__in=by_programme).order_by("pk")):
-            counties: dict[str, list[str]] = {}
-            for code in sorted(set(by_programme[obligation.programme_id])):
-                counties.setdefault(code[:6], []).append(code)
-            for county, codes in counties.items():  # the key's first columns: one county's rows
+            counties: dict[str, list[tuple[str, str, int]]] = {}
+            for key in sorted(set(by_programme[obligation.programme_id])):
+                counties.setdefault(key[0][:6], []).append(key)
+            for county, keys in counties.items():  # the key's first columns: one county's rows
+                codes = sorted({code for code, _kind, _pk in keys})
+                # many helpers at once (a register upload, a rebuild of many pairings): whole villages
+                tables = ((AREA_TABLE, False), (HELPER_TABLE, True)) if len(keys) > HELPERS_APART else ((AREA_TABLE, False),)
                 for start in range(0, len(codes), CHUNK):
                     part = codes[start:start + CHUNK]
                     marks = ", ".join(["%s"] * len(part))
-                    cursor.execute(f"DELETE FROM {AREA_TABLE} WHERE county_code = %s AND obligation_id = %s "
-                                   f"AND region_id IN ({marks})", [county, obligation.pk, *part])
-                    _area_insert(obligation, f" AND d.region_id IN ({marks})", part)
+                    for table, helpers_too in tables:
+                        cursor.execute(f"DELETE FROM {table} WHERE county_code = %s AND obligation_id = %s "
+                                       f"AND region_id IN ({marks})", [county, obligation.pk, *part])
+                        _area_insert(obligation, f" AND d.region_id IN ({marks})", part, helpers=helpers_too)
+                if len(keys) > HELPERS_APART:
+                    continue
+                for start in range(0, len(keys), CHUNK // 2):
+                    part_keys = keys[start:start + CHUNK // 2]
+                    values = ", ".join(["(%s, %s, %s)"] * len(part_keys))
+                    flat = [v for key in part_keys for v in key]
+                    part = sorted({code for code, _kind, _pk in part_keys})
+                    marks = ", ".join(["%s"] * len(part))
+                    cursor.execute(f"DELETE FROM {HELPER_TABLE} WHERE county_code = %s AND obligation_id = %s "
+                                   f"AND region_id IN ({marks}) AND (region_id, helper_kind, helper_id) IN (VALUES {values})",
+                                   [county, obligation.pk, *part, *flat])
+                    _area_insert(obligation, f" AND d.region_id IN ({marks}) AND (d.region_id, {HELPER_KIND_SQL}, "
+                                 f"{HELPER_ID_SQL}) IN (VALUES {values})", [*part, *flat], helpers=True)
 
 
 def summary_refresh_birthdays(person_ids_sql: str, params: list) -> None:
@@ -166,11 +213,13 @@ def summary_refresh_birthdays(person_ids_sql: str, params: list) -> None:
     summary_refresh(ids)
 
 
-def summary_rebuild(programme: Programme | None = None) -> int:
-    """Rebuild the summary (and its village rows) of one programme, or of everything, from the
-    activities; returns the summary's rows."""
+def summary_rebuild(programme: Programme | None = None, *, helpers: bool = True) -> int:
+    """Rebuild the summary (and its village and helper rows) of one programme, or of everything,
+    from the activities; returns the summary's rows. Without `helpers`, not the helper rows (a
+    migration before their table exists)."""
+    tables = (TABLE, AREA_TABLE, HELPER_TABLE) if helpers else (TABLE, AREA_TABLE)
     with connection.cursor() as cursor:
-        for table in (TABLE, AREA_TABLE):
+        for table in tables:
             if programme is None:
                 cursor.execute(f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}")
             else:
@@ -182,10 +231,12 @@ def summary_rebuild(programme: Programme | None = None) -> int:
         _insert([obligation], None)
     for obligation in _folded(obligations):
         _area_insert(obligation)
+        if helpers:
+            _area_insert(obligation, helpers=True)
     if programme is None and connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics for the planner after a full load
-            cursor.execute(f"ANALYZE {TABLE}")
-            cursor.execute(f"ANALYZE {AREA_TABLE}")
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
     return ComplianceDone.objects.filter(**({"programme_id": programme.pk} if programme else {})).count()
 
 

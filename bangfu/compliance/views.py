@@ -66,13 +66,18 @@ class _Rows:
 
     def __init__(self, scope, filters, as_of, user_scope):
         self.scope, self.filters, self.as_of, self.user_scope = scope, filters, as_of, user_scope
+        self.counts = None
 
     def count(self):
+        # a region's rows: counted by status, and the page read by those counts (one roll-up for both)
+        self.counts = selectors.compliance_status_counts(scope=self.scope, filters=self.filters, as_of=self.as_of)
+        if self.counts is not None:
+            return selectors.counts_total(self.counts)
         return selectors.compliance_count(scope=self.scope, filters=self.filters, as_of=self.as_of)
 
     def __getitem__(self, window: slice):
         rows = selectors.compliance_rows(scope=self.scope, filters=self.filters, as_of=self.as_of,
-                                         limit=window.stop - window.start, offset=window.start)
+                                         limit=window.stop - window.start, offset=window.start, counts=self.counts)
         for row in rows:  # the helper's page is linked only when it opens for the user
             row.helper_linked = helper_in_scope(self.user_scope, row.pairing)
         return rows

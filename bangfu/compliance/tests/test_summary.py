@@ -13,7 +13,7 @@ from bangfu.accounts.roles import Role
 from bangfu.accounts.scope import Scope
 from bangfu.activities.services import activity_correct, activity_record
 from bangfu.compliance import selectors
-from bangfu.compliance.models import ComplianceArea, ComplianceDone
+from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper
 from bangfu.compliance.selectors import ComplianceFilters
 from bangfu.compliance.summary import summary_rebuild
 from bangfu.programmes import services
@@ -38,20 +38,31 @@ ROLLUP_FILTERS = [*FILTERS, ComplianceFilters(status="todo"), ComplianceFilters(
                   ComplianceFilters(status="due", current_only=True, region=TOWNSHIP_A[:9])]
 
 
-def snapshot() -> tuple[list[tuple], list[tuple]]:
+def snapshot() -> tuple[list[tuple], list[tuple], list[tuple]]:
     return (sorted(ComplianceDone.objects.values_list(
         "county_code", "obligation_id", "pairing_id", "period_id", "programme_id", "region_id", "helper_person_id",
         "helper_organization_id", "helper_team_id", "pairing_starts_on", "pairing_ends_on", "period_starts_on",
         "period_ends_on", "done", "last_on", "exempt")),
         sorted(ComplianceArea.objects.values_list("county_code", "obligation_id", "period_id", "region_id",
                                                   "programme_id", "period_ends_on", "total", "met", "exempt",
-                                                  "shortfall")))
+                                                  "shortfall")),
+        sorted(ComplianceHelper.objects.values_list("county_code", "obligation_id", "period_id", "region_id",
+                                                    "helper_kind", "helper_id", "helper_person_id",
+                                                    "helper_organization_id", "helper_team_id", "programme_id",
+                                                    "period_ends_on", "total", "met", "exempt", "shortfall")))
 
 
-def rows(scope, filters, as_of, live):
+# the lists' filters (rows, behind, this week, a status) compared page by page: a region's page is read
+# status by status from the order index (selectors._page_sql), whose windows must fall right
+LIST_FILTERS = [*FILTERS, ComplianceFilters(status="todo", ending_before=date(2025, 7, 6), ending_after=date(2025, 6, 1)),
+                ComplianceFilters(status="met"), ComplianceFilters(status="exempt"), ComplianceFilters(status="overdue")]
+
+
+def rows(scope, filters, as_of, live, limit=10_000, offset=0):
     return [(r.pairing.pk, r.obligation.pk, r.period_label, r.period_starts_on, r.period_ends_on, r.required,
              r.expected, r.done, r.shortfall, r.status)
-            for r in selectors.compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=10_000, live=live)]
+            for r in selectors.compliance_rows(scope=scope, filters=filters, as_of=as_of, limit=limit, offset=offset,
+                                               live=live)]
 
 
 def assert_exact(scopes: list[Scope], days=DAYS) -> None:
@@ -71,6 +82,12 @@ def assert_exact(scopes: list[Scope], days=DAYS) -> None:
                 assert got == rows(scope, filters, as_of, True), (scope, as_of, filters)
                 checked += len(got)
             assert selectors.compliance_count(scope=scope, as_of=as_of) == len(rows(scope, FILTERS[0], as_of, True))
+            for filters in LIST_FILTERS:
+                count = selectors.compliance_count(scope=scope, filters=filters, as_of=as_of)
+                assert count == selectors.compliance_count(scope=scope, filters=filters, as_of=as_of, live=True)
+                for offset in (0, 2, 5, max(count - 1, 0)):  # windows across the statuses' boundaries
+                    assert rows(scope, filters, as_of, False, 3, offset) == rows(scope, filters, as_of, True, 3, offset), (
+                        scope, as_of, filters, offset)
             assert (selectors.compliance_totals(scope=scope, as_of=as_of)
                     == selectors.compliance_totals(scope=scope, as_of=as_of, live=True))
     assert checked, "the scenario compares no rows"
@@ -236,7 +253,7 @@ def test_conditions_terms_and_birthdays(people):
 
 def test_the_demo_and_the_rebuild_command(regions):
     call_command("demo", "--seed", "5", "--scale", "0.02", "--today", "2026-11-23", stdout=StringIO())
-    assert ComplianceDone.objects.exists() and ComplianceArea.objects.exists()
+    assert ComplianceDone.objects.exists() and ComplianceArea.objects.exists() and ComplianceHelper.objects.exists()
     assert_exact([ADMIN_SCOPE], [date(2026, 3, 15)])
     out = StringIO()
     call_command("compliance_rebuild", stdout=out)
