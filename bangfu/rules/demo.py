@@ -16,7 +16,8 @@ from bangfu.accounts.roles import Role
 from bangfu.accounts.scope import Scope
 from bangfu.procedures import services as procedures
 from bangfu.registry import services as registry
-from bangfu.registry.models import Household
+from bangfu.errors import Conflict, ValidationError
+from bangfu.registry.models import Household, HouseholdStatus, Person
 from bangfu.rules import services, workflow
 from bangfu.rules.selectors import evaluate_households
 
@@ -31,6 +32,30 @@ def _user(username: str):
 def _income(household: Household, per_head: int) -> dict:
     return {"wage_income": Decimal(per_head * household.size), "production_income": Decimal(0),
             "property_income": Decimal(0), "transfer_income": Decimal(0)}
+
+
+def _helper_assign(scope: Scope, by, household: Household, *, on: date) -> None:
+    """A household in monitoring is covered by the programmes that cover monitored households
+    (帮扶责任人): the 帮扶 step pairs it with the county's least-loaded helper who has room."""
+    from bangfu.programmes import services as programmes
+    from bangfu.programmes.models import Pairing, PairingStatus, Programme
+
+    for programme in Programme.objects.filter(coverage_attribute="status"):
+        if HouseholdStatus.MONITORED not in programme.coverage_values:
+            continue
+        active = Pairing.objects.filter(programme=programme, status=PairingStatus.ACTIVE)
+        if active.filter(target_household=household).exists():
+            continue
+        helpers = (active.filter(helper_person__isnull=False)
+                   .values("helper_person").annotate(n=Count("pk")).order_by("n", "helper_person"))
+        for row in helpers[:50]:
+            helper = Person.objects.get(pk=row["helper_person"])
+            try:
+                programmes.pairing_create(scope=scope, by=by, programme=programme, helper=helper, target=household,
+                                          starts_on=max(on, programme.starts_on))
+                break
+            except (ValidationError, Conflict):
+                continue
 
 
 def rules_demo(*, progress=lambda message: None) -> dict:
@@ -126,6 +151,9 @@ def rules_demo(*, progress=lambda message: None) -> dict:
             workflow.cases_publish(scope=township, by=by_township, definition="monitoring", case_ids=[m.case_id],
                                    village=h.region_id, starts_on=date(2026, 8, 4), ends_on=date(2026, 8, 10))
             workflow.monitoring_mark(scope=township, by=by_township, monitoring=m, on=date(2026, 8, 11))
+    # every household now monitored gets its 帮扶责任人, as the township assigns one when a case opens
+    for h in Household.objects.filter(region__code__startswith=TOWNSHIP[:9], status=HouseholdStatus.MONITORED):
+        _helper_assign(county, by_county, h, on=date(2026, 11, 30))
     evaluation = services.evaluation_run(scope=county, by=by_county, region="450224", on=date(2026, 11, 30))
     progress(_("  测算 %(d)s：%(n)d 户，达到退出标准 %(e)d 户，应纳入监测 %(m)d 户，可出列村 %(v)d/%(t)d") % {
         "d": evaluation.on, "n": evaluation.households, "e": evaluation.exit_eligible,
