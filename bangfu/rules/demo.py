@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.models import User
 from bangfu.accounts.roles import Role
 from bangfu.accounts.scope import Scope
+from bangfu.errors import Conflict, ValidationError
 from bangfu.procedures import services as procedures
 from bangfu.registry import services as registry
-from bangfu.errors import Conflict, ValidationError
 from bangfu.registry.models import Household, HouseholdStatus, Person
 from bangfu.rules import services, workflow
 from bangfu.rules.selectors import evaluate_households
