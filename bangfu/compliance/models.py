@@ -66,7 +66,22 @@ class ComplianceDone(_SummaryRow):
         ]
 
 
-class ComplianceArea(_SummaryRow):
+class _FoldedRow(_SummaryRow):
+    """The counts both folded tables keep per (obligation, period, village[, helper]) of ended periods."""
+
+    region_id = models.CharField(_("受帮扶方所在区域"), max_length=12)
+    programme_id = models.IntegerField(_("项目"))
+    period_ends_on = models.DateField(_("周期结束日期"))
+    total = models.IntegerField(_("应完成"))
+    met = models.IntegerField(_("已完成"))
+    exempt = models.IntegerField(_("已免除"))
+    shortfall = models.FloatField(_("差额"))
+
+    class Meta:
+        abstract = True
+
+
+class ComplianceArea(_FoldedRow):
     """The summary's ended periods counted per village: what a region, programme or obligation
     roll-up reads for every period that has ended by the day asked.
 
@@ -80,20 +95,13 @@ class ComplianceArea(_SummaryRow):
     """
 
     pk = models.CompositePrimaryKey("county_code", "obligation", "period", "region_id")
-    region_id = models.CharField(_("受帮扶方所在区域"), max_length=12)
-    programme_id = models.IntegerField(_("项目"))
-    period_ends_on = models.DateField(_("周期结束日期"))
-    total = models.IntegerField(_("应完成"))
-    met = models.IntegerField(_("已完成"))
-    exempt = models.IntegerField(_("已免除"))
-    shortfall = models.FloatField(_("差额"))
 
     class Meta:
         verbose_name = _("落实情况分村汇总")
         verbose_name_plural = _("落实情况分村汇总")
 
 
-class ComplianceHelper(_SummaryRow):
+class ComplianceHelper(_FoldedRow):
     """The summary's ended periods counted per helper and village: what a roll-up by helper,
     organization or team reads for every period that has ended by the day asked — as
     ComplianceArea does for regions, programmes and obligations, one row per (obligation, period,
@@ -103,19 +111,12 @@ class ComplianceHelper(_SummaryRow):
 
     # a helper's rows in a village together: they are refolded (deleted) together after a write there
     pk = models.CompositePrimaryKey("county_code", "obligation", "region_id", "helper_kind", "helper_id", "period")
-    region_id = models.CharField(_("受帮扶方所在区域"), max_length=12)
     # the pairing's helper: its kind and id (the key), and the id again in the column of its kind
     helper_kind = models.CharField(_("帮扶方类型"), max_length=14)
     helper_id = models.IntegerField(_("帮扶方"))
     helper_person_id = models.IntegerField(_("帮扶人"), null=True)
     helper_organization_id = models.IntegerField(_("帮扶单位"), null=True)
     helper_team_id = models.IntegerField(_("帮扶工作队"), null=True)
-    programme_id = models.IntegerField(_("项目"))
-    period_ends_on = models.DateField(_("周期结束日期"))
-    total = models.IntegerField(_("应完成"))
-    met = models.IntegerField(_("已完成"))
-    exempt = models.IntegerField(_("已免除"))
-    shortfall = models.FloatField(_("差额"))
 
     class Meta:
         verbose_name = _("落实情况分帮扶方汇总")
