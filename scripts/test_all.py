@@ -28,7 +28,9 @@ def postgres_reachable(url: str) -> str | None:
 def pytest(env_extra: dict[str, str], label: str, extra_args: list[str]) -> int:
     env = {**os.environ, **env_extra}
     print(f"\n=== {label} ===", flush=True)
-    args = [sys.executable, "-m", "pytest", "-q", "-n", os.environ.get("BANGFU_TEST_WORKERS", "2"), *extra_args]
+    # worksteal: a worker that runs out of tests takes some queued for the other
+    args = [sys.executable, "-m", "pytest", "-q", "-n", os.environ.get("BANGFU_TEST_WORKERS", "2"),
+            "--dist", "worksteal", *extra_args]
     return subprocess.call(args, env=env)
 
 
@@ -40,9 +42,11 @@ def main() -> int:
             print("CI: " + msg + " — CI 中这是失败。", file=sys.stderr)
             return 1
         print(msg, file=sys.stderr)
-    sqlite_env = {"DATABASE_URL": "", "BANGFU_DB_LABEL": "sqlite"}
-    code = pytest(sqlite_env, "SQLite", extra)
     problem = postgres_reachable(PG_URL)
+    # The walks of every page, role and browser flow (marked `once`) run in one of the two runs (conftest.py).
+    once = {} if problem else {"BANGFU_BOTH_DATABASES": "1"}
+    sqlite_env = {"DATABASE_URL": "", "BANGFU_DB_LABEL": "sqlite", **once}
+    code = pytest(sqlite_env, "SQLite", extra)
     if problem:
         msg = f"PostgreSQL 无法连接 ({PG_URL}): {problem}"
         if CI:
@@ -50,7 +54,7 @@ def main() -> int:
             return 1
         print(msg + " — 跳过 PostgreSQL 测试。", file=sys.stderr)
         return code
-    pg_code = pytest({"DATABASE_URL": PG_URL, "BANGFU_DB_LABEL": "postgresql"}, "PostgreSQL", extra)
+    pg_code = pytest({"DATABASE_URL": PG_URL, "BANGFU_DB_LABEL": "postgresql", **once}, "PostgreSQL", extra)
     return code or pg_code
 
 

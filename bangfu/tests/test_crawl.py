@@ -23,7 +23,7 @@ from django.db import models
 from bangfu.accounts.models import User
 from bangfu.demo.generator import DEMO_USERNAMES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once]  # test_menu_every_level.py walks the menu on both
 TODAY = date(2026, 11, 23)
 SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./-])")
 SKIP = ("/static/", "/api/v1/docs", "/i18n/", "/media/")
@@ -31,11 +31,6 @@ PER_SHAPE = 3  # links of one shape followed per account
 # not read for codes: scripts, and what a page shows as code on purpose (a template's field names)
 SKIP_TEXT = ("script", "style", "template", "code", "kbd", "pre", "samp")
 FILE_FORMATS = {"xlsx", "xls", "ods", "csv", "docx", "pdf"}
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def choice_codes() -> set[str]:

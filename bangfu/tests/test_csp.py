@@ -9,12 +9,11 @@ from django.core.management import call_command
 from bangfu.demo.generator import DEMO_PASSWORD, DEMO_USERNAMES
 from bangfu.tests.browser import needs_chromium
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium, pytest.mark.once]
 
 
 @pytest.fixture
-def demo(regions, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo(regions):
     call_command("demo", "--seed", "11", "--scale", "0.05", "--today", "2026-11-23", stdout=StringIO())
 
 

@@ -12,7 +12,7 @@ from bangfu.tests.browser import needs_chromium
 from bangfu.tests.factories import make_user
 from bangfu.tests.test_pages import world  # noqa: F401  (the fixture)
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium, pytest.mark.once]
 PHONE = {"width": 390, "height": 844}
 
 

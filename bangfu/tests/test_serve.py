@@ -68,7 +68,7 @@ def _request(port: int, method: str, path: str, body: str | None = None, headers
 
 
 @pytest.fixture
-def server(tmp_path, regions):
+def server(tmp_path, regions, product_hashers):  # the server signs in with Argon2
     """`bangfu serve` on a copy of the test database as it is when the fixture starts (a test's own data
     comes from fixtures it names before this one): its port, a county office, the log, a bearer token."""
     user = make_user(Role.COUNTY_OFFICE, username="county-serve", password="serve-pass-2026")

@@ -7,7 +7,7 @@ from bangfu.tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_it_signs_in_with_an_argon2_password_and_shows_the_scope(client, regions):
+def test_it_signs_in_with_an_argon2_password_and_shows_the_scope(client, regions, product_hashers):
     user = make_user(Role.COUNTY_OFFICE, username="county", password="right-horse-battery")
     assert user.password.startswith("argon2")
     response = client.post(reverse("accounts:login"), {"username": "county", "password": "right-horse-battery"},

@@ -16,7 +16,7 @@ from bangfu.programmes.tests.factories import add_obligation, make_person, make_
 from bangfu.tests.browser import needs_chromium
 from bangfu.tests.factories import ADMIN_SCOPE, make_household, make_user
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium, pytest.mark.once]
 
 
 def _photo(path, taken) -> None:

@@ -8,7 +8,7 @@ from bangfu.accounts.roles import Role
 from bangfu.tests.browser import needs_chromium
 from bangfu.tests.factories import TOWNSHIP_A, make_household, make_user
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium, pytest.mark.once]
 
 
 def test_a_list_hit_is_raised_worked_and_counted(live_server, regions, browser, settings, tmp_path):

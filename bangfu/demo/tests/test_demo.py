@@ -23,12 +23,6 @@ def demo(*args) -> str:
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # argon2 takes a third of a second per hash by design; these tests are not about hashing
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def wipe():
     """Empty the registry so that the demo can be loaded again into the same test database."""
     User.objects.filter(username__in=generator.DEMO_USERNAMES).delete()

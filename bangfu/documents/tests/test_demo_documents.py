@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 23)
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def post(client, body: dict):
     return client.post("/api/v1/documents", json.dumps({"as_of": TODAY.isoformat(), **body}),
                        content_type="application/json")

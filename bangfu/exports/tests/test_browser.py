@@ -6,7 +6,7 @@ from bangfu.accounts.roles import Role
 from bangfu.tests.browser import needs_chromium
 from bangfu.tests.factories import TOWNSHIP_A, make_household, make_user
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium, pytest.mark.once]
 
 
 def test_the_csv_holds_the_households_filtered_on_screen(live_server, regions, browser, settings, tmp_path):

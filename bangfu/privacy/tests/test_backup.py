@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -17,28 +16,6 @@ from bangfu.registry.models import Person
 from bangfu.tests.factories import make_household
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fresh_database(tmp_path):
-    """The URL of a new, empty database of the suite's kind (created and dropped here on PostgreSQL)."""
-    if connection.vendor != "postgresql":
-        yield f"sqlite:///{tmp_path / 'copy.sqlite3'}"
-        return
-    import psycopg
-
-    db = connection.settings_dict
-    name = f"bangfu_restore_{uuid.uuid4().hex[:8]}"
-    params = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"], "dbname": "postgres", "autocommit": True}
-    if db.get("PASSWORD"):
-        params["password"] = db["PASSWORD"]
-    with psycopg.connect(**params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
-    finally:
-        with psycopg.connect(**params) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _bangfu(*args: str, env: dict) -> subprocess.CompletedProcess:

@@ -27,11 +27,6 @@ SCHEMES = ["干部结对帮扶(54321)", "驻村工作队帮扶", "城乡学校�
            "教师结对帮扶学困生", "爱心妈妈结对关爱孤儿", "独居老人和残疾人一对一关爱"]
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def county(regions):
     """A small demo county (about 300 households and the county's cadres and teachers) with its
@@ -171,6 +166,7 @@ SPREAD = [date(2026, 1, 1), date(2026, 2, 17), date(2026, 3, 2), date(2026, 6, 1
           date(2027, 2, 6), date(2027, 5, 15)]
 
 
+@pytest.mark.once  # the demo's dates, whatever the database
 def test_every_seed_scheme_has_pairings_and_obligations_due_on_any_day(county):
     """The demo is made for the day it is given: on every day of the year each seed scheme has
     active pairings and obligations whose periods have begun, so the pages are never empty."""

@@ -9,7 +9,7 @@ from bangfu.registry import services
 from bangfu.tests.browser import needs_chromium
 from bangfu.tests.factories import ADMIN_SCOPE, TOWNSHIP_A, TOWNSHIP_B, id_number, make_household, make_user
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium, pytest.mark.once]
 
 
 def _login(page, live_server, username, password):

@@ -14,11 +14,6 @@ from bangfu.subsidies.models import Application
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_the_demo_pays_the_kumquat_scheme(regions):
     call_command("demo", "--without-programmes", "--scale", "0.2", stdout=StringIO())
     result = money_demo()
