@@ -71,6 +71,9 @@ class ComplianceFilters:
     ending_after: date | None = None  # periods ending on or after (本周待办: what ended this month and is overdue)
     # the (narrowed) scope these filters were checked against by compliance_scope: not checked twice
     checked_for: Scope | None = field(default=None, repr=False, compare=False)
+    # what the calls sharing these checked filters (a list's count, then its page) read once: the obligations
+    # in scope with their periods, whether anything is dated after a day asked; new with every check
+    read: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def _id_checks(scope: Scope, filters: ComplianceFilters) -> list:
@@ -118,7 +121,7 @@ def compliance_scope(*, scope: Scope, filters: ComplianceFilters) -> tuple[Scope
     for found, message, name in _id_checks(scope, filters):
         if not found.exists():
             raise NotFound(message, field=name)
-    return narrowed, replace(filters, region="", checked_for=narrowed)
+    return narrowed, replace(filters, region="", checked_for=narrowed, read={})
 
 
 def _vendor() -> str:
@@ -219,12 +222,15 @@ def _done_by_sql(obligation: Obligation, as_of: date) -> tuple[str, list]:
     return sql, [as_of, *params]
 
 
-def _recorded_after(scope: Scope, as_of: date) -> bool:
+def _recorded_after(scope: Scope, filters: ComplianceFilters, as_of: date) -> bool:
     """Whether an activity of the scope's county is dated after `as_of` (by the index on county and day): if
     none is, what every summary row counted was done by `as_of`. Wider scopes are not searched: true."""
     if len(scope.prefix) < 6:
         return True
-    return Activity.objects.filter(county_code=scope.prefix[:6], occurred_on__gt=as_of).exists()
+    key = ("recorded after", scope.prefix[:6], as_of)
+    if key not in filters.read:
+        filters.read[key] = Activity.objects.filter(county_code=scope.prefix[:6], occurred_on__gt=as_of).exists()
+    return filters.read[key]
 
 
 def _narrowed(scope: Scope, filters: ComplianceFilters, obligation: Obligation) -> bool:
@@ -575,6 +581,12 @@ def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFil
 
 
 def _obligations(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
+    if ("obligations", scope) not in filters.read:
+        filters.read["obligations", scope] = _obligations_read(scope, filters)
+    return filters.read["obligations", scope]
+
+
+def _obligations_read(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
     # Exemptions are rare: the EXISTS per row is only written for programmes that have any.
     # Only the scope's county's exemptions matter to its rows (and the county code prunes the scan).
     exemptions = Exemption.objects.filter(pairing__programme_id=OuterRef("programme_id"))
@@ -633,7 +645,7 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org
     if not obligations:
         return None
     _periods_prefetch(obligations, as_of)
-    later = not live and _recorded_after(scope, as_of)  # (the live reference reads the activities themselves)
+    later = not live and _recorded_after(scope, filters, as_of)  # (the live reference reads the activities themselves)
     parts, params = [], []
     for obligation in obligations:
         if obligation.pk in open_only and not _periods_counting(obligation, as_of):
@@ -773,7 +785,7 @@ def _page_sql(scope: Scope, filters: ComplianceFilters, as_of: date, limit: int,
         before += n
     if not needed:
         return None
-    later = _recorded_after(scope, as_of)
+    later = _recorded_after(scope, filters, as_of)
     parts, params = [], []
     for obligation in obligations:
         for status, n in needed.items():

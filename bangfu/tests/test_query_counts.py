@@ -74,12 +74,12 @@ CEILINGS = {
     "compliance, county": 15,
     "compliance, village": 16,
     "compliance, village team": 15,
-    "compliance rows": 17,  # the statuses' counts, then the page: each asks the EXISTS
-    "behind list": 17,
-    "this week": 17,
+    "compliance rows": 14,  # the statuses' counts, then the page by them (obligations and EXISTS read once)
+    "behind list": 14,
+    "this week": 14,
     "我的帮扶": 12,  # + the helper's measures not yet delivered
     "API household list": 5,
-    "API compliance rows": 13,
+    "API compliance rows": 10,
 }
 
 
