@@ -436,9 +436,10 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     if order:
         sql = f"SELECT * FROM ({sql} ORDER BY {order} LIMIT %s) f"
         params += [*[float(obligation.minimum)] * order.count("%s"), limit]
-    if done_params:
+    if counting_ids:
         # A fence, so that the planner does not copy `done` (a subquery per such row) into every
-        # expression of the outer statements that uses it (status, shortfall: five times over).
+        # expression of the outer statements that uses it (status, shortfall: five times over). Kept when
+        # `done` is the row's own: unfenced, the full demo county's roll-up ran in 20–30 ms instead of 8–12.
         fence = "OFFSET 0" if _vendor() == "postgresql" else "LIMIT -1 OFFSET 0"
         sql = f"SELECT * FROM ({sql} {fence}) f"
     return sql, params
