@@ -582,9 +582,13 @@ def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFil
 
 
 def _obligations(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
-    if ("obligations", scope) not in filters.read:
-        filters.read["obligations", scope] = _obligations_read(scope, filters)
-    return filters.read["obligations", scope]
+    # keyed by what it reads: a copy made with dataclasses.replace (todo.todo_filters) shares the memo
+    key = ("obligations", scope, filters.programme, filters.obligation, filters.period, filters.pairing,
+           filters.target_household, filters.target_person, filters.helper_person, filters.helper_team,
+           filters.helper_org)
+    if key not in filters.read:
+        filters.read[key] = _obligations_read(scope, filters)
+    return filters.read[key]
 
 
 def _obligations_read(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
