@@ -161,7 +161,18 @@ class EvaluationRow(models.Model):
         ]
 
 
-class VillageResult(models.Model):
+class _PovertyRate:
+    """贫困发生率 of a snapshot's row: its poor people over its people registered, in per cent."""
+
+    poor_people: int
+    people: int
+
+    @property
+    def rate(self) -> Decimal:
+        return (Decimal(self.poor_people) * 100 / self.people).quantize(Decimal("0.01")) if self.people else Decimal(0)
+
+
+class VillageResult(_PovertyRate, models.Model):
     """A village's 贫困发生率 in a snapshot: people of households still poor (poor and not meeting the
     exit criteria) over the people registered in the village."""
 
@@ -175,12 +186,8 @@ class VillageResult(models.Model):
     class Meta:
         ordering = ["region_id"]
 
-    @property
-    def rate(self) -> Decimal:
-        return (Decimal(self.poor_people) * 100 / self.people).quantize(Decimal("0.01")) if self.people else Decimal(0)
 
-
-class CountyResult(models.Model):
+class CountyResult(_PovertyRate, models.Model):
     """A county's exit (摘帽) in a snapshot: its 贫困发生率 — people of households still poor over the people
     registered — and its poor villages (PoorVillage) exited or meeting the 出列 standard on the day."""
 
@@ -197,10 +204,6 @@ class CountyResult(models.Model):
 
     class Meta:
         ordering = ["county_code"]
-
-    @property
-    def rate(self) -> Decimal:
-        return (Decimal(self.poor_people) * 100 / self.people).quantize(Decimal("0.01")) if self.people else Decimal(0)
 
     @property
     def village_share(self) -> Decimal:
