@@ -42,6 +42,7 @@ from bangfu.programmes.periods import period_label_shown
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
 from bangfu.regions.models import PREFIX_LENGTHS
 from bangfu.registry.models import Organization, Person, Team
+from bangfu.sql import fetch_dicts
 
 SUMMARY_TABLE = ComplianceDone._meta.db_table
 AREA_TABLE = ComplianceArea._meta.db_table
@@ -683,13 +684,6 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org
     return base, [*params, *where_params]
 
 
-def _fetch(sql: str, params: list) -> list[dict]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 @dataclass
 class ComplianceRow:
     pairing: Pairing
@@ -757,7 +751,7 @@ def compliance_count(*, scope: Scope, filters: ComplianceFilters | None = None, 
     if built is None:
         return 0
     sql, params = built
-    return _fetch(f"SELECT COUNT(*) AS n FROM ({sql}) x", params)[0]["n"]
+    return fetch_dicts(f"SELECT COUNT(*) AS n FROM ({sql}) x", params)[0]["n"]
 
 
 STATUS_ORDER = ("overdue", "behind", "on_track", "met", "exempt")  # the lists' order: most behind first
@@ -828,13 +822,13 @@ def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, a
         built = _page_sql(scope, filters, as_of, limit, offset, counts)
         if built is None:
             return []
-        raw = _fetch(*built)
+        raw = fetch_dicts(*built)
     else:
         built = _base_sql(scope, filters, as_of, live=live)
         if built is None:
             return []
         sql, params = built
-        raw = _fetch(f"{sql}{ROWS_ORDER} LIMIT %s OFFSET %s", [*params, limit, offset])
+        raw = fetch_dicts(f"{sql}{ROWS_ORDER} LIMIT %s OFFSET %s", [*params, limit, offset])
     from bangfu.programmes.selectors import PAIRING_RELATED
 
     pairings = Pairing.objects.select_related(*PAIRING_RELATED).in_bulk({r["pairing_id"] for r in raw})
@@ -949,12 +943,12 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
     if by == "helper" and _vendor() == "postgresql":
         # a county's thousands of helpers named in the same statement, not by a list of ids (on SQLite,
         # whose parser has a fixed depth, the statement is not nested once more: _name_groups names them)
-        return _fetch(f"SELECT r.*, COALESCE(hp.name, ho.name, ht.name) AS helper_name FROM ({sql}) r "
+        return fetch_dicts(f"SELECT r.*, COALESCE(hp.name, ho.name, ht.name) AS helper_name FROM ({sql}) r "
                       f"LEFT JOIN registry_person hp ON hp.id = r.helper_person_id "
                       f"LEFT JOIN registry_organization ho ON ho.id = r.helper_organization_id "
                       f"LEFT JOIN registry_team ht ON ht.id = r.helper_team_id "
                       f"ORDER BY r.behind + r.overdue DESC, {group.replace('u.', 'r.')}", params)
-    return _fetch(f"{sql} ORDER BY SUM(u.behind + u.overdue) DESC, {group}", params)
+    return fetch_dicts(f"{sql} ORDER BY SUM(u.behind + u.overdue) DESC, {group}", params)
 
 
 def _name_groups(by: str, rows: list[dict]) -> None:

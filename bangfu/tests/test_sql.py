@@ -1,0 +1,28 @@
+"""bangfu/sql.py: report statements read as dicts; on PostgreSQL prepared on their second run in a
+connection and kept with one generic plan (settings.py), answering as an unprepared statement does."""
+
+import pytest
+from django.db import connection
+
+from bangfu.sql import fetch_dicts
+
+SQL = "SELECT code, name FROM regions_region WHERE code LIKE %s AND level = %s ORDER BY code"
+
+
+@pytest.mark.django_db
+def test_a_report_statement_answers_alike_however_often_it_runs(regions):
+    with connection.cursor() as cursor:
+        cursor.execute(SQL, ["450224%", 3])
+        expected = [{"code": code, "name": name} for code, name in cursor.fetchall()]
+    assert expected  # Rong'an's townships
+    for _ in range(3):
+        assert fetch_dicts(SQL, ["450224%", 3]) == expected
+    assert fetch_dicts(SQL, ["459999%", 3]) == []  # other values, the same statement
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = %s",
+                       [SQL.replace("%s", "$1", 1).replace("%s", "$2", 1)])
+        kept = cursor.fetchall()
+    # prepared on its second run; every run since on the one generic plan, none planned anew for its values
+    assert kept == [(3, 0)]
