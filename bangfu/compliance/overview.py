@@ -23,6 +23,7 @@ from bangfu.programmes.models import Obligation, Term
 from bangfu.programmes.selectors import PAIRING_RELATED, pairings_in_scope, programmes_in_scope, uncovered_targets
 from bangfu.regions.models import Region
 from bangfu.registry.models import Organization
+from bangfu.sql import prepared
 
 
 @dataclass
@@ -151,7 +152,7 @@ def compliance_filter_choices(*, scope: Scope, limit: int = 300) -> FilterChoice
 
 def school_pairings(*, scope: Scope, limit: int = 50):
     """A school administrator's pairings (the scope binds them to their school), newest first."""
-    return (pairings_in_scope(scope).filter(status=PairingStatus.ACTIVE).select_related(*PAIRING_RELATED)
+    return (prepared(pairings_in_scope(scope).filter(status=PairingStatus.ACTIVE).select_related(*PAIRING_RELATED))
             .order_by("-starts_on", "pk")[:limit])
 
 

@@ -42,7 +42,7 @@ from bangfu.programmes.periods import period_label_shown
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
 from bangfu.regions.models import PREFIX_LENGTHS
 from bangfu.registry.models import Organization, Person, Team
-from bangfu.sql import fetch_dicts
+from bangfu.sql import fetch_dicts, prepared
 
 SUMMARY_TABLE = ComplianceDone._meta.db_table
 AREA_TABLE = ComplianceArea._meta.db_table
@@ -831,7 +831,7 @@ def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, a
         raw = fetch_dicts(f"{sql}{ROWS_ORDER} LIMIT %s OFFSET %s", [*params, limit, offset])
     from bangfu.programmes.selectors import PAIRING_RELATED
 
-    pairings = Pairing.objects.select_related(*PAIRING_RELATED).in_bulk({r["pairing_id"] for r in raw})
+    pairings = prepared(Pairing.objects.select_related(*PAIRING_RELATED)).in_bulk({r["pairing_id"] for r in raw})
     obligations = Obligation.objects.in_bulk({r["obligation_id"] for r in raw})
     return [ComplianceRow(pairing=pairings[r["pairing_id"]], obligation=obligations[r["obligation_id"]],
                           period_label=period_label_shown(r["period_label"]),

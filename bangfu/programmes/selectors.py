@@ -9,6 +9,7 @@ from bangfu.programmes.choices import PairingStatus, PartyKind
 from bangfu.programmes.models import Pairing, Programme
 from bangfu.regions.models import pad
 from bangfu.registry.models import Household, Organization, Person, Team
+from bangfu.sql import prepared
 
 
 def _ancestor_codes(prefix: str) -> list[str]:
@@ -68,7 +69,7 @@ PAIRING_RELATED = ("programme", "region", "helper_person", "helper_person__organ
 def pairing_list(*, scope: Scope, programme: Programme | None = None, status: str = "", q: str = "",
                  helper_person: int | None = None, target_household: int | None = None,
                  target_person: int | None = None) -> QuerySet[Pairing]:
-    qs = pairings_in_scope(scope).select_related(*PAIRING_RELATED)
+    qs = prepared(pairings_in_scope(scope).select_related(*PAIRING_RELATED))
     if programme is not None:
         qs = qs.filter(programme=programme)
     if status:
@@ -89,7 +90,7 @@ def pairing_list(*, scope: Scope, programme: Programme | None = None, status: st
 
 
 def pairing_get(*, scope: Scope, pk: int) -> Pairing:
-    pairing = pairings_in_scope(scope).select_related(*PAIRING_RELATED, "previous").filter(pk=pk).first()
+    pairing = prepared(pairings_in_scope(scope).select_related(*PAIRING_RELATED, "previous")).filter(pk=pk).first()
     if pairing is None:
         raise NotFound(_("结对不存在或不在您的管辖范围内"))
     return pairing
@@ -200,7 +201,7 @@ def pairings_linked(scope: Scope, pairings):
 def target_pairings(*, scope: Scope, household: int | None = None, person: int | None = None) -> QuerySet[Pairing]:
     """Every pairing of one household or person as target, current ones first, then the latest
     ended: who helps it now and who did before, with programme, helper and helper's unit."""
-    qs = pairings_in_scope(scope).select_related(*PAIRING_RELATED)
+    qs = prepared(pairings_in_scope(scope).select_related(*PAIRING_RELATED))
     qs = qs.filter(target_household_id=household) if household else qs.filter(target_person_id=person)
     current_first = Case(When(status=PairingStatus.ACTIVE, then=0), default=1, output_field=IntegerField())
     # A helper's own page opens only inside the scope (a village team sees the township's cadre's name, not a link).
@@ -215,7 +216,7 @@ def helper_pairings(*, scope: Scope, person: int) -> QuerySet[Pairing]:
     each pairing and the last date — the households they help and visited, in one query."""
     counted = Q(activities__withdrawn=False)
     current_first = Case(When(status=PairingStatus.ACTIVE, then=0), default=1, output_field=IntegerField())
-    return (pairings_in_scope(scope).filter(helper_person_id=person).select_related(*PAIRING_RELATED)
+    return (prepared(pairings_in_scope(scope).filter(helper_person_id=person).select_related(*PAIRING_RELATED))
             .annotate(current_first=current_first, visits=Count("activities", filter=counted),
                       last_visit=Max("activities__occurred_on", filter=counted))
             .order_by("current_first", "-starts_on", "pk"))

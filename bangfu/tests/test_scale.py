@@ -95,7 +95,7 @@ def _pruned(alias: str, conditions: str) -> bool:
     names (a join's inner side, parameterized by the outer row)."""
     if "county_code" in conditions:
         return True
-    if re.search(r"\b(id|pairing_id|household_id|person_id|activity_id) = (ANY )?\(?'?[\d{$]", conditions):
+    if re.search(r"\b(id|pairing_id|household_id|person_id|activity_id) = (ANY )?\(?(ARRAY\[)?'?[\d{$]", conditions):
         return True  # a constant id or list of ids (or a placeholder for one, in a generic plan)
     # a lookup by a column of another relation: the outer row's id
     # (the planner writes it either way round: "(organization_id = registry_organization.id)" or the mirror)

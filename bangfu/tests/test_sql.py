@@ -26,3 +26,23 @@ def test_a_report_statement_answers_alike_however_often_it_runs(regions):
         kept = cursor.fetchall()
     # prepared on its second run; every run since on the one generic plan, none planned anew for its values
     assert kept == [(3, 0)]
+
+
+@pytest.mark.django_db
+def test_a_prepared_queryset_reads_the_same_instances_and_keeps_its_plan(regions):
+    from bangfu.regions.models import Region
+    from bangfu.sql import prepared
+
+    townships = Region.objects.filter(code__startswith="450224", level=3).select_related("parent").order_by("code")
+    expected = [(r.code, r.name, r.parent.name) for r in townships]
+    assert expected
+    for _ in range(3):
+        assert [(r.code, r.name, r.parent.name) for r in prepared(townships)] == expected
+    assert prepared(townships).filter(code=expected[0][0]).first().name == expected[0][1]  # chained, still a queryset
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                       "WHERE statement LIKE '%%regions_region%%' AND statement LIKE '%%ORDER BY%%'")
+        kept = cursor.fetchall()
+    assert (2, 0) in kept  # the list's statement: prepared on its second read, its plan kept since
