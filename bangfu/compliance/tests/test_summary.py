@@ -97,9 +97,12 @@ def assert_exact(scopes: list[Scope], days=DAYS) -> None:
         assert selectors.compliance_count(scope=scope, as_of=as_of) == len(rows(scope, FILTERS[0], as_of, True))
         for filters in LIST_FILTERS:
             count = selectors.compliance_count(scope=scope, filters=filters, as_of=as_of)
-            assert count == selectors.compliance_count(scope=scope, filters=filters, as_of=as_of, live=True)
+            # the reference read whole once: its windows are its slices (the lists' order is total: ROWS_ORDER
+            # ends with the pairing and the obligation), not a live computation per window
+            live = rows(scope, filters, as_of, True)
+            assert count == len(live), (scope, as_of, filters)
             for offset in (0, 2, 5, max(count - 1, 0)):  # windows across the statuses' boundaries
-                assert rows(scope, filters, as_of, False, 3, offset) == rows(scope, filters, as_of, True, 3, offset), (
+                assert rows(scope, filters, as_of, False, 3, offset) == live[offset:offset + 3], (
                     scope, as_of, filters, offset)
         assert (selectors.compliance_totals(scope=scope, as_of=as_of)
                 == selectors.compliance_totals(scope=scope, as_of=as_of, live=True))
