@@ -132,10 +132,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compiling adds about a second to each large report query and saves nothing on the
     # short ones (PERFORMANCE.md); compliance roll-ups are the queries it would touch.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # The report statements of bangfu/sql.py are prepared on their second run in a connection and keep
-    # one generic plan for the connection's life: planning a compliance statement cost as much as running
-    # it, and the generic plan ran as fast or faster on every page measured (docs/performance.md). Only
-    # prepared statements follow plan_cache_mode; the ORM's client-side binding never prepares.
+    # The statements bangfu/sql.py runs (the compliance statements, the pages' pairings) are prepared on
+    # their second run in a connection and keep one generic plan for the connection's life: PostgreSQL
+    # planned them as long as or longer than it ran them, and the generic plan ran as fast or faster on
+    # every page measured (docs/performance.md). Only prepared statements follow plan_cache_mode; the
+    # rest of the ORM (client-side binding) never prepares.
     # BANGFU_PG_PREPARE=0 for a pooler that cannot keep prepared statements (docs/deploy.md).
     if os.environ.get("BANGFU_PG_PREPARE", "1") != "0":
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1

@@ -4,12 +4,11 @@
 A compliance statement is a UNION ALL of a part per obligation, and the pairings of a page are read
 with a dozen related tables: PostgreSQL plans either longer than it runs it (docs/performance.md,
 "Prepared statements"). The ORM's statements go through Django's client-side binding cursor, which
-never prepares; the statements read here go through psycopg's
-server-side binding cursor, so that psycopg prepares a statement seen before on the connection
-(`prepare_threshold`, settings.py) and PostgreSQL keeps its plan for the connection's life
-(`CONN_MAX_AGE`). The text must then carry its values as parameters, never inlined, or every
-request is a statement of its own. `BANGFU_PG_PREPARE=0` turns it off (a pooler in transaction mode
-older than PgBouncer 1.21 cannot keep prepared statements; docs/deploy.md).
+never prepares; the statements read here go through psycopg's server-side binding cursor, so that
+psycopg prepares a statement seen before on the connection (`prepare_threshold`, settings.py) and
+PostgreSQL keeps one generic plan for it for the connection's life (`CONN_MAX_AGE`). The text must
+then carry its values as parameters, never inlined, or every request is a statement of its own.
+`BANGFU_PG_PREPARE=0` turns it off (behind a connection pooler; docs/deploy.md).
 """
 
 from django.db import connection
