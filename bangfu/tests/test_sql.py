@@ -46,3 +46,23 @@ def test_a_prepared_queryset_reads_the_same_instances_and_keeps_its_plan(regions
                        "WHERE statement LIKE '%%regions_region%%' AND statement LIKE '%%ORDER BY%%'")
         kept = cursor.fetchall()
     assert (2, 0) in kept  # the list's statement: prepared on its second read, its plan kept since
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_turned_off_nothing_is_prepared(regions):
+    """BANGFU_PG_PREPARE=0 leaves psycopg's prepare_threshold unset (settings.py): the ordinary cursor then."""
+    def kept() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM pg_prepared_statements ORDER BY name")
+            return cursor.fetchall()
+
+    before = kept()
+    raw = connection.connection
+    threshold, raw.prepare_threshold = raw.prepare_threshold, None
+    try:
+        for _ in range(3):
+            assert fetch_dicts(SQL, ["450224%", 3])
+    finally:
+        raw.prepare_threshold = threshold
+    assert kept() == before
