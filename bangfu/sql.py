@@ -12,16 +12,26 @@ then carry its values as parameters, never inlined, or every request is a statem
 """
 
 from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 
 
+def _preparing() -> bool:
+    """Whether this connection prepares: PostgreSQL with a prepare_threshold (settings.py)."""
+    if connection.vendor != "postgresql":
+        return False
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    return connection.connection.prepare_threshold is not None
+
+
 def _cursor():
-    if connection.vendor != "postgresql" or not _preparing():
+    if not _preparing():
         return connection.cursor()
     # Wrapped as connection.cursor() wraps its own: the query log, execute wrappers, error translation.
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_server_binding_cursor()(connection.connection))
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
 def fetch_dicts(sql: str, params: list | tuple) -> list[dict]:
@@ -32,6 +42,9 @@ def fetch_dicts(sql: str, params: list | tuple) -> list[dict]:
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+_END = object()
+
+
 class _ServerBoundIterable(ModelIterable):
     """A queryset's rows read through psycopg's server-side binding cursor (as `fetch_dicts` reads),
     so that its statement is prepared and keeps its generic plan: for the pairings with their dozen
@@ -39,11 +52,11 @@ class _ServerBoundIterable(ModelIterable):
 
     def __iter__(self):
         rows = super().__iter__()
-        if connection.vendor != "postgresql" or not _preparing():
+        if not _preparing():
             yield from rows
             return
         raw = connection.connection
-        factory, raw.cursor_factory = raw.cursor_factory, _server_binding_cursor()
+        factory, raw.cursor_factory = raw.cursor_factory, ServerBindingCursor
         try:  # the statement runs, and its cursor is made, on the first row asked
             first = next(rows, _END)
         finally:
@@ -51,21 +64,6 @@ class _ServerBoundIterable(ModelIterable):
         if first is not _END:
             yield first
             yield from rows
-
-
-_END = object()
-
-
-def _preparing() -> bool:
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    return connection.connection.prepare_threshold is not None
-
-
-def _server_binding_cursor():
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    return ServerBindingCursor
 
 
 def prepared(qs: QuerySet) -> QuerySet:

@@ -944,10 +944,10 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
         # a county's thousands of helpers named in the same statement, not by a list of ids (on SQLite,
         # whose parser has a fixed depth, the statement is not nested once more: _name_groups names them)
         return fetch_dicts(f"SELECT r.*, COALESCE(hp.name, ho.name, ht.name) AS helper_name FROM ({sql}) r "
-                      f"LEFT JOIN registry_person hp ON hp.id = r.helper_person_id "
-                      f"LEFT JOIN registry_organization ho ON ho.id = r.helper_organization_id "
-                      f"LEFT JOIN registry_team ht ON ht.id = r.helper_team_id "
-                      f"ORDER BY r.behind + r.overdue DESC, {group.replace('u.', 'r.')}", params)
+                           f"LEFT JOIN registry_person hp ON hp.id = r.helper_person_id "
+                           f"LEFT JOIN registry_organization ho ON ho.id = r.helper_organization_id "
+                           f"LEFT JOIN registry_team ht ON ht.id = r.helper_team_id "
+                           f"ORDER BY r.behind + r.overdue DESC, {group.replace('u.', 'r.')}", params)
     return fetch_dicts(f"{sql} ORDER BY SUM(u.behind + u.overdue) DESC, {group}", params)
 
 
