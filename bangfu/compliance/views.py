@@ -5,16 +5,16 @@ Their exports are bangfu.exports listings reading the same filters (compliance/f
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.compliance import selectors
+from bangfu.compliance.display import shown_rows
 from bangfu.compliance.filters import compliance_filters, rollup_by
 from bangfu.compliance.overview import compliance_filter_choices, own_region_apart
 from bangfu.programmes.choices import Period
-from bangfu.programmes.selectors import helper_in_scope
 
 BY_LABELS = {"region": gettext_lazy("按区域"), "organization": gettext_lazy("按帮扶单位"),
              "helper": gettext_lazy("按帮扶人"), "team": gettext_lazy("按工作队"), "programme": gettext_lazy("按项目"),
@@ -64,8 +64,8 @@ def rollup(request):
 class _Rows:
     """A Paginator-friendly sequence: counts with one query, fetches one page with one more."""
 
-    def __init__(self, scope, filters, as_of, user_scope):
-        self.scope, self.filters, self.as_of, self.user_scope = scope, filters, as_of, user_scope
+    def __init__(self, scope, filters, as_of):
+        self.scope, self.filters, self.as_of = scope, filters, as_of
         self.counts = None
 
     def count(self):
@@ -76,23 +76,22 @@ class _Rows:
         return selectors.compliance_count(scope=self.scope, filters=self.filters, as_of=self.as_of)
 
     def __getitem__(self, window: slice):
-        rows = selectors.compliance_rows(scope=self.scope, filters=self.filters, as_of=self.as_of,
+        return selectors.compliance_rows(scope=self.scope, filters=self.filters, as_of=self.as_of,
                                          limit=window.stop - window.start, offset=window.start, counts=self.counts)
-        for row in rows:  # the helper's page is linked only when it opens for the user
-            row.helper_linked = helper_in_scope(self.user_scope, row.pairing)
-        return rows
 
 
-def _rows_page(request, filters, as_of) -> Page:
+def _rows_context(request, filters, as_of) -> dict:
+    """The page of rows (`page_obj`: ComplianceRow) and what each line shows (`lines`)."""
     scope, checked = selectors.compliance_scope(scope=request.user.scope, filters=filters)  # checked once
-    return Paginator(_Rows(scope, checked, as_of, request.user.scope), 50).get_page(request.GET.get("page"))
+    page = Paginator(_Rows(scope, checked, as_of), 50).get_page(request.GET.get("page"))
+    return {**_context(request, filters, as_of), "page_obj": page,
+            "lines": shown_rows(page.object_list, user_scope=request.user.scope)}
 
 
 @login_required
 def rows(request):
     filters, as_of = _filters(request)
-    return render(request, "compliance/rows.html", {**_context(request, filters, as_of),
-                                                     "page_obj": _rows_page(request, filters, as_of),
+    return render(request, "compliance/rows.html", {**_rows_context(request, filters, as_of),
                                                      "title": _("落实情况明细"), "listing": "compliance"})
 
 
@@ -100,8 +99,7 @@ def rows(request):
 def behind(request):
     """Everyone behind or overdue in the caller's own scope: the list an office works through."""
     filters, as_of = _filters(request, "behind")
-    return render(request, "compliance/rows.html", {**_context(request, filters, as_of),
-                                                     "page_obj": _rows_page(request, filters, as_of),
+    return render(request, "compliance/rows.html", {**_rows_context(request, filters, as_of),
                                                      "title": _("进度落后与逾期名单"), "listing": "behind"})
 
 
@@ -109,6 +107,5 @@ def behind(request):
 def this_week(request):
     """What falls due by Sunday and is not yet done (the same rows the reminder senders get)."""
     filters, as_of = _filters(request, "week")
-    return render(request, "compliance/rows.html", {**_context(request, filters, as_of),
-                                                     "page_obj": _rows_page(request, filters, as_of),
+    return render(request, "compliance/rows.html", {**_rows_context(request, filters, as_of),
                                                      "title": _("本周待办"), "listing": "week"})

@@ -268,8 +268,7 @@ def _compliance_table(user, params: Params, view: str) -> Table:
                                                          limit=COMPLIANCE_BATCH, offset=offset)
             for r in batch:
                 p = r.pairing
-                unit = (p.helper_person.organization if p.helper_person_id else
-                        p.helper_team.organization if p.helper_team_id else p.helper_organization)
+                unit = p.helper_unit
                 yield (p.programme.name, p.helper_name, unit.name if unit else "", p.target_name, p.region.full_name,
                        r.obligation.name,
                        r.period_label, r.period_starts_on, r.period_ends_on, r.required, r.expected, r.done,

@@ -351,6 +351,15 @@ class Pairing(models.Model):
         return str(self.helper) if self.helper else ""
 
     @property
+    def helper_unit(self):
+        """The unit the helper belongs to (a person's or a team's organization), or the helping unit itself."""
+        if self.helper_person_id:
+            return self.helper_person.organization
+        if self.helper_team_id:
+            return self.helper_team.organization
+        return self.helper_organization
+
+    @property
     def target_name(self) -> str:
         if self.target_household_id:
             head = self.target_household.head
