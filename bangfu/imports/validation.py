@@ -12,6 +12,7 @@ errors found: one row per bad cell with the spreadsheet row, the column header a
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import polars as pl
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -230,6 +231,25 @@ def _date_expr(raw: pl.Expr) -> pl.Expr:
     return pl.coalesce([raw.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS] + [serial.cast(pl.Date)])
 
 
+def _id_parts(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """The ID number's parts as columns: `__id_upper` (the number, X upper case), `__id_format` (18 ASCII
+    characters, 17 digits and a digit or X), `__id_birth` (the date of digits 7–14, if one) and `__id_check`
+    (the GB 11643 check character the first 17 digits call for, where the format is right). The weighted
+    sum of the digits is one matrix product over the batch's well-formed numbers (numpy): as 17 polars
+    slices and casts it was the largest single cost of validating a batch."""
+    upper = frame.get_column(name).str.to_uppercase()
+    well_formed = upper.str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False)
+    check = pl.Series("__id_check", [None] * frame.height, dtype=pl.String)
+    where = well_formed.arg_true()
+    if where.len():
+        text = upper.gather(where).str.slice(0, 17).str.join("").item().encode("ascii")
+        digits = np.frombuffer(text, dtype=np.uint8).reshape(-1, 17).astype(np.int64) - ord("0")
+        remainders = digits @ np.array(ID_WEIGHTS, dtype=np.int64) % 11
+        check = check.scatter(where, pl.Series(np.array(list(ID_CHECK))[remainders], dtype=pl.String))
+    return frame.with_columns(upper.alias("__id_upper"), well_formed.alias("__id_format"), check,
+                              upper.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False).alias("__id_birth"))
+
+
 def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed columns (by key) plus `__row`, and the batch's errors (ERROR_SCHEMA)."""
     today = date.today()
@@ -246,6 +266,9 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
             norm = _norm(raw) if column.kind not in ("text",) else raw
         norm_cols.append(norm.alias(f"n_{column.key}"))
     frame = frame.with_columns(norm_cols)
+    for column in ctx.mapped:
+        if column.kind == "id_number":
+            frame = _id_parts(frame, f"n_{column.key}")
     typed: list[pl.Expr] = []
     for column in ctx.mapped:
         n = pl.col(f"n_{column.key}")
@@ -377,13 +400,8 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
                                  & ~digits.str.contains(r"^\d{12,19}$"),
                                  pl.format(_("「{}」不是有效的银行账号：应为12到19位数字"), n)))
         elif column.kind == "id_number":
-            idn = n.str.to_uppercase()
-            fmt_ok = idn.str.contains(r"^\d{17}[\dX]$")
-            total = pl.sum_horizontal([idn.str.slice(i, 1).cast(pl.Int32, strict=False) * w
-                                       for i, w in enumerate(ID_WEIGHTS)])
-            expected = (total % 11).replace_strict({i: c for i, c in enumerate(ID_CHECK)}, default=None,
-                                                   return_dtype=pl.String)
-            born = idn.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
+            # The number's parts are columns already (_id_parts): each is computed once, not once per check.
+            idn, fmt_ok, born, expected = (pl.col(f"__id_{part}") for part in ("upper", "format", "birth", "check"))
             born_ok = born.is_not_null() & (born >= date(1890, 1, 1)) & (born <= today)
             masked = idn.str.contains(r"\*")
             checks.append(_Check(column, "id_format", masked,
@@ -396,7 +414,6 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
                                  pl.format(_("身份证号校验位错误：末位应为 {}，填写的是 {}"), expected,
                                            idn.str.slice(17, 1))))
             value = idn  # a number refused in its cell is not staged (below, once the errors are known)
-            typed.append(born.alias("__id_birth"))
             typed.append(pl.when(idn.str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1).then(pl.lit("male"))
                          .otherwise(pl.lit("female")).alias("__id_gender"))
         else:  # pragma: no cover - registers only use the kinds above
@@ -510,11 +527,19 @@ def _feed(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, list[_Check]
 def _collect_errors(frame: pl.DataFrame, checks: list[_Check], ctx: Context) -> pl.DataFrame:
     if not checks:
         return pl.DataFrame(schema=ERROR_SCHEMA)
+    # Which checks fail where, as booleans over the whole batch; the messages (pl.format per row) only
+    # for the rows with a failure: formatting every check's message for every row was half the time of
+    # validating a clean batch.
+    flags = frame.select(*[check.bad.fill_null(False).alias(f"b{i}") for i, check in enumerate(checks)])
+    failing = flags.select(pl.any_horizontal(pl.all())).to_series()
+    if not failing.any():
+        return pl.DataFrame(schema=ERROR_SCHEMA)
     seq = (pl.col(f"c{ctx.seq}").str.strip_chars() if ctx.seq is not None and f"c{ctx.seq}" in frame.columns
            else pl.lit(None, dtype=pl.String))
-    flags = frame.select(
+    bad_rows = pl.concat([frame.filter(failing), flags.filter(failing)], how="horizontal")
+    flags = bad_rows.select(
         pl.col("__row"), seq.alias("__seq"),
-        *[pl.when(check.bad.fill_null(False)).then(check.message).otherwise(None).alias(f"e{i}")
+        *[pl.when(pl.col(f"b{i}")).then(check.message).otherwise(None).alias(f"e{i}")
           for i, check in enumerate(checks)],
     )
     parts = []

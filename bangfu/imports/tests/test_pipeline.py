@@ -70,3 +70,38 @@ def test_rows_are_named_right_when_a_cell_holds_a_line_break_and_the_file_is_rea
     out = import_file(path=path, register="members", scope=user.scope, by=user, dry_run=True, batch_rows=1)
     assert out.rows == 3
     assert [(e["row"], e["kind"]) for e in out.errors.to_dicts()] == [(5, "id_check")]
+
+
+def test_id_numbers_are_judged_as_the_per_row_parser_judges_them(tmp_path, regions):
+    """The import checks a batch's ID numbers column-wise (validation._id_parts: the check digit as one
+    matrix product); each verdict is the one privacy.id_numbers.parse gives the same number."""
+    user = make_user(Role.COUNTY_OFFICE)
+    with_x = [n for n in (_id(date(1980, 5, 6), s, "male") for s in range(500)) if n.endswith("X")][:2]
+    good = _id(date(1970, 1, 2), 1, "male")
+    wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
+    bad_date = "45022419700230" + "123"
+    bad_date += id_numbers.check_digit(bad_date)
+    full_width = _id(date(1971, 1, 2), 1, "female").translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    ids = [good, with_x[0], with_x[1].lower(), full_width, wrong_check, bad_date, good[:17]]
+    rows = [[f"H{i:03d}", "长安镇大巷村", f"村民{i}", number, "户主", "", "未脱贫", "", "", ""]
+            for i, number in enumerate(ids)]
+    out = import_file(path=_write(tmp_path, rows), register="members", scope=user.scope, by=user, dry_run=True)
+    refused = {e["row"] - 2: e["message"] for e in out.errors.to_dicts()}
+    for index, number in enumerate(ids):
+        try:
+            id_numbers.parse(number)
+        except Exception as exc:
+            assert refused.get(index) == exc.message, (number, refused.get(index))
+        else:
+            assert index not in refused, (number, refused[index])
+    assert set(refused) == {4, 5, 6}
+
+
+def test_an_id_number_with_digits_of_another_script_is_refused_in_its_cell(tmp_path, regions):
+    """Only ASCII digits make an ID number (a regular expression's \\d takes ٣ too): such a number is
+    refused for its format, not checked digit by digit nor sealed."""
+    user = make_user(Role.COUNTY_OFFICE)
+    number = _id(date(1970, 1, 2), 1, "male")
+    rows = [["H001", "长安镇大巷村", "覃大明", number[:5] + "٣" + number[6:], "户主", "", "未脱贫", "", "", ""]]
+    out = import_file(path=_write(tmp_path, rows), register="members", scope=user.scope, by=user, dry_run=True)
+    assert [(e["row"], e["kind"]) for e in out.errors.to_dicts()] == [(2, "id_format")]
