@@ -66,6 +66,7 @@ def test_a_first_load_rebuilds_the_indexes_as_they_were_and_a_later_import_keeps
     assert Person.objects.count() == 600 and Household.objects.count() == 300
     # The rebuilt indexes serve lookups (the planner may use them, and they return the rows).
     assert Person.objects.filter(region_id=Person.objects.first().region_id).count() == 600
+    _assert_history_is_the_records(user)
 
     changed = tmp_path / "second.csv"
     _file(changed, 301, suffix="甲")  # every head renamed, one household more
@@ -74,6 +75,20 @@ def test_a_first_load_rebuilds_the_indexes_as_they_were_and_a_later_import_keeps
     assert _indexes() == before
     assert Person.history.filter(name="户主0甲", history_type="~").count() == 1
     assert Person.objects.count() == 602
+
+
+def _assert_history_is_the_records(user) -> None:
+    """One "+" history row per record written, holding the record's values, the user and the reason (a
+    first load on PostgreSQL takes them from one scan of the filled table, Stage._execute_with_history)."""
+    for model in (Household, Person):
+        own = [f.attname for f in model.history.model._meta.concrete_fields if not f.name.startswith("history_")]
+        records = {row["id"]: row for row in model.objects.values(*own)}
+        history = list(model.history.values(*own, "history_type", "history_user_id", "history_change_reason"))
+        assert len(history) == len(records)
+        for row in history:
+            assert (row.pop("history_type"), row.pop("history_user_id")) == ("+", user.pk)
+            assert row.pop("history_change_reason") == "导入 first.csv"
+            assert row == records[row["id"]]
 
 
 def test_a_first_load_that_fails_after_dropping_the_indexes_leaves_them_intact(regions, tmp_path, monkeypatch):
