@@ -299,12 +299,16 @@ class Stage:
 
     def _duplicate_name_birth(self, cursor) -> list[CrossError]:
         region = self.register.region_key
+        # Distinct ID hashes are counted only in the groups of region, name and birth date with more than
+        # one row (a few, if any): grouping every row by hash as well first cost twice as much (a
+        # million groups hashed twice, docs/performance.md). A refused number (NULL) counts as one value.
+        same = f"{region}, p_name, p_birth_date"
         cursor.execute(
-            f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT {region}, p_name, p_birth_date, "
-            f"min(first_row) AS first_row FROM (SELECT {region}, p_name, p_birth_date, p_id_hash, "
-            f"min(row_no) AS first_row FROM {STAGE} GROUP BY {region}, p_name, p_birth_date, p_id_hash) x "
-            f"GROUP BY {region}, p_name, p_birth_date HAVING count(*) > 1) d ON d.{region} = r.{region} "
-            f"AND d.p_name = r.p_name AND d.p_birth_date = r.p_birth_date WHERE r.row_no <> d.first_row")
+            f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT {same}, min(first_row) AS first_row FROM "
+            f"(SELECT {same}, p_id_hash, min(row_no) AS first_row FROM {STAGE} WHERE ({same}) IN "
+            f"(SELECT {same} FROM {STAGE} GROUP BY {same} HAVING count(*) > 1) GROUP BY {same}, p_id_hash) x "
+            f"GROUP BY {same} HAVING count(*) > 1) d ON d.{region} = r.{region} AND d.p_name = r.p_name "
+            f"AND d.p_birth_date = r.p_birth_date WHERE r.row_no <> d.first_row")
         return [CrossError(row, "p_name", "duplicate_file",
                            _("与%(ref)s 姓名、出生日期相同而身份证号不同，疑似同一人，请核实"), first)
                 for row, first in cursor.fetchall()]
@@ -607,9 +611,10 @@ class Stage:
         for a register of persons or organizations without households: RecordStage)."""
         if self.register.record != "household":
             return []
-        sql = f"SELECT household_id FROM {STAGE_HOUSEHOLDS} WHERE action IN ('+', '~')"
-        if self.has_persons:
-            sql += f" UNION SELECT household_id FROM {STAGE_PERSONS} WHERE action IN ('+', '~')"
+        sql = f"SELECT household_id FROM {STAGE_HOUSEHOLDS} h WHERE action IN ('+', '~')"
+        if self.has_persons:  # every staged person's household is a staged household: a semi-join, no UNION
+            sql += (f" OR EXISTS (SELECT 1 FROM {STAGE_PERSONS} p WHERE p.household_id = h.household_id "
+                    f"AND p.action IN ('+', '~'))")
         cursor.execute(sql)
         return [row[0] for row in cursor.fetchall() if row[0] is not None]
 

@@ -105,3 +105,24 @@ def test_an_id_number_with_digits_of_another_script_is_refused_in_its_cell(tmp_p
     rows = [["H001", "长安镇大巷村", "覃大明", number[:5] + "٣" + number[6:], "户主", "", "未脱贫", "", "", ""]]
     out = import_file(path=_write(tmp_path, rows), register="members", scope=user.scope, by=user, dry_run=True)
     assert [(e["row"], e["kind"]) for e in out.errors.to_dicts()] == [(2, "id_format")]
+
+
+def test_same_name_and_birth_with_another_id_in_the_file_is_refused_also_beside_a_refused_number(tmp_path, regions):
+    """Stage._duplicate_name_birth: rows of one village, name and birth date with more than one ID
+    number, a number refused in its cell counting as one; the first such row is named in the others."""
+    user = make_user(Role.COUNTY_OFFICE)
+    born = date(1970, 1, 2)
+    one, two, three = (_id(born, s, "male") for s in (1, 2, 3))
+    refused = three[:17] + ("0" if three[17] != "0" else "1")  # wrong check digit, same birth date
+    rows = [
+        ["H001", "长安镇大巷村", "覃大明", one, "户主", "", "未脱贫", "", "", ""],       # row 2: first
+        ["H002", "长安镇大巷村", "覃大明", two, "户主", "", "未脱贫", "", "", ""],       # row 3: another ID
+        ["H003", "长安镇大巷村", "韦建国", refused, "户主", "", "未脱贫", "", "", ""],   # row 4: refused ID
+        ["H004", "长安镇大巷村", "韦建国", three, "户主", "", "未脱贫", "", "", ""],     # row 5: vs row 4
+        ["H005", "长安镇大巷村", "莫小燕", refused, "户主", "", "未脱贫", "", "", ""],   # rows 6, 7: both refused
+        ["H006", "长安镇大巷村", "莫小燕", refused, "户主", "", "未脱贫", "", "", ""],
+    ]
+    out = import_file(path=_write(tmp_path, rows), register="members", scope=user.scope, by=user, dry_run=True)
+    same = sorted((e["row"], e["message"]) for e in out.errors.to_dicts() if e["header"] == "姓名")
+    assert same == [(3, "与第 2 行 姓名、出生日期相同而身份证号不同，疑似同一人，请核实"),
+                    (5, "与第 4 行 姓名、出生日期相同而身份证号不同，疑似同一人，请核实")]
