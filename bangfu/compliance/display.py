@@ -1,11 +1,17 @@
 """What the lists of compliance rows show, computed once per page in Python.
 
-The rows template (`compliance/rows.html`) reads each cell as one value of a dict: the target's and
-helper's names and links, the unit, the figures as shown. Followed through a pairing's twelve related
+The rows template (`compliance/rows.html`) and the due list (`compliance/_due_list.html`, through the
+`due_lines` filter) read each cell as one value of a dict: the target's and helper's names and links,
+the unit, the figures as shown. Followed through a pairing's twelve related
 objects in the template, with a translation and three `{% url %}` a row, those 50 rows were half of the
 behind list's time (docs/performance.md, Pages)."""
 
+from urllib.parse import quote
+
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
@@ -59,3 +65,35 @@ def shown_rows(rows: list[ComplianceRow], *, user_scope: Scope) -> list[dict]:
             "pairing_url": links("programmes:pairing_detail", p.pk),
         })
     return shown
+
+
+def due_lines(rows: list[ComplianceRow]) -> list[dict]:
+    """One dict per row of a due list (我的帮扶, a household's helpers, the offices' homes): the target
+    linked when it is a household or a person, the helper linked to the pairing, what is done and by when."""
+    links = Links()
+    labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    create = reverse("activities:activity_create")
+    lines = []
+    for row in rows:
+        p = row.pairing
+        lines.append({
+            "status": row.status, "status_label": labels[row.status], "obligation": row.obligation.name,
+            "programme": p.programme.name, "target": p.target_name,
+            "target_url": _page(p, TARGET_PAGES[:2], links),
+            "helper": p.helper_name, "pairing_url": links("programmes:pairing_detail", p.pk),
+            "done": _("已完成 %(done)s / %(required)s %(unit)s") % {
+                "done": number(row.done), "required": number(row.required), "unit": row.obligation.unit},
+            "period": _("%(label)s，%(due)s 截止") % {"label": row.period_label,
+                                                     "due": row.period_ends_on.strftime("%m-%d")},
+            "record_url": f"{create}?pairing={p.pk}&kind={quote(row.obligation.kind, safe='/')}",
+        })
+    return lines
+
+
+def select_options(choices, chosen) -> SafeString:
+    """The <option>s of a filter's drop-down, "—" (no filter) first, `chosen` selected: written here, not
+    a template loop a region at a time (a county's 160 townships and villages)."""
+    chosen = "" if chosen is None else str(chosen)
+    options = [format_html('<option value="{}"{}>{}</option>', value, mark_safe(" selected") if str(value) == chosen
+                           else "", label) for value, label in choices]
+    return mark_safe('<option value="">—</option>' + "".join(options))

@@ -21,7 +21,7 @@ from bangfu.compliance.todo import todo_filters
 from bangfu.programmes.choices import PairingStatus, PartyKind
 from bangfu.programmes.models import Obligation, Term
 from bangfu.programmes.selectors import PAIRING_RELATED, pairings_in_scope, programmes_in_scope, uncovered_targets
-from bangfu.regions.models import Region
+from bangfu.regions.models import Level, Region
 from bangfu.registry.models import Organization
 from bangfu.sql import prepared
 
@@ -124,29 +124,31 @@ def households_by_helper(*, scope: Scope) -> list[dict]:
 
 @dataclass
 class FilterChoices:
-    programmes: list
-    obligations: list[dict]  # {"pk", "name"}: the name carries its programme when several are listed
-    organizations: list
-    regions: list
+    """What the compliance lists' filters offer, as (value, label) pairs."""
+
+    programmes: list[tuple[int, str]]
+    obligations: list[tuple[int, str]]  # the name carries its programme when several are listed
+    organizations: list[tuple[int, str]]
+    regions: list[tuple[str, str]]  # (code prefix, name; a village's indented under its township)
 
 
 def compliance_filter_choices(*, scope: Scope, limit: int = 300) -> FilterChoices:
     """What the compliance lists' filters offer: programmes, obligations, helper units and regions in scope."""
-    programmes = list(programmes_in_scope(scope).order_by("-starts_on", "name")[:limit])
-    obligations = list(Obligation.objects.filter(programme__in=[p.pk for p in programmes])
-                       .values("pk", "name", "programme__name").order_by("programme_id", "pk")[:limit])
-    several = len({o["programme__name"] for o in obligations}) > 1
-    named = [{"pk": o["pk"], "name": f"{o['programme__name']} · {o['name']}" if several else o["name"]}
-             for o in obligations]
+    programmes = list(programmes_in_scope(scope).order_by("-starts_on", "name").values_list("pk", "name")[:limit])
+    obligations = list(Obligation.objects.filter(programme__in=[pk for pk, _name in programmes])
+                       .values_list("pk", "name", "programme__name").order_by("programme_id", "pk")[:limit])
+    several = len({programme for _pk, _name, programme in obligations}) > 1
+    named = [(pk, f"{programme} · {name}" if several else name) for pk, name, programme in obligations]
     # units helping in a pairing in scope, themselves or through their people: two EXISTS over the scope's
     # pairings (by county_code) instead of a DISTINCT join of every helper's pairings (1 ms against 5)
     pairings = pairings_in_scope(scope)
     organizations = list(scope.organizations(Organization.objects.filter(
         Exists(pairings.filter(helper_organization_id=OuterRef("pk")))
         | Exists(pairings.filter(helper_person__organization_id=OuterRef("pk")))))
-        .order_by("name").only("pk", "name")[:limit])
-    regions = list(scope.regions(Region.objects.filter(level__gte=3, level__lte=5)).order_by("code")
-                   .only("code", "name", "level", "prefix")[:limit]) if len(scope.prefix) >= 6 else []
+        .order_by("name").values_list("pk", "name")[:limit])
+    regions = [(prefix, ("　" if level == Level.VILLAGE else "") + name) for prefix, name, level in (
+        scope.regions(Region.objects.filter(level__gte=Level.COUNTY, level__lte=Level.VILLAGE)).order_by("code")
+        .values_list("prefix", "name", "level")[:limit])] if len(scope.prefix) >= 6 else []
     return FilterChoices(programmes=programmes, obligations=named, organizations=organizations, regions=regions)
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.compliance import selectors
-from bangfu.compliance.display import shown_rows
+from bangfu.compliance.display import select_options, shown_rows
 from bangfu.compliance.filters import compliance_filters, rollup_by
 from bangfu.compliance.overview import compliance_filter_choices, own_region_apart
 from bangfu.programmes.choices import Period
@@ -34,8 +34,11 @@ def _context(request, filters, as_of):
     params.pop("page", None)
     choices = compliance_filter_choices(scope=request.user.scope)
     return {"filters": filters, "as_of": as_of, "periods": Period.choices, "statuses": selectors.STATUS_LABELS,
-            "programmes": choices.programmes, "obligations": choices.obligations,
-            "organizations": choices.organizations, "regions": choices.regions, "querystring": params.urlencode()}
+            "programme_options": select_options(choices.programmes, filters.programme),
+            "obligation_options": select_options(choices.obligations, filters.obligation),
+            "organization_options": choices.organizations and select_options(choices.organizations, filters.helper_org),
+            "region_options": choices.regions and select_options(choices.regions, filters.region),
+            "querystring": params.urlencode()}
 
 
 @login_required
