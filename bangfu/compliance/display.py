@@ -6,11 +6,11 @@ the unit, the figures as shown. Followed through a pairing's twelve related
 objects in the template, with a translation and three `{% url %}` a row, those 50 rows were half of the
 behind list's time (docs/performance.md, Pages)."""
 
+from html import escape  # what django.utils.html.escape calls, without its lazy-string wrapper
 from urllib.parse import quote
 
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -94,6 +94,6 @@ def select_options(choices, chosen) -> SafeString:
     """The <option>s of a filter's drop-down, "—" (no filter) first, `chosen` selected: written here, not
     a template loop a region at a time (a county's 160 townships and villages)."""
     chosen = "" if chosen is None else str(chosen)
-    options = [format_html('<option value="{}"{}>{}</option>', value, mark_safe(" selected") if str(value) == chosen
-                           else "", label) for value, label in choices]
-    return mark_safe('<option value="">—</option>' + "".join(options))
+    options = "".join(f'<option value="{escape(str(value))}"{" selected" if str(value) == chosen else ""}>'
+                      f"{escape(str(label))}</option>" for value, label in choices)
+    return mark_safe(f'<option value="">—</option>{options}')
