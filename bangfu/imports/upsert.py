@@ -419,19 +419,18 @@ class Stage:
         _analyze(cursor, STAGE_HOUSEHOLDS, "h_county_code", "h_number", "household_id", "action")
 
     def _person_stage(self, cursor, reserve: bool) -> None:
-        """Every staged person's plan: the household's id, the person's id (registered or reserved) and
-        the action, by the stage's row number, in one INSERT … SELECT. Only what the stage does not hold
-        (and the relation, which the totals count): the write joins it back to the stage by row number
-        (_planned_persons), instead of a second copy of every staged column (2.6 s of a million-member
-        plan, docs/performance.md)."""
-        sp = STAGE_PERSONS
-        cursor.execute(f"CREATE TEMPORARY TABLE {sp} (row_no bigint, p_relation text, household_id bigint, "
-                       f"person_id bigint, action varchar(1))")
+        """Every staged person with the household's id, the person's id (registered or reserved) and
+        the plan, in one INSERT … SELECT (not an UPDATE of the whole stage per derived column)."""
+        types = _SQL_TYPES[_vendor()]
+        cols = ", ".join(f"{c.name} {types[c.type]}" for c in self.columns)
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_PERSONS} ({cols}, household_id bigint, person_id bigint, "
+                       f"action varchar(1))")
+        names = [c.name for c in self.columns]
         changed = self._changed_sql(Person, "person", "p", "s", self._person_extra("s", "hs"))
         new_id = self._new_id(cursor, Person, "p.id", "s.row_no") if reserve else "p.id"
         cursor.execute(
-            f"INSERT INTO {sp} (row_no, p_relation, household_id, person_id, action) "
-            f"SELECT s.row_no, s.p_relation, hs.household_id, {new_id}, "
+            f"INSERT INTO {STAGE_PERSONS} ({', '.join(names)}, household_id, person_id, action) "
+            f"SELECT {', '.join('s.' + n for n in names)}, hs.household_id, {new_id}, "
             f"CASE WHEN p.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
             f"FROM {STAGE} s JOIN {STAGE_HOUSEHOLDS} hs ON hs.h_county_code = s.h_county_code "
             f"AND hs.h_number = s.h_number "
@@ -439,14 +438,9 @@ class Stage:
             f"{self._secrets_join('person', 'p')}")
         if _vendor() == "sqlite":
             # SQLite has no hash anti-join: _totals' NOT EXISTS over this table would scan it once
-            # per registered member of every household the file touches; nor a hash join back to the stage.
-            cursor.execute(f"CREATE INDEX {sp}_person ON {sp} (person_id)")
-            cursor.execute(f"CREATE UNIQUE INDEX {sp}_row ON {sp} (row_no)")
-        _analyze(cursor, sp, "row_no", "household_id", "person_id", "action")
-
-    def _planned_persons(self, stage: str) -> str:
-        """The join from the stage (as `stage`) to the persons' plan, which the writes read both from."""
-        return f"JOIN {STAGE_PERSONS} ON {STAGE_PERSONS}.row_no = {stage}.row_no"
+            # per registered member of every household the file touches.
+            cursor.execute(f"CREATE INDEX {STAGE_PERSONS}_person ON {STAGE_PERSONS} (person_id)")
+        _analyze(cursor, STAGE_PERSONS, "household_id", "person_id", "action")
 
     def _totals(self, cursor) -> None:
         """Size and head of every household the file touches, as they will be after the import (the
@@ -632,10 +626,9 @@ class Stage:
                      if self.has_persons else "", history=history)
         self._update(cursor, Household, "household", sh, now, history=history)
         if self.has_persons:
-            self._insert(cursor, Person, "person", STAGE, now,
-                         {"id": f"{sp}.person_id", **self._person_extra(STAGE, sp)}, join=self._planned_persons(STAGE),
-                         history=history, plan=sp)
-            self._update(cursor, Person, "person", STAGE, now, history=history, plan=sp)
+            self._insert(cursor, Person, "person", sp, now,
+                         {"id": f"{sp}.person_id", **self._person_extra(sp, sp)}, history=history)
+            self._update(cursor, Person, "person", sp, now, history=history)
         if _vendor() != "postgresql":
             self._history(cursor, Household, sh, "s.household_id = t.id", now, by, reason)
             if self.has_persons:
@@ -798,9 +791,7 @@ class Stage:
                 "income_per_capita": f"CASE WHEN {size} > 0 THEN ROUND(({income}) / {size}, 2) ELSE 0 END"}
 
     def _insert(self, cursor, model, target: str, stage: str, now: datetime, extra: dict[str, str],
-                join: str = "", history: tuple | None = None, plan: str | None = None) -> None:
-        """INSERT … SELECT of the records planned '+': their cells from `stage`, the plan (ids and
-        action) from `plan` (the stage itself unless given; then `join` joins it)."""
+                join: str = "", history: tuple | None = None) -> None:
         exprs = self._fields(model, target, stage, None)
         exprs.update(extra)
         columns, values, params = [], [], []
@@ -820,11 +811,10 @@ class Stage:
                 values.append("%s")
                 params.append(self._default(f) if f.has_default() or not f.null else None)
         sql = (f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
-               f"SELECT {', '.join(values)} FROM {stage} {join} WHERE {plan or stage}.action = '+'")
+               f"SELECT {', '.join(values)} FROM {stage} {join} WHERE {stage}.action = '+'")
         self._execute_with_history(cursor, model, sql, params, "+", history)
 
-    def _update(self, cursor, model, target: str, stage: str, now: datetime, history: tuple | None = None,
-                plan: str = "s") -> None:
+    def _update(self, cursor, model, target: str, stage: str, now: datetime, history: tuple | None = None) -> None:
         table = model._meta.db_table
         exprs = self._fields(model, target, "s", "t")
         extra, join = self._update_extra(target)
@@ -836,14 +826,14 @@ class Stage:
             sets.append("updated_at = %s")
             params.append(connection.ops.adapt_datetimefield_value(now))
         sql = (f"UPDATE {table} AS t SET {', '.join(sets)} FROM {stage} s {join} "
-               f"WHERE {plan}.{target}_id = t.id AND {plan}.action = '~'")
+               f"WHERE s.{target}_id = t.id AND s.action = '~'")
         self._execute_with_history(cursor, model, sql, params, "~", history)
 
     def _update_extra(self, target: str) -> tuple[dict[str, str], str]:
         """Values of an updated record (alias t, its stage row s) that are not the file's cells, and
         the join they need: a member's household, region and county; a household's totals."""
         if target == "person":
-            return self._person_extra("s", STAGE_PERSONS), self._planned_persons("s")
+            return self._person_extra("s", "s"), ""
         join = f"LEFT JOIN {STAGE_TOTALS} tt ON tt.household_id = s.household_id" if self.has_persons else ""
         return self._household_totals("s", "t"), join
 
