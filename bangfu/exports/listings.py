@@ -256,6 +256,14 @@ def activities(user, params: Params) -> Table:
 COMPLIANCE_BATCH = 5000
 
 
+def _compliance_line(r) -> tuple:
+    p = r.pairing
+    unit = p.helper_unit
+    return (p.programme.name, p.helper_name, unit.name if unit else "", p.target_name, p.region.full_name,
+            r.obligation.name, r.period_label, r.period_starts_on, r.period_ends_on, r.required, r.expected, r.done,
+            r.shortfall, r.obligation.unit, r.status_label)
+
+
 def _compliance_table(user, params: Params, view: str) -> Table:
     filters, as_of = compliance_filters(params, view=view)
     # checked now, so that an export with a filter outside the scope is refused when asked for
@@ -266,13 +274,7 @@ def _compliance_table(user, params: Params, view: str) -> Table:
         while True:  # a batch at a time: one query plus two lookups each
             batch = compliance_selectors.compliance_rows(scope=scope, filters=filters, as_of=as_of,
                                                          limit=COMPLIANCE_BATCH, offset=offset)
-            for r in batch:
-                p = r.pairing
-                unit = p.helper_unit
-                yield (p.programme.name, p.helper_name, unit.name if unit else "", p.target_name, p.region.full_name,
-                       r.obligation.name,
-                       r.period_label, r.period_starts_on, r.period_ends_on, r.required, r.expected, r.done,
-                       r.shortfall, r.obligation.unit, r.status_label)
+            yield from map(_compliance_line, batch)
             if len(batch) < COMPLIANCE_BATCH:
                 return
             offset += COMPLIANCE_BATCH
