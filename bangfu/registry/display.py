@@ -11,6 +11,12 @@ from bangfu.privacy.masking import mask_id_number
 from bangfu.registry.choices import HouseholdStatus, PovertyCause
 
 
+# What household_lines reads of a household, its head and village: for `.only()` on the list's read (a
+# household has 40 columns, its head 35, two of them decrypted); anything else would cost a query a row.
+HOUSEHOLD_SHOWN = ("id", "number", "county_code", "region_id", "head_id", "size", "status", "main_cause",
+                   "income_per_capita", "head__name", "head__id_number", "region__name")
+
+
 def household_lines(households) -> list[dict]:
     """One dict per household: its number and link, head (name, masked ID number), village, size,
     status and main cause as labelled (the choices translated once, not once a row), income."""

@@ -20,7 +20,7 @@ from bangfu.privacy.services import personal_value_reveal
 from bangfu.privacy.templatetags.privacy import personal_field_context
 from bangfu.registry import selectors, services
 from bangfu.registry.choices import PersonKind
-from bangfu.registry.display import household_lines
+from bangfu.registry.display import HOUSEHOLD_SHOWN, household_lines
 from bangfu.registry.forms import (
     HouseholdFilterForm,
     HouseholdForm,
@@ -94,7 +94,8 @@ def household_list(request):
     form = HouseholdFilterForm(request.GET or None, scope=scope)
     form.is_valid()  # a bad choice is shown on its field and left out; the others still filter
     filters = selectors.HouseholdFilters(**getattr(form, "cleaned_data", {}))
-    page, querystring_base = _page(request, selectors.household_list(scope=scope, filters=filters))
+    households = selectors.household_list(scope=scope, filters=filters).only(*HOUSEHOLD_SHOWN)
+    page, querystring_base = _page(request, households)
     context = {"form": form, "page_obj": page, "lines": household_lines(page.object_list),
                "querystring_base": querystring_base, "can_edit": scope.rules.edit_registry}
     template = "registry/_household_rows.html" if request.htmx else "registry/household_list.html"
