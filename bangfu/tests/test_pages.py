@@ -113,6 +113,7 @@ def test_the_access_log_shows_a_reveal_made_a_minute_earlier(client, world, djan
     assert f'hx-post="{action}"' in page and 'name="reason"' in page and "联系本人" in page
     refused = _html(client.post(action, {"reason": "other", "reason_note": " "}))
     assert "请写明用途说明" in refused and "13812345678" not in refused and not FullRead.objects.exists()
+    assert '<option value="other" selected>' in refused and '<option value="contact">' in refused  # asked again as chosen
     revealed = client.post(action, {"reason": "contact", "reason_note": "约定入户时间"})
     assert "13812345678" in revealed.content.decode()
     client.post(reverse("registry:reveal", args=["household", world["helped"].pk, "phone"]))  # no reason: 核实身份信息

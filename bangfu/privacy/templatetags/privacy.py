@@ -1,4 +1,7 @@
+from html import escape
+
 from django import template
+from django.utils.safestring import mark_safe
 
 from bangfu.privacy.masking import MASKS
 from bangfu.privacy.models import ReadReason
@@ -14,8 +17,14 @@ def masked(value, field: str):
 
 def personal_field_context(record_type: str, record, field: str, can_reveal: bool, **more) -> dict:
     value = getattr(record, field)
-    return {"record_type": record_type, "pk": record.pk, "field": field, "shown": MASKS[field](value),
-            "has_value": bool(value), "can_reveal": can_reveal, "reasons": ReadReason.choices, **more}
+    context = {"record_type": record_type, "pk": record.pk, "field": field, "shown": MASKS[field](value),
+               "has_value": bool(value), "can_reveal": can_reveal, **more}
+    if can_reveal and value:  # the reasons' <option>s written here, not looped over in the template once a field
+        chosen = more.get("reason", "")
+        context["reason_options"] = mark_safe("".join(
+            f'<option value="{escape(v)}"{" selected" if v == chosen else ""}>{escape(str(label))}</option>'
+            for v, label in ReadReason.choices))
+    return context
 
 
 @register.inclusion_tag("privacy/personal_field.html")
