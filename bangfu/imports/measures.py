@@ -32,7 +32,7 @@ class _NoSealer:
     def start(self) -> None:
         pass
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
         pass
 
 

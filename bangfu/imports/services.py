@@ -233,6 +233,7 @@ def _stage_file(stage: Stage, sheet: Sheet, ctx: Context, outcome: Outcome, kept
     with outcome.timed("stage (wait for sealing and COPY)"):
         if pending is not None:
             stage.store(*pending)
+        stage.sealer.close(wait=False)  # every batch is sealed: the workers exit while the checks run
         stage.flush()
     with outcome.timed("checks across rows"):
         cross = stage.cross_errors()
