@@ -110,6 +110,7 @@ def test_a_first_load_that_fails_after_dropping_the_indexes_leaves_them_intact(r
     assert len(dropped) >= 8  # they were gone inside the transaction (SQLite keeps those on foreign keys)
     assert _indexes() == before
     assert Household.objects.count() == 0 and Person.objects.count() == 0
+    assert Household.history.count() == 0 and Person.history.count() == 0  # written, then rolled back
 
 
 def test_a_killed_first_load_leaves_the_indexes_intact_and_the_rerun_rebuilds_them(regions, tmp_path):
