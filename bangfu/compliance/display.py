@@ -6,12 +6,10 @@ the unit, the figures as shown. Followed through a pairing's twelve related
 objects in the template, with a translation and three `{% url %}` a row, those 50 rows were half of the
 behind list's time (docs/performance.md, Pages)."""
 
-from html import escape  # what django.utils.html.escape calls, without its lazy-string wrapper
 from urllib.parse import quote
 
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
@@ -89,11 +87,3 @@ def due_lines(rows: list[ComplianceRow]) -> list[dict]:
         })
     return lines
 
-
-def select_options(choices, chosen) -> SafeString:
-    """The <option>s of a filter's drop-down, "—" (no filter) first, `chosen` selected: written here, not
-    a template loop a region at a time (a county's 160 townships and villages)."""
-    chosen = "" if chosen is None else str(chosen)
-    options = "".join(f'<option value="{escape(str(value))}"{" selected" if str(value) == chosen else ""}>'
-                      f"{escape(str(label))}</option>" for value, label in choices)
-    return mark_safe(f'<option value="">—</option>{options}')

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bangfu.compliance import selectors
-from bangfu.compliance.display import select_options, shown_rows
+from bangfu.compliance.display import shown_rows
 from bangfu.compliance.filters import compliance_filters, rollup_by
 from bangfu.compliance.overview import compliance_filter_choices, own_region_apart
+from bangfu.options import select_options
 from bangfu.programmes.choices import Period
 
 BY_LABELS = {"region": gettext_lazy("按区域"), "organization": gettext_lazy("按帮扶单位"),

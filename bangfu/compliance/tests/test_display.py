@@ -30,13 +30,14 @@ def test_links_are_reverse(name):
 
 
 def test_select_options_mark_the_chosen_value_and_escape_the_labels():
-    from bangfu.compliance.display import select_options
+    from bangfu.options import select_options
 
     html = select_options([(1, "甲 & 乙"), (12, "<b>丙</b>")], 12)
     assert html == ('<option value="">—</option><option value="1">甲 &amp; 乙</option>'
                     '<option value="12" selected>&lt;b&gt;丙&lt;/b&gt;</option>')
     assert 'selected' not in select_options([(1, "甲")], None)
     assert 'value="450224" selected' in select_options([("450224", "县"), ("4502241", "乡")], "450224")
+    assert select_options([("a", "甲")], "a", blank=None) == '<option value="a" selected>甲</option>'
 
 
 @pytest.mark.django_db

@@ -1,8 +1,6 @@
-from html import escape
-
 from django import template
-from django.utils.safestring import mark_safe
 
+from bangfu.options import select_options
 from bangfu.privacy.masking import MASKS
 from bangfu.privacy.models import ReadReason
 
@@ -19,11 +17,8 @@ def personal_field_context(record_type: str, record, field: str, can_reveal: boo
     value = getattr(record, field)
     context = {"record_type": record_type, "pk": record.pk, "field": field, "shown": MASKS[field](value),
                "has_value": bool(value), "can_reveal": can_reveal, **more}
-    if can_reveal and value:  # the reasons' <option>s written here, not looped over in the template once a field
-        chosen = more.get("reason", "")
-        context["reason_options"] = mark_safe("".join(
-            f'<option value="{escape(v)}"{" selected" if v == chosen else ""}>{escape(str(label))}</option>'
-            for v, label in ReadReason.choices))
+    if can_reveal and value:
+        context["reason_options"] = select_options(ReadReason.choices, more.get("reason"), blank=None)
     return context
 
 
