@@ -3,10 +3,10 @@
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scope import Scope
+from bangfu.options import select_options
 from bangfu.regions.models import Level, Region
 from bangfu.registry.choices import HouseholdStatus, PovertyCause, WorkAbility
 from bangfu.registry.models import Household, Organization, Person, Team, TeamMember
@@ -161,19 +161,14 @@ class OrganizationForm(forms.ModelForm):
 class QuickSelect(forms.Select):
     """A drop-down written in Python: Django's Select renders every option through a template of its
     own — a county's 170 townships and villages cost more than the rest of the household list
-    (docs/performance.md, Pages). Plain choices only (no groups); the same HTML as Select's."""
+    (docs/performance.md, Pages). Plain choices only (no groups), one chosen; the options by
+    bangfu/options.py."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        chosen = set(self.format_value(value))
+        chosen = self.format_value(value)
         final = self.build_attrs(self.attrs, attrs)
-        options = []
-        for key, label in self.choices:
-            key = "" if key is None else str(key)
-            selected = key in chosen
-            chosen.discard(key)  # the first match only, as Select does
-            options.append(format_html('<option value="{}"{}>{}</option>', key,
-                                       mark_safe(" selected") if selected else "", label))
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), mark_safe("\n".join(options)))
+        options = select_options(self.choices, chosen[0] if chosen else "", blank=None)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)
 
 
 class RegionFilterField(forms.ChoiceField):
@@ -199,7 +194,8 @@ class HouseholdFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         regions = scope.regions(Region.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])).order_by("code")
         self.fields["region"].choices = [("", "—")] + [
-            (r.code, ("　" if r.level == Level.VILLAGE else "") + r.name) for r in regions.only("code", "name", "level")]
+            (code, ("　" if level == Level.VILLAGE else "") + name) for code, name, level in regions.values_list(
+                "code", "name", "level")]
         self.fields["status"].choices = [("", "—"), *HouseholdStatus.choices]
         self.fields["cause"].choices = [("", "—"), *PovertyCause.choices]
         self.fields["work_ability"].choices = [("", "—"), *WorkAbility.choices]

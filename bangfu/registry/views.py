@@ -94,7 +94,7 @@ def household_list(request):
     form = HouseholdFilterForm(request.GET or None, scope=scope)
     form.is_valid()  # a bad choice is shown on its field and left out; the others still filter
     filters = selectors.HouseholdFilters(**getattr(form, "cleaned_data", {}))
-    households = selectors.household_list(scope=scope, filters=filters).only(*HOUSEHOLD_SHOWN)
+    households = selectors.household_list(scope=scope, filters=filters).values(*HOUSEHOLD_SHOWN)
     page, querystring_base = _page(request, households)
     context = {"form": form, "page_obj": page, "lines": household_lines(page.object_list),
                "querystring_base": querystring_base, "can_edit": scope.rules.edit_registry}
