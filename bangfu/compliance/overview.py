@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from bangfu import reference
 from bangfu.accounts.scope import Scope
 from bangfu.compliance.selectors import (
     ComplianceFilters,
@@ -126,19 +127,16 @@ def households_by_helper(*, scope: Scope) -> list[dict]:
 class FilterChoices:
     """What the compliance lists' filters offer, as (value, label) pairs."""
 
-    programmes: list[tuple[int, str]]
-    obligations: list[tuple[int, str]]  # the name carries its programme when several are listed
+    programmes: tuple[tuple[int, str], ...]
+    obligations: tuple[tuple[int, str], ...]  # the name carries its programme when several are listed
     organizations: list[tuple[int, str]]
-    regions: list[tuple[str, str]]  # (code prefix, name; a village's indented under its township)
+    regions: tuple[tuple[str, str], ...]  # (code prefix, name; a village's indented under its township)
 
 
 def compliance_filter_choices(*, scope: Scope, limit: int = 300) -> FilterChoices:
     """What the compliance lists' filters offer: programmes, obligations, helper units and regions in scope."""
-    programmes = list(programmes_in_scope(scope).order_by("-starts_on", "name").values_list("pk", "name")[:limit])
-    obligations = list(Obligation.objects.filter(programme__in=[pk for pk, _name in programmes])
-                       .values_list("pk", "name", "programme__name").order_by("programme_id", "pk")[:limit])
-    several = len({programme for _pk, _name, programme in obligations}) > 1
-    named = [(pk, f"{programme} · {name}" if several else name) for pk, name, programme in obligations]
+    programmes, named, regions = reference.kept(("filter choices", scope.prefix, limit),
+                                                lambda: _reference_choices(scope, limit))
     # units helping in a pairing in scope, themselves or through their people: two EXISTS over the scope's
     # pairings (by county_code) instead of a DISTINCT join of every helper's pairings (1 ms against 5)
     pairings = pairings_in_scope(scope)
@@ -146,10 +144,21 @@ def compliance_filter_choices(*, scope: Scope, limit: int = 300) -> FilterChoice
         Exists(pairings.filter(helper_organization_id=OuterRef("pk")))
         | Exists(pairings.filter(helper_person__organization_id=OuterRef("pk")))))
         .order_by("name").values_list("pk", "name")[:limit])
+    return FilterChoices(programmes=programmes, obligations=named, organizations=organizations, regions=regions)
+
+
+def _reference_choices(scope: Scope, limit: int) -> tuple[tuple, tuple, tuple]:
+    """The filters' programmes, obligations and regions: reference data (bangfu/reference.py), kept
+    while it stands; the helper units depend on the pairings and are read every time."""
+    programmes = list(programmes_in_scope(scope).order_by("-starts_on", "name").values_list("pk", "name")[:limit])
+    obligations = list(Obligation.objects.filter(programme__in=[pk for pk, _name in programmes])
+                       .values_list("pk", "name", "programme__name").order_by("programme_id", "pk")[:limit])
+    several = len({programme for _pk, _name, programme in obligations}) > 1
+    named = [(pk, f"{programme} · {name}" if several else name) for pk, name, programme in obligations]
     regions = [(prefix, ("　" if level == Level.VILLAGE else "") + name) for prefix, name, level in (
         scope.regions(Region.objects.filter(level__gte=Level.COUNTY, level__lte=Level.VILLAGE)).order_by("code")
         .values_list("prefix", "name", "level")[:limit])] if len(scope.prefix) >= 6 else []
-    return FilterChoices(programmes=programmes, obligations=named, organizations=organizations, regions=regions)
+    return tuple(programmes), tuple(named), tuple(regions)
 
 
 def school_pairings(*, scope: Scope, limit: int = 50):

@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bangfu import reference
 from bangfu.accounts.scope import Scope
 from bangfu.activities.models import Activity
 from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper
@@ -256,8 +257,9 @@ def _periods_counting(obligation: Obligation, as_of: date) -> list[dict]:
     reaching past their year's end. Only in these can a summary row hold activities after `as_of`;
     every other period's summary rows (and village rows) are exact for `as_of` as they stand."""
     cache = getattr(obligation, "periods_read", None)
-    if cache is not None and as_of in cache:
-        return cache[as_of]
+    found = cache.get(as_of) if cache is not None else None
+    if found is not None:
+        return found
     reach = int(obligation.window_after_days) + 366 if obligation.window == Window.BIRTHDAY else 0
     periods = []
     for period in (ProgrammePeriod.objects.filter(programme_id=obligation.programme_id, kind=obligation.period_key,
@@ -266,8 +268,15 @@ def _periods_counting(obligation: Obligation, as_of: date) -> list[dict]:
         if _counting_ends_on(obligation, period) > as_of:
             periods.append({**period, "open": period["ends_on"] > as_of})
     if cache is not None:
-        cache[as_of] = periods
+        _remember(cache, as_of, periods)
     return periods
+
+
+def _remember(cache: dict, as_of: date, periods: list[dict]) -> None:
+    # an obligation's memo lives as long as the process keeps the obligation: a bounded number of days
+    if len(cache) >= 64:
+        cache.clear()
+    cache[as_of] = periods
 
 
 def _periods_prefetch(obligations: list[Obligation], as_of: date) -> None:
@@ -288,10 +297,10 @@ def _periods_prefetch(obligations: list[Obligation], as_of: date) -> None:
         found.setdefault((period.pop("programme_id"), period.pop("kind")), []).append(period)
     for obligation in todo:
         since = as_of - timedelta(days=reach(obligation))
-        obligation.periods_read[as_of] = [
+        _remember(obligation.periods_read, as_of, [
             {**period, "open": period["ends_on"] > as_of}
             for period in found.get((obligation.programme_id, obligation.period_key), [])
-            if period["ends_on"] > since and _counting_ends_on(obligation, period) > as_of]
+            if period["ends_on"] > since and _counting_ends_on(obligation, period) > as_of])
 
 
 def _open_periods(obligation: Obligation, as_of: date) -> list[dict]:
@@ -593,29 +602,36 @@ def _obligations(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
 
 
 def _obligations_read(scope: Scope, filters: ComplianceFilters) -> list[Obligation]:
+    obligations = reference.kept(("obligations", scope.prefix), lambda: _scope_obligations(scope))
+    if filters.programme:
+        obligations = [o for o in obligations if o.programme_id == filters.programme]
+    if filters.obligation:
+        obligations = [o for o in obligations if o.pk == filters.obligation]
+    if filters.period:
+        obligations = [o for o in obligations if o.period == filters.period]
+    if (filters.pairing or filters.target_household or filters.target_person or filters.helper_person
+            or filters.helper_team):
+        # one household's or helper's pairings: only their programmes' obligations (a household page
+        # would otherwise build a part for every obligation in the county, each empty but one or two)
+        programmes = set(_pairings(scope, filters).order_by().values_list("programme_id", flat=True).distinct())
+        obligations = [o for o in obligations if o.programme_id in programmes]
+    return [part for obligation in obligations for part in _by_minimum(obligation)]
+
+
+def _scope_obligations(scope: Scope) -> list[Obligation]:
+    """Every obligation of the programmes in scope, with its programme, whether the programme has
+    exemptions in the scope's county, and a memo of its counting periods by day asked (filled by
+    _periods_counting): reference data, kept by the process while it stands (bangfu/reference.py)."""
     # Exemptions are rare: the EXISTS per row is only written for programmes that have any.
     # Only the scope's county's exemptions matter to its rows (and the county code prunes the scan).
     exemptions = Exemption.objects.filter(pairing__programme_id=OuterRef("programme_id"))
     if len(scope.prefix) >= 6:
         exemptions = exemptions.filter(county_code=scope.prefix[:6])
-    has_exemptions = Exists(exemptions)
-    qs = (Obligation.objects.filter(programme__in=programmes_in_scope(scope)).select_related("programme")
-          .annotate(has_exemptions=has_exemptions))
-    if filters.programme:
-        qs = qs.filter(programme_id=filters.programme)
-    if filters.obligation:
-        qs = qs.filter(pk=filters.obligation)
-    if filters.period:
-        qs = qs.filter(period=filters.period)
-    if (filters.pairing or filters.target_household or filters.target_person or filters.helper_person
-            or filters.helper_team):
-        # one household's or helper's pairings: only their programmes' obligations (a household page
-        # would otherwise build a part for every obligation in the county, each empty but one or two)
-        qs = qs.filter(programme_id__in=_pairings(scope, filters).values("programme_id"))
-    obligations = list(qs.order_by("programme_id", "pk"))
+    obligations = list(Obligation.objects.filter(programme__in=programmes_in_scope(scope)).select_related("programme")
+                       .annotate(has_exemptions=Exists(exemptions)).order_by("programme_id", "pk"))
     for obligation in obligations:
         obligation.periods_read = {}  # _periods_counting: one read per obligation and day asked
-    return [part for obligation in obligations for part in _by_minimum(obligation)]
+    return obligations
 
 
 def _pairings(scope: Scope, filters: ComplianceFilters) -> QuerySet[Pairing]:

@@ -387,3 +387,12 @@ class Exemption(models.Model):
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="programmes_exemption_dates",
                                    violation_error_message=_("结束日期不能早于开始日期")),
         ]
+
+
+class ReferenceStamp(models.Model):
+    """One row: a random stamp that triggers in the database renew whenever the regions, programmes,
+    obligations, their periods or exemptions change; processes keep what they read of those while it
+    stands (bangfu/reference.py)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    stamp = models.CharField(max_length=32)

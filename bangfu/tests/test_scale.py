@@ -46,6 +46,7 @@ NOT_BY_COUNTY = {
     "programmes.Obligation": "configuration: a handful per programme",
     "programmes.HistoricalObligation": "configuration's history",
     "programmes.ProgrammePeriod": "configuration: one per programme, obligation period kind and period",
+    "programmes.ReferenceStamp": "one row: the reference data's stamp (bangfu/reference.py)",
     "programmes.Phase": "configuration: a work plan's phases",
     "programmes.Task": "configuration: a work plan's tasks",
     "programmes.HistoricalTask": "configuration's history",
