@@ -146,6 +146,7 @@ class Stage:
     _raw: object = None
     # Written tables found empty and locked ACCESS EXCLUSIVE for a first load (_indexes_drop, PostgreSQL).
     _locked_empty: set[str] = field(default_factory=set)
+    _all_new: bool = False  # the plan creates every household and person it holds (plan())
 
     def __post_init__(self):
         if self.timed is None:
@@ -512,6 +513,7 @@ class Stage:
                 self._totals(cursor)
                 persons = self._counts(cursor, STAGE_PERSONS)
             households = self._counts(cursor, STAGE_HOUSEHOLDS)
+        self._all_new = not (households.updated or households.unchanged or persons.updated or persons.unchanged)
         return {"households": households, "persons": persons}
 
     def _person_extra(self, stage: str, households: str) -> dict[str, str]:
@@ -596,7 +598,8 @@ class Stage:
                         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     self._indexes_create(cursor, dropped)
             if checked:
-                self._checks_after(cursor)
+                with self.timed("check references"):
+                    self._checks_after(cursor)
             changed = self._households_changed(cursor)
         # The apps told of registry changes (registry/hooks.py: the rules' monitoring check) see the
         # whole import at once, inside its transaction: one evaluation over the changed households.
@@ -757,13 +760,18 @@ class Stage:
         return True
 
     def _checks_after(self, cursor) -> None:
-        """Every reference the written rows make resolves (what the per-row checks would verify)."""
+        """Every reference the written rows make resolves (what the per-row checks would verify).
+        When every household and person of the plan was new, the households and heads the rows refer
+        to are rows this transaction has just inserted from the same plan (no other session can see,
+        let alone delete them): only the villages are looked up then. Those three joins took about a
+        second at a million members (docs/performance.md)."""
         sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS
         queries = [f"SELECT count(*) FROM {sh} s LEFT JOIN regions_region g ON g.code = s.h_region "
-                   f"WHERE g.code IS NULL",
-                   f"SELECT count(*) FROM {sh} s LEFT JOIN registry_household h ON h.id = s.household_id "
-                   f"WHERE h.id IS NULL"]
-        if self.has_persons:
+                   f"WHERE g.code IS NULL"]
+        if not self._all_new:
+            queries.append(f"SELECT count(*) FROM {sh} s LEFT JOIN registry_household h ON h.id = s.household_id "
+                           f"WHERE h.id IS NULL")
+        if self.has_persons and not self._all_new:
             queries += [f"SELECT count(*) FROM {STAGE_TOTALS} t LEFT JOIN registry_person p ON p.id = t.head "
                         f"WHERE t.head IS NOT NULL AND p.id IS NULL",
                         f"SELECT count(*) FROM {sp} s LEFT JOIN registry_household h ON h.id = s.household_id "

@@ -161,3 +161,30 @@ def test_a_killed_first_load_leaves_the_indexes_intact_and_the_rerun_rebuilds_th
     assert "rebuild indexes" in output, output
     assert _indexes() == before
     assert Person.objects.count() == 600
+
+
+def test_references_to_registered_records_are_looked_up_unless_every_record_is_new(regions, tmp_path):
+    """Stage._checks_after: after an import whose plan creates every record, the households and heads
+    the written rows refer to were inserted by it, so only the villages are looked up; once the file
+    updates or keeps registered records, every reference is."""
+    if connection.vendor != "postgresql":
+        pytest.skip("references are checked per set on PostgreSQL only (Stage._checks_set_based)")
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user(Role.COUNTY_OFFICE)
+
+    def lookups(path) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            _import(path, user)
+        return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT count(*) FROM bangfu_import_")
+                and "LEFT JOIN" in q["sql"]]
+
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    _file(first, 20)
+    _file(second, 21, suffix="甲")  # every head renamed, one household more
+    new_only = lookups(first)
+    assert len(new_only) == 1 and "regions_region" in new_only[0]
+    mixed = lookups(second)
+    assert len(mixed) == 4 and sum("registry_household" in sql for sql in mixed) == 2
+    assert any("registry_person" in sql for sql in mixed)
+    assert Person.objects.count() == 42 and Household.objects.filter(head__isnull=True).count() == 0
