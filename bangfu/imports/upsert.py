@@ -35,8 +35,10 @@ STAGE_HOUSEHOLDS = "bangfu_import_households"
 STAGE_PERSONS = "bangfu_import_persons"
 STAGE_TOTALS = "bangfu_import_totals"
 STAGE_RECORDS = "bangfu_import_records"  # persons or organizations of a register without households
+STAGE_GROUPS = "bangfu_import_groups"  # one row per household number of the file (Stage._group_households)
 STAGE_SECRETS = {"household": "bangfu_import_secrets_h", "person": "bangfu_import_secrets_p"}
-STAGES = (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, STAGE_RECORDS, *STAGE_SECRETS.values())
+STAGES = (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, STAGE_RECORDS, STAGE_GROUPS,
+          *STAGE_SECRETS.values())
 KEEP_KINDS = ("phone", "bank_account")  # a blank (or masked) cell keeps the registered number
 _MODELS = {"household": Household, "person": Person, "organization": Organization}
 # Stage columns every file provides (required or derived from the ID number).
@@ -147,6 +149,7 @@ class Stage:
     # Written tables found empty and locked ACCESS EXCLUSIVE for a first load (_indexes_drop, PostgreSQL).
     _locked_empty: set[str] = field(default_factory=set)
     _all_new: bool = False  # the plan creates every household and person it holds (plan())
+    _grouped: bool = False  # STAGE_GROUPS holds every staged row's household (until drop_bad)
 
     def __post_init__(self):
         if self.timed is None:
@@ -258,6 +261,7 @@ class Stage:
             _analyze(cursor, STAGE, *(c for c in ("row_no", "h_county_code", "h_number", "h_region", "p_id_hash",
                                                   "p_name", "p_birth_date") if c in staged))
             prefix = self.scope.prefix
+            self._group_households(cursor)
             if self.has_persons:
                 errors += self._household_village(cursor)
                 errors += self._duplicate_ids(cursor)
@@ -267,9 +271,9 @@ class Stage:
                 errors += self._heads(cursor)
             else:
                 cursor.execute(
-                    f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN (SELECT h_county_code, h_number, "
-                    f"min(row_no) AS first_row FROM {STAGE} GROUP BY h_county_code, h_number HAVING count(*) > 1) d "
-                    f"ON d.h_county_code = r.h_county_code AND d.h_number = r.h_number WHERE r.row_no <> d.first_row")
+                    f"SELECT r.row_no, d.first_row FROM {STAGE} r JOIN {STAGE_GROUPS} d "
+                    f"ON d.h_county_code = r.h_county_code AND d.h_number = r.h_number "
+                    f"WHERE d.n_rows > 1 AND r.row_no <> d.first_row")
                 errors += [CrossError(row, "h_number", "duplicate_file", _("户编号与%(ref)s 重复"), first)
                            for row, first in cursor.fetchall()]
             # A household number of the county that is registered outside the user's scope.
@@ -282,11 +286,28 @@ class Stage:
                        for row, number in cursor.fetchall()]
         return errors
 
+    def _group_households(self, cursor) -> None:
+        """Every household number of the file once, with what the rules and the plan need of its rows:
+        the first row, the number of rows, the villages given, the heads. The village rule, the heads
+        rule and the households' plan each grouped every staged row by household before (0.6 + 0.7 +
+        1.5 s at a million members, docs/performance.md). Rows refused in a cell are counted (see
+        drop_bad)."""
+        heads = ("sum(CASE WHEN p_relation = 'head' THEN 1 ELSE 0 END) AS heads, "
+                 "sum(CASE WHEN p_relation IS NULL THEN 1 ELSE 0 END) AS unknown, ") if self.has_persons else ""
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE_GROUPS} AS SELECT h_county_code, h_number, min(row_no) AS first_row, "
+            f"count(*) AS n_rows, {heads}min(h_region) AS region_min, max(h_region) AS region_max "
+            f"FROM {STAGE} GROUP BY h_county_code, h_number")
+        if _vendor() == "sqlite":  # looked up by household from the registry's side (_heads)
+            cursor.execute(f"CREATE INDEX {STAGE_GROUPS}_household ON {STAGE_GROUPS} (h_county_code, h_number)")
+        _analyze(cursor, STAGE_GROUPS, "h_county_code", "h_number", "first_row")
+        self._grouped = True
+
     def _household_village(self, cursor) -> list[CrossError]:
         cursor.execute(
-            f"SELECT r.row_no, r.h_number FROM {STAGE} r JOIN (SELECT h_county_code, h_number, min(h_region) AS region "
-            f"FROM {STAGE} GROUP BY h_county_code, h_number HAVING min(h_region) <> max(h_region)) d "
-            f"ON d.h_county_code = r.h_county_code AND d.h_number = r.h_number WHERE r.h_region <> d.region")
+            f"SELECT r.row_no, r.h_number FROM {STAGE} r JOIN (SELECT h_county_code, h_number, region_min "
+            f"FROM {STAGE_GROUPS} WHERE region_min <> region_max) d "
+            f"ON d.h_county_code = r.h_county_code AND d.h_number = r.h_number WHERE r.h_region <> d.region_min")
         return [CrossError(row, "h_region", "household",
                            _("户 %(n)s 的成员填写了不同的所在村") % {"n": number}) for row, number in cursor.fetchall()]
 
@@ -348,18 +369,14 @@ class Stage:
         A household with a row whose relation or village was refused in its cell is not counted: its
         number of heads is not known, and the cell's own error says what to correct."""
         cursor.execute(
-            f"SELECT g.first_row, g.h_number, g.heads + COALESCE(e.heads, 0) FROM "
-            f"(SELECT h_county_code, h_number, min(row_no) AS first_row, "
-            f"sum(CASE WHEN p_relation = 'head' THEN 1 ELSE 0 END) AS heads, "
-            f"sum(CASE WHEN p_relation IS NULL THEN 1 ELSE 0 END) AS unknown FROM {STAGE} "
-            f"GROUP BY h_county_code, h_number) g LEFT JOIN "
+            f"SELECT g.first_row, g.h_number, g.heads + COALESCE(e.heads, 0) FROM {STAGE_GROUPS} g LEFT JOIN "
             f"(SELECT h.county_code, h.number, count(*) AS heads FROM registry_household h "
             f"JOIN registry_person p ON p.household_id = h.id WHERE p.relation = 'head' AND EXISTS "
-            f"(SELECT 1 FROM {STAGE} s WHERE s.h_county_code = h.county_code AND s.h_number = h.number) "
+            f"(SELECT 1 FROM {STAGE_GROUPS} s WHERE s.h_county_code = h.county_code AND s.h_number = h.number) "
             f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE s.p_id_hash = p.id_hash) "
             f"GROUP BY h.county_code, h.number) e ON e.county_code = g.h_county_code AND e.number = g.h_number "
             f"WHERE g.heads + COALESCE(e.heads, 0) <> 1 AND g.unknown = 0 AND g.h_county_code IS NOT NULL "
-            f"AND g.h_number NOT IN (SELECT h_number FROM {STAGE} WHERE h_county_code IS NULL "
+            f"AND g.h_number NOT IN (SELECT h_number FROM {STAGE_GROUPS} WHERE h_county_code IS NULL "
             f"AND h_number IS NOT NULL)")
         return [CrossError(row, "p_relation", "head",
                            _("户 %(n)s 有 %(k)s 名户主：一户必须有且只有一名户主") % {"n": number, "k": count})
@@ -381,6 +398,7 @@ class Stage:
         """Rows refused in a cell took part in the checks across rows; nothing else is done with them."""
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {STAGE} WHERE bad")
+        self._grouped = False  # its first rows and counts included them
 
     # Matching and writing ----------------------------------------------------------------
 
@@ -409,13 +427,17 @@ class Stage:
         names = ", ".join(c.name for c in h_cols)
         changed = self._changed_sql(Household, "household", "h", "s")
         new_id = self._new_id(cursor, Household, "h.id", "s.row_no") if reserve else "h.id"
+        if self._grouped:
+            first_rows = f"{STAGE_GROUPS} g JOIN {STAGE} s ON s.row_no = g.first_row"
+        else:  # rows refused in a cell have been dropped since: a household's first row may be gone
+            first_rows = (f"{STAGE} s JOIN (SELECT min(row_no) AS first_row FROM {STAGE} GROUP BY h_county_code, "
+                          f"h_number) g ON s.row_no = g.first_row")
         cursor.execute(
             f"INSERT INTO {STAGE_HOUSEHOLDS} (h_county_code, {names}, first_row, household_id, action) "
             f"SELECT s.h_county_code, {', '.join('s.' + c.name for c in h_cols)}, s.row_no, {new_id}, "
             f"CASE WHEN h.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
-            f"FROM {STAGE} s LEFT JOIN registry_household h ON h.county_code = s.h_county_code "
-            f"AND h.number = s.h_number {self._secrets_join('household', 'h')}"
-            f"WHERE s.row_no IN (SELECT min(row_no) FROM {STAGE} GROUP BY h_county_code, h_number)")
+            f"FROM {first_rows} LEFT JOIN registry_household h ON h.county_code = s.h_county_code "
+            f"AND h.number = s.h_number {self._secrets_join('household', 'h')}")
         cursor.execute(f"CREATE UNIQUE INDEX {STAGE_HOUSEHOLDS}_key ON {STAGE_HOUSEHOLDS} (h_county_code, h_number)")
         _analyze(cursor, STAGE_HOUSEHOLDS, "h_county_code", "h_number", "household_id", "action")
 

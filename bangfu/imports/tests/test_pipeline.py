@@ -126,3 +126,25 @@ def test_same_name_and_birth_with_another_id_in_the_file_is_refused_also_beside_
     same = sorted((e["row"], e["message"]) for e in out.errors.to_dicts() if e["header"] == "姓名")
     assert same == [(3, "与第 2 行 姓名、出生日期相同而身份证号不同，疑似同一人，请核实"),
                     (5, "与第 4 行 姓名、出生日期相同而身份证号不同，疑似同一人，请核实")]
+
+
+def test_a_household_whose_first_row_is_refused_is_still_counted_in_the_plan(tmp_path, regions):
+    """The households' plan takes each household's first row from the grouping the checks across rows
+    made (Stage._group_households); once rows refused in a cell are dropped, it groups the rest again."""
+    user = make_user(Role.COUNTY_OFFICE)
+    rows = _rows()
+    rows[0][7] = "某年某月"  # 识别日期 refused: the first row of H001 is dropped before the plan
+    rows[2][6] = "未脱贫"
+    outcome = import_file(path=_write(tmp_path, rows), register="members", scope=user.scope, by=user, dry_run=True)
+    assert outcome.error_counts == {"date": 1}, outcome.errors.to_dicts()
+    assert outcome.households.created == 2 and outcome.persons.created == 2
+
+
+def test_a_household_number_given_twice_in_the_households_register_is_refused_naming_the_first(tmp_path, regions):
+    user = make_user(Role.COUNTY_OFFICE)
+    path = tmp_path / "households.csv"
+    path.write_text("户编号,所在村,户状态\nH001,长安镇大巷村,未脱贫\nH002,长安镇大巷村,未脱贫\nH001,长安镇大巷村,未脱贫\n",
+                    encoding="utf-8")
+    outcome = import_file(path=path, register="households", scope=user.scope, by=user, dry_run=True)
+    assert [(e["row"], e["message"]) for e in outcome.errors.to_dicts()] == [(4, "户编号与第 2 行 重复")]
+    assert Household.objects.count() == 0
