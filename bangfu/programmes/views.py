@@ -203,7 +203,8 @@ def my_pairings(request):
 
     scope = request.user.scope
     _filters, as_of = compliance_filters(request.GET)  # ?as_of= pins the date (tests)
-    pairings = selectors.pairing_list(scope=scope, helper_person=person_id, status="active")
+    pairings = selectors.pairing_list(scope=scope, helper_person=person_id, status="active").only(
+        *selectors.PAIRING_SHOWN)  # what the list shows (target, programme, region): not twelve rows in full
     from bangfu.measures.selectors import measure_list
 
     return render(request, "programmes/mine.html", {

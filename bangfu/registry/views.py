@@ -194,10 +194,13 @@ def _helped_context(request, scope, *, household: int | None = None, person: int
     under way; for a person also whom they help and visited. `?as_of=` pins the date (tests)."""
     from bangfu.compliance.filters import compliance_filters
     from bangfu.compliance.selectors import ComplianceFilters, compliance_rows
-    from bangfu.programmes.selectors import helper_pairings, target_pairings
+    from bangfu.programmes.selectors import PAIRING_SHOWN, helper_pairings, target_pairings
 
     _filters, as_of = compliance_filters(request.GET)
-    context = {"helpers": target_pairings(scope=scope, household=household, person=person), "as_of": as_of,
+    # the helpers' table shows the rows' names and units and the helper's rank, position and phone
+    helpers = target_pairings(scope=scope, household=household, person=person).only(
+        *PAIRING_SHOWN, "helper_person__kind", "helper_person__rank", "helper_person__position", "helper_person__phone")
+    context = {"helpers": helpers, "as_of": as_of,
                "due": compliance_rows(scope=scope, as_of=as_of, limit=50, filters=ComplianceFilters(
                    current_only=True, target_household=household, target_person=person))}
     if person:
