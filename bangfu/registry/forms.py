@@ -5,6 +5,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from bangfu import reference
 from bangfu.accounts.scope import Scope
 from bangfu.options import select_options
 from bangfu.regions.models import Level, Region
@@ -192,13 +193,19 @@ class HouseholdFilterForm(forms.Form):
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
-        regions = scope.regions(Region.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])).order_by("code")
-        self.fields["region"].choices = [("", "—")] + [
-            (code, ("　" if level == Level.VILLAGE else "") + name) for code, name, level in regions.values_list(
-                "code", "name", "level")]
+        self.fields["region"].choices = [("", "—"), *reference.kept(("household filter regions", scope.prefix),
+                                                                     lambda: _township_village_choices(scope))]
         self.fields["status"].choices = [("", "—"), *HouseholdStatus.choices]
         self.fields["cause"].choices = [("", "—"), *PovertyCause.choices]
         self.fields["work_ability"].choices = [("", "—"), *WorkAbility.choices]
+
+
+def _township_village_choices(scope: Scope) -> tuple[tuple[str, str], ...]:
+    """The townships and villages in scope, a village's indented under its township: reference data
+    (bangfu/reference.py)."""
+    regions = scope.regions(Region.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])).order_by("code")
+    return tuple((code, ("　" if level == Level.VILLAGE else "") + name)
+                 for code, name, level in regions.values_list("code", "name", "level"))
 
 
 class TeamForm(forms.ModelForm):
