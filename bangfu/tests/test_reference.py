@@ -70,8 +70,11 @@ def test_every_change_of_the_reference_data_is_seen(county_client, programme):
     assert "微信联系" in page and "视频联系" not in page
     Obligation.objects.filter(name="微信联系").delete()
     assert "微信联系" not in _page(county_client)
-    Region.objects.filter(code="450224100000").update(name="长安新镇")  # the regions' filter
+    households = reverse("registry:household_list")
+    assert "长安新镇" not in county_client.get(households).content.decode()
+    Region.objects.filter(code="450224100000").update(name="长安新镇")  # the regions' filters
     assert "长安新镇" in _page(county_client)
+    assert "长安新镇" in county_client.get(households).content.decode()
 
 
 def test_a_rolled_back_change_leaves_what_was_kept_before_it(county_client, programme):
