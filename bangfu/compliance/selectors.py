@@ -851,7 +851,10 @@ def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, a
     # and compiling it was half the cost of compiling this twelve-table read; only what rows show
     pairings = (prepared(Pairing.objects.select_related(*PAIRING_RELATED).only(*PAIRING_SHOWN)).order_by()
                 .in_bulk({r["pairing_id"] for r in raw}))
-    obligations = Obligation.objects.order_by().in_bulk({r["obligation_id"] for r in raw})
+    # the rows' obligations are those the statement was built from (kept: bangfu/reference.py)
+    obligations = {o.pk: o for o in _obligations(scope, filters)}
+    if missing := {r["obligation_id"] for r in raw} - obligations.keys():
+        obligations.update(Obligation.objects.order_by().in_bulk(missing))
     return [ComplianceRow(pairing=pairings[r["pairing_id"]], obligation=obligations[r["obligation_id"]],
                           period_label=period_label_shown(r["period_label"]),
                           period_starts_on=_to_date(r["period_starts_on"]),
