@@ -208,9 +208,20 @@ def _text(column: Column, ctx: Context) -> pl.Expr:
     return pl.col(f"c{ctx.mapping[column.key]}").str.strip_chars()
 
 
-def _norm(expr: pl.Expr) -> pl.Expr:
-    """NFKC (full-width → half-width) without any white space."""
-    return expr.str.normalize("NFKC").str.replace_all(r"\s+", "")
+def _norm(expr: pl.Expr, ascii_only: bool = False) -> pl.Expr:
+    """NFKC (full-width → half-width) without any white space. NFKC leaves ASCII text as it is, so a
+    column the batch has in ASCII only (numbers, codes, ID numbers, dates, in most files) is not
+    normalised: about 12 ms of a 20,000-row batch, 0.6 s of CPU a million rows (docs/performance.md)."""
+    return (expr if ascii_only else expr.str.normalize("NFKC")).str.replace_all(r"\s+", "")
+
+
+def _ascii_columns(frame: pl.DataFrame, names: list[str]) -> set[str]:
+    """The columns among `names` whose text is ASCII only in this batch (as many bytes as characters)."""
+    names = [n for n in dict.fromkeys(names) if frame.schema.get(n) == pl.String]
+    if not names:
+        return set()
+    row = frame.select((pl.col(n).str.len_bytes() == pl.col(n).str.len_chars()).all() for n in names).row(0)
+    return {n for n, ascii_only in zip(names, row) if ascii_only}
 
 
 def _name(raw: pl.Expr) -> pl.Expr:
@@ -256,6 +267,8 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
     checks: list[_Check] = []
     # Pass 1: normalised text of every mapped column, computed once.
     norm_cols = []
+    ascii_only = _ascii_columns(frame, [f"c{ctx.mapping[c.key]}" for c in ctx.mapped
+                                        if not c.multi and c.key != "p_name" and c.kind != "text"])
     for column in ctx.mapped:
         raw = _text(column, ctx)
         if column.multi:
@@ -263,7 +276,7 @@ def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.
         elif column.key == "p_name":
             norm = _name(raw)
         else:
-            norm = _norm(raw) if column.kind not in ("text",) else raw
+            norm = _norm(raw, f"c{ctx.mapping[column.key]}" in ascii_only) if column.kind not in ("text",) else raw
         norm_cols.append(norm.alias(f"n_{column.key}"))
     frame = frame.with_columns(norm_cols)
     for column in ctx.mapped:

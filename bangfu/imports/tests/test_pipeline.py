@@ -148,3 +148,19 @@ def test_a_household_number_given_twice_in_the_households_register_is_refused_na
     outcome = import_file(path=path, register="households", scope=user.scope, by=user, dry_run=True)
     assert [(e["row"], e["message"]) for e in outcome.errors.to_dicts()] == [(4, "户编号与第 2 行 重复")]
     assert Household.objects.count() == 0
+
+
+def test_full_width_cells_are_read_as_half_width_whichever_batch_they_are_in(tmp_path, regions):
+    """validation._norm: a column a batch has in ASCII only is not put through NFKC (it would not change);
+    a batch with one full-width cell in that column is, as before."""
+    user = make_user(Role.COUNTY_OFFICE)
+    rows = [[f"H{i:03d}", "长安镇大巷村", f"村民{i}", _id(date(1970, 1, 1 + i), i, "male"), "户主", "", "未脱贫",
+             "2016-09-01", "", ""] for i in range(6)]
+    wide = str.maketrans("0123456789H-", "０１２３４５６７８９Ｈ－")
+    for col in (3, 7):  # ID number and 识别日期 of the fourth row: in the second batch of three
+        rows[3][col] = rows[3][col].translate(wide)
+    out = import_file(path=_write(tmp_path, rows), register="members", scope=user.scope, by=user, dry_run=False,
+                      batch_rows=2)
+    assert out.error_total == 0, out.errors.to_dicts()
+    assert Household.objects.filter(number__in=[f"H{i:03d}" for i in range(6)], identified_on=date(2016, 9, 1)).count() == 6
+    assert Person.objects.get(name="村民3").id_number == _id(date(1970, 1, 4), 3, "male")
