@@ -146,10 +146,12 @@ class Stage:
     _thread: ThreadPoolExecutor | None = None
     _sending: Future | None = None
     _raw: object = None
-    # Written tables found empty and locked ACCESS EXCLUSIVE for a first load (_indexes_drop, PostgreSQL).
+    # Written tables found empty and locked for a first load (_indexes_drop: ACCESS EXCLUSIVE on PostgreSQL,
+    # the database's write lock on SQLite).
     _locked_empty: set[str] = field(default_factory=set)
     _all_new: bool = False  # the plan creates every household and person it holds (plan())
     _grouped: bool = False  # STAGE_GROUPS holds every staged row's household (until drop_bad)
+    _dropped: list | None = None  # indexes dropped for a first load before the plan (plan(reserve=True))
 
     def __post_init__(self):
         if self.timed is None:
@@ -415,7 +417,7 @@ class Stage:
         base = int(cursor.fetchone()[0])
         return f"COALESCE({existing}, {base} + row_number() OVER (PARTITION BY {existing} IS NULL ORDER BY {order}))"
 
-    def _household_stage(self, cursor, reserve: bool) -> None:
+    def _household_stage(self, cursor, reserve: bool) -> int:
         """One row per household number (its first row in the file), matched and planned in one
         INSERT … SELECT: the registered id (or the one reserved for it), and + (create),
         ~ (update) or = (unchanged)."""
@@ -425,8 +427,16 @@ class Stage:
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_HOUSEHOLDS} (h_county_code text, {cols}, first_row bigint, "
                        f"household_id bigint, action varchar(1))")
         names = ", ".join(c.name for c in h_cols)
-        changed = self._changed_sql(Household, "household", "h", "s")
-        new_id = self._new_id(cursor, Household, "h.id", "s.row_no") if reserve else "h.id"
+        if Household._meta.db_table in self._locked_empty:
+            # A first load: the table was found empty under the import's lock, so every household is new
+            # and there is nothing to match it with.
+            new_id, action, registry = self._new_id(cursor, Household, "NULL", "s.row_no"), "'+'", ""
+        else:
+            changed = self._changed_sql(Household, "household", "h", "s")
+            new_id = self._new_id(cursor, Household, "h.id", "s.row_no") if reserve else "h.id"
+            action = f"CASE WHEN h.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END"
+            registry = (f"LEFT JOIN registry_household h ON h.county_code = s.h_county_code "
+                        f"AND h.number = s.h_number {self._secrets_join('household', 'h')}")
         if self._grouped:
             first_rows = f"{STAGE_GROUPS} g JOIN {STAGE} s ON s.row_no = g.first_row"
         else:  # rows refused in a cell have been dropped since: a household's first row may be gone
@@ -434,14 +444,14 @@ class Stage:
                           f"h_number) g ON s.row_no = g.first_row")
         cursor.execute(
             f"INSERT INTO {STAGE_HOUSEHOLDS} (h_county_code, {names}, first_row, household_id, action) "
-            f"SELECT s.h_county_code, {', '.join('s.' + c.name for c in h_cols)}, s.row_no, {new_id}, "
-            f"CASE WHEN h.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
-            f"FROM {first_rows} LEFT JOIN registry_household h ON h.county_code = s.h_county_code "
-            f"AND h.number = s.h_number {self._secrets_join('household', 'h')}")
+            f"SELECT s.h_county_code, {', '.join('s.' + c.name for c in h_cols)}, s.row_no, {new_id}, {action} "
+            f"FROM {first_rows} {registry}")
+        written = cursor.rowcount
         cursor.execute(f"CREATE UNIQUE INDEX {STAGE_HOUSEHOLDS}_key ON {STAGE_HOUSEHOLDS} (h_county_code, h_number)")
         _analyze(cursor, STAGE_HOUSEHOLDS, "h_county_code", "h_number", "household_id", "action")
+        return written
 
-    def _person_stage(self, cursor, reserve: bool) -> None:
+    def _person_stage(self, cursor, reserve: bool) -> int:
         """Every staged person with the household's id, the person's id (registered or reserved) and
         the plan, in one INSERT … SELECT (not an UPDATE of the whole stage per derived column)."""
         types = _SQL_TYPES[_vendor()]
@@ -449,21 +459,26 @@ class Stage:
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_PERSONS} ({cols}, household_id bigint, person_id bigint, "
                        f"action varchar(1))")
         names = [c.name for c in self.columns]
-        changed = self._changed_sql(Person, "person", "p", "s", self._person_extra("s", "hs"))
-        new_id = self._new_id(cursor, Person, "p.id", "s.row_no") if reserve else "p.id"
+        if Person._meta.db_table in self._locked_empty:  # a first load: every person is new (_household_stage)
+            new_id, action, registry = self._new_id(cursor, Person, "NULL", "s.row_no"), "'+'", ""
+        else:
+            changed = self._changed_sql(Person, "person", "p", "s", self._person_extra("s", "hs"))
+            new_id = self._new_id(cursor, Person, "p.id", "s.row_no") if reserve else "p.id"
+            action = f"CASE WHEN p.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END"
+            registry = (f"LEFT JOIN registry_person p ON p.county_code = s.h_county_code AND p.id_hash = s.p_id_hash "
+                        f"{self._secrets_join('person', 'p')}")
         cursor.execute(
             f"INSERT INTO {STAGE_PERSONS} ({', '.join(names)}, household_id, person_id, action) "
-            f"SELECT {', '.join('s.' + n for n in names)}, hs.household_id, {new_id}, "
-            f"CASE WHEN p.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END "
+            f"SELECT {', '.join('s.' + n for n in names)}, hs.household_id, {new_id}, {action} "
             f"FROM {STAGE} s JOIN {STAGE_HOUSEHOLDS} hs ON hs.h_county_code = s.h_county_code "
-            f"AND hs.h_number = s.h_number "
-            f"LEFT JOIN registry_person p ON p.county_code = s.h_county_code AND p.id_hash = s.p_id_hash "
-            f"{self._secrets_join('person', 'p')}")
+            f"AND hs.h_number = s.h_number {registry}")
+        written = cursor.rowcount
         if _vendor() == "sqlite":
             # SQLite has no hash anti-join: _totals' NOT EXISTS over this table would scan it once
             # per registered member of every household the file touches.
             cursor.execute(f"CREATE INDEX {STAGE_PERSONS}_person ON {STAGE_PERSONS} (person_id)")
         _analyze(cursor, STAGE_PERSONS, "household_id", "person_id", "action")
+        return written
 
     def _totals(self, cursor) -> None:
         """Size and head of every household the file touches, as they will be after the import (the
@@ -526,15 +541,26 @@ class Stage:
         """Match the staged rows to the registry and decide per record: create, update or leave.
         With `reserve` (an import about to be written) new records get their ids now."""
         with connection.cursor() as cursor:
+            if reserve:
+                # An import about to be written: a first load finds its tables empty and locks them now
+                # (_indexes_drop), so that the plan need not match its rows against them. The counts
+                # are then the rows planned: counting them took 0.3 s a million (docs/performance.md).
+                self._dropped = self._indexes_drop(cursor)
             for target in self.register.targets:
                 self._secrets_current(cursor, target)
-            self._household_stage(cursor, reserve)
+            planned = self._household_stage(cursor, reserve)
             persons = Counts()
             if self.has_persons:
-                self._person_stage(cursor, reserve)
-                self._totals(cursor)
-                persons = self._counts(cursor, STAGE_PERSONS)
-            households = self._counts(cursor, STAGE_HOUSEHOLDS)
+                members = self._person_stage(cursor, reserve)
+                self._totals(cursor)  # a household whose members change is updated (its action is set here)
+                if Person._meta.db_table in self._locked_empty:
+                    persons = Counts(created=members)
+                else:
+                    persons = self._counts(cursor, STAGE_PERSONS)
+            if Household._meta.db_table in self._locked_empty:
+                households = Counts(created=planned)
+            else:
+                households = self._counts(cursor, STAGE_HOUSEHOLDS)
         self._all_new = not (households.updated or households.unchanged or persons.updated or persons.unchanged)
         return {"households": households, "persons": persons}
 
@@ -610,7 +636,7 @@ class Stage:
         with connection.cursor() as cursor:
             with self.timed("write records and history"):
                 checked = self._checks_set_based(cursor, by)
-                dropped = self._indexes_drop(cursor)
+                dropped = self._dropped if self._dropped is not None else self._indexes_drop(cursor)
                 self._write(cursor, now, history, by, reason)
             if dropped:
                 with self.timed("rebuild indexes"):
@@ -721,6 +747,7 @@ class Stage:
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
             if cursor.fetchone()[0]:
                 continue
+            self._locked_empty.add(table)  # under the database's write lock: it stays empty but for us
             cursor.execute(f"SELECT \"from\" FROM pragma_foreign_key_list('{table}')")
             keys = {row[0] for row in cursor.fetchall()}
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "

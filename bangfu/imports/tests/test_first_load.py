@@ -188,3 +188,50 @@ def test_references_to_registered_records_are_looked_up_unless_every_record_is_n
     assert len(mixed) == 4 and sum("registry_household" in sql for sql in mixed) == 2
     assert any("registry_person" in sql for sql in mixed)
     assert Person.objects.count() == 42 and Household.objects.filter(head__isnull=True).count() == 0
+
+
+def test_a_first_load_writes_what_an_import_beside_registered_records_writes(regions, tmp_path):
+    """A first load plans every record as new without matching it against the tables it found empty
+    under its lock (Stage._household_stage, _person_stage), and counts what it planned: the plan and the
+    rows written are those of the same file imported into a registry that has other records."""
+    from django.test.utils import CaptureQueriesContext
+
+    from bangfu.imports.services import import_file
+
+    user = make_user(Role.COUNTY_OFFICE)
+    source, other = tmp_path / "first.csv", tmp_path / "other.csv"
+    _file(source, 30)
+    other.write_text("户编号,所在村,姓名,身份证号,与户主关系\nZ00001,长安镇大巷村,别户户主,"
+                     f"{id_numbers.make('450224', date(1940, 1, 1), 7, 'male')},户主\n", encoding="utf-8")
+    skip = {"id", "household_id", "head_id", "id_number", "created_at", "updated_at"}  # ids, ciphertexts, times
+
+    def run() -> tuple[dict, list, list, dict]:
+        with CaptureQueriesContext(connection) as queries:
+            outcome = import_file(path=source, register="members", scope=user.scope, by=user, dry_run=False)
+        matched = [q["sql"] for q in queries.captured_queries
+                   if "LEFT JOIN registry_person p ON" in q["sql"] or "LEFT JOIN registry_household h ON h.county" in q["sql"]]
+        households = sorted((h.number, h.head.name, *(v for k, v in sorted(vars(h).items())
+                                                      if k not in skip and not k.startswith("_")))
+                            for h in Household.objects.filter(number__startswith="F").select_related("head"))
+        persons = sorted((p.household.number, *(v for k, v in sorted(vars(p).items())
+                                                if k not in skip and not k.startswith("_")))
+                         for p in Person.objects.filter(household__number__startswith="F").select_related("household"))
+        history = {m.__name__: m.history.filter(history_type="+", history_change_reason="导入 first.csv").count()
+                   for m in (Household, Person)}
+        return outcome.counts(), matched, households + persons, history
+
+    first_counts, first_matched, first_rows, first_history = run()
+    assert first_matched == []  # into empty tables: nothing matched
+    assert first_counts == {"households": {"created": 30, "updated": 0, "unchanged": 0},
+                            "persons": {"created": 60, "updated": 0, "unchanged": 0}}
+    with connection.cursor() as cursor:  # empty again, then one other household registered
+        for table in ("registry_historicalperson", "registry_historicalhousehold"):
+            cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("UPDATE registry_household SET head_id = NULL")
+        cursor.execute("DELETE FROM registry_person")
+        cursor.execute("DELETE FROM registry_household")
+    import_file(path=other, register="members", scope=user.scope, by=user, dry_run=False)
+    counts, matched, rows, history = run()
+    assert len(matched) == 2  # households and persons matched against the registered ones
+    assert counts == first_counts and history == first_history == {"Household": 30, "Person": 60}
+    assert rows == first_rows and len(rows) == 90
