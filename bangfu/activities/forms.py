@@ -11,7 +11,6 @@ class ActivityForm(forms.ModelForm):
     """The phone page: big fields, few of them; the pairing is chosen before."""
 
     photo = forms.FileField(label=_("照片或文件"), required=False,
-                            help_text=_("不超过 %(m)s MB") % {"m": MAX_EVIDENCE_BYTES // 1024 // 1024},
                             widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf",
                                                                    "capture": "environment"}))
 
@@ -23,6 +22,8 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args, pairing: Pairing, today=None, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        # Interpolated here, per request: at import time it would be fixed in the default language.
+        self.fields["photo"].help_text = _("不超过 %(m)s MB") % {"m": MAX_EVIDENCE_BYTES // 1024 // 1024}
         programme = pairing.programme
         # Only the kinds of the pairing's programme; the day pre-filled (the caller passes today).
         self.fields["kind"] = forms.ChoiceField(label=_("活动类型"), choices=[(k, k) for k in programme.activity_kinds],

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -199,7 +200,7 @@ WORK_PLAN_FIELDS = {
     "doc": {"title": DOC_FIELDS["title"], "as_of": DOC_FIELDS["as_of"]},
     "plan": {"year": L("年度"), "region": L("区域全称"), "issuer": L("制定单位"), "version": L("版本"),
              "status": L("状态"), "issued_on": L("印发日期")},
-    "sections": {k: L("正文：%s") % v for k, v in SECTIONS.items()},
+    "sections": {k: format_lazy(L("正文：{section}"), section=v) for k, v in SECTIONS.items()},
     "programme": {"name": L("帮扶项目"), "owner": L("牵头单位"), "region": L("实施范围"), "starts_on": L("开始日期"),
                   "ends_on": L("结束日期"), "helper_label": L("帮扶方称谓"), "target_label": L("受帮扶方称谓")},
     "pairings": L("在帮结对数"),

@@ -22,6 +22,15 @@ CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsh
                  "csv": "text/csv; charset=utf-8", "zip": "application/zip"}
 
 
+SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def sheet_name(title) -> str:
+    """A worksheet name Excel accepts from a (translated) title: none of []:*?/\\, no apostrophe at
+    either end, at most 31 characters, never empty."""
+    return " ".join(str(title).translate(SHEET_NAME_FORBIDDEN).split())[:31].strip("' ") or "Sheet1"
+
+
 def safe_cell(value):
     """Text a spreadsheet shows as text: formula-like strings get a leading apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
@@ -74,7 +83,7 @@ def csv_write(headers: list[str], rows: Iterable[tuple], path: str) -> None:
 def xlsx_write(headers: list[str], rows: Iterable[tuple], path, title: str = "") -> None:
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                                "strings_to_urls": False, "strings_to_numbers": False})
-    sheet = workbook.add_worksheet(title[:31] or "Sheet1")
+    sheet = workbook.add_worksheet(sheet_name(title))
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -31,7 +32,7 @@ class FundSource(models.TextChoices):
 
 class TargetKind(models.TextChoices):
     REGION = "region", _("下级区域")
-    PROJECT = "project", _("项目")
+    PROJECT = "project", pgettext_lazy("project", "项目")
     MEASURE = "measure", _("帮扶措施")
     SCHEME = "scheme", _("补助政策")
     HOUSEHOLD = "household", _("农户")

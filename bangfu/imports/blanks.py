@@ -6,6 +6,7 @@ import io
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from bangfu.exports.writers import sheet_name
 from bangfu.imports.registers import OFFICE_RELATIONS, RELATION_VARIANTS, Register
 from bangfu.imports.validation import DATE_FORMATS  # noqa: F401  (the formats the notes describe)
 
@@ -18,7 +19,7 @@ def register_template(register: Register) -> bytes:
     required = workbook.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
     optional = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = workbook.add_format({"num_format": "@"})  # ID numbers stay text: Excel would round them
-    sheet = workbook.add_worksheet(str(register.title))
+    sheet = workbook.add_worksheet(sheet_name(register.title))
     # The template has the stored columns; those that only feed or check them (是否在校生, 低保/五保,
     # 县, 乡镇) are read when a ledger has them, and listed on the 填写说明 sheet.
     columns = register.stored
@@ -34,7 +35,7 @@ def register_template(register: Register) -> bytes:
                 sheet.data_validation(2, i, 10_000, i, {"validate": "list", "source": labels,
                                                         "error_type": "warning"})
     sheet.freeze_panes(2, 0)
-    notes = workbook.add_worksheet(_("填写说明"))
+    notes = workbook.add_worksheet(sheet_name(_("填写说明")))
     notes.write_row(0, 0, [_("列"), _("必填"), _("填写要求")], optional)
     for i, column in enumerate([*columns, *(c for c in register.columns if c.into)], start=1):
         if column.key == "p_relation":

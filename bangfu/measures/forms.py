@@ -3,6 +3,7 @@ it, mark a milestone reached, link more households."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bangfu.measures.models import Project
 
@@ -17,7 +18,7 @@ def _ids(text: str) -> list[int]:
 
 
 class ProjectForm(forms.Form):
-    name = forms.CharField(label=_("项目名称"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("project", "项目名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类型"), choices=Project._meta.get_field("kind").choices)
     region = forms.CharField(label=_("实施地点代码"), max_length=12, help_text=_("12位区划代码(乡镇或村)"))
     unit = forms.CharField(label=_("计量单位"), max_length=10, help_text=_("如 公里、立方米、个、人次、亩"))

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -91,7 +92,7 @@ class ProjectStatus(models.TextChoices):
 class Project(models.Model):
     """A road, a water tank, a village clinic, a training course, an orchard: funded works."""
 
-    name = models.CharField(_("项目名称"), max_length=100)
+    name = models.CharField(pgettext_lazy("project", "项目名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=10,
                             choices=[("infra", _("基础设施")), ("industry", _("产业")), ("service", _("公共服务"))])
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False,
@@ -114,8 +115,8 @@ class Project(models.Model):
     history = HistoricalRecords(no_db_index=["region", "responsible_unit", "created_by"])
 
     class Meta:
-        verbose_name = _("项目")
-        verbose_name_plural = _("项目")
+        verbose_name = pgettext_lazy("project", "项目")
+        verbose_name_plural = pgettext_lazy("projects", "项目")
         ordering = ["county_code", "name"]
         constraints = [
             models.UniqueConstraint(fields=["county_code", "name"], name="measures_project_name_unique",
@@ -146,7 +147,8 @@ class ProjectBeneficiary(models.Model):
 
 
 class Milestone(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("项目"))
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones",
+                                verbose_name=pgettext_lazy("project", "项目"))
     title = models.CharField(_("节点"), max_length=60)
     due_on = models.DateField(_("计划完成"))
     done_on = models.DateField(_("实际完成"), null=True, blank=True)

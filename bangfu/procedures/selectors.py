@@ -40,6 +40,20 @@ def step_list(*, scope: Scope, case: Case) -> QuerySet:
     return Step.objects.filter(case__in=case_list(scope=scope).filter(pk=case.pk)).select_related("by").order_by("pk")
 
 
+def step_list_labelled(*, scope: Scope, case: Case) -> list[Step]:
+    """The case's steps, each with `transition_label` and `state_label` from its definition: pages show
+    words, not codes (a case's first step, `open`, is 登记)."""
+    definition = definition_get(case.definition)
+    states = {st.key: st.label for st in definition.states}
+    steps = list(step_list(scope=scope, case=case))
+    for step in steps:
+        transition = definition.transition(step.transition)
+        step.transition_label = transition.label if transition else (
+            _("登记") if step.transition == "open" else step.transition)
+        step.state_label = states.get(step.to_state, step.to_state)
+    return steps
+
+
 def overdue_list(*, scope: Scope, as_of: date, definition: str | None = None) -> QuerySet:
     """Open cases whose state's deadline (in working days) passed before `as_of`."""
     return case_list(scope=scope, definition=definition).filter(due_on__lt=as_of).order_by("due_on", "pk")

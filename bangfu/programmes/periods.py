@@ -66,16 +66,25 @@ def calendar_spans(period: str, start: date, end: date) -> list[Span]:
 # is shown as its author wrote it.
 _STORED_LABEL = re.compile(r"^(?P<year>\d{4})年(?:第(?P<week>\d+)周|(?P<month>\d{1,2})月|第(?P<quarter>[1-4])季度|"
                            r"(?P<window>春节|六一|生日|三夏农忙|三秋农忙))?$")
+# weeks_spans' labels inside a term: the term's name as written, then 第3周 or 第3—4周.
+_TERM_WEEKS = re.compile(r"^(?P<term>.+?)第(?P<first>\d+)(?:—(?P<last>\d+))?周$")
 _STORED_WINDOWS = {"春节": Window.SPRING_FESTIVAL, "六一": Window.CHILDRENS_DAY, "生日": Window.BIRTHDAY,
                    "三夏农忙": Window.SUMMER_HARVEST, "三秋农忙": Window.AUTUMN_HARVEST}
 
 
 def period_label_shown(label: str) -> str:
     """A period's stored label in the active language: 2025年11月 → November 2025, 2025年第3周 → Week 3
-    of 2025, 2026年春节 → Spring Festival 2026."""
-    found = _STORED_LABEL.match(label)
-    if found is None or (translation.get_language() or "").startswith("zh"):
+    of 2025, 2026年春节 → Spring Festival 2026, 2026年秋季学期第13—14周 → 2026年秋季学期, weeks 13–14."""
+    if (translation.get_language() or "").startswith("zh"):
         return label
+    found = _STORED_LABEL.match(label)
+    if found is None:
+        weeks = _TERM_WEEKS.match(label)
+        if weeks is None:
+            return label
+        if weeks["last"]:
+            return _("%(term)s第%(first)s—%(last)s周") % weeks.groupdict()
+        return _("%(term)s第%(first)s周") % weeks.groupdict()
     year = found["year"]
     if found["week"]:
         return _("%(year)s年第%(week)s周") % {"year": year, "week": found["week"]}

@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from bangfu.accounts.scope import Scope
 from bangfu.crosschecks.models import Clue, ClueStatus, Finding
@@ -363,23 +363,27 @@ def township_summary(*, scope: Scope, region: str = "", year: int) -> dict:
 
 def summary_text(d: dict) -> list[str]:
     """The two sentences of seed 003's 基本情况, in its form."""
-    name = d["region"]["name"]
-    exited = "、".join(f"{r['year']}年脱贫{r['households']}户{r['people']}人" for r in d["exited"]["by_year"])
-    parts = [f"{r['year']}年计划脱贫{r['households']}户{r['people']}人" for r in d["poor"]["planned"]]
+    name, v = d["region"]["name"], d["villages"]
+    exited = _("、").join(_("%(year)s年脱贫%(households)s户%(people)s人") % r for r in d["exited"]["by_year"])
+    parts = [_("%(year)s年计划脱贫%(households)s户%(people)s人") % r for r in d["poor"]["planned"]]
     if d["poor"]["safety_net"]["households"]:
-        parts.append(f"政策兜底{d['poor']['safety_net']['households']}户{d['poor']['safety_net']['people']}人")
+        parts.append(_("政策兜底%(households)s户%(people)s人") % d["poor"]["safety_net"])
     if d["poor"]["unplanned"]["households"]:
-        parts.append(f"尚未安排脱贫计划{d['poor']['unplanned']['households']}户{d['poor']['unplanned']['people']}人")
-    first = (f"{name}贫困系统{d['households']}户{d['people']}人，其中已脱贫{d['exited']['households']}户"
-             f"{d['exited']['people']}人" + (f"（{exited}）" if exited else "") +
-             f"，未脱贫{d['poor']['households']}户{d['poor']['people']}人" + (f"（{'、'.join(parts)}）" if parts else "") + "。")
-    v = d["villages"]
-    second = f"{name}共{v['total']}个贫困村"
-    if v["deep"]:
-        second += f"（其中{'、'.join(v['deep'])}为深度贫困村）"
-    steps = [f"{r['year']}年已出列{r['names']}" for r in v["exited"]] + \
-            [f"{r['year']}年计划出列{r['names']}" for r in v["planned"]]
-    second += ("，" + "；".join(steps) if steps else "") + "。"
+        parts.append(_("尚未安排脱贫计划%(households)s户%(people)s人") % d["poor"]["unplanned"])
+    first = _("%(name)s贫困系统%(households)s户%(people)s人，其中已脱贫%(exited_households)s户%(exited_people)s人"
+              "%(exited_by_year)s，未脱贫%(poor_households)s户%(poor_people)s人%(poor_plans)s。") % {
+        "name": name, "households": d["households"], "people": d["people"],
+        "exited_households": d["exited"]["households"], "exited_people": d["exited"]["people"],
+        "exited_by_year": _("（%(list)s）") % {"list": exited} if exited else "",
+        "poor_households": d["poor"]["households"], "poor_people": d["poor"]["people"],
+        "poor_plans": _("（%(list)s）") % {"list": _("、").join(parts)} if parts else ""}
+    steps = [_("%(year)s年已出列%(names)s") % r for r in v["exited"]] + \
+            [_("%(year)s年计划出列%(names)s") % r for r in v["planned"]]
+    second = ngettext("%(name)s共%(total)s个贫困村%(deep)s%(steps)s。", "%(name)s共%(total)s个贫困村%(deep)s%(steps)s。",
+                      v["total"]) % {
+        "name": name, "total": v["total"],
+        "deep": _("（其中%(names)s为深度贫困村）") % {"names": _("、").join(v["deep"])} if v["deep"] else "",
+        "steps": _("，%(steps)s") % {"steps": _("；").join(steps)} if steps else ""}
     return [first, second]
 
 

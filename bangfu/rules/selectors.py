@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.scope import Scope
 from bangfu.errors import NotFound, PermissionDenied
@@ -16,12 +17,12 @@ from bangfu.rules.criteria import CANDIDATE_STATUSES, COLUMNS, EXIT_CRITERIA, TR
 from bangfu.rules.models import CountyResult, Evaluation, EvaluationRow, Monitoring, RuleSet, VillageResult
 
 SHOW = {
-    "exit": "达到退出标准的未脱贫户",
-    "failing": "未达到退出标准的户",
-    "monitoring": "应纳入监测的户",
-    "eliminable": "可消除风险的监测户",
-    "exited_failing": "已脱贫但未达到标准的户",
-    "all": "全部",
+    "exit": gettext_lazy("达到退出标准的未脱贫户"),
+    "failing": gettext_lazy("未达到退出标准的户"),
+    "monitoring": gettext_lazy("应纳入监测的户"),
+    "eliminable": gettext_lazy("可消除风险的监测户"),
+    "exited_failing": gettext_lazy("已脱贫但未达到标准的户"),
+    "all": gettext_lazy("全部"),
 }
 
 

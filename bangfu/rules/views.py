@@ -138,18 +138,19 @@ def household(request, pk: int):
 
 
 class CasesForm(forms.Form):
-    action = forms.ChoiceField(choices=[
+    action = forms.ChoiceField(label=gettext_lazy("操作"), choices=[
         ("apply", gettext_lazy("识别：申请")), ("nominate", gettext_lazy("退出：提名")),
         ("advance", gettext_lazy("办理一步")), ("publish", gettext_lazy("村内公示")),
         ("enter", gettext_lazy("识别：录入")), ("exit", gettext_lazy("退出：退出"))])
-    definition = forms.ChoiceField(choices=[(defs.IDENTIFICATION, gettext_lazy("贫困户识别")),
-                                            (defs.EXIT, gettext_lazy("脱贫退出"))], required=False)
+    definition = forms.ChoiceField(label=gettext_lazy("流程"), choices=[(defs.IDENTIFICATION, gettext_lazy("贫困户识别")),
+                                                                      (defs.EXIT, gettext_lazy("脱贫退出"))],
+                                   required=False)
     ids = forms.CharField(label=gettext_lazy("户或事项编号(逗号分隔)"), max_length=2000)
-    transition = forms.CharField(required=False, max_length=30)
-    village = forms.CharField(required=False, max_length=12)
-    on = forms.DateField(widget=DATE)
-    ends_on = forms.DateField(required=False, widget=DATE)
-    comment = forms.CharField(required=False, max_length=500)
+    transition = forms.CharField(label=gettext_lazy("下一步(代码)"), required=False, max_length=30)
+    village = forms.CharField(label=gettext_lazy("村代码"), required=False, max_length=12)
+    on = forms.DateField(label=gettext_lazy("日期"), widget=DATE)
+    ends_on = forms.DateField(label=gettext_lazy("公示结束日期"), required=False, widget=DATE)
+    comment = forms.CharField(label=gettext_lazy("意见"), required=False, max_length=500)
 
     def clean_ids(self):
         try:
@@ -280,17 +281,6 @@ def monitoring_detail(request, pk: int):
     return render(request, "rules/monitoring_detail.html", {
         "monitoring": monitoring, "form": form, "state": d.state(case.state).label if case else "",
         "next": [(t.key, t.label) for t in d.transitions_from(case.state)] if case else [],
-        "steps": _steps_labelled(d, procedure_selectors.step_list(scope=scope, case=case)) if case else [],
+        "steps": procedure_selectors.step_list_labelled(scope=scope, case=case) if case else [],
         "notices": case.notices.all() if case else [], "categories": MonitoringCategory.choices,
         "risk_types": RiskType.choices}, status=400 if form.errors else 200)
-
-
-def _steps_labelled(definition, steps) -> list:
-    """Each step with its transition's and state's labels (the page shows words, not codes)."""
-    steps = list(steps)
-    states = {st.key: st.label for st in definition.states}
-    for step in steps:
-        transition = definition.transition(step.transition)
-        step.transition_label = transition.label if transition else (_("登记") if step.transition == "open" else step.transition)
-        step.state_label = states.get(step.to_state, step.to_state)
-    return steps

@@ -123,7 +123,7 @@ def application_detail(request, pk: int):
         "application": application, "standards": standards, "form": form, "state": labels.get(application.case.state),
         "photos": application.photos.all(), "photo_form": PhotoForm() if may_inspect and
         application.case.state in services.PHOTO_STATES else None,
-        "steps": procedure_selectors.step_list(scope=scope, case=application.case), "labels": labels},
+        "steps": procedure_selectors.step_list_labelled(scope=scope, case=application.case)},
         status=400 if form is not None and form.errors else 200)
 
 

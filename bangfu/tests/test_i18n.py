@@ -1,8 +1,11 @@
 """English through Django i18n: the language a person chooses or their browser asks for; Chinese by default."""
 
+import dataclasses
+import io
 from pathlib import Path
 
 import polib
+from python_calamine import CalamineWorkbook
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -93,6 +96,39 @@ def test_the_household_list_stays_chinese_without_a_choice(county_client):
     html = page(county_client.get(reverse("registry:household_list")))
     assert "帮扶对象台账" in html and "共 1 户" in html and "未脱贫" in html
     assert "Register of assisted households" not in html
+
+
+def test_document_kinds_their_fields_and_the_quality_rates_read_in_english(county_client):
+    """Their labels are declared at import time (lazy), so they follow each request's language."""
+    html = page(county_client.get(reverse("documents:index"), HTTP_ACCEPT_LANGUAGE="en"))
+    for english in ("Assistance booklet", "Village work team monthly report", "Half-year summary"):
+        assert english in html
+    for chinese in ("帮扶手册", "驻村工作队月报", "半年工作总结"):
+        assert chinese not in html
+    html = page(county_client.get(reverse("documents:templates"), HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Household net income" in html and "家庭纯收入" not in html
+
+    html = page(county_client.get(reverse("quality:rates"), HTTP_ACCEPT_LANGUAGE="en"))
+    for english in ("Poverty incidence", "Missed-identification rate", "Wrong-identification rate", "Wrong-exit rate"):
+        assert english in html
+    for chinese in ("贫困发生率", "漏评率", "错评率", "错退率", "群众认可度"):
+        assert chinese not in html
+    html = page(county_client.get(reverse("quality:rates")))
+    assert "漏评率" in html and "Missed-identification rate" not in html
+
+
+def test_an_import_template_in_english_has_valid_sheet_names():
+    """Excel refuses a sheet name over 31 characters or with []:*?/\\: a translated title is cleaned."""
+    from bangfu.imports.blanks import register_template
+    from bangfu.imports.registers import REGISTERS
+
+    register = next(iter(REGISTERS.values()))
+    long_title = "Register of households: [poverty] alleviation / monitoring?"
+    with translation.override("en"):
+        for r in [*REGISTERS.values(), dataclasses.replace(register, title=long_title)]:
+            names = CalamineWorkbook.from_filelike(io.BytesIO(register_template(r))).sheet_names
+            assert all(0 < len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names), names
+        assert names[0] == "Register of households poverty"
 
 
 def test_the_english_catalog_has_no_empty_or_fuzzy_entries():

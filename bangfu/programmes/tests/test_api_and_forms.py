@@ -286,8 +286,12 @@ def test_period_labels_are_shown_in_the_readers_language(office, client, setting
                                                   "2025年三夏农忙", "2025年", "2024-2025学年第二学期")] == [
             "November 2025", "Week 3 of 2025", "Q2 2025", "Spring Festival 2026", "Children's Day (1 June) 2025",
             "Summer harvest season 2025", "2025", "2024-2025学年第二学期"]  # a term's name is its author's
+        # weeks_spans' periods inside a term: the term's name as written, the weeks in English
+        assert period_label_shown("2026年秋季学期第13—14周") == "2026年秋季学期, weeks 13–14"
+        assert period_label_shown("2026年秋季学期第3周") == "2026年秋季学期, week 3"
     with translation.override("zh-hans"):
         assert period_label_shown("2025年11月") == "2025年11月"
+        assert period_label_shown("2026年秋季学期第13—14周") == "2026年秋季学期第13—14周"
 
     pid = office["pid"]
     call(client, "post", f"/programmes/{pid}/pairings", {"helper_id": office["helpers"][0].pk, "target_ids": [
