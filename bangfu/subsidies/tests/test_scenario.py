@@ -77,7 +77,12 @@ def _notice_printed_lists_exactly_the_passed(caller, notice_id, passed, failed):
             head = heads[h.pk]
             assert head.name in text and head.id_number not in text and head.id_number[-4:] in text, fmt
         for h in failed:
-            assert heads[h.pk].name not in text and heads[h.pk].id_number[-4:] not in text, fmt
+            # the demo's names and ID numbers are drawn at random: one a passed household shares proves nothing
+            head = heads[h.pk]
+            if not any(head.name in heads[p.pk].name for p in passed):
+                assert head.name not in text, fmt
+            if not any(head.id_number[-4:] in heads[p.pk].id_number for p in passed):
+                assert head.id_number[-4:] not in text, fmt
 
 
 def test_the_kumquat_scheme_from_configuration_to_payment(client, regions):
