@@ -17,7 +17,7 @@ What depends on anything else (pairings, activities) is never kept here.
 
 import threading
 
-from django.db import connection
+from django.db import connection, connections
 
 TABLES = ("regions_region", "programmes_programme", "programmes_obligation", "programmes_programmeperiod",
           "programmes_exemption")
@@ -56,29 +56,26 @@ def kept(key, read):
 def install_triggers(using: str) -> None:
     """The triggers that renew the stamp on every change of TABLES, and a first stamp. Idempotent:
     run after every `migrate` (and a test database's creation, which migrates too)."""
-    from django.db import connections
-
     conn = connections[using]
     if not {STAMP_TABLE, *TABLES} <= set(conn.introspection.table_names()):
         return  # migrated part of the way (or backwards): the next full migrate installs them
+    random = {"postgresql": "md5(random()::text || clock_timestamp()::text)", "sqlite": "lower(hex(randomblob(16)))"}
+    if conn.vendor not in random:
+        return
+    renew = (f"INSERT INTO {STAMP_TABLE} (id, stamp) VALUES (1, {random[conn.vendor]}) "
+             f"ON CONFLICT (id) DO UPDATE SET stamp = excluded.stamp")
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
-            cursor.execute(
-                f"CREATE OR REPLACE FUNCTION bangfu_reference_changed() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                f"BEGIN INSERT INTO {STAMP_TABLE} (id, stamp) VALUES (1, md5(random()::text || clock_timestamp()::text)) "
-                f"ON CONFLICT (id) DO UPDATE SET stamp = EXCLUDED.stamp; RETURN NULL; END $$")
+            cursor.execute(f"CREATE OR REPLACE FUNCTION bangfu_reference_changed() RETURNS trigger LANGUAGE plpgsql "
+                           f"AS $$ BEGIN {renew}; RETURN NULL; END $$")
             for table in TABLES:
                 cursor.execute(f"DROP TRIGGER IF EXISTS bangfu_reference_changed ON {table}")
                 cursor.execute(f"CREATE TRIGGER bangfu_reference_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
                                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION bangfu_reference_changed()")
-            cursor.execute(f"INSERT INTO {STAMP_TABLE} (id, stamp) VALUES (1, md5(random()::text || "
-                           f"clock_timestamp()::text)) ON CONFLICT (id) DO UPDATE SET stamp = EXCLUDED.stamp")
-        elif conn.vendor == "sqlite":  # row triggers only; SQLite has one writer at a time
-            renew = (f"INSERT INTO {STAMP_TABLE} (id, stamp) VALUES (1, lower(hex(randomblob(16)))) "
-                     f"ON CONFLICT (id) DO UPDATE SET stamp = excluded.stamp")
+        else:  # row triggers only; SQLite has one writer at a time
             for table in TABLES:
                 for event in ("INSERT", "UPDATE", "DELETE"):
                     name = f"bangfu_reference_{event.lower()}_{table}"
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                     cursor.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {renew}; END")
-            cursor.execute(renew)
+        cursor.execute(renew)
