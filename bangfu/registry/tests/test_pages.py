@@ -111,6 +111,24 @@ def test_list_pages_run_the_same_number_of_queries_whatever_the_rows(county_clie
     assert response.context["page_obj"].paginator.count >= rows
 
 
+def test_the_household_list_counts_without_joining_what_it_shows(county_client):
+    """The rows shown join the regions and heads; the count reads the households alone (a search that joins
+    the members is counted by test_it_finds_a_household_by_exact_id_number)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        make_household(members=2)
+    with CaptureQueriesContext(connection) as queries:
+        response = county_client.get(reverse("registry:household_list"))
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1 and "JOIN" not in counts[0]
+    assert response.context["page_obj"].paginator.count == 3
+    assert len(response.context["lines"]) == 3
+    numbers = {line["number"] for line in response.context["lines"]}
+    assert len(numbers) == 3
+
+
 def test_the_home_page_counts_within_scope(client, regions):
     make_household(township=TOWNSHIP_A, members=3)
     make_household(township=TOWNSHIP_B, members=2)
