@@ -278,25 +278,8 @@ def _calamine_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.
 
 
 def _streamed_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.DataFrame]:
-    book, width = sheet.streamed, len(names)
-    numbers: list[int] = []
-    rows: list[list] = []
-
-    def frame() -> pl.DataFrame:
-        columns = {name: book.resolve(list(cells)).alias(name) for name, cells in zip(names, _columns(rows, width))}
-        out = pl.DataFrame(columns).with_columns(pl.Series("__row", numbers, dtype=pl.Int64))
-        return _blank_filter(out, names)
-
-    for number, cells in book.rows():
-        if number <= sheet.header_row:
-            continue
-        numbers.append(number)
-        rows.append(cells)
-        if len(rows) >= size:
-            yield frame()
-            numbers, rows = [], []
-    if rows:
-        yield frame()
+    for frame in sheet.streamed.frames(len(names), sheet.header_row, size):
+        yield _blank_filter(frame, names)
 
 
 def _columns(rows: list[list], width: int) -> Iterator[tuple]:

@@ -14,6 +14,7 @@ date-formatted numbers as ISO dates, booleans as 是/否, formulas as their cach
 """
 
 import datetime as dt
+import itertools
 import os
 import re
 import zipfile
@@ -27,10 +28,13 @@ from bangfu.imports.cells import bool_text, moment_text, number_text
 
 STREAM_MIN_BYTES = int(os.environ.get("BANGFU_XLSX_STREAM_MB", "64")) << 20
 CHUNK = 1 << 20
+PIECE = 4 << 20  # XML read by _Scanner at a time: about 7,000 rows of ten cells
 _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Built-in number formats that show a date or time (ECMA-376 18.8.30, with the East Asian ones).
 _DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
 _DIGITS = "0123456789"
+_SHEET_DATA = re.compile(rb"<([A-Za-z_][\w.-]*:)?sheetData(?:[ \t\r\n][^>]*)?(/?)>")
+_HEAD_MAX = 64 << 20  # a sheet's part before <sheetData> (columns, views) is far smaller than this
 
 
 class _Tree:
@@ -83,6 +87,9 @@ class XlsxSheet:
                     self.epoch = dt.date(1904, 1, 1)
             self.date_styles = self._date_styles(book, names)
         self._strings: pl.Series | None = None
+        # Set by frames(): the row after which rows()' parser read the rest (0: all of it), or None
+        # when _Scanner read every row.
+        self.parsed_after: int | None = None
 
     @staticmethod
     def _first_sheet(book: zipfile.ZipFile, names: set[str], workbook: list[tuple[str, dict]]) -> str:
@@ -186,6 +193,13 @@ class XlsxSheet:
     def rows(self) -> Iterator[tuple[int, list]]:
         """(Excel row number, cells) for every row written in the sheet. A cell is its text, or the
         int index of a shared string (resolve with `resolve`); missing cells in between are "".
+        The reference reading, by expat: `frames` reads the same rows faster, and falls back to this."""
+        with zipfile.ZipFile(self.path) as book, book.open(self.member) as fh:
+            yield from self._parsed(iter(lambda: fh.read(CHUNK), b""))
+
+    def _parsed(self, chunks: Iterator[bytes], row_number: int = 0) -> Iterator[tuple[int, list]]:
+        """rows() of an XML stream whose root element has the sheet's prefix; a row without an `r`
+        attribute is numbered from `row_number`, the number of the row before it.
 
         The handlers run once per element, tens of millions of times for a big sheet: they compare
         names with the file's own spelling (the sheet's prefix, found on its root element, usually
@@ -194,7 +208,7 @@ class XlsxSheet:
         epoch, date_styles = self.epoch, self.date_styles
         C, V, T, ROW, RPH = "c", "v", "t", "row", "rPh"  # as the file spells them (its prefix, once seen)
         columns: dict[str, int] = {}  # "AB" → 27
-        row_number, cells, col, kind, style, value, inside, phonetic = 0, [], 0, "n", None, [], 0, 0
+        cells, col, kind, style, value, inside, phonetic = [], 0, "n", None, [], 0, 0
         first = True
 
         def start(name, attrs):
@@ -263,13 +277,118 @@ class XlsxSheet:
         parser = expat.ParserCreate()
         parser.buffer_text = True
         parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
-        with zipfile.ZipFile(self.path) as book, book.open(self.member) as fh:
-            while chunk := fh.read(CHUNK):
-                parser.Parse(chunk, False)
-                yield from done
-                done.clear()
-            parser.Parse(b"", True)
+        for chunk in chunks:
+            parser.Parse(chunk, False)
             yield from done
+            done.clear()
+        parser.Parse(b"", True)
+        yield from done
+
+    def frames(self, width: int, after: int, size: int) -> Iterator[pl.DataFrame]:
+        """The rows below row `after` as frames of `size` rows (the last one shorter): String columns
+        c0…c{width-1}, "" where a row has no cell, and `__row`, the Excel row number. The same rows as
+        rows() and resolve() give, read by _Scanner; a part of the sheet it does not take (see there)
+        is read by rows()' parser from that point on."""
+        held: list[pl.DataFrame] = []
+        count, self.parsed_after = 0, None
+        for piece in self._pieces(width):
+            piece = piece.filter(pl.col("__row") > after)
+            held.append(piece)
+            count += piece.height
+            while count >= size:
+                joined = pl.concat(held) if len(held) > 1 else held[0]
+                yield joined.slice(0, size)
+                held, count = [joined.slice(size)], count - size
+        if count:
+            yield pl.concat(held)
+
+    def _pieces(self, width: int) -> Iterator[pl.DataFrame]:
+        """Frames of every row, one for each piece of the sheet read."""
+        with zipfile.ZipFile(self.path) as book, book.open(self.member) as fh:
+            read = iter(lambda: fh.read(CHUNK), b"")
+            buffer, opened = b"", None
+            for chunk in read:
+                buffer += chunk
+                opened = _SHEET_DATA.search(buffer)
+                if opened or len(buffer) > _HEAD_MAX:
+                    break
+            prefix = _head_prefix(buffer[: opened.start()]) if opened else None
+            if prefix is None or (opened.group(1) or b"") != prefix:  # not as every writer we know writes it
+                self.parsed_after = 0
+                yield from self._parsed_frames(itertools.chain([buffer], read), width, 0)
+                return
+            if opened.group(2):  # <sheetData/>: no rows
+                return
+            scanner = _Scanner(prefix.decode(), self.epoch, self.date_styles)
+            closing, row_end = b"</" + prefix + b"sheetData", b"</" + prefix + b"row"
+            root = b"<" + prefix + b"worksheet><" + prefix + b"sheetData>"  # for rows()' parser, mid-sheet
+            buffer, row_number, more = buffer[opened.end():], 0, True
+            while True:
+                parts = [buffer]
+                while more and sum(map(len, parts)) < PIECE:
+                    parts.append(next(read, b""))
+                    more = bool(parts[-1])
+                buffer = b"".join(parts)
+                end = buffer.find(closing)
+                if end < 0 and not more:  # the sheet ends without </sheetData>: let the parser say what is wrong
+                    self.parsed_after = row_number
+                    yield from self._parsed_frames(iter([root, buffer]), width, row_number)
+                    return
+                if end < 0:  # up to the last row's end
+                    cut = buffer.rfind(row_end)
+                    end = buffer.find(b">", cut) + 1 if cut >= 0 else 0
+                piece, buffer = buffer[:end], buffer[end:]
+                if piece:
+                    scanned = scanner.scan(piece, row_number)
+                    if scanned is None:  # from here on, rows()' parser reads the rest
+                        self.parsed_after = row_number
+                        yield from self._parsed_frames(itertools.chain([root, piece, buffer], read), width, row_number)
+                        return
+                    numbers, cells = scanned
+                    if numbers.len():
+                        row_number = numbers[-1]
+                    yield self._frame(numbers, cells, width)
+                if buffer.startswith(closing):
+                    return
+                if not piece:  # a row longer than a piece: read on
+                    parts = [buffer, next(read, b"")]
+                    more, buffer = bool(parts[1]), b"".join(parts)
+
+    def _frame(self, numbers: pl.Series, cells: pl.DataFrame, width: int) -> pl.DataFrame:
+        """The wide frame of a piece's rows from its cells (row, col, text, string)."""
+        cells = cells.filter(pl.col("col") < width)
+        index = cells.get_column("string")
+        if index.null_count() < index.len():
+            # An index past the table (a damaged file) reads as an empty cell, as in resolve().
+            strings = self.strings
+            index = pl.select(pl.when(index < strings.len()).then(index)).to_series()
+            cells = cells.with_columns(text=pl.col("text").fill_null(strings.gather(index)))
+        # Two cells at one place (a reference written twice): the later one, as rows() keeps it.
+        cells = cells.unique(["row", "col"], keep="last", maintain_order=True)
+        wide = pl.DataFrame({"row": pl.int_range(0, numbers.len(), dtype=pl.UInt32, eager=True)})
+        if cells.height:
+            wide = wide.join(cells.pivot(on="col", index="row", values="text"), on="row", how="left")
+        names = [f"c{i}" for i in range(width)]
+        return wide.select(*(pl.col(str(i)).fill_null("").alias(n) if str(i) in wide.columns
+                             else pl.lit("", dtype=pl.String).alias(n) for i, n in enumerate(names)),
+                           numbers.cast(pl.Int64).alias("__row"))
+
+    def _parsed_frames(self, chunks: Iterator[bytes], width: int, row_number: int) -> Iterator[pl.DataFrame]:
+        """Frames of rows()' parser's rows, as many at a time as it returns."""
+        numbers: list[int] = []
+        rows: list[list] = []
+        for number, cells in self._parsed(chunks, row_number):
+            numbers.append(number)
+            rows.append(cells)
+            if len(rows) >= 10_000:
+                yield self._rows_frame(numbers, rows, width)
+                numbers, rows = [], []
+        if rows:
+            yield self._rows_frame(numbers, rows, width)
+
+    def _rows_frame(self, numbers: list[int], rows: list[list], width: int) -> pl.DataFrame:
+        columns = {f"c{i}": self.resolve([r[i] if i < len(r) else "" for r in rows]) for i in range(width)}
+        return pl.DataFrame(columns).with_columns(pl.Series("__row", numbers, dtype=pl.Int64))
 
     def resolve(self, column: list) -> pl.Series:
         """A column of cells from rows(): shared-string indexes replaced by their text, gathered at once."""
@@ -293,6 +412,178 @@ def _serial_text(raw: str, epoch: dt.date) -> str:
     moment = moment.replace(microsecond=0) if moment.microsecond < 500_000 else \
         (moment + dt.timedelta(seconds=1)).replace(microsecond=0)
     return moment_text(moment)
+
+
+def _head_prefix(head: bytes) -> bytes | None:
+    """The prefix of the sheet's root element (b"" or b"x:") from the part before <sheetData>, if the
+    scanner can take what follows: UTF-8, no document type (entities), comments or CDATA."""
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    declared = re.match(rb'<\?xml[^>]*?encoding=["\']([^"\']*)', head)
+    if b"<!" in head or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
+        return None
+    root = re.search(rb"<([A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*[ \t\r\n/>]", head)
+    return (root.group(1) or b"") if root else None
+
+
+_WS = r"[ \t\n]"
+_ATTRS = rf'(?:{_WS}+[\w:.-]+{_WS}*={_WS}*"[^"<>]*")*{_WS}*'
+_INLINE = {"inlineStr", "str", "e"}
+
+
+class _Scanner:
+    """The rows of a piece of <sheetData> by a handful of regular expressions over the whole piece
+    (polars' compiled ones), instead of expat's Python handler for each of its elements: 26 of
+    the 35 s a million-row sheet took to read (docs/performance.md, stop 17).
+
+    It takes the rows as every writer we know writes them — <row> and <c> elements with their
+    attributes in double quotes, values in <v> or in <is>'s <t> (rich-text runs, phonetic guides),
+    the five named entities and character references — and gives each cell the text rows() would
+    give it, kind by kind. Anything else in a piece (a comment, CDATA, a processing instruction,
+    a carriage return, a reference it cannot place, an element where a row or cell should be)
+    makes `scan` return None, and rows()' parser reads the sheet from there on."""
+
+    def __init__(self, prefix: str, epoch: dt.date, date_styles: set[int]):
+        p = re.escape(prefix)
+        self.epoch, self.date_styles = epoch, date_styles
+        self.row, self.cell = f"<{prefix}row", f"<{prefix}c"
+        self.token = rf"<{p}row{_ATTRS}/?>|</{p}row{_WS}*>|<{p}c{_ATTRS}(?:/>|>(?s:.*?)</{p}c{_WS}*>)"
+        # A cell's value: the text of its <v> and <t> elements, outside phonetic guides (as rows()),
+        # first as most writers write it, then in general for the cells that are written otherwise.
+        self.plain = [(f"<{prefix}v>", f"</{prefix}v></{prefix}c>", 3),
+                      (f"<{prefix}is><{prefix}t>", f"</{prefix}t></{prefix}is></{prefix}c>", 5)]
+        self.text = (rf"<{p}rPh(?:{_WS}[^>]*)?/>|<{p}rPh(?:{_WS}[^>]*)?>(?s:.*?)</{p}rPh{_WS}*>"
+                     rf"|<{p}[vt](?:{_WS}[^>]*)?>([^<]*)</{p}[vt]{_WS}*>|<[^>]*>|[^<]+")
+        self.columns: dict[str, int] = {}
+
+    def scan(self, piece: bytes, row_number: int) -> tuple[pl.Series, pl.DataFrame] | None:
+        """The piece's row numbers (a row without `r` numbered after `row_number`) and its cells as
+        (row: index in the piece, col, text, string: shared-string index), or None."""
+        try:
+            whole = pl.Series([piece], dtype=pl.Binary).cast(pl.String)
+        except pl.exceptions.InvalidOperationError:
+            return None  # not UTF-8
+        if b"<!" in piece or b"<?" in piece or b"\r" in piece:
+            return None
+        tokens = whole.str.extract_all(self.token).explode().drop_nulls()
+        if tokens.str.len_bytes().sum() != len(piece) and \
+                whole.str.replace_all(self.token, "").str.strip_chars(" \t\n").item():
+            return None  # something between the rows that is not a row
+        kinds = pl.DataFrame({"token": tokens}).select(
+            "token", opens=pl.col("token").str.starts_with(self.row),
+            cell=pl.col("token").str.starts_with(self.cell))
+        kinds = kinds.with_columns(step=(pl.col("opens") & ~pl.col("token").str.ends_with("/>")).cast(pl.Int32)
+                                   - (~pl.col("opens") & ~pl.col("cell")).cast(pl.Int32))
+        kinds = kinds.with_columns(depth=pl.col("step").cum_sum() - pl.col("step"),
+                                   row=pl.col("opens").cum_sum().cast(pl.UInt32) - 1)
+        if kinds.select((pl.col("depth") != pl.when(pl.col("opens")).then(0).otherwise(1)).any()
+                        | (pl.col("step").sum() != 0)).item():
+            return None  # a row inside a row, a cell outside one, a row left open
+        rows = kinds.filter("opens").select(
+            r=pl.col("token").str.extract(rf'{_WS}r{_WS}*={_WS}*"([^"]*)"').fill_null(""))
+        cells = kinds.filter("cell").select("row", pl.col("token").str.splitn(">", 2).struct.rename_fields(
+            ["head", "rest"])).unnest("token")
+        if cells.get_column("head").str.contains_any(["\t", "\n", " =", "= "]).any():
+            attribute = {n: pl.col("head").str.extract(rf'{_WS}{n}{_WS}*={_WS}*"([^"]*)"') for n in "rts"}
+        else:  # as every writer we know writes them: name="value", one space before
+            attribute = {n: pl.col("head").str.splitn(f' {n}="', 2).struct.field("field_1")
+                         .str.splitn('"', 2).struct.field("field_0") for n in "rts"}
+        cells = cells.select("row", *(e.alias(n) for n, e in attribute.items()), rest=pl.col("rest").fill_null(""))
+        if rows.select((pl.col("r") != "") & ~pl.col("r").str.contains("^[0-9]{1,9}$")).to_series().any() or \
+                cells.select(pl.col("r").fill_null("").str.contains("^([A-Z]{1,3}[0-9]*)?$").not_().any()
+                             | pl.col("s").fill_null("0").str.contains("^[0-9]{1,9}$").not_().any()).item():
+            return None  # a reference or style rows() would read some other way, or not at all
+        index = pl.int_range(pl.len(), dtype=pl.Int64)
+        numbers = rows.select(index + pl.when(pl.col("r") != "").then(pl.col("r").cast(pl.Int64, strict=False) - index)
+                              .forward_fill().fill_null(row_number + 1)).to_series()
+        letters = cells.get_column("r").fill_null("").str.strip_chars_end(_DIGITS)
+        known = [v for v in letters.unique().to_list() if v]
+        for v in known:
+            if v not in self.columns:
+                self.columns[v] = _column_index(v)
+        # A cell without `r` follows the one before it in its row (the first is in column A).
+        first = (pl.col("row") != pl.col("row").shift(1)).fill_null(True)
+        position = index - pl.when(first).then(index).forward_fill()
+        given = letters.replace_strict(known, [self.columns[v] for v in known], default=None, return_dtype=pl.Int64)
+        cells = cells.with_columns(given=given).with_columns(
+            col=position + pl.when(pl.col("given").is_not_null()).then(pl.col("given") - position)
+            .when(first).then(0).forward_fill())
+        rest = cells.get_column("rest")
+        tags = rest.str.count_matches("<", literal=True)
+        raw = pl.select(pl.coalesce(
+            pl.when(rest.str.starts_with(start) & rest.str.ends_with(end) & (tags == count))
+            .then(rest.str.strip_prefix(start).str.strip_suffix(end)) for start, end, count in self.plain)).to_series()
+        other = raw.is_null() & (rest != "")
+        if other.any():
+            raw = raw.scatter(other.arg_true(), rest.filter(other).str.replace_all(self.text, "$1"))
+        raw, kind = raw.fill_null(""), cells.get_column("t").fill_null("n")
+        if ((kind == "s") & (raw != "") & ~raw.str.contains("^[0-9]{1,18}$")).any():
+            return None  # a shared string's index that is not one
+        escaped = raw.str.contains("&", literal=True)
+        if escaped.any():
+            mapped = _map(raw.filter(escaped), _unescape)
+            if mapped is None:
+                return None  # an entity expat would refuse: let it say so
+            raw = pl.select(pl.when(escaped).then(raw.replace(*mapped)).otherwise(raw)).to_series()
+        return numbers, self._typed(cells.with_columns(raw=raw))
+
+    def _typed(self, cells: pl.DataFrame) -> pl.DataFrame:
+        """Each cell's text by its kind, as rows() gives it; a shared string as its index."""
+        kind, raw = pl.col("t").fill_null("n"), pl.col("raw")
+        cells = cells.with_columns(kind=kind, date=pl.col("s").cast(pl.Int64, strict=False).is_in(list(self.date_styles))
+                                   .fill_null(False))
+        kind = pl.col("kind")
+        special = cells.filter((kind == "d") | ~kind.is_in([*_INLINE, "s", "b"]) & (raw != ""))
+        converted = pl.lit(None, dtype=pl.String)
+        if special.height:  # dates and numbers: rows()' own functions, once for each distinct value
+            epoch = self.epoch
+            pairs = special.select("kind", "raw", "date").unique()
+            texts = [_moment_text(r) if k == "d" else _serial_text(r, epoch) if d else _number_text(r)
+                     for k, r, d in pairs.iter_rows()]
+            cells = cells.join(pairs.with_columns(converted=pl.Series(texts, dtype=pl.String)),
+                               on=["kind", "raw", "date"], how="left", maintain_order="left", nulls_equal=True)
+            converted = pl.col("converted")
+        return cells.select(
+            "row", "col",
+            text=pl.when(kind.is_in(list(_INLINE))).then(raw)
+            .when(kind == "s").then(pl.when(raw == "").then(pl.lit("")))
+            .when(raw == "").then(pl.lit(""))
+            .when(kind == "b").then(pl.when(raw.is_in(["1", "true"])).then(pl.lit(bool_text(True)))
+                                    .otherwise(pl.lit(bool_text(False))))
+            .otherwise(converted),
+            string=pl.when((kind == "s") & (raw != "")).then(raw.cast(pl.Int64, strict=False)))
+
+
+def _map(values: pl.Series, fn) -> tuple[list, list] | None:
+    old = values.unique().to_list()
+    new = [fn(v) for v in old]
+    return None if None in new else (old, new)
+
+
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));|&")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _unescape(text: str) -> str | None:
+    """A value's entities and character references as expat reads them; None for one it would refuse."""
+    def one(found):
+        name, decimal, hexadecimal = found.groups()
+        if name:
+            return _NAMED[name]
+        if decimal is None and hexadecimal is None:
+            raise ValueError(found.group())
+        code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+        if not (code in (9, 10, 13) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF):
+            raise ValueError(found.group())
+        return chr(code)
+    try:
+        return _ENTITY.sub(one, text)
+    except ValueError:
+        return None
+
+
+def _moment_text(raw: str) -> str:
+    """A cell of type d (an ISO date and time), as rows() gives it."""
+    return raw.partition("T")[0] if raw.endswith("T00:00:00") or "T" not in raw else raw.replace("T", " ")
 
 
 def streamed_sheet(path) -> XlsxSheet | None:
