@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.schema import DjangoGetter
+from pydantic import model_validator
 
 from bangfu.privacy.masking import mask_id_number, mask_phone
 from bangfu.privacy.services import personal_value_reveal
@@ -22,6 +24,15 @@ class Page(PageNumberPagination):
     def paginate_queryset(self, queryset, pagination, request=None, **params):
         self.page_size = pagination.page_size
         return super().paginate_queryset(queryset, pagination, request=request, **params)
+
+
+class HouseholdPage(Page):
+    """The household list's page: its rows read as values and masked (household_out_row)."""
+
+    def paginate_queryset(self, queryset, pagination, request=None, **params):
+        page = super().paginate_queryset(queryset, pagination, request=request, **params)
+        page[self.items_attribute] = [household_out_row(values) for values in page[self.items_attribute]]
+        return page
 
 
 # Schemas ------------------------------------------------------------------------------------
@@ -62,21 +73,45 @@ class HouseholdOut(Schema):
     phone: str = ""
     bank_name: str
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values, handler, info):
+        """A household read as a dict (the list's rows: household_out_row) is validated as it is; a model
+        instance goes through ninja's getter and the resolvers below, as in every other schema."""
+        return handler(values if isinstance(values, dict) else DjangoGetter(values, cls, info.context))
+
     @staticmethod
     def resolve_head_id_number(obj):
         return mask_id_number(obj.head.id_number) if obj.head_id else ""
 
     @staticmethod
     def resolve_other_causes(obj):
-        return [c for c in obj.other_causes.split(",") if c]
+        return _cause_list(obj.other_causes)
 
     @staticmethod
     def resolve_phone(obj):
         return mask_phone(obj.phone)
 
 
-HOUSEHOLD_OUT_READ = ("region", "head", "head__name", "head__id_number", *(
-    name for name in HouseholdOut.model_fields if name not in ("region_code", "head_name", "head_id_number")))
+def _cause_list(other_causes: str) -> list[str]:
+    return [c for c in other_causes.split(",") if c]
+
+
+_HOUSEHOLD_OUT_PLAIN = tuple(name for name, field in HouseholdOut.model_fields.items() if field.alias is None
+                             and name not in ("head_id_number", "other_causes", "phone"))
+# what the list reads: the household's columns and its head's name and ID number (one join, no model instances)
+HOUSEHOLD_OUT_VALUES = (*_HOUSEHOLD_OUT_PLAIN, "region_id", "head_id", "head__name", "head__id_number",
+                        "other_causes", "phone")
+
+
+def household_out_row(values: dict) -> dict:
+    """One `.values(*HOUSEHOLD_OUT_VALUES)` row as HouseholdOut reads it (keys by alias), masked as the
+    resolvers mask a model instance: validating 50 dicts costs a fraction of ninja's 1,650 attribute reads."""
+    row = {name: values[name] for name in _HOUSEHOLD_OUT_PLAIN}
+    row.update({"region_id": values["region_id"], "head.name": values["head__name"],
+                "head_id_number": mask_id_number(values["head__id_number"]) if values["head_id"] else "",
+                "other_causes": _cause_list(values["other_causes"]), "phone": mask_phone(values["phone"])})
+    return row
 
 
 class HouseholdIn(Schema):
@@ -245,12 +280,10 @@ def _payload(schema: Schema, *, partial: bool = False) -> dict:
 
 
 @router.get("/households", response=list[HouseholdOut], summary="户列表(分页，个人信息脱敏)")
-@paginate(Page)
+@paginate(HouseholdPage)
 def household_list(request, filters: Query[HouseholdQuery]):
     households = selectors.household_list(scope=request.auth.scope, filters=selectors.HouseholdFilters(**filters.dict()))
-    # what HouseholdOut reads: the household's columns, its head's name and ID number (not the head's other
-    # 33 columns, two of them decrypted, nor the village's row)
-    return households.select_related(None).select_related("head").only(*HOUSEHOLD_OUT_READ)
+    return households.select_related(None).values(*HOUSEHOLD_OUT_VALUES)
 
 
 @router.get("/households/{household_id}", response=HouseholdOut, summary="户详情")

@@ -1,0 +1,24 @@
+import pytest
+
+from bangfu.tests.factories import make_household
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_household_list_shows_each_household_as_its_own_api_page_does(county_client):
+    """The list reads its rows as values and masks them itself (registry.api.household_out_row); a household's
+    own endpoint reads the model instance through the schema's resolvers. Both say the same, masks included."""
+    households = [make_household(members=2, phone="13800138000", other_causes="disability,education"),
+                  make_household(members=0, phone=""),
+                  make_household(members=1, other_causes="")]
+    listed = county_client.get("/api/v1/households", {"page_size": 50}).json()
+    assert listed["count"] == 3
+    by_id = {item["id"]: item for item in listed["items"]}
+    for household in households:
+        own = county_client.get(f"/api/v1/households/{household.pk}").json()
+        assert by_id[household.pk] == own
+    first, headless, _ = (by_id[h.pk] for h in households)
+    assert first["phone"] == "138****8000" and first["other_causes"] == ["disability", "education"]
+    assert first["head_name"] == households[0].head.name
+    assert "*" in first["head_id_number"] and households[0].head.id_number not in str(listed)
+    assert (headless["head_name"], headless["head_id_number"], headless["phone"]) == (None, "", "")
