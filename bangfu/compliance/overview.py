@@ -94,11 +94,12 @@ def programme_coverage(*, scope: Scope, limit: int = 12) -> list[dict]:
     return rows
 
 
-def todo_rows(*, scope: Scope, as_of: date, person_id: int | None = None, limit: int = 100) -> list[ComplianceRow]:
+def todo_rows(*, scope: Scope, as_of: date, person_id: int | None = None, limit: int = 100,
+              pairings: dict | None = None) -> list[ComplianceRow]:
     """Obligations still to do this week or this month (and what fell overdue), most behind first;
-    with `person_id`, that helper's own."""
+    with `person_id`, that helper's own (`pairings`: those already read, compliance_rows)."""
     return compliance_rows(scope=scope, filters=todo_filters(ComplianceFilters(helper_person=person_id), as_of=as_of),
-                           as_of=as_of, limit=limit)
+                           as_of=as_of, limit=limit, pairings=pairings)
 
 
 def behind_rows(*, scope: Scope, as_of: date, limit: int = 10) -> list[ComplianceRow]:

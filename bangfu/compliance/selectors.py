@@ -829,10 +829,13 @@ def _page_sql(scope: Scope, filters: ComplianceFilters, as_of: date, limit: int,
 
 
 def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, as_of: date, limit: int = 50,
-                    offset: int = 0, live: bool = False, counts: StatusCounts | None = None) -> list[ComplianceRow]:
+                    offset: int = 0, live: bool = False, counts: StatusCounts | None = None,
+                    pairings: dict[int, Pairing] | None = None) -> list[ComplianceRow]:
     """One page of rows, the most behind first; pairings and obligations fetched in two more queries.
     A region's page is read by _page_sql (with `counts`: compliance_status_counts of the same scope,
-    filters and day, when the caller has them already), one household's or helper's rows whole."""
+    filters and day, when the caller has them already), one household's or helper's rows whole.
+    `pairings`: those the caller read already in this scope, by id, with PAIRING_SHOWN (a household's
+    helpers, a helper's own list); only the rows' other pairings are read."""
     scope, filters = compliance_scope(scope=scope, filters=filters or ComplianceFilters())
     if not live and _wide(scope, filters):
         built = _page_sql(scope, filters, as_of, limit, offset, counts)
@@ -849,8 +852,12 @@ def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, a
 
     # unordered: a pairing's default order (programme, region) joined and sorted rows looked up by id,
     # and compiling it was half the cost of compiling this twelve-table read; only what rows show
-    pairings = (prepared(Pairing.objects.select_related(*PAIRING_RELATED).only(*PAIRING_SHOWN)).order_by()
-                .in_bulk({r["pairing_id"] for r in raw}))
+    shown = {r["pairing_id"] for r in raw}
+    known = pairings or {}
+    pairings = {pk: known[pk] for pk in shown if pk in known}
+    if missing := shown - pairings.keys():
+        pairings.update(prepared(Pairing.objects.select_related(*PAIRING_RELATED).only(*PAIRING_SHOWN)).order_by()
+                        .in_bulk(missing))
     # the rows' obligations are those the statement was built from (kept: bangfu/reference.py)
     obligations = {o.pk: o for o in _obligations(scope, filters)}
     if missing := {r["obligation_id"] for r in raw} - obligations.keys():

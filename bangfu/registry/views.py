@@ -213,11 +213,12 @@ def _helped_context(request, scope, *, household: int | None = None, person: int
 
     _filters, as_of = compliance_filters(request.GET)
     # the helpers' table shows the rows' names and units and the helper's rank, position and phone
-    helpers = target_pairings(scope=scope, household=household, person=person).only(
-        *PAIRING_SHOWN, "helper_person__kind", "helper_person__rank", "helper_person__position", "helper_person__phone")
+    helpers = list(target_pairings(scope=scope, household=household, person=person).only(
+        *PAIRING_SHOWN, "helper_person__kind", "helper_person__rank", "helper_person__position", "helper_person__phone"))
     context = {"helpers": helpers, "as_of": as_of,
-               "due": compliance_rows(scope=scope, as_of=as_of, limit=50, filters=ComplianceFilters(
-                   current_only=True, target_household=household, target_person=person))}
+               "due": compliance_rows(scope=scope, as_of=as_of, limit=50, pairings={p.pk: p for p in helpers},
+                                      filters=ComplianceFilters(current_only=True, target_household=household,
+                                                                target_person=person))}
     if person:
         context["helping"] = helper_pairings(scope=scope, person=person)[:100]
     return context

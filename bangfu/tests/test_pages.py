@@ -206,9 +206,26 @@ def test_the_household_page_reads_a_fixed_number_of_queries_however_many_helpers
         client.get(url, {"as_of": AS_OF})
 
 
+def test_compliance_rows_take_the_pairings_a_page_read_already_and_read_only_the_others(world):
+    """The household page and 我的帮扶 hand the pairings they show to compliance_rows, which reads the rest."""
+    from bangfu.compliance.selectors import compliance_rows
+    from bangfu.programmes.models import Pairing
+
+    as_of = date.fromisoformat(AS_OF)
+    read = compliance_rows(scope=ADMIN_SCOPE, as_of=as_of)
+    assert {r.pairing.pk for r in read} == {world["pairing"].pk, world["far_pairing"].pk}
+    shown = Pairing.objects.get(pk=world["pairing"].pk)
+    mixed = compliance_rows(scope=ADMIN_SCOPE, as_of=as_of, pairings={shown.pk: shown})
+    by_pairing = {r.pairing.pk: r for r in mixed}
+    assert by_pairing[shown.pk].pairing is shown  # not read again
+    assert by_pairing[world["far_pairing"].pk].pairing.target_household.number == world["far"].number
+    assert [(r.pairing.pk, r.obligation.pk, r.period_label, r.status) for r in mixed] == [
+        (r.pairing.pk, r.obligation.pk, r.period_label, r.status) for r in read]
+
+
 # whatever the number of helpers, past or present (the history: 户主 by name, one more); once the process keeps
 # the reference data (bangfu/reference.py), as after the first request
-QUERIES_HOUSEHOLD_PAGE = 13
+QUERIES_HOUSEHOLD_PAGE = 12
 
 
 def test_the_office_home_reads_a_fixed_number_of_queries_however_many_pairings(client, world,
