@@ -5,13 +5,13 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.scope import Scope
 from bangfu.errors import NotFound
-from bangfu.measures.models import Measure, MeasureEvidence, Project
+from bangfu.measures.models import Measure, MeasureEvidence, MeasureStatus, Project
 
 
 def _scoped(scope: Scope, qs: QuerySet) -> QuerySet:
     if not scope.rules.see_households:
         return qs.none()
-    return qs.filter(region__code__startswith=scope.prefix) if scope.prefix else qs
+    return scope.in_prefix(qs)
 
 
 def measure_list(*, scope: Scope, household: int | None = None, category: str = "", status: str = "",
@@ -27,6 +27,15 @@ def measure_list(*, scope: Scope, household: int | None = None, category: str = 
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("household_id", "planned_on", "pk")
+
+
+def measures_to_deliver(*, scope: Scope, helper: int, limit: int = 50) -> list[Measure]:
+    """我的帮扶: the measures a helper is responsible for and has not yet delivered, with what its table
+    shows (the household's head or number, category, description, planned date), not six related rows."""
+    qs = _scoped(scope, Measure.objects.filter(helper_id=helper, status=MeasureStatus.PLANNED))
+    return list(qs.select_related("household__head").only(
+        "id", "household_id", "category", "description", "planned_on", "household__number",
+        "household__head__name").order_by("household_id", "planned_on", "pk")[:limit])
 
 
 def measure_get(*, scope: Scope, pk: int) -> Measure:

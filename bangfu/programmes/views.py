@@ -205,12 +205,12 @@ def my_pairings(request):
     _filters, as_of = compliance_filters(request.GET)  # ?as_of= pins the date (tests)
     pairings = list(selectors.pairing_list(scope=scope, helper_person=person_id, status="active").only(
         *selectors.PAIRING_SHOWN)[:200])  # what the list shows (target, programme, region): not twelve rows in full
-    from bangfu.measures.selectors import measure_list
+    from bangfu.measures.selectors import measures_to_deliver
 
     return render(request, "programmes/mine.html", {
         "pairings": pairings, "linked": True, "person_id": person_id, "as_of": as_of,
         "todo": todo_rows(scope=scope, as_of=as_of, person_id=person_id, pairings={p.pk: p for p in pairings}),
-        "measures": measure_list(scope=scope, helper=person_id, status="planned")[:50]})
+        "measures": measures_to_deliver(scope=scope, helper=person_id)})
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

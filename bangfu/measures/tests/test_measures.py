@@ -47,6 +47,7 @@ def test_a_household_plan_delivered_by_its_helper(client, regions):
     client.force_login(helper)
     mine = client.get(reverse("programmes:mine")).content.decode()  # the helper's phone page lists it
     assert "发展滑皮金桔种植" in mine and reverse("measures:household_plan", args=[household.pk]) in mine
+    assert household.head.name in mine and "产业" in mine  # the household by its head, the category's label
     page = client.get(reverse("measures:household_plan", args=[household.pk])).content.decode()
     assert "发展滑皮金桔种植" in page and "标记落实" in page
     done = client.post(reverse("measures:measure_deliver", args=[measure["id"]]),
