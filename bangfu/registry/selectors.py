@@ -66,7 +66,7 @@ def household_list(*, scope: Scope, filters: HouseholdFilters | None = None) -> 
 
 
 def household_get(*, scope: Scope, pk: int) -> Household:
-    household = scope.households(Household.objects.select_related("head", "region", "region__parent")).filter(pk=pk).first()
+    household = scope.households(Household.objects.select_related("head", "region")).filter(pk=pk).first()
     if household is None:
         raise NotFound(_("户不存在或不在您的管辖范围内"))
     return household

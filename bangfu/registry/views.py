@@ -123,7 +123,7 @@ def household_detail(request, pk: int):
     household = selectors.household_get(scope=scope, pk=pk)
     return render(request, "registry/household_detail.html", {
         "household": household, **_helped_context(request, scope, household=household.pk),
-        "members": selectors.household_members(household=household),
+        "members": list(selectors.household_members(household=household)),
         "history": selectors.record_history(record=household),
         "can_edit": scope.rules.edit_registry,
         "can_reveal": scope.rules.see_personal_data,
