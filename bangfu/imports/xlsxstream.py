@@ -17,9 +17,11 @@ import datetime as dt
 import itertools
 import os
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from queue import Full, Queue
 from xml.parsers import expat
 
 import polars as pl
@@ -90,6 +92,7 @@ class XlsxSheet:
         # Set by frames(): the row after which rows()' parser read the rest (0: all of it), or None
         # when _Scanner read every row.
         self.parsed_after: int | None = None
+        self.scanner: _Scanner | None = None
 
     @staticmethod
     def _first_sheet(book: zipfile.ZipFile, names: set[str], workbook: list[tuple[str, dict]]) -> str:
@@ -291,7 +294,7 @@ class XlsxSheet:
         is read by rows()' parser from that point on."""
         held: list[pl.DataFrame] = []
         count, self.parsed_after = 0, None
-        for piece in self._pieces(width):
+        for piece in _ahead(self._pieces(width)):
             piece = piece.filter(pl.col("__row") > after)
             held.append(piece)
             count += piece.height
@@ -319,7 +322,7 @@ class XlsxSheet:
                 return
             if opened.group(2):  # <sheetData/>: no rows
                 return
-            scanner = _Scanner(prefix.decode(), self.epoch, self.date_styles)
+            scanner = self.scanner = _Scanner(prefix.decode(), self.epoch, self.date_styles)
             closing, row_end = b"</" + prefix + b"sheetData", b"</" + prefix + b"row"
             root = b"<" + prefix + b"worksheet><" + prefix + b"sheetData>"  # for rows()' parser, mid-sheet
             buffer, row_number, more = buffer[opened.end():], 0, True
@@ -363,8 +366,10 @@ class XlsxSheet:
             strings = self.strings
             index = pl.select(pl.when(index < strings.len()).then(index)).to_series()
             cells = cells.with_columns(text=pl.col("text").fill_null(strings.gather(index)))
-        # Two cells at one place (a reference written twice): the later one, as rows() keeps it.
-        cells = cells.unique(["row", "col"], keep="last", maintain_order=True)
+        # Two cells at one place (a reference written twice, or back): the later one, as rows() keeps it.
+        if cells.select(((pl.col("row") == pl.col("row").shift(1)) & (pl.col("col") <= pl.col("col").shift(1))).any()
+                        ).item():
+            cells = cells.unique(["row", "col"], keep="last", maintain_order=True)
         wide = pl.DataFrame({"row": pl.int_range(0, numbers.len(), dtype=pl.UInt32, eager=True)})
         if cells.height:
             wide = wide.join(cells.pivot(on="col", index="row", values="text"), on="row", how="left")
@@ -445,7 +450,15 @@ class _Scanner:
     def __init__(self, prefix: str, epoch: dt.date, date_styles: set[int]):
         p = re.escape(prefix)
         self.epoch, self.date_styles = epoch, date_styles
-        self.row, self.cell = f"<{prefix}row", f"<{prefix}c"
+        self.row, self.cell, self.p = f"<{prefix}row", f"<{prefix}c", p
+        self.cell_end = f"</{prefix}c>"
+        # _regular: a cell's start tag after `<c r="`, and what may stand between cells.
+        self.head = r'^[A-Z]{1,3}[0-9]*"(?: s="[0-9]{1,9}")?(?: t="[A-Za-z]+")?/?$'
+        self.row_start, self.row_end = rf"<{p}row[ >]", rf"</{p}row>"
+        self.row_next = rf'^{_WS}*(?:</{p}row>{_WS}*)?(?:<{p}row(?:{_WS}+[\w:.-]+="[^"<>]*")*>{_WS}*)?$'
+        # A cell's start tag as Excel, WPS and xlsxwriter write it: <c r="B2" s="1" t="s"> (s and t optional).
+        self.canonical = rf'^<{p}c r="[A-Z]{{1,3}}[0-9]*"(?: s="[0-9]{{1,9}}")?(?: t="[A-Za-z]+")?/?$'
+        self.canonical_r, self.canonical_s = rf'^<{p}c r="([A-Z]+)', rf'^<{p}c r="[A-Z0-9]+" s="([0-9]+)"'
         self.token = rf"<{p}row{_ATTRS}/?>|</{p}row{_WS}*>|<{p}c{_ATTRS}(?:/>|>(?s:.*?)</{p}c{_WS}*>)"
         # A cell's value: the text of its <v> and <t> elements, outside phonetic guides (as rows()),
         # first as most writers write it, then in general for the cells that are written otherwise.
@@ -454,6 +467,7 @@ class _Scanner:
         self.text = (rf"<{p}rPh(?:{_WS}[^>]*)?/>|<{p}rPh(?:{_WS}[^>]*)?>(?s:.*?)</{p}rPh{_WS}*>"
                      rf"|<{p}[vt](?:{_WS}[^>]*)?>([^<]*)</{p}[vt]{_WS}*>|<[^>]*>|[^<]+")
         self.columns: dict[str, int] = {}
+        self.read = [0, 0]  # pieces read by the general tokens, by _regular
 
     def scan(self, piece: bytes, row_number: int) -> tuple[pl.Series, pl.DataFrame] | None:
         """The piece's row numbers (a row without `r` numbered after `row_number`) and its cells as
@@ -462,8 +476,13 @@ class _Scanner:
             whole = pl.Series([piece], dtype=pl.Binary).cast(pl.String)
         except pl.exceptions.InvalidOperationError:
             return None  # not UTF-8
-        if b"<!" in piece or b"<?" in piece or b"\r" in piece:
-            return None
+        if b"\r" in piece or (b"!" in piece and b"<!" in piece) or (b"?" in piece and b"<?" in piece):
+            return None  # (a byte first: memchr is many times faster than a search for two)
+        regular = self._regular(whole, piece)
+        self.read[regular is not None] += 1
+        if regular is not None:
+            rows, cells = regular
+            return self._finish(self._numbers(rows, row_number), cells)
         tokens = whole.str.extract_all(self.token).explode().drop_nulls()
         if tokens.str.len_bytes().sum() != len(piece) and \
                 whole.str.replace_all(self.token, "").str.strip_chars(" \t\n").item():
@@ -482,20 +501,28 @@ class _Scanner:
             r=pl.col("token").str.extract(rf'{_WS}r{_WS}*={_WS}*"([^"]*)"').fill_null(""))
         cells = kinds.filter("cell").select("row", pl.col("token").str.splitn(">", 2).struct.rename_fields(
             ["head", "rest"])).unnest("token")
-        if cells.get_column("head").str.contains_any(["\t", "\n", " =", "= "]).any():
-            attribute = {n: pl.col("head").str.extract(rf'{_WS}{n}{_WS}*={_WS}*"([^"]*)"') for n in "rts"}
-        else:  # as every writer we know writes them: name="value", one space before
-            attribute = {n: pl.col("head").str.splitn(f' {n}="', 2).struct.field("field_1")
-                         .str.splitn('"', 2).struct.field("field_0") for n in "rts"}
-        cells = cells.select("row", *(e.alias(n) for n, e in attribute.items()), rest=pl.col("rest").fill_null(""))
-        if rows.select((pl.col("r") != "") & ~pl.col("r").str.contains("^[0-9]{1,9}$")).to_series().any() or \
-                cells.select(pl.col("r").fill_null("").str.contains("^([A-Z]{1,3}[0-9]*)?$").not_().any()
-                             | pl.col("s").fill_null("0").str.contains("^[0-9]{1,9}$").not_().any()).item():
-            return None  # a reference or style rows() would read some other way, or not at all
+        heads = cells.get_column("head")
+        if heads.str.contains(self.canonical).all():  # three anchored extracts, each a few milliseconds
+            cells = cells.select(
+                "row", r=heads.str.extract(self.canonical_r), s=heads.str.extract(self.canonical_s),
+                t=heads.str.splitn(' t="', 2).struct.field("field_1").str.strip_suffix("/").str.strip_suffix('"'),
+                rest=pl.col("rest").fill_null(""))
+            letters = cells.get_column("r")
+        else:
+            if heads.str.contains_any(["\t", "\n", " =", "= "]).any():
+                attribute = {n: pl.col("head").str.extract(rf'{_WS}{n}{_WS}*={_WS}*"([^"]*)"') for n in "rts"}
+            else:  # name="value", one space before
+                attribute = {n: pl.col("head").str.splitn(f' {n}="', 2).struct.field("field_1")
+                             .str.splitn('"', 2).struct.field("field_0") for n in "rts"}
+            cells = cells.select("row", *(e.alias(n) for n, e in attribute.items()), rest=pl.col("rest").fill_null(""))
+            if cells.select(pl.col("r").fill_null("").str.contains("^([A-Z]{1,3}[0-9]*)?$").not_().any()
+                            | pl.col("s").fill_null("0").str.contains("^[0-9]{1,9}$").not_().any()).item():
+                return None  # a reference or style rows() would read some other way, or not at all
+            letters = cells.get_column("r").fill_null("").str.strip_chars_end(_DIGITS)
+        if rows.select((pl.col("r") != "") & ~pl.col("r").str.contains("^[0-9]{1,9}$")).to_series().any():
+            return None  # a row number rows() would read some other way, or not at all
         index = pl.int_range(pl.len(), dtype=pl.Int64)
-        numbers = rows.select(index + pl.when(pl.col("r") != "").then(pl.col("r").cast(pl.Int64, strict=False) - index)
-                              .forward_fill().fill_null(row_number + 1)).to_series()
-        letters = cells.get_column("r").fill_null("").str.strip_chars_end(_DIGITS)
+        numbers = self._numbers(rows, row_number)
         known = [v for v in letters.unique().to_list() if v]
         for v in known:
             if v not in self.columns:
@@ -508,14 +535,82 @@ class _Scanner:
             col=position + pl.when(pl.col("given").is_not_null()).then(pl.col("given") - position)
             .when(first).then(0).forward_fill())
         rest = cells.get_column("rest")
-        tags = rest.str.count_matches("<", literal=True)
-        raw = pl.select(pl.coalesce(
-            pl.when(rest.str.starts_with(start) & rest.str.ends_with(end) & (tags == count))
-            .then(rest.str.strip_prefix(start).str.strip_suffix(end)) for start, end, count in self.plain)).to_series()
+        raw = self._plain(rest)
         other = raw.is_null() & (rest != "")
         if other.any():
             raw = raw.scatter(other.arg_true(), rest.filter(other).str.replace_all(self.text, "$1"))
-        raw, kind = raw.fill_null(""), cells.get_column("t").fill_null("n")
+        return self._finish(numbers, cells.with_columns(raw=raw.fill_null("")))
+
+    def _regular(self, whole: pl.Series, piece: bytes) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+        """The rows (r) and cells (row, col, t, s, raw) of a piece written as Excel, WPS and xlsxwriter
+        write a sheet, found by literal splits (a few milliseconds each, against some 40 for the
+        general tokens): every cell <c r="B2" s="1" t="s">, then <v>…</v> or <is><t>…</t></is> or
+        nothing, and between cells only the end of one row and the start of the next. None for a
+        piece written any other way (the general tokens read it)."""
+        parts = whole.str.split(self.cell + ' r="').explode()
+        if parts.len() < 2:
+            return None
+        heads = parts.slice(1).str.splitn(">", 2).struct.unnest()
+        head, tail = heads.get_column("field_0"), heads.get_column("field_1")
+        if tail.null_count() or not head.str.contains(self.head).all():
+            return None
+        closed = head.str.ends_with("/")
+        ends = tail.str.splitn(self.cell_end, 2).struct.unnest()
+        body = pl.select(pl.when(closed).then(pl.lit("")).otherwise(ends.get_column("field_0"))).to_series()
+        junk = pl.select(pl.when(closed).then(tail).otherwise(ends.get_column("field_1"))).to_series()
+        if junk.null_count():
+            return None  # a cell without its end
+        raw = self._plain(body + self.cell_end)
+        if (raw.is_null() & (body != "")).any():
+            return None  # a value written some other way (a formula, rich text)
+        # Between cells: nothing (the same row), or the end of a row and the start of the next.
+        between = pl.concat([parts.head(1), junk])
+        filled = between.str.strip_chars(" \t\n") != ""
+        opens = pl.select(pl.when(filled).then(between.str.contains(self.row_start)).otherwise(False)).to_series()
+        ends_row = pl.select(pl.when(filled).then(between.str.contains(self.row_end)).otherwise(False)).to_series()
+        valid = pl.select(pl.when(filled).then(between.str.contains(self.row_next)).otherwise(True)).to_series()
+        index = pl.int_range(between.len(), eager=True)
+        last = index == between.len() - 1
+        # the first: a row's start; then nothing, or a row's end and the next one's start; the last: an end
+        if not (valid & pl.select(pl.when(index == 0).then(opens & ~ends_row).when(last).then(ends_row & ~opens)
+                                  .otherwise(~filled | (opens & ends_row))).to_series()).all():
+            return None
+        rows = between.filter(opens).str.extract(rf'<{self.p}row[^>]*?{_WS}r="([^"]*)"').fill_null("").to_frame("r")
+        if rows.select((pl.col("r") != "") & ~pl.col("r").str.contains("^[0-9]{1,9}$")).to_series().any():
+            return None
+        # A2" s="1" t="s"/ → A2 · s= · 1 · t= · s · /, in one split (the head is as above)
+        fields = head.str.split_exact('"', 5).struct.unnest()
+        name1, value1 = fields.get_column("field_1"), fields.get_column("field_2")
+        letters = fields.get_column("field_0").str.strip_chars_end(_DIGITS)
+        known = letters.unique().to_list()
+        for v in known:
+            if v not in self.columns:
+                self.columns[v] = _column_index(v)
+        return rows, pl.DataFrame({
+            "row": opens.head(-1).cast(pl.UInt32).cum_sum() - 1,
+            "col": letters.replace_strict(known, [self.columns[v] for v in known], return_dtype=pl.Int64),
+            "t": pl.select(pl.when(name1 == " t=").then(value1).when(fields.get_column("field_3") == " t=")
+                           .then(fields.get_column("field_4"))).to_series(),
+            "s": pl.select(pl.when(name1 == " s=").then(value1)).to_series(),
+            "raw": raw.fill_null(""),
+        })
+
+    def _numbers(self, rows: pl.DataFrame, row_number: int) -> pl.Series:
+        """Row numbers from the rows' `r` ("" where missing: the one before it, plus one)."""
+        index = pl.int_range(pl.len(), dtype=pl.Int64)
+        return rows.select(index + pl.when(pl.col("r") != "").then(pl.col("r").cast(pl.Int64, strict=False) - index)
+                           .forward_fill().fill_null(row_number + 1)).to_series()
+
+    def _plain(self, rest: pl.Series) -> pl.Series:
+        """The value of a cell written <v>1</v></c> or <is><t>覃</t></is></c>; null for any other."""
+        tags = rest.str.count_matches("<", literal=True)
+        return pl.select(pl.coalesce(
+            pl.when(rest.str.starts_with(start) & rest.str.ends_with(end) & (tags == count))
+            .then(rest.str.strip_prefix(start).str.strip_suffix(end)) for start, end, count in self.plain)).to_series()
+
+    def _finish(self, numbers: pl.Series, cells: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame] | None:
+        """From cells (row, col, t, s, raw: the text of the XML) to the cells `scan` returns."""
+        raw, kind = cells.get_column("raw"), cells.get_column("t").fill_null("n")
         if ((kind == "s") & (raw != "") & ~raw.str.contains("^[0-9]{1,18}$")).any():
             return None  # a shared string's index that is not one
         escaped = raw.str.contains("&", literal=True)
@@ -524,7 +619,8 @@ class _Scanner:
             if mapped is None:
                 return None  # an entity expat would refuse: let it say so
             raw = pl.select(pl.when(escaped).then(raw.replace(*mapped)).otherwise(raw)).to_series()
-        return numbers, self._typed(cells.with_columns(raw=raw))
+            cells = cells.with_columns(raw=raw)
+        return numbers, self._typed(cells)
 
     def _typed(self, cells: pl.DataFrame) -> pl.DataFrame:
         """Each cell's text by its kind, as rows() gives it; a shared string as its index."""
@@ -551,6 +647,51 @@ class _Scanner:
                                     .otherwise(pl.lit(bool_text(False))))
             .otherwise(converted),
             string=pl.when((kind == "s") & (raw != "")).then(raw.cast(pl.Int64, strict=False)))
+
+
+def _ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """`items`, made in a thread of their own up to `depth` ahead of the caller. The scanner's work
+    is polars', which releases the GIL: the next piece is read while the caller validates and
+    stages the last one, on the other core. The thread ends when the caller stops asking."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def make():
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((_END, None))
+        except BaseException as exc:  # handed to the caller, raised there
+            put((None, exc))
+        finally:
+            items.close()
+
+    thread = threading.Thread(target=make, name="xlsx-scan", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, exc = queue.get()
+            if exc is not None:
+                raise exc
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+_END = object()
 
 
 def _map(values: pl.Series, fn) -> tuple[list, list] | None:

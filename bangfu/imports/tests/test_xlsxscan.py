@@ -216,3 +216,60 @@ def test_a_large_sheet_is_streamed_and_scanned(tmp_path):
     first = next(reading.sheet_batches(opened, size=50_000))
     assert opened.streamed.parsed_after is None
     assert first.height == 50_000 and first.row(0) == ("B0000002", "450224100003", "村民2", "2", 2)
+
+
+# Rows as Excel, WPS and xlsxwriter write them, read by the scanner's literal splits (_regular).
+REGULAR = [
+    '<{p}row r="1" spans="1:6" x14ac:dyDescent="0.25"><{p}c r="A1" t="s"><{p}v>0</{p}v></{p}c><{p}c r="B1" s="3">'
+    '<{p}v>42614</{p}v></{p}c><{p}c r="C1" s="2" t="s"><{p}v>2</{p}v></{p}c><{p}c r="E1" t="inlineStr"><{p}is><{p}t>'
+    '"引号" &amp; &#x4E2D; &gt;</{p}t></{p}is></{p}c><{p}c r="F1" s="1"/></{p}row>',
+    '<{p}row r="2"><{p}c r="B2" t="b"><{p}v>1</{p}v></{p}c><{p}c r="C2"><{p}v>1.50</{p}v></{p}c><{p}c r="D2" t="s">'
+    '<{p}v>99</{p}v></{p}c><{p}c r="E2" t="e"><{p}v>#DIV/0!</{p}v></{p}c><{p}c r="F2" t="str"><{p}v>s="x"&gt;</{p}v>'
+    '</{p}c></{p}row>',
+    '<{p}row r="4" ht="20" customHeight="1"><{p}c r="A4" t="inlineStr"><{p}is><{p}t></{p}t></{p}is></{p}c><{p}c r="C4">'
+    '<{p}v></{p}v></{p}c><{p}c r="B4" t="s"><{p}v>3</{p}v></{p}c><{p}c r="B4" t="s"><{p}v>1</{p}v></{p}c></{p}row>',
+    '<{p}row r="6"><{p}c r="AA6" t="d"><{p}v>2016-09-01T08:30:00</{p}v></{p}c><{p}c r="A6" s="4"><{p}v>42614.5</{p}v>'
+    '</{p}c></{p}row>',
+    '<{p}row><{p}c r="A7" s="9"><{p}v>7</{p}v></{p}c></{p}row>',
+]
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+@pytest.mark.parametrize("between", ["", "\n", "\n  "])
+def test_rows_as_common_writers_write_them_are_read_by_splits(tmp_path, monkeypatch, prefix, between):
+    path = tmp_path / "regular.xlsx"
+    _book(path, REGULAR * 2, prefix=prefix, between=between)
+    book = xlsxstream.XlsxSheet(path)
+    frames = _frames(book, 28)
+    assert book.parsed_after is None and book.scanner.read == [0, 1]
+    assert frames.equals(_reference(book, 28, 0))
+    assert frames.row(0)[:6] == ("户编号", "2016-09-01", "A&B", "", '"引号" & 中 >', "")
+    assert frames.row(1)[1:6] == ("是", "1.5", "", "#DIV/0!", 's="x">')
+    assert frames.row(2)[:3] == ("", "第二", "")
+    assert frames.get_column("__row").to_list() == [1, 2, 4, 6, 7] * 2
+    monkeypatch.setattr(xlsxstream, "PIECE", 100)  # a row or two at a time
+    monkeypatch.setattr(xlsxstream, "CHUNK", 50)
+    for rows in ([*REGULAR, KINDS[2], *REGULAR], [KINDS[0], *REGULAR]):
+        _book(path, rows, prefix=prefix, between=between)
+        book = xlsxstream.XlsxSheet(path)
+        assert _frames(book, 28).equals(_reference(book, 28, 0))
+        assert book.parsed_after is None and book.scanner.read[0] and book.scanner.read[1]
+
+
+@pytest.mark.parametrize("odd", [
+    '<{p}row r="3"><{p}c r="A3" s="1" t="s" cm="1"><{p}v>1</{p}v></{p}c></{p}row>',  # another attribute
+    '<{p}row r="3"><{p}c t="s" r="A3"><{p}v>1</{p}v></{p}c><{p}c r="B3"><{p}v>1</{p}v></{p}c></{p}row>',
+    '<{p}row r="3"><{p}c r="A3"><{p}f>1+1</{p}f><{p}v>2</{p}v></{p}c></{p}row>',
+    '<{p}row r="3"><{p}c r="A3"><{p}v>2</{p}v></{p}c><{p}row r="4"><{p}c r="A4"><{p}v>2</{p}v></{p}c></{p}row></{p}row>',
+    '<{p}row r="3"><{p}c r="A3"><{p}v>2</{p}v></{p}c></{p}row><{p}row r="4"/><{p}row r="5"><{p}c r="A5"><{p}v>2</{p}v>'
+    '</{p}c></{p}row>',
+    '<{p}row r="3"></{p}row><{p}row r="4"><{p}c r="A4"><{p}v>2</{p}v></{p}c></{p}row>',
+    '<{p}row r="03"><{p}c r="a3"><{p}v>2</{p}v></{p}c></{p}row>',
+])
+def test_rows_written_otherwise_are_read_by_the_general_tokens(tmp_path, odd):
+    path = tmp_path / "odd.xlsx"
+    _book(path, [REGULAR[0], odd, REGULAR[3]])
+    book = xlsxstream.XlsxSheet(path)
+    frames = _frames(book, 28)
+    assert book.scanner.read == [1, 0]
+    assert frames.equals(_reference(book, 28, 0))
