@@ -19,7 +19,9 @@ import os
 import re
 import threading
 import zipfile
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import PurePosixPath
 from queue import Full, Queue
 from xml.parsers import expat
@@ -31,6 +33,7 @@ from bangfu.imports.cells import bool_text, moment_text, number_text
 STREAM_MIN_BYTES = int(os.environ.get("BANGFU_XLSX_STREAM_MB", "64")) << 20
 CHUNK = 1 << 20
 PIECE = 4 << 20  # XML read by _Scanner at a time: about 7,000 rows of ten cells
+SCANNERS = 2  # pieces scanned at once
 _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Built-in number formats that show a date or time (ECMA-376 18.8.30, with the East Asian ones).
 _DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
@@ -323,42 +326,45 @@ class XlsxSheet:
             if opened.group(2):  # <sheetData/>: no rows
                 return
             scanner = self.scanner = _Scanner(prefix.decode(), self.epoch, self.date_styles)
-            closing, row_end = b"</" + prefix + b"sheetData", b"</" + prefix + b"row"
             root = b"<" + prefix + b"worksheet><" + prefix + b"sheetData>"  # for rows()' parser, mid-sheet
-            buffer, row_number, more = buffer[opened.end():], 0, True
-            while True:
-                parts = [buffer]
-                while more and sum(map(len, parts)) < PIECE:
-                    parts.append(next(read, b""))
-                    more = bool(parts[-1])
-                buffer = b"".join(parts)
-                end = buffer.find(closing)
-                if end < 0 and not more:  # the sheet ends without </sheetData>: let the parser say what is wrong
-                    self.parsed_after = row_number
-                    yield from self._parsed_frames(iter([root, buffer]), width, row_number)
-                    return
-                if end < 0:  # up to the last row's end
-                    cut = buffer.rfind(row_end)
-                    end = buffer.find(b">", cut) + 1 if cut >= 0 else 0
-                piece, buffer = buffer[:end], buffer[end:]
-                if piece:
-                    scanned = scanner.scan(piece, row_number)
-                    if scanned is None:  # from here on, rows()' parser reads the rest
-                        self.parsed_after = row_number
-                        yield from self._parsed_frames(itertools.chain([root, piece, buffer], read), width, row_number)
-                        return
-                    numbers, cells = scanned
-                    if numbers.len():
-                        row_number = numbers[-1]
-                    yield self._frame(numbers, cells, width)
-                if buffer.startswith(closing):
-                    return
-                if not piece:  # a row longer than a piece: read on
-                    parts = [buffer, next(read, b"")]
-                    more, buffer = bool(parts[1]), b"".join(parts)
+            closing = b"</" + prefix + b"sheetData"
+            pieces = _cut(buffer[opened.end():], read, prefix)
+            row_number = 0
 
-    def _frame(self, numbers: pl.Series, cells: pl.DataFrame, width: int) -> pl.DataFrame:
-        """The wide frame of a piece's rows from its cells (row, col, text, string)."""
+            def scanned(piece: bytes):
+                found = scanner.scan(piece)
+                return found and (found[0], self._frame(found[0].height, found[1], width))
+
+            # Pieces are scanned SCANNERS at a time (polars releases the GIL), and used in order.
+            with ThreadPoolExecutor(SCANNERS, thread_name_prefix="xlsx-scan") as pool:
+                ahead: deque = deque()
+                for whole_rows, data in pieces:
+                    if whole_rows:
+                        ahead.append((data, pool.submit(scanned, data)))
+                    while ahead and (len(ahead) >= SCANNERS or not whole_rows):
+                        piece, future = ahead.popleft()
+                        found = future.result()
+                        if found is None:  # from here on, rows()' parser reads the rest
+                            for _piece, later in ahead:
+                                later.cancel()
+                            self.parsed_after = row_number
+                            rest = [later for later, _future in ahead] + ([] if whole_rows else [data])
+                            yield from self._parsed_frames(itertools.chain([root, piece], rest, (d for _w, d in pieces)),
+                                                           width, row_number)
+                            return
+                        rows, frame = found
+                        numbers = self.scanner.numbers(rows, row_number)
+                        if numbers.len():
+                            row_number = numbers[-1]
+                        yield frame.with_columns(numbers.alias("__row"))
+                    if not whole_rows:
+                        if not data.startswith(closing):  # the sheet ends without </sheetData>: let the parser say
+                            self.parsed_after = row_number
+                            yield from self._parsed_frames(iter([root, data]), width, row_number)
+                        return
+
+    def _frame(self, height: int, cells: pl.DataFrame, width: int) -> pl.DataFrame:
+        """The wide frame of a piece's `height` rows from its cells (row, col, text, string), without __row."""
         cells = cells.filter(pl.col("col") < width)
         index = cells.get_column("string")
         if index.null_count() < index.len():
@@ -370,13 +376,17 @@ class XlsxSheet:
         if cells.select(((pl.col("row") == pl.col("row").shift(1)) & (pl.col("col") <= pl.col("col").shift(1))).any()
                         ).item():
             cells = cells.unique(["row", "col"], keep="last", maintain_order=True)
-        wide = pl.DataFrame({"row": pl.int_range(0, numbers.len(), dtype=pl.UInt32, eager=True)})
+        names = [f"c{i}" for i in range(width)]
+        if width and cells.height == height * width and cells.select(
+                ((pl.col("col") == pl.int_range(pl.len()) % width)).all()).item():
+            # every row has its cells in every column, in order (cells come in row order): no pivot
+            text = cells.get_column("text").fill_null("")
+            return pl.DataFrame({n: text.gather_every(width, i) for i, n in enumerate(names)}, height=height)
+        wide = pl.DataFrame({"row": pl.int_range(0, height, dtype=pl.UInt32, eager=True)})
         if cells.height:
             wide = wide.join(cells.pivot(on="col", index="row", values="text"), on="row", how="left")
-        names = [f"c{i}" for i in range(width)]
         return wide.select(*(pl.col(str(i)).fill_null("").alias(n) if str(i) in wide.columns
-                             else pl.lit("", dtype=pl.String).alias(n) for i, n in enumerate(names)),
-                           numbers.cast(pl.Int64).alias("__row"))
+                             else pl.lit("", dtype=pl.String).alias(n) for i, n in enumerate(names)))
 
     def _parsed_frames(self, chunks: Iterator[bytes], width: int, row_number: int) -> Iterator[pl.DataFrame]:
         """Frames of rows()' parser's rows, as many at a time as it returns."""
@@ -468,10 +478,11 @@ class _Scanner:
                      rf"|<{p}[vt](?:{_WS}[^>]*)?>([^<]*)</{p}[vt]{_WS}*>|<[^>]*>|[^<]+")
         self.columns: dict[str, int] = {}
         self.read = [0, 0]  # pieces read by the general tokens, by _regular
+        self.lock = threading.Lock()
 
-    def scan(self, piece: bytes, row_number: int) -> tuple[pl.Series, pl.DataFrame] | None:
-        """The piece's row numbers (a row without `r` numbered after `row_number`) and its cells as
-        (row: index in the piece, col, text, string: shared-string index), or None."""
+    def scan(self, piece: bytes) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+        """The piece's rows (r: their `r`, "" if none; see numbers()) and its cells as (row: index in
+        the piece, col, text, string: shared-string index), or None."""
         try:
             whole = pl.Series([piece], dtype=pl.Binary).cast(pl.String)
         except pl.exceptions.InvalidOperationError:
@@ -479,10 +490,10 @@ class _Scanner:
         if b"\r" in piece or (b"!" in piece and b"<!" in piece) or (b"?" in piece and b"<?" in piece):
             return None  # (a byte first: memchr is many times faster than a search for two)
         regular = self._regular(whole, piece)
-        self.read[regular is not None] += 1
+        with self.lock:
+            self.read[regular is not None] += 1
         if regular is not None:
-            rows, cells = regular
-            return self._finish(self._numbers(rows, row_number), cells)
+            return self._finish(*regular)
         tokens = whole.str.extract_all(self.token).explode().drop_nulls()
         if tokens.str.len_bytes().sum() != len(piece) and \
                 whole.str.replace_all(self.token, "").str.strip_chars(" \t\n").item():
@@ -522,7 +533,6 @@ class _Scanner:
         if rows.select((pl.col("r") != "") & ~pl.col("r").str.contains("^[0-9]{1,9}$")).to_series().any():
             return None  # a row number rows() would read some other way, or not at all
         index = pl.int_range(pl.len(), dtype=pl.Int64)
-        numbers = self._numbers(rows, row_number)
         known = [v for v in letters.unique().to_list() if v]
         for v in known:
             if v not in self.columns:
@@ -539,7 +549,7 @@ class _Scanner:
         other = raw.is_null() & (rest != "")
         if other.any():
             raw = raw.scatter(other.arg_true(), rest.filter(other).str.replace_all(self.text, "$1"))
-        return self._finish(numbers, cells.with_columns(raw=raw.fill_null("")))
+        return self._finish(rows, cells.with_columns(raw=raw.fill_null("")))
 
     def _regular(self, whole: pl.Series, piece: bytes) -> tuple[pl.DataFrame, pl.DataFrame] | None:
         """The rows (r) and cells (row, col, t, s, raw) of a piece written as Excel, WPS and xlsxwriter
@@ -560,8 +570,14 @@ class _Scanner:
         junk = pl.select(pl.when(closed).then(tail).otherwise(ends.get_column("field_1"))).to_series()
         if junk.null_count():
             return None  # a cell without its end
-        raw = self._plain(body + self.cell_end)
-        if (raw.is_null() & (body != "")).any():
+        # The value: the body without the <v>…</v> or <is><t>…</t></is> around it, which must be all of it.
+        (v_open, v_close, _), (is_open, is_close, _) = self.plain
+        v_close, is_close = v_close.removesuffix(self.cell_end), is_close.removesuffix(self.cell_end)
+        raw = body.str.strip_prefix(is_open).str.strip_prefix(v_open).str.strip_suffix(is_close).str.strip_suffix(v_close)
+        around = pl.select(pl.when(body.str.starts_with(v_open)).then(len(v_open) + len(v_close))
+                           .otherwise(len(is_open) + len(is_close))).to_series()
+        if ((body != "") & ((body.str.len_bytes() - raw.str.len_bytes() != around)
+                            | raw.str.contains("<", literal=True))).any():
             return None  # a value written some other way (a formula, rich text)
         # Between cells: nothing (the same row), or the end of a row and the start of the next.
         between = pl.concat([parts.head(1), junk])
@@ -592,14 +608,16 @@ class _Scanner:
             "t": pl.select(pl.when(name1 == " t=").then(value1).when(fields.get_column("field_3") == " t=")
                            .then(fields.get_column("field_4"))).to_series(),
             "s": pl.select(pl.when(name1 == " s=").then(value1)).to_series(),
-            "raw": raw.fill_null(""),
+            "raw": raw,
         })
 
-    def _numbers(self, rows: pl.DataFrame, row_number: int) -> pl.Series:
-        """Row numbers from the rows' `r` ("" where missing: the one before it, plus one)."""
+    @staticmethod
+    def numbers(rows: pl.DataFrame, row_number: int) -> pl.Series:
+        """Row numbers from the rows' `r`; where missing, the row before's plus one (`row_number` the
+        number of the row before the first)."""
         index = pl.int_range(pl.len(), dtype=pl.Int64)
         return rows.select(index + pl.when(pl.col("r") != "").then(pl.col("r").cast(pl.Int64, strict=False) - index)
-                           .forward_fill().fill_null(row_number + 1)).to_series()
+                           .forward_fill().fill_null(row_number + 1)).to_series().alias("__row")
 
     def _plain(self, rest: pl.Series) -> pl.Series:
         """The value of a cell written <v>1</v></c> or <is><t>覃</t></is></c>; null for any other."""
@@ -608,7 +626,7 @@ class _Scanner:
             pl.when(rest.str.starts_with(start) & rest.str.ends_with(end) & (tags == count))
             .then(rest.str.strip_prefix(start).str.strip_suffix(end)) for start, end, count in self.plain)).to_series()
 
-    def _finish(self, numbers: pl.Series, cells: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame] | None:
+    def _finish(self, rows: pl.DataFrame, cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame] | None:
         """From cells (row, col, t, s, raw: the text of the XML) to the cells `scan` returns."""
         raw, kind = cells.get_column("raw"), cells.get_column("t").fill_null("n")
         if ((kind == "s") & (raw != "") & ~raw.str.contains("^[0-9]{1,18}$")).any():
@@ -620,7 +638,7 @@ class _Scanner:
                 return None  # an entity expat would refuse: let it say so
             raw = pl.select(pl.when(escaped).then(raw.replace(*mapped)).otherwise(raw)).to_series()
             cells = cells.with_columns(raw=raw)
-        return numbers, self._typed(cells)
+        return rows, self._typed(cells)
 
     def _typed(self, cells: pl.DataFrame) -> pl.DataFrame:
         """Each cell's text by its kind, as rows() gives it; a shared string as its index."""
@@ -647,6 +665,36 @@ class _Scanner:
                                     .otherwise(pl.lit(bool_text(False))))
             .otherwise(converted),
             string=pl.when((kind == "s") & (raw != "")).then(raw.cast(pl.Int64, strict=False)))
+
+
+def _cut(buffer: bytes, read: Iterator[bytes], prefix: bytes) -> Iterator[tuple[bool, bytes]]:
+    """The sheet's XML after <sheetData>, in order: (True, a piece of about PIECE bytes ending after
+    its last whole row), …, then (False, the rest from </sheetData> on, or all that is left if it
+    never comes), followed by (False, each later chunk) for whoever reads on."""
+    closing, row_end, more = b"</" + prefix + b"sheetData", b"</" + prefix + b"row", True
+    while True:
+        parts = [buffer]
+        while more and sum(map(len, parts)) < PIECE:
+            parts.append(next(read, b""))
+            more = bool(parts[-1])
+        buffer = b"".join(parts)
+        end = buffer.find(closing)
+        if end < 0 and not more:
+            yield False, buffer
+            return
+        if end < 0:  # up to the last row's end
+            cut = buffer.rfind(row_end)
+            end = buffer.find(b">", cut) + 1 if cut >= 0 else 0
+        piece, buffer = buffer[:end], buffer[end:]
+        if piece:
+            yield True, piece
+        if buffer.startswith(closing):
+            yield False, buffer
+            yield from ((False, chunk) for chunk in read)
+            return
+        if not piece:  # a row longer than a piece: read on
+            parts = [buffer, next(read, b"")]
+            more, buffer = bool(parts[1]), b"".join(parts)
 
 
 def _ahead(items: Iterator, depth: int = 2) -> Iterator:
