@@ -6,7 +6,10 @@
     BANGFU_BENCH_PG          server URL without database (default postgres://postgres@127.0.0.1:5432)
     BANGFU_BENCH_DB          name of the database it creates and drops (default bangfu_bench_import)
     BANGFU_BENCH_PHASES      set: print the PostgreSQL import's phase times (bangfu import -v 2)
-    BANGFU_BENCH_ONLY        "postgresql": only the PostgreSQL CSV figures (no .xlsx, no SQLite)
+    BANGFU_BENCH_ONLY        "postgresql": only the PostgreSQL CSV figures (no .xlsx, no SQLite);
+                             "xlsx": the same BANGFU_BENCH_ROWS members as CSV and as .xlsx, each imported
+                             into a fresh PostgreSQL database, the .xlsx's speed against the CSV's
+                             (writing a million-row .xlsx takes some minutes)
 
 Each import is `bangfu import` in a fresh process on a fresh database (full validation,
 hashing and encryption of every ID number, staging, upsert and history rows); its peak
@@ -248,12 +251,38 @@ def _report(label: str, rows: int, baseline: float, product: float, peak: float 
           f"(goal ≥ {goal:.2f}) {'OK' if ratio >= goal else 'BELOW GOAL'}", flush=True)
 
 
+def xlsx_against_csv(tmp: Path, base_env: dict) -> None:
+    """The same members imported from CSV and from .xlsx (streamed above 64 MB of sheet XML), each
+    into a fresh database: the .xlsx import's speed as a share of the CSV import's (issue 18)."""
+    import psycopg
+
+    timings = {}
+    for fmt, write in (("csv", write_csv), ("xlsx", write_xlsx)):
+        source = tmp / f"members.{fmt}"
+        write(source, ROWS, 0)
+        name = f"{DB}_{fmt}"
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+        env = {**base_env, "DATABASE_URL": f"{PG}/{name}"}
+        prepare(env)
+        timings[fmt] = timed_import(env, source)
+        print(f"PostgreSQL {fmt}: {ROWS} rows in {timings[fmt][0]:.2f} s, peak {timings[fmt][1]:.0f} MB", flush=True)
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _report("PostgreSQL .xlsx vs CSV of the same rows", ROWS, timings["csv"][0], timings["xlsx"][0],
+            timings["xlsx"][1], 0.8)
+
+
 def main() -> None:
     import psycopg
 
     with tempfile.TemporaryDirectory(prefix="bangfu-bench-") as tmp:
         tmp = Path(tmp)
         base_env = {**os.environ, "BANGFU_VAR_DIR": str(tmp / "var")}
+        if ONLY == "xlsx":
+            xlsx_against_csv(tmp, base_env)
+            return
         # PostgreSQL: CSV import against raw COPY of the same file; then .xlsx against calamine.
         name = DB
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
