@@ -3,10 +3,13 @@
 python-calamine, which reads every other workbook, loads a whole sheet before it returns the first
 row: about 1.1 GB for a million rows of ten cells (docs/performance.md), more than an import may
 take. A sheet whose XML is larger than STREAM_MIN_BYTES is therefore read here: the zip member is
-decompressed a megabyte at a time and parsed by expat (the standard library's compiled XML
-parser), so memory is that of one batch of rows. Shared strings are kept as one polars column and
-gathered per batch by index (a million-row register saved by Excel has two or three million of
-them: as Python strings they alone would take some 200 MB).
+decompressed a megabyte at a time and read in pieces of PIECE bytes by _Scanner (polars' string
+functions over whole pieces, two pieces at a time in threads), so memory is that of a few pieces
+and batches. rows() parses with expat (the standard library's compiled XML parser) instead: it
+reads the header rows, any part of a sheet the scanner does not take, and is the reference the
+scanner is tested against. Shared strings are kept as one polars column and gathered by index (a
+million-row register saved by Excel has two or three million of them: as Python strings they alone
+would take some 200 MB).
 
 Cells come out as the text the user sees, by the same rules as calamine's values (cells.py):
 strings as written (rich-text runs joined, phonetic guides left out), whole numbers without ".0",
