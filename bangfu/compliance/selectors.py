@@ -858,7 +858,9 @@ def compliance_rows(*, scope: Scope, filters: ComplianceFilters | None = None, a
     if missing := shown - pairings.keys():
         pairings.update(prepared(Pairing.objects.select_related(*PAIRING_RELATED).only(*PAIRING_SHOWN)).order_by()
                         .in_bulk(missing))
-    # the rows' obligations are those the statement was built from (kept: bangfu/reference.py)
+    # the rows' obligations are those the statement was built from (kept: bangfu/reference.py); an obligation
+    # split by minimum (_by_minimum) is one of its parts here, whose name, kind and unit are the obligation's —
+    # what a row shows (its required amount is the row's own)
     obligations = {o.pk: o for o in _obligations(scope, filters)}
     if missing := {r["obligation_id"] for r in raw} - obligations.keys():
         obligations.update(Obligation.objects.order_by().in_bulk(missing))

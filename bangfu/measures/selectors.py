@@ -32,10 +32,10 @@ def measure_list(*, scope: Scope, household: int | None = None, category: str = 
 def measures_to_deliver(*, scope: Scope, helper: int, limit: int = 50) -> list[Measure]:
     """我的帮扶: the measures a helper is responsible for and has not yet delivered, with what its table
     shows (the household's head or number, category, description, planned date), not six related rows."""
-    qs = _scoped(scope, Measure.objects.filter(helper_id=helper, status=MeasureStatus.PLANNED))
-    return list(qs.select_related("household__head").only(
+    qs = measure_list(scope=scope, helper=helper, status=MeasureStatus.PLANNED)
+    return list(qs.select_related(None).select_related("household__head").only(
         "id", "household_id", "category", "description", "planned_on", "household__number",
-        "household__head__name").order_by("household_id", "planned_on", "pk")[:limit])
+        "household__head__name")[:limit])
 
 
 def measure_get(*, scope: Scope, pk: int) -> Measure:
