@@ -213,17 +213,35 @@ def pairings_linked(scope: Scope, pairings):
 
 
 
-def target_pairings(*, scope: Scope, household: int | None = None, person: int | None = None) -> QuerySet[Pairing]:
+# What a target's page shows of each of its pairings (the helpers table, registry/_helpers.html, and the
+# due list, compliance.display.due_lines): PAIRING_SHOWN of the pairing, its programme and helper, with the
+# helper's rank, position and phone; not the target's rows, which the page has read already.
+TARGET_PAIRING_RELATED = tuple(r for r in PAIRING_RELATED if r != "region" and not r.startswith("target_"))
+TARGET_PAIRING_SHOWN = (
+    *(f for f in PAIRING_SHOWN if "__" not in f or f.split("__")[0] in TARGET_PAIRING_RELATED),
+    "helper_person__kind", "helper_person__rank", "helper_person__position", "helper_person__phone")
+
+
+def target_pairings(*, scope: Scope, household: Household | None = None,
+                    person: Person | None = None) -> list[Pairing]:
     """Every pairing of one household or person as target, current ones first, then the latest
-    ended: who helps it now and who did before, with programme, helper and helper's unit."""
-    qs = prepared(pairings_in_scope(scope).select_related(*PAIRING_RELATED))
-    qs = qs.filter(target_household_id=household) if household else qs.filter(target_person_id=person)
+    ended: who helps it now and who did before, with programme, helper and helper's unit. Each
+    pairing's target is the household or person given (not joined and read again)."""
+    qs = prepared(pairings_in_scope(scope).select_related(*TARGET_PAIRING_RELATED).only(*TARGET_PAIRING_SHOWN))
+    qs = qs.filter(target_household_id=household.pk) if household else qs.filter(target_person_id=person.pk)
     current_first = Case(When(status=PairingStatus.ACTIVE, then=0), default=1, output_field=IntegerField())
     # A helper's own page opens only inside the scope (a village team sees the township's cadre's name, not a link).
     linked = Case(When(helper_person__region__code__startswith=scope.prefix, then=Value(True)), default=Value(False))
     if scope.organization_id is not None:
         linked = Case(When(helper_person__organization_id=scope.organization_id, then=linked), default=Value(False))
-    return qs.annotate(current_first=current_first, helper_linked=linked).order_by("current_first", "-starts_on", "pk")
+    pairings = list(qs.annotate(current_first=current_first, helper_linked=linked)
+                    .order_by("current_first", "-starts_on", "pk"))
+    for pairing in pairings:
+        if household:
+            pairing.target_household = household
+        else:
+            pairing.target_person = person
+    return pairings
 
 
 def helper_pairings(*, scope: Scope, person: int) -> QuerySet[Pairing]:

@@ -122,7 +122,7 @@ def household_detail(request, pk: int):
     scope = request.user.scope
     household = selectors.household_get(scope=scope, pk=pk)
     return render(request, "registry/household_detail.html", {
-        "household": household, **_helped_context(request, scope, household=household.pk),
+        "household": household, **_helped_context(request, scope, household=household),
         "members": list(selectors.household_members(household=household)),
         "history": selectors.record_history(record=household),
         "can_edit": scope.rules.edit_registry,
@@ -201,26 +201,25 @@ def person_detail(request, pk: int):
     return render(request, "registry/person_detail.html", {
         "person": person, "history": selectors.record_history(record=person),
         "can_edit": scope.rules.edit_registry, "can_reveal": scope.rules.see_personal_data,
-        **_helped_context(request, scope, person=person.pk), **term_grades_context(scope, person)})
+        **_helped_context(request, scope, person=person), **term_grades_context(scope, person)})
 
 
-def _helped_context(request, scope, *, household: int | None = None, person: int | None = None) -> dict:
+def _helped_context(request, scope, *, household: Household | None = None, person: Person | None = None) -> dict:
     """Who helps this household or person (current and past), what is due and done in the periods
     under way; for a person also whom they help and visited. `?as_of=` pins the date (tests)."""
     from bangfu.compliance.filters import compliance_filters
     from bangfu.compliance.selectors import ComplianceFilters, compliance_rows
-    from bangfu.programmes.selectors import PAIRING_SHOWN, helper_pairings, target_pairings
+    from bangfu.programmes.selectors import helper_pairings, target_pairings
 
     _filters, as_of = compliance_filters(request.GET)
-    # the helpers' table shows the rows' names and units and the helper's rank, position and phone
-    helpers = list(target_pairings(scope=scope, household=household, person=person).only(
-        *PAIRING_SHOWN, "helper_person__kind", "helper_person__rank", "helper_person__position", "helper_person__phone"))
+    helpers = target_pairings(scope=scope, household=household, person=person)
     context = {"helpers": helpers, "as_of": as_of,
                "due": compliance_rows(scope=scope, as_of=as_of, limit=50, pairings={p.pk: p for p in helpers},
-                                      filters=ComplianceFilters(current_only=True, target_household=household,
-                                                                target_person=person))}
+                                      filters=ComplianceFilters(current_only=True,
+                                                                target_household=household.pk if household else None,
+                                                                target_person=person.pk if person else None))}
     if person:
-        context["helping"] = helper_pairings(scope=scope, person=person)[:100]
+        context["helping"] = helper_pairings(scope=scope, person=person.pk)[:100]
     return context
 
 

@@ -188,6 +188,23 @@ def test_obligations_carry_their_programme_where_several_are_listed(client, worl
     assert "干部结对帮扶 · 每月走访帮扶户" in html  # the filter's choices
 
 
+def test_the_household_page_names_the_household_in_its_due_list_without_reading_it_again(client, world):
+    """The helpers' pairings carry the household the page read (programmes.selectors.target_pairings): the due
+    list names it and links to it, and no read of the pairings joins the households."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    helped = world["helped"]
+    client.force_login(make_user(Role.COUNTY_OFFICE))
+    url = reverse("registry:household_detail", args=[helped.pk])
+    with CaptureQueriesContext(connection) as queries:
+        html = _html(client.get(url, {"as_of": AS_OF}))
+    assert f'<a href="{url}">{helped.head.name}户({helped.number})</a>' in html
+    pairing_reads = [q["sql"] for q in queries.captured_queries if 'FROM "programmes_pairing"' in q["sql"]
+                     and q["sql"].startswith('SELECT "programmes_pairing"."id"')]
+    assert pairing_reads and not [sql for sql in pairing_reads if "registry_household" in sql]
+
+
 def test_the_household_page_reads_a_fixed_number_of_queries_however_many_helpers(client, world,
                                                                                   django_assert_num_queries):
     client.force_login(make_user(Role.COUNTY_OFFICE))
