@@ -503,7 +503,7 @@ def _foldable(obligation: Obligation, filters: ComplianceFilters) -> bool:
     return not filters.status or not getattr(obligation, "has_exemptions", True)
 
 
-def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date,
+def _area_sql(obligations: list[Obligation], scope: Scope, filters: ComplianceFilters, as_of: date,
               keys: list[str], *, table: str = AREA_TABLE, joins: str = "") -> tuple[str, list]:
     """Counts per roll-up group from the folded village rows (ComplianceArea, or per village and
     helper: ComplianceHelper as `table`, with `joins` for its keys) of the periods that
@@ -511,42 +511,43 @@ def _area_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, 
     once the grace has passed and behind before — the statuses the per-row query gives these
     periods. The filters' periods (current, ending before or after) select whole rows; a status
     filter keeps the counts of its statuses (and their shortfall: the unmet pairings', _foldable),
-    and the rows that keep none are left out, as the per-row query leaves their pairings out."""
-    closed_before = as_of - timedelta(days=obligation.grace_days)
+    and the rows that keep none are left out, as the per-row query leaves their pairings out.
+
+    One scan for all the obligations (each once: folded obligations have no condition, so none is
+    split by _by_minimum), joined to a small relation of each one's last day of grace, instead of a
+    part per obligation, each a subplan of its own (docs/performance.md, stop 18)."""
+    if len({o.pk for o in obligations}) != len(obligations):
+        raise ValueError("an obligation folded twice")
     where, params = _prefix_where(scope, "g")
     # Ended periods in which something could still count (a birthday window into the next year)
     # are read per pairing instead (_summary_obligation_sql), so that what is folded is exact.
-    still = [p["pk"] for p in _periods_counting(obligation, as_of) if not p["open"]]
+    still = [(o.pk, p["pk"]) for o in obligations for p in _periods_counting(o, as_of) if not p["open"]]
     if still:
-        where.append(f"g.period_id NOT IN ({', '.join(['%s'] * len(still))})")
-        params = [*params, *still]
+        where.append(f"(g.obligation_id, g.period_id) NOT IN (VALUES {', '.join(['(%s, %s)'] * len(still))})")
+        params = [*params, *(v for pair in still for v in pair)]
     period_where, period_params = _period_where(filters, as_of, "g.period_ends_on")
     kept = _statuses(filters)
     unmet = "g.total - g.met - g.exempt"
-    counts = {"met": ("g.met", []), "on_track": ("0", []),
-              "behind": (f"CASE WHEN g.period_ends_on < %s THEN 0 ELSE {unmet} END", [closed_before]),
-              "overdue": (f"CASE WHEN g.period_ends_on < %s THEN {unmet} ELSE 0 END", [closed_before]),
-              "exempt": ("g.exempt", [])}
-    columns, column_params = [], []
-    for status in STATUS_LABELS:
-        expression, expression_params = counts[status] if status in kept else ("0", [])
-        columns.append(f"{expression} AS {status}")
-        column_params += expression_params
-    total, total_params, shortfall, shortfall_params = "g.total", [], "g.shortfall", []
+    counts = {"met": "g.met", "on_track": "0",
+              "behind": f"CASE WHEN g.period_ends_on < v.closed_before THEN 0 ELSE {unmet} END",
+              "overdue": f"CASE WHEN g.period_ends_on < v.closed_before THEN {unmet} ELSE 0 END",
+              "exempt": "g.exempt"}
+    columns = [f"{counts[status] if status in kept else '0'} AS {status}" for status in STATUS_LABELS]
+    total, shortfall = "g.total", "g.shortfall"
     if filters.status:
-        total = " + ".join(counts[s][0] for s in STATUS_LABELS if s in kept) or "0"
-        total_params = [v for s in STATUS_LABELS if s in kept for v in counts[s][1]]
+        total = " + ".join(counts[s] for s in STATUS_LABELS if s in kept) or "0"
         # without exemptions only unmet pairings fall short: behind before the grace ends, overdue after
-        shortfall = ("CASE WHEN g.period_ends_on < %s THEN {overdue} ELSE {behind} END"
+        shortfall = ("CASE WHEN g.period_ends_on < v.closed_before THEN {overdue} ELSE {behind} END"
                      .format(overdue="g.shortfall" if "overdue" in kept else "0",
                              behind="g.shortfall" if "behind" in kept else "0"))
-        shortfall_params = [closed_before]
         where.append(f"({total}) > 0")
-        params = [*params, *total_params]
+    # each obligation with the first day its ended periods are no longer within the grace days
+    graces = " UNION ALL ".join(["SELECT %s AS obligation_id, %s AS closed_before"] * len(obligations))
+    grace_params = [v for o in obligations for v in (o.pk, as_of - timedelta(days=o.grace_days))]
     sql = (f"SELECT {', '.join(keys)}, {total} AS total, {', '.join(columns)}, {shortfall} AS shortfall "
-           f"FROM {table} g {joins}WHERE g.obligation_id = %s AND g.period_ends_on <= %s"
-           + "".join(f" AND {w}" for w in where) + period_where)
-    return sql, [*total_params, *column_params, *shortfall_params, obligation.pk, as_of, *params, *period_params]
+           f"FROM {table} g {joins}JOIN ({graces}) v ON v.obligation_id = g.obligation_id "
+           f"WHERE g.period_ends_on <= %s" + "".join(f" AND {w}" for w in where) + period_where)
+    return sql, [*grace_params, as_of, *params, *period_params]
 
 
 def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
@@ -963,8 +964,8 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
     if by == "organization":  # a person's organization as it is now, as the per-row query reads it
         area_keys = ["COALESCE(g.helper_organization_id, hp.organization_id) AS helper_org_id"]
         joins = "LEFT JOIN registry_person hp ON hp.id = g.helper_person_id "
-    for obligation in folded:
-        area_sql, area_params = _area_sql(obligation, scope, filters, as_of, area_keys, table=table, joins=joins)
+    if folded:
+        area_sql, area_params = _area_sql(folded, scope, filters, as_of, area_keys, table=table, joins=joins)
         parts.append(area_sql)
         params = [*params, *area_params]
     group = ", ".join(f"u.{k}" for k in key_names)
