@@ -17,6 +17,7 @@ from bangfu.regions.models import Region
 from bangfu.registry.choices import HouseholdStatus, PovertyCause
 from bangfu.registry.models import Household, Organization, Person, Team, TermGrade, term_label
 from bangfu.registry.names import name_normalize
+from bangfu.sql import prepared
 
 
 @dataclass
@@ -66,7 +67,7 @@ def household_list(*, scope: Scope, filters: HouseholdFilters | None = None) -> 
 
 
 def household_get(*, scope: Scope, pk: int) -> Household:
-    household = scope.households(Household.objects.select_related("head", "region")).filter(pk=pk).first()
+    household = prepared(scope.households(Household.objects.select_related("head", "region"))).filter(pk=pk).first()
     if household is None:
         raise NotFound(_("户不存在或不在您的管辖范围内"))
     return household
@@ -74,7 +75,7 @@ def household_get(*, scope: Scope, pk: int) -> Household:
 
 def household_members(*, household: Household) -> QuerySet[Person]:
     head_first = Case(When(relation="head", then=0), default=1)
-    return household.members.order_by(head_first, "birth_date", "pk")
+    return prepared(household.members.order_by(head_first, "birth_date", "pk"))
 
 
 def person_list(*, scope: Scope, q: str = "", kind: str = "", organization: int | None = None) -> QuerySet[Person]:
@@ -236,7 +237,7 @@ def _related_names(model, deltas) -> dict:
 def record_history(*, record) -> list[Change]:
     """The change history of a record, newest first, personal data masked, related rows by name."""
     model = type(record)
-    entries = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries = list(prepared(record.history.select_related("history_user").order_by("history_date", "history_id")))
     changes: list[Change] = []
     kinds = {"+": pgettext("history", "新建"), "~": pgettext("history", "修改"), "-": pgettext("history", "删除")}
     shown_fields = {f.name for f in record.history.model.tracked_fields if f.editable} - HISTORY_HIDDEN
