@@ -1,14 +1,16 @@
-"""What the household list shows per line, computed once per page in Python.
+"""What the household list and a household's members table show per line, computed once per page in Python.
 
 The rows template reads each cell as one value of a dict, where following each household to its head
 and region, labelling its choices and masking the head's ID number in template tags and filters took
 most of the list's time (docs/performance.md, Pages)."""
 
 from django.utils.formats import localize
+from django.utils.functional import Promise
 
 from bangfu.links import Links
 from bangfu.privacy.masking import mask_id_number
 from bangfu.registry.choices import HouseholdStatus, PovertyCause
+from bangfu.registry.models import Person
 
 
 # What household_lines reads of a household, its head and village: the list's read takes these values
@@ -32,3 +34,27 @@ def household_lines(households) -> list[dict]:
         "cause": str(cause.get(h["main_cause"], h["main_cause"]) or "") or "—",
         "income": localize(h["income_per_capita"]),
     } for h in households]
+
+
+# The members table's labelled choices (household_detail.html): each cell's label looked up in the field's
+# choices and translated alone, where `get_FOO_display` translated and hashed every label of the field a cell.
+MEMBER_CHOICES = ("relation", "gender", "education", "schooling", "health", "disability_category",
+                  "disability_grade", "work_ability")
+
+
+def member_lines(members) -> list[dict]:
+    """One dict per member (a Person): the person (for its masked ID number), name and links, the
+    labelled choices as `get_FOO_display` gives them (an unknown value shown as it is), birth date."""
+    links = Links()
+    choices = {name: dict(Person._meta.get_field(name).flatchoices) for name in MEMBER_CHOICES}
+    lines = []
+    for m in members:
+        line = {"person": m, "name": m.name, "url": links("registry:person_detail", m.pk),
+                "edit_url": links("registry:person_edit", m.pk),
+                "birth_date": m.birth_date.isoformat() if m.birth_date else ""}
+        for name in MEMBER_CHOICES:
+            value = getattr(m, name)
+            label = choices[name].get(value, value)
+            line[name] = str(label) if isinstance(label, Promise) else label
+        lines.append(line)
+    return lines

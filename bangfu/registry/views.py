@@ -21,7 +21,7 @@ from bangfu.privacy.services import personal_value_reveal
 from bangfu.privacy.templatetags.privacy import personal_field_context
 from bangfu.registry import selectors, services
 from bangfu.registry.choices import PersonKind
-from bangfu.registry.display import HOUSEHOLD_SHOWN, household_lines
+from bangfu.registry.display import HOUSEHOLD_SHOWN, household_lines, member_lines
 from bangfu.registry.forms import (
     HouseholdFilterForm,
     HouseholdForm,
@@ -123,7 +123,7 @@ def household_detail(request, pk: int):
     household = selectors.household_get(scope=scope, pk=pk)
     return render(request, "registry/household_detail.html", {
         "household": household, **_helped_context(request, scope, household=household),
-        "members": list(selectors.household_members(household=household)),
+        "members": member_lines(selectors.household_members(household=household)),
         "history": selectors.record_history(record=household),
         "can_edit": scope.rules.edit_registry,
         "can_reveal": scope.rules.see_personal_data,

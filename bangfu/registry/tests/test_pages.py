@@ -158,3 +158,32 @@ def test_a_county_office_forms_a_work_team_with_one_first_secretary(county_clien
     page = county_client.get(team_url).content.decode()
     assert "蓝天明" in page and "第一书记" in page
     assert "县财政局驻和平村工作队" in county_client.get(reverse("registry:team_list")).content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_household_page_shows_each_members_labels_as_their_fields_give_them(county_client, language):
+    """The members table's cells are computed in Python (registry.display.member_lines): each choice by the
+    label get_FOO_display gives in the user's language, a disability with its grade, the person's pages linked."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from bangfu.registry.models import Person
+
+    household = make_household(members=2)
+    child = household.members.exclude(relation="head").get()
+    Person.objects.filter(pk=child.pk).update(health="disabled", disability_category="physical", disability_grade=4,
+                                              education="junior", schooling="none", work_ability="weak")
+    county_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = county_client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    with translation.override(language):
+        for m in household.members.all():
+            name, relation = translation.gettext("姓名"), translation.gettext("与户主关系")
+            assert (f'<td data-label="{name}"><a href="{reverse("registry:person_detail", args=[m.pk])}">{m.name}</a>'
+                    f'</td><td data-label="{relation}">{m.get_relation_display()}</td>') in page
+            assert f'<td data-label="{translation.gettext("性别")}">{m.get_gender_display()}</td>' in page
+            assert f'<td class="hide-sm">{m.get_work_ability_display()}</td>' in page
+            assert f'<a href="{reverse("registry:person_edit", args=[m.pk])}">{translation.gettext("修改")}</a>' in page
+        child.refresh_from_db()
+        assert (f'<td class="hide-sm">{child.get_health_display()} · {child.get_disability_category_display()} '
+                f'{child.get_disability_grade_display()}</td>') in page
+        assert child.get_disability_category_display() != "physical" and child.get_education_display() in page
