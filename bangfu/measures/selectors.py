@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.scope import Scope
 from bangfu.errors import NotFound
 from bangfu.measures.models import Measure, MeasureEvidence, MeasureStatus, Project
+from bangfu.sql import prepared
 
 
 def _scoped(scope: Scope, qs: QuerySet) -> QuerySet:
@@ -31,11 +32,12 @@ def measure_list(*, scope: Scope, household: int | None = None, category: str = 
 
 def measures_to_deliver(*, scope: Scope, helper: int, limit: int = 50) -> list[Measure]:
     """我的帮扶: the measures a helper is responsible for and has not yet delivered, with what its table
-    shows (the household's head or number, category, description, planned date), not six related rows."""
+    shows (the household's head or number, category, description, planned date), not six related rows; a
+    prepared statement (bangfu/sql.py), planned once a connection: the page asks it on every request."""
     qs = measure_list(scope=scope, helper=helper, status=MeasureStatus.PLANNED)
-    return list(qs.select_related(None).select_related("household__head").only(
+    return list(prepared(qs.select_related(None).select_related("household__head").only(
         "id", "household_id", "category", "description", "planned_on", "household__number",
-        "household__head__name")[:limit])
+        "household__head__name"))[:limit])
 
 
 def measure_get(*, scope: Scope, pk: int) -> Measure:

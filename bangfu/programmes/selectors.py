@@ -213,12 +213,25 @@ def pairings_linked(scope: Scope, pairings):
 
 
 
+# What 我的帮扶 shows of a helper's own pairings (its list, and its due list: compliance.display.due_lines):
+# PAIRING_SHOWN without the helper's unit and the other kinds of helper — the helper is the person signed in.
+OWN_PAIRING_RELATED = tuple(r for r in PAIRING_RELATED if r not in (
+    "helper_person__organization", "helper_organization", "helper_team", "helper_team__organization"))
+OWN_PAIRING_SHOWN = tuple(f for f in PAIRING_SHOWN if "__" not in f or f.rsplit("__", 1)[0] in OWN_PAIRING_RELATED)
+
+
+def own_pairings(*, scope: Scope, person: int, limit: int = 200) -> list[Pairing]:
+    """我的帮扶: the active pairings of one helper (a person), with what its lists show."""
+    qs = pairing_list(scope=scope, helper_person=person, status=PairingStatus.ACTIVE)
+    return list(qs.select_related(None).select_related(*OWN_PAIRING_RELATED).only(*OWN_PAIRING_SHOWN)[:limit])
+
+
 # What a target's page shows of each of its pairings (the helpers table, registry/_helpers.html, and the
 # due list, compliance.display.due_lines): PAIRING_SHOWN of the pairing, its programme and helper, with the
 # helper's rank, position and phone; not the target's rows, which the page has read already.
 TARGET_PAIRING_RELATED = tuple(r for r in PAIRING_RELATED if r != "region" and not r.startswith("target_"))
 TARGET_PAIRING_SHOWN = (
-    *(f for f in PAIRING_SHOWN if "__" not in f or f.split("__")[0] in TARGET_PAIRING_RELATED),
+    *(f for f in PAIRING_SHOWN if "__" not in f or f.rsplit("__", 1)[0] in TARGET_PAIRING_RELATED),
     "helper_person__kind", "helper_person__rank", "helper_person__position", "helper_person__phone")
 
 

@@ -203,8 +203,7 @@ def my_pairings(request):
 
     scope = request.user.scope
     _filters, as_of = compliance_filters(request.GET)  # ?as_of= pins the date (tests)
-    pairings = list(selectors.pairing_list(scope=scope, helper_person=person_id, status="active").only(
-        *selectors.PAIRING_SHOWN)[:200])  # what the list shows (target, programme, region): not twelve rows in full
+    pairings = selectors.own_pairings(scope=scope, person=person_id)
     from bangfu.measures.selectors import measures_to_deliver
 
     return render(request, "programmes/mine.html", {

@@ -57,6 +57,23 @@ def test_a_helper_lands_on_their_todo_with_one_tap_to_record(client, world):
     assert 'value="2025-10-08"' in form and '<option value="走访" selected>' in form
 
 
+def test_my_pairings_list_the_helpers_targets_read_without_other_kinds_of_helper(client, world):
+    """我的帮扶 reads the signed-in helper's pairings with what it shows (programmes.selectors.own_pairings):
+    each target linked to its pairing with a button to record, and no join to teams or units."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["helper"])
+    with CaptureQueriesContext(connection) as queries:
+        html = _html(client.get(reverse("programmes:mine"), {"as_of": AS_OF}))
+    pairing, helped = world["pairing"], world["helped"]
+    detail = reverse("programmes:pairing_detail", args=[pairing.pk])
+    assert f'<a href="{detail}">{helped.head.name}户({helped.number})</a>' in html
+    assert f'href="{reverse("activities:activity_create")}?pairing={pairing.pk}">记录帮扶</a>' in html
+    pairing_reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "programmes_pairing"."id"')]
+    assert pairing_reads and not [sql for sql in pairing_reads if '"registry_team"' in sql]
+
+
 def test_this_weeks_list_holds_the_months_visit_not_yet_made(client, world):
     client.force_login(make_user(Role.COUNTY_OFFICE))
     html = _html(client.get(reverse("compliance:this_week"), {"as_of": AS_OF}))
