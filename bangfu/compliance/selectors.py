@@ -455,6 +455,47 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     return sql, params
 
 
+def _summary_counting_sql(obligations: list[Obligation], scope: Scope, filters: ComplianceFilters, as_of: date, *,
+                          with_org: bool) -> tuple[str, list]:
+    """What `_summary_obligation_sql(open_only=True)` reads for each of these obligations — the rows of
+    the periods still counting on `as_of` — in one scan of the summary joined to a small relation of
+    (obligation, period, minimum, share due by `as_of`, first day past the grace), instead of a part per
+    obligation. Only for obligations whose pairings are a region's (not narrowed) on a day after which
+    nothing is recorded (the rows stand as kept: no `later` subquery), as a roll-up reads them."""
+    periods = []
+    for obligation in obligations:
+        required = float(obligation.minimum)
+        closed_before = as_of - timedelta(days=obligation.grace_days)
+        for period in _periods_counting(obligation, as_of):
+            expected = required  # a period that has ended (a birthday window still counting) owes all
+            if period["open"]:  # as _expected_sql: the share of the period elapsed, rounded down
+                length = (period["ends_on"] - period["starts_on"]).days + 1
+                elapsed = (as_of - period["starts_on"]).days + 1
+                expected = float(math.floor(required * elapsed / length))
+            periods.append((obligation.pk, period["pk"], required, expected, closed_before))
+    reference = _least("s.period_ends_on", "%s")
+    where = ["s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
+             f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"]
+    prefix_where, prefix_params = _prefix_where(scope, "s")
+    more, more_params = _period_where(filters, as_of, "s.period_ends_on")
+    joins, org = "", "NULL"
+    if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
+        joins = "LEFT JOIN registry_person hp ON hp.id = s.helper_person_id "
+        org = "COALESCE(s.helper_organization_id, hp.organization_id)"
+    owed = " UNION ALL ".join(["SELECT %s AS obligation_id, %s AS period_id, %s AS required, %s AS expected, "
+                               "%s AS closed_before"] * len(periods))
+    sql = (f"SELECT s.pairing_id, s.obligation_id, s.period_id, NULL AS period_label, s.period_starts_on, "
+           f"s.period_ends_on, v.required, v.expected, s.done, s.exempt, "
+           f"CASE WHEN s.period_ends_on < v.closed_before THEN 1 ELSE 0 END AS closed, s.programme_id, s.region_id, "
+           f"s.helper_person_id, s.helper_organization_id, s.helper_team_id, {org} AS helper_org_id "
+           f"FROM {SUMMARY_TABLE} s {joins}JOIN ({owed}) v ON v.obligation_id = s.obligation_id "
+           f"AND v.period_id = s.period_id WHERE {' AND '.join(where + prefix_where)}{more}")
+    # fenced as _summary_obligation_sql's parts are (unfenced, the planner copies the status into every sum)
+    fence = "OFFSET 0" if _vendor() == "postgresql" else "LIMIT -1 OFFSET 0"
+    return (f"SELECT * FROM ({sql} {fence}) f",
+            [*(v for row in periods for v in row), as_of, as_of, as_of, *prefix_params, *more_params])
+
+
 # A list's page (_page_sql) reads the rows of ended periods status by status: which rows have each
 # status (parameters: the minimum, and for overdue and behind the first day not yet past the grace),
 # and their order in the list — most behind first (shortfall = minimum − done, for rows not met: done
@@ -669,10 +710,16 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org
         return None
     _periods_prefetch(obligations, as_of)
     later = not live and _recorded_after(scope, filters, as_of)  # (the live reference reads the activities themselves)
+    # the periods still counting of the folded obligations, read together when their rows stand as kept
+    together = [] if live or later else [o for o in obligations if o.pk in open_only and _periods_counting(o, as_of)]
     parts, params = [], []
+    if together:
+        sql, part_params = _summary_counting_sql(together, scope, filters, as_of, with_org=with_org)
+        parts.append(sql)
+        params += part_params
     for obligation in obligations:
-        if obligation.pk in open_only and not _periods_counting(obligation, as_of):
-            continue  # all its periods are read folded: no part (a part that selects nothing still costs its plan)
+        if obligation.pk in open_only and (together or not _periods_counting(obligation, as_of)):
+            continue  # read together above, or all its periods read folded: no part of its own
         if live:
             sql, part_params = _obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
                                                with_exemptions=obligation.has_exemptions)
