@@ -27,11 +27,14 @@ class Page(PageNumberPagination):
 
 
 class HouseholdPage(Page):
-    """The household list's page: its rows read as values and masked (household_out_row)."""
+    """The household list's page: the households counted as filtered, then the page's rows read as values
+    and masked (household_out_row). Counted after `.values()`, the count kept the join to each head that
+    the rows' columns add (as the HTML list's did: registry/views._CountedPaginator)."""
 
     def paginate_queryset(self, queryset, pagination, request=None, **params):
         page = super().paginate_queryset(queryset, pagination, request=request, **params)
-        page[self.items_attribute] = [household_out_row(values) for values in page[self.items_attribute]]
+        rows = page[self.items_attribute].values(*HOUSEHOLD_OUT_VALUES)
+        page[self.items_attribute] = [household_out_row(values) for values in rows]
         return page
 
 
@@ -283,7 +286,7 @@ def _payload(schema: Schema, *, partial: bool = False) -> dict:
 @paginate(HouseholdPage)
 def household_list(request, filters: Query[HouseholdQuery]):
     households = selectors.household_list(scope=request.auth.scope, filters=selectors.HouseholdFilters(**filters.dict()))
-    return households.select_related(None).values(*HOUSEHOLD_OUT_VALUES)
+    return households.select_related(None)  # its page read as values by HouseholdPage
 
 
 @router.get("/households/{household_id}", response=HouseholdOut, summary="户详情")

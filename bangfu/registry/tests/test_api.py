@@ -22,3 +22,18 @@ def test_the_household_list_shows_each_household_as_its_own_api_page_does(county
     assert first["head_name"] == households[0].head.name
     assert "*" in first["head_id_number"] and households[0].head.id_number not in str(listed)
     assert (headless["head_name"], headless["head_id_number"], headless["phone"]) == (None, "", "")
+
+
+def test_the_household_list_counts_without_joining_the_heads_it_shows(county_client):
+    """The rows name each head (a join); the count reads the households alone, as the HTML list's does, and a
+    page past the first still says how many there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        make_household(members=2)
+    with CaptureQueriesContext(connection) as queries:
+        listed = county_client.get("/api/v1/households", {"page_size": 2, "page": 2}).json()
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1 and "JOIN" not in counts[0]
+    assert listed["count"] == 3 and len(listed["items"]) == 1 and listed["items"][0]["head_name"]
