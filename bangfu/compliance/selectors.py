@@ -308,15 +308,20 @@ def _open_periods(obligation: Obligation, as_of: date) -> list[dict]:
     return [p for p in _periods_counting(obligation, as_of) if p["open"]]
 
 
+def _share_due(required: float, period: dict, as_of: date) -> float:
+    """What of `required` is due by `as_of` in a period under way: the share of its days elapsed, rounded down."""
+    length = (period["ends_on"] - period["starts_on"]).days + 1
+    elapsed = (as_of - period["starts_on"]).days + 1
+    return float(math.floor(required * elapsed / length))
+
+
 def _expected_sql(obligation: Obligation, as_of: date, period_id: str, open_periods: list[dict] | None = None
                   ) -> tuple[str, list]:
     """The share of the minimum due by `as_of`: the minimum, or less in the periods under way."""
     required = float(obligation.minimum)
     whens = []
     for period in _open_periods(obligation, as_of) if open_periods is None else open_periods:
-        length = (period["ends_on"] - period["starts_on"]).days + 1
-        elapsed = (as_of - period["starts_on"]).days + 1
-        whens.append((period["pk"], float(math.floor(required * elapsed / length))))
+        whens.append((period["pk"], _share_due(required, period, as_of)))
     if not whens:
         return "%s", [required]
     sql = f"CASE {period_id} " + " ".join("WHEN %s THEN %s" for _w in whens) + " ELSE %s END"
@@ -467,11 +472,9 @@ def _summary_counting_sql(obligations: list[Obligation], scope: Scope, filters: 
         required = float(obligation.minimum)
         closed_before = as_of - timedelta(days=obligation.grace_days)
         for period in _periods_counting(obligation, as_of):
-            expected = required  # a period that has ended (a birthday window still counting) owes all
-            if period["open"]:  # as _expected_sql: the share of the period elapsed, rounded down
-                length = (period["ends_on"] - period["starts_on"]).days + 1
-                elapsed = (as_of - period["starts_on"]).days + 1
-                expected = float(math.floor(required * elapsed / length))
+            # as _expected_sql: a period under way owes its share by now, one that has ended (a birthday window
+            # still counting) the minimum
+            expected = _share_due(required, period, as_of) if period["open"] else required
             periods.append((obligation.pk, period["pk"], required, expected, closed_before))
     reference = _least("s.period_ends_on", "%s")
     where = ["s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
