@@ -271,7 +271,10 @@ def filled_copy(url: str, tmp: Path, before: dict[str, int]) -> tuple[float, int
         for table, _parts in dumps:
             conn.execute(f"ANALYZE bench_{table}")
         conn.commit()
-        conn.execute("CHECKPOINT")  # the old rows' writes are not charged to the timed COPY
+        try:  # the old rows' writes are not charged to the timed COPY
+            conn.execute("CHECKPOINT")
+        except psycopg.errors.InsufficientPrivilege:  # a role without pg_checkpoint: timed as it comes
+            conn.rollback()
         start = time.perf_counter()
         load("new")
         conn.commit()
