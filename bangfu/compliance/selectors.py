@@ -382,6 +382,30 @@ def _by_minimum(obligation: Obligation) -> list[Obligation]:
     return parts
 
 
+def _owed_where(as_of: date) -> tuple[list[str], list]:
+    """Who owes a summary row's period (`s`) by `as_of`: a started period, and the pairing active on its
+    reference day (its last day, or `as_of` for a period under way)."""
+    reference = _least("s.period_ends_on", "%s")
+    return (["s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
+             f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"], [as_of, as_of, as_of])
+
+
+def _helper_org(with_org: bool) -> tuple[str, str]:
+    """The join and expression of a summary row's helper's organization (the unit itself, or a person's, as
+    it is now); a join only when grouped or filtered by it."""
+    if not with_org:
+        return "", "NULL"
+    return ("LEFT JOIN registry_person hp ON hp.id = s.helper_person_id ",
+            "COALESCE(s.helper_organization_id, hp.organization_id)")
+
+
+def _fenced(sql: str) -> str:
+    """A derived table the planner keeps as it is: not copying its columns' expressions into every expression
+    of the outer statements that uses them (status, shortfall: five times over)."""
+    fence = "OFFSET 0" if _vendor() == "postgresql" else "LIMIT -1 OFFSET 0"
+    return f"SELECT * FROM ({sql} {fence}) f"
+
+
 def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
                             with_org: bool, with_labels: bool, open_only: bool = False, ended_status: str = "",
                             limit: int | None = None, later: bool = True) -> tuple[str, list]:
@@ -401,10 +425,9 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     With `ended_status` (a list's page, _page_sql): only the rows of the periods no longer counting
     that have that status, the first `limit` of them in the lists' order — read as they stand, so
     that the order index (compliance_done_order) gives them without reading the others."""
-    reference = _least("s.period_ends_on", "%s")
-    where = ["s.obligation_id = %s", "s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
-             f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"]
-    where_params: list = [obligation.pk, as_of, as_of, as_of]
+    owed, owed_params = _owed_where(as_of)
+    where = ["s.obligation_id = %s", *owed]
+    where_params: list = [obligation.pk, *owed_params]
     counting = _periods_counting(obligation, as_of)
     open_periods = [p for p in counting if p["open"]]
     counting_ids = [p["pk"] for p in counting]
@@ -431,13 +454,11 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
         where_params += list(p_params)
     more, more_params = _period_where(filters, as_of, "s.period_ends_on")
     expected, expected_params = _expected_sql(obligation, as_of, "s.period_id", open_periods)
-    joins, label, org = "", "NULL", "NULL"
+    joins, org = _helper_org(with_org)
+    label = "NULL"
     if with_labels:
-        joins += "JOIN programmes_programmeperiod per ON per.id = s.period_id "
+        joins = "JOIN programmes_programmeperiod per ON per.id = s.period_id " + joins
         label = "per.label"
-    if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
-        joins += "LEFT JOIN registry_person hp ON hp.id = s.helper_person_id "
-        org = "COALESCE(s.helper_organization_id, hp.organization_id)"
     done, done_params = "s.done", []
     if counting_ids and later:  # rows that counted something after as_of: done by as_of, from their activities
         done, done_params = _done_by_sql(obligation, as_of)
@@ -452,11 +473,10 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
         sql = f"SELECT * FROM ({sql} ORDER BY {order} LIMIT %s) f"
         params += [*[float(obligation.minimum)] * order.count("%s"), limit]
     if counting_ids:
-        # A fence, so that the planner does not copy `done` (a subquery per such row) into every
-        # expression of the outer statements that uses it (status, shortfall: five times over). Kept when
-        # `done` is the row's own: unfenced, the full demo county's roll-up ran in 20–30 ms instead of 8–12.
-        fence = "OFFSET 0" if _vendor() == "postgresql" else "LIMIT -1 OFFSET 0"
-        sql = f"SELECT * FROM ({sql} {fence}) f"
+        # Fenced, so that the planner does not copy `done` (a subquery per such row) into the outer
+        # statements' expressions. Kept when `done` is the row's own: unfenced, the full demo county's
+        # roll-up ran in 20–30 ms instead of 8–12.
+        sql = _fenced(sql)
     return sql, params
 
 
@@ -476,15 +496,10 @@ def _summary_counting_sql(obligations: list[Obligation], scope: Scope, filters: 
             # still counting) the minimum
             expected = _share_due(required, period, as_of) if period["open"] else required
             periods.append((obligation.pk, period["pk"], required, expected, closed_before))
-    reference = _least("s.period_ends_on", "%s")
-    where = ["s.period_starts_on <= %s", f"s.pairing_starts_on <= {reference}",
-             f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"]
+    where, owed_params = _owed_where(as_of)
     prefix_where, prefix_params = _prefix_where(scope, "s")
     more, more_params = _period_where(filters, as_of, "s.period_ends_on")
-    joins, org = "", "NULL"
-    if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
-        joins = "LEFT JOIN registry_person hp ON hp.id = s.helper_person_id "
-        org = "COALESCE(s.helper_organization_id, hp.organization_id)"
+    joins, org = _helper_org(with_org)
     owed = " UNION ALL ".join(["SELECT %s AS obligation_id, %s AS period_id, %s AS required, %s AS expected, "
                                "%s AS closed_before"] * len(periods))
     sql = (f"SELECT s.pairing_id, s.obligation_id, s.period_id, NULL AS period_label, s.period_starts_on, "
@@ -493,10 +508,7 @@ def _summary_counting_sql(obligations: list[Obligation], scope: Scope, filters: 
            f"s.helper_person_id, s.helper_organization_id, s.helper_team_id, {org} AS helper_org_id "
            f"FROM {SUMMARY_TABLE} s {joins}JOIN ({owed}) v ON v.obligation_id = s.obligation_id "
            f"AND v.period_id = s.period_id WHERE {' AND '.join(where + prefix_where)}{more}")
-    # fenced as _summary_obligation_sql's parts are (unfenced, the planner copies the status into every sum)
-    fence = "OFFSET 0" if _vendor() == "postgresql" else "LIMIT -1 OFFSET 0"
-    return (f"SELECT * FROM ({sql} {fence}) f",
-            [*(v for row in periods for v in row), as_of, as_of, as_of, *prefix_params, *more_params])
+    return _fenced(sql), [*(v for row in periods for v in row), *owed_params, *prefix_params, *more_params]
 
 
 # A list's page (_page_sql) reads the rows of ended periods status by status: which rows have each
