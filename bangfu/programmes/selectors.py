@@ -212,12 +212,16 @@ def pairings_linked(scope: Scope, pairings):
     return pairings
 
 
+def _shown_of(related: tuple[str, ...]) -> tuple[str, ...]:
+    """PAIRING_SHOWN's columns of the pairing and of those of its related rows that `related` reads."""
+    return tuple(f for f in PAIRING_SHOWN if "__" not in f or f.rsplit("__", 1)[0] in related)
+
 
 # What 我的帮扶 shows of a helper's own pairings (its list, and its due list: compliance.display.due_lines):
 # PAIRING_SHOWN without the helper's unit and the other kinds of helper — the helper is the person signed in.
 OWN_PAIRING_RELATED = tuple(r for r in PAIRING_RELATED if r not in (
     "helper_person__organization", "helper_organization", "helper_team", "helper_team__organization"))
-OWN_PAIRING_SHOWN = tuple(f for f in PAIRING_SHOWN if "__" not in f or f.rsplit("__", 1)[0] in OWN_PAIRING_RELATED)
+OWN_PAIRING_SHOWN = _shown_of(OWN_PAIRING_RELATED)
 
 
 def own_pairings(*, scope: Scope, person: int, limit: int = 200) -> list[Pairing]:
@@ -231,7 +235,7 @@ def own_pairings(*, scope: Scope, person: int, limit: int = 200) -> list[Pairing
 # helper's rank, position and phone; not the target's rows, which the page has read already.
 TARGET_PAIRING_RELATED = tuple(r for r in PAIRING_RELATED if r != "region" and not r.startswith("target_"))
 TARGET_PAIRING_SHOWN = (
-    *(f for f in PAIRING_SHOWN if "__" not in f or f.rsplit("__", 1)[0] in TARGET_PAIRING_RELATED),
+    *_shown_of(TARGET_PAIRING_RELATED),
     "helper_person__kind", "helper_person__rank", "helper_person__position", "helper_person__phone")
 
 
