@@ -235,3 +235,66 @@ def test_a_first_load_writes_what_an_import_beside_registered_records_writes(reg
     assert len(matched) == 2  # households and persons matched against the registered ones
     assert counts == first_counts and history == first_history == {"Household": 30, "Person": 60}
     assert rows == first_rows and len(rows) == 90
+
+
+def _streamed(monkeypatch) -> list:
+    """The persons registry_person held when the checks across rows began, one entry per import."""
+    from bangfu.imports.upsert import Stage
+
+    seen, checks = [], Stage.cross_errors
+
+    def counted(self):
+        errors = checks(self)
+        seen.append(Person.objects.count())
+        return errors
+
+    monkeypatch.setattr(Stage, "cross_errors", counted)
+    return seen
+
+
+def test_a_first_load_writes_its_members_while_reading_and_rolls_them_back_on_a_later_error(
+        regions, tmp_path, monkeypatch):
+    """Stage.stream_first_load: on PostgreSQL a first load's members are in registry_person before the
+    checks across rows run. An error those checks find, or one in a cell of a later batch, still leaves
+    nothing written, the indexes as they were, and the messages name the rows as any import's do."""
+    from bangfu.imports.services import import_file
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a first load streams its members on PostgreSQL only")
+    user = make_user(Role.COUNTY_OFFICE)
+    before = _indexes()
+    seen = _streamed(monkeypatch)
+    source = tmp_path / "first.csv"
+
+    def run(lines: list[str]):
+        source.write_text("\n".join(["户编号,所在村,姓名,身份证号,与户主关系", *lines]) + "\n", encoding="utf-8")
+        return import_file(path=source, register="members", scope=user.scope, by=user, dry_run=False, batch_rows=4)
+
+    def member(i: int, relation: str = "户主", household: int | None = None) -> str:
+        number = id_numbers.make("450224", date(1960, 1, 1) + timedelta(days=i), i % 400, "male")
+        return f"F{household if household is not None else i:05d},长安镇大巷村,成员{i},{number},{relation}"
+
+    good = [member(i) for i in range(10)]
+    # The same ID number in the first and the third batch: the insert skips the second, the checks refuse it.
+    twice = [*good, good[0].replace("F00000", "F00099").replace("成员0", "成员甲")]
+    out = run(twice)
+    assert seen[-1] == 10 and out.error_total == 1 and not out.written
+    assert out.errors.row(0, named=True)["row"] == 12 and "身份证号与第 2 行 重复" in out.errors["message"][0]
+    # Two heads in a household whose rows lie in two batches.
+    out = run([*good, member(20, "户主", household=3)])
+    assert seen[-1] == 11 and out.error_total >= 1 and not out.written
+    assert set(out.errors["kind"]) == {"head"}
+    # A refused cell in the third batch: the batches before it were streamed, the rest only staged.
+    out = run([*good[:8], member(30).replace("成员30", ""), *good[8:]])
+    assert seen[-1] == 8 and out.error_total == 1 and not out.written
+    assert Person.objects.count() == Household.objects.count() == 0
+    assert Person.history.count() == Household.history.count() == 0
+    assert _indexes() == before
+
+    out = run([*good, member(40, "子女", household=0)])
+    assert out.written and seen[-1] == 11 and out.counts()["persons"]["created"] == 11
+    household = Household.objects.get(number="F00000")
+    assert household.size == 2 and household.head.name == "成员0"
+    assert Person.objects.get(name="成员40").household == household
+    assert _indexes() == before
+    _assert_history_is_the_records(user)
