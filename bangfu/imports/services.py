@@ -149,9 +149,6 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
                 from bangfu.crosschecks.staging import ListStage as kind
             stage = kind(register=reg, mapped=reg.given(mapping), scope=scope, timed=outcome.timed)
             try:
-                if not dry_run and isinstance(stage, Stage):
-                    with outcome.timed("first load: lock"):
-                        stage.stream_first_load()  # a first load writes its persons as it reads (upsert.py)
                 _stage_file(stage, sheet, ctx, outcome, kept, kinds, batch_rows, total, progress)
                 with outcome.timed("plan"):
                     if outcome.error_total:

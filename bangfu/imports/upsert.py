@@ -37,10 +37,8 @@ STAGE_TOTALS = "bangfu_import_totals"
 STAGE_RECORDS = "bangfu_import_records"  # persons or organizations of a register without households
 STAGE_GROUPS = "bangfu_import_groups"  # one row per household number of the file (Stage._group_households)
 STAGE_SECRETS = {"household": "bangfu_import_secrets_h", "person": "bangfu_import_secrets_p"}
-STAGE_BATCH = "bangfu_import_batch"  # a first load's current batch, its persons written from it (FirstLoad)
-STAGE_KEYS = "bangfu_import_keys"  # a first load's household numbers with the ids drawn for them
 STAGES = (STAGE, STAGE_HOUSEHOLDS, STAGE_PERSONS, STAGE_TOTALS, STAGE_RECORDS, STAGE_GROUPS,
-          *STAGE_SECRETS.values(), STAGE_BATCH, STAGE_KEYS)
+          *STAGE_SECRETS.values())
 KEEP_KINDS = ("phone", "bank_account")  # a blank (or masked) cell keeps the registered number
 _MODELS = {"household": Household, "person": Person, "organization": Organization}
 # Stage columns every file provides (required or derived from the ID number).
@@ -135,21 +133,6 @@ class CrossError:
 
 
 @dataclass
-class FirstLoad:
-    """A first load's persons, written batch by batch while the file is still being read (Stage.stream_first_load).
-
-    The statements are built once; `written` counts the persons inserted. The stream stops at the
-    first batch with a row refused in a cell (such an import is rolled back), and for good when the
-    import turns out not to be written after all (Stage.plan without reserve)."""
-
-    keys: str  # draws ids for the batch's household numbers not seen before
-    persons: str  # inserts the batch's members, each with its household's id
-    params: list
-    written: int = 0
-    stopped: bool = False
-
-
-@dataclass
 class Stage:
     """One import's staging tables, inside the caller's transaction."""
 
@@ -169,8 +152,6 @@ class Stage:
     _all_new: bool = False  # the plan creates every household and person it holds (plan())
     _grouped: bool = False  # STAGE_GROUPS holds every staged row's household (until drop_bad)
     _dropped: list | None = None  # indexes dropped for a first load before the plan (plan(reserve=True))
-    _first_load: FirstLoad | None = None  # persons written while reading (stream_first_load)
-    _now: datetime | None = None  # the time of every row and history row the import writes
 
     def __post_init__(self):
         if self.timed is None:
@@ -245,20 +226,17 @@ class Stage:
         some forty columns, a file often ten."""
         present = [c for c in self.columns if c.name in frame.columns]
         if _vendor() == "postgresql":
-            # Binary COPY (pgcopy.py): no text for the server to parse, hashes and ciphertexts raw.
-            data = pgcopy.encode(frame, [(c.name, c.type) for c in present])
-            with self._raw.cursor() as cursor:
-                self._copy(cursor, STAGE, present, data)
-                if self._first_load is not None:
-                    self._stream_batch(cursor, frame, present, data)
+            self._copy(frame, present)
         else:
             self._executemany(frame, present)
         self.rows += frame.height
 
-    @staticmethod
-    def _copy(cursor, table: str, columns: list[StageColumn], data: bytes) -> None:
-        with cursor.copy(f"COPY {table} ({', '.join(c.name for c in columns)}) FROM STDIN (FORMAT binary)") as copy:
-            copy.write(data)
+    def _copy(self, frame: pl.DataFrame, columns: list[StageColumn]) -> None:
+        """Binary COPY (pgcopy.py): no text for the server to parse, hashes and ciphertexts raw."""
+        data = pgcopy.encode(frame, [(c.name, c.type) for c in columns])
+        with self._raw.cursor() as cursor:
+            with cursor.copy(f"COPY {STAGE} ({', '.join(c.name for c in columns)}) FROM STDIN (FORMAT binary)") as copy:
+                copy.write(data)
 
     def _executemany(self, frame: pl.DataFrame, columns: list[StageColumn]) -> None:
         out = frame.select([
@@ -269,66 +247,6 @@ class Stage:
         placeholders = ", ".join(["%s"] * len(columns))
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {STAGE} ({names}) VALUES ({placeholders})", out.rows())
-
-    # A first load, streamed ---------------------------------------------------------------
-
-    def stream_first_load(self) -> bool:
-        """Write a first load's persons while the file is still being read, instead of after the
-        checks and the plan: the import of a million members spent about a third of its time reading,
-        validating and staging before the first row was written (docs/performance.md).
-
-        Only where nothing can differ from the planned write: on PostgreSQL, for a register of
-        households with their members, when the four written tables are empty under the import's
-        exclusive lock (their secondary indexes are dropped now instead of at the plan, _indexes_drop)
-        and the per-row foreign-key checks can give way to the per-set ones (_replica_role). Each batch
-        then goes to the stage as before and, from a copy of it, to registry_person: its household
-        numbers draw their ids (STAGE_KEYS) and its members are inserted with them. The checks across
-        rows still run on the whole stage before the households are written, and any error anywhere
-        rolls the one transaction back, persons with it. A duplicate ID number is skipped by the
-        insert (ON CONFLICT DO NOTHING) and refused by the checks. Returns whether it streams."""
-        if _vendor() != "postgresql" or self.register.record != "household" or not self.has_persons:
-            return False
-        self._now = timezone.now()
-        with connection.cursor() as cursor:
-            self._dropped = self._indexes_drop(cursor)
-            if not set(self.WRITTEN) <= self._locked_empty or not self._replica_role(cursor):
-                return False
-            cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_BATCH} (LIKE {STAGE})")
-            cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_KEYS} (h_county_code text, h_number text, "
-                           f"household_id bigint, UNIQUE (h_county_code, h_number))")
-            sequence = {}
-            for model in (Household, Person):
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
-                sequence[model] = cursor.fetchone()[0]
-        b, k = STAGE_BATCH, STAGE_KEYS
-        keys = (f"INSERT INTO {k} (h_county_code, h_number, household_id) "
-                f"SELECT b.h_county_code, b.h_number, nextval('{sequence[Household]}') FROM "
-                f"(SELECT DISTINCT h_county_code, h_number FROM {b}) b WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {k} WHERE {k}.h_county_code = b.h_county_code AND {k}.h_number = b.h_number)")
-        persons, params = self._insert_sql(
-            Person, "person", b, self._now, {"id": f"nextval('{sequence[Person]}')", **self._person_extra(b, k)},
-            join=f"JOIN {k} ON {k}.h_county_code = {b}.h_county_code AND {k}.h_number = {b}.h_number", where="")
-        self._first_load = FirstLoad(keys=keys, persons=persons + " ON CONFLICT DO NOTHING", params=params)
-        return True
-
-    def _stream_batch(self, cursor, frame: pl.DataFrame, columns: list[StageColumn], data: bytes) -> None:
-        """A staged batch's persons into registry_person (in the sender thread, on the import's connection)."""
-        stream = self._first_load
-        if stream.stopped:
-            return
-        if frame.get_column("bad").any():  # this import will not be written: the rest is only staged
-            stream.stopped = True
-            return
-        cursor.execute(f"TRUNCATE {STAGE_BATCH}")
-        self._copy(cursor, STAGE_BATCH, columns, data)
-        cursor.execute(stream.keys)
-        cursor.execute(stream.persons, stream.params)
-        stream.written += cursor.rowcount
-
-    @property
-    def _streamed(self) -> bool:
-        """Every person of a first load is in registry_person already, and the import is to be written."""
-        return self._first_load is not None and not self._first_load.stopped
 
     # Rules across rows -------------------------------------------------------------------
 
@@ -350,10 +268,8 @@ class Stage:
                 errors += self._household_village(cursor)
                 errors += self._duplicate_ids(cursor)
                 errors += self._duplicate_name_birth(cursor)
-                if self._first_load is None:  # else the registry was empty under the import's lock and
-                    # holds only the persons this file streamed (stream_first_load)
-                    errors += self._registry_ids(cursor)
-                    errors += self._registry_name_birth(cursor)
+                errors += self._registry_ids(cursor)
+                errors += self._registry_name_birth(cursor)
                 errors += self._heads(cursor)
             else:
                 cursor.execute(
@@ -453,18 +369,14 @@ class Stage:
     def _heads(self, cursor) -> list[CrossError]:
         """Exactly one head per household: the file's heads plus registered heads the file leaves as they are.
         A household with a row whose relation or village was refused in its cell is not counted: its
-        number of heads is not known, and the cell's own error says what to correct. A first load
-        streamed (stream_first_load) has no registered heads: its persons are the file's own."""
-        registered = ("(SELECT NULL AS county_code, NULL AS number, 0 AS heads WHERE 1 = 0)"
-                      if self._first_load is not None else
-                      f"(SELECT h.county_code, h.number, count(*) AS heads FROM registry_household h "
-                      f"JOIN registry_person p ON p.household_id = h.id WHERE p.relation = 'head' AND EXISTS "
-                      f"(SELECT 1 FROM {STAGE_GROUPS} s WHERE s.h_county_code = h.county_code AND s.h_number = h.number) "
-                      f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE s.p_id_hash = p.id_hash) "
-                      f"GROUP BY h.county_code, h.number)")
+        number of heads is not known, and the cell's own error says what to correct."""
         cursor.execute(
             f"SELECT g.first_row, g.h_number, g.heads + COALESCE(e.heads, 0) FROM {STAGE_GROUPS} g LEFT JOIN "
-            f"{registered} e ON e.county_code = g.h_county_code AND e.number = g.h_number "
+            f"(SELECT h.county_code, h.number, count(*) AS heads FROM registry_household h "
+            f"JOIN registry_person p ON p.household_id = h.id WHERE p.relation = 'head' AND EXISTS "
+            f"(SELECT 1 FROM {STAGE_GROUPS} s WHERE s.h_county_code = h.county_code AND s.h_number = h.number) "
+            f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE s.p_id_hash = p.id_hash) "
+            f"GROUP BY h.county_code, h.number) e ON e.county_code = g.h_county_code AND e.number = g.h_number "
             f"WHERE g.heads + COALESCE(e.heads, 0) <> 1 AND g.unknown = 0 AND g.h_county_code IS NOT NULL "
             f"AND g.h_number NOT IN (SELECT h_number FROM {STAGE_GROUPS} WHERE h_county_code IS NULL "
             f"AND h_number IS NOT NULL)")
@@ -515,15 +427,7 @@ class Stage:
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_HOUSEHOLDS} (h_county_code text, {cols}, first_row bigint, "
                        f"household_id bigint, action varchar(1))")
         names = ", ".join(c.name for c in h_cols)
-        if self._grouped:
-            first_rows = f"{STAGE_GROUPS} g JOIN {STAGE} s ON s.row_no = g.first_row"
-        else:  # rows refused in a cell have been dropped since: a household's first row may be gone
-            first_rows = (f"{STAGE} s JOIN (SELECT min(row_no) AS first_row FROM {STAGE} GROUP BY h_county_code, "
-                          f"h_number) g ON s.row_no = g.first_row")
-        if self._streamed:  # the ids its members were written with (stream_first_load)
-            first_rows += f" JOIN {STAGE_KEYS} k ON k.h_county_code = s.h_county_code AND k.h_number = s.h_number"
-            new_id, action, registry = "k.household_id", "'+'", ""
-        elif Household._meta.db_table in self._locked_empty:
+        if Household._meta.db_table in self._locked_empty:
             # A first load: the table was found empty under the import's lock, so every household is new
             # and there is nothing to match it with.
             new_id, action, registry = self._new_id(cursor, Household, "NULL", "s.row_no"), "'+'", ""
@@ -533,6 +437,11 @@ class Stage:
             action = f"CASE WHEN h.id IS NULL THEN '+' WHEN {changed} THEN '~' ELSE '=' END"
             registry = (f"LEFT JOIN registry_household h ON h.county_code = s.h_county_code "
                         f"AND h.number = s.h_number {self._secrets_join('household', 'h')}")
+        if self._grouped:
+            first_rows = f"{STAGE_GROUPS} g JOIN {STAGE} s ON s.row_no = g.first_row"
+        else:  # rows refused in a cell have been dropped since: a household's first row may be gone
+            first_rows = (f"{STAGE} s JOIN (SELECT min(row_no) AS first_row FROM {STAGE} GROUP BY h_county_code, "
+                          f"h_number) g ON s.row_no = g.first_row")
         cursor.execute(
             f"INSERT INTO {STAGE_HOUSEHOLDS} (h_county_code, {names}, first_row, household_id, action) "
             f"SELECT s.h_county_code, {', '.join('s.' + c.name for c in h_cols)}, s.row_no, {new_id}, {action} "
@@ -576,16 +485,13 @@ class Stage:
         services' rule): the file's members plus registered members the file does not list, in one
         GROUP BY — before anything is written, so new households are inserted complete."""
         sh, sp = STAGE_HOUSEHOLDS, STAGE_PERSONS
-        if self._streamed:  # a first load's persons, every one of them, are registry_person's rows
-            members = "SELECT household_id, id, relation FROM registry_person"
-        else:
-            members = (f"SELECT household_id, person_id AS id, p_relation AS relation FROM {sp} UNION ALL "
-                       f"SELECT p.household_id, p.id, p.relation FROM registry_person p JOIN {sh} hs "
-                       f"ON p.household_id = hs.household_id AND hs.action <> '+' "
-                       f"WHERE NOT EXISTS (SELECT 1 FROM {sp} s WHERE s.person_id = p.id)")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGE_TOTALS} AS SELECT m.household_id, count(*) AS size, "
-            f"min(CASE WHEN m.relation = 'head' THEN m.id END) AS head FROM ({members}) m GROUP BY m.household_id")
+            f"min(CASE WHEN m.relation = 'head' THEN m.id END) AS head FROM ("
+            f"SELECT household_id, person_id AS id, p_relation AS relation FROM {sp} UNION ALL "
+            f"SELECT p.household_id, p.id, p.relation FROM registry_person p JOIN {sh} hs "
+            f"ON p.household_id = hs.household_id AND hs.action <> '+' "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {sp} s WHERE s.person_id = p.id)) m GROUP BY m.household_id")
         cursor.execute(f"CREATE INDEX {STAGE_TOTALS}_id ON {STAGE_TOTALS} (household_id)")
         cursor.execute(f"ANALYZE {STAGE_TOTALS}")
         # A household whose only change is in its members is updated too (size, head, income per capita).
@@ -634,10 +540,8 @@ class Stage:
     def plan(self, *, reserve: bool) -> dict[str, Counts]:
         """Match the staged rows to the registry and decide per record: create, update or leave.
         With `reserve` (an import about to be written) new records get their ids now."""
-        if self._first_load is not None and not reserve:
-            self._first_load.stopped = True  # not to be written: planned as any first load, for the counts
         with connection.cursor() as cursor:
-            if reserve and self._dropped is None:
+            if reserve:
                 # An import about to be written: a first load finds its tables empty and locks them now
                 # (_indexes_drop), so that the plan need not match its rows against them. The counts
                 # are then the rows planned: counting them took 0.3 s a million (docs/performance.md).
@@ -646,12 +550,7 @@ class Stage:
                 self._secrets_current(cursor, target)
             planned = self._household_stage(cursor, reserve)
             persons = Counts()
-            if self._streamed:
-                if self._first_load.written != self.rows:  # a row the insert skipped that no check refused
-                    raise IntegrityError(f"import: {self.rows} members staged, {self._first_load.written} written")
-                self._totals(cursor)
-                persons = Counts(created=self._first_load.written)
-            elif self.has_persons:
+            if self.has_persons:
                 members = self._person_stage(cursor, reserve)
                 self._totals(cursor)  # a household whose members change is updated (its action is set here)
                 if Person._meta.db_table in self._locked_empty:
@@ -732,7 +631,7 @@ class Stage:
         history rows of it all. On PostgreSQL each INSERT or UPDATE writes its history rows in the
         same statement (a data-modifying WITH: RETURNING feeds the historical table, no second pass
         over the records); SQLite, which has no such WITH, writes them after, one statement per table."""
-        now = self._now or timezone.now()
+        now = timezone.now()
         history = (now, by, reason)
         with connection.cursor() as cursor:
             with self.timed("write records and history"):
@@ -764,7 +663,7 @@ class Stage:
         if self.register.record != "household":
             return []
         sql = f"SELECT household_id FROM {STAGE_HOUSEHOLDS} h WHERE action IN ('+', '~')"
-        if self.has_persons and not self._streamed:  # streamed: every household is new  # every staged person's household is a staged household: a semi-join, no UNION
+        if self.has_persons:  # every staged person's household is a staged household: a semi-join, no UNION
             sql += (f" OR EXISTS (SELECT 1 FROM {STAGE_PERSONS} p WHERE p.household_id = h.household_id "
                     f"AND p.action IN ('+', '~'))")
         cursor.execute(sql)
@@ -777,9 +676,7 @@ class Stage:
                      join=f"LEFT JOIN {STAGE_TOTALS} tt ON tt.household_id = {sh}.household_id"
                      if self.has_persons else "", history=history)
         self._update(cursor, Household, "household", sh, now, history=history)
-        if self._streamed:  # the persons are written: their history rows, from the table they fill
-            cursor.execute(*self._history_of_all(Person, "+", history))
-        elif self.has_persons:
+        if self.has_persons:
             self._insert(cursor, Person, "person", sp, now,
                          {"id": f"{sp}.person_id", **self._person_extra(sp, sp)}, history=history)
             self._update(cursor, Person, "person", sp, now, history=history)
@@ -886,23 +783,6 @@ class Stage:
         SHARE — what each per-row check does, so none can be deleted before commit — and after
         writing verifies that every reference resolves (`_checks_after`). Otherwise the per-row
         checks run as usual. Returns whether the set-based path is taken."""
-        if not self._replica_role(cursor):
-            return False
-        sh = STAGE_HOUSEHOLDS
-        cursor.execute(f"SELECT 1 FROM regions_region WHERE code IN (SELECT DISTINCT h_region FROM {sh}) "
-                       f"FOR KEY SHARE")
-        cursor.execute(f"SELECT 1 FROM registry_household WHERE id IN (SELECT household_id FROM {sh} "
-                       f"WHERE action <> '+') FOR KEY SHARE")
-        if self.has_persons and not self._streamed:  # streamed: the heads are this transaction's own rows
-            cursor.execute(f"SELECT 1 FROM registry_person WHERE id IN (SELECT head FROM {STAGE_TOTALS}) "
-                           f"FOR KEY SHARE")
-        if by is not None:
-            cursor.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR KEY SHARE", [by.pk])
-        return True
-
-    def _replica_role(self, cursor) -> bool:
-        """Turn the per-row foreign-key checks off for this transaction, where the role may and no
-        trigger of our own would be skipped with them (_checks_set_based)."""
         if _vendor() != "postgresql":
             return False
         cursor.execute("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN ("
@@ -916,6 +796,16 @@ class Stage:
             connection.savepoint_rollback(sid)
             return False
         connection.savepoint_commit(sid)
+        sh = STAGE_HOUSEHOLDS
+        cursor.execute(f"SELECT 1 FROM regions_region WHERE code IN (SELECT DISTINCT h_region FROM {sh}) "
+                       f"FOR KEY SHARE")
+        cursor.execute(f"SELECT 1 FROM registry_household WHERE id IN (SELECT household_id FROM {sh} "
+                       f"WHERE action <> '+') FOR KEY SHARE")
+        if self.has_persons:
+            cursor.execute(f"SELECT 1 FROM registry_person WHERE id IN (SELECT head FROM {STAGE_TOTALS}) "
+                           f"FOR KEY SHARE")
+        if by is not None:
+            cursor.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR KEY SHARE", [by.pk])
         return True
 
     def _checks_after(self, cursor) -> None:
@@ -959,12 +849,6 @@ class Stage:
 
     def _insert(self, cursor, model, target: str, stage: str, now: datetime, extra: dict[str, str],
                 join: str = "", history: tuple | None = None) -> None:
-        sql, params = self._insert_sql(model, target, stage, now, extra, join, f"WHERE {stage}.action = '+'")
-        self._execute_with_history(cursor, model, sql, params, "+", history)
-
-    def _insert_sql(self, model, target: str, stage: str, now: datetime, extra: dict[str, str], join: str,
-                    where: str) -> tuple[str, list]:
-        """INSERT … SELECT of new records from a stage (alias: its name) and its parameters."""
         exprs = self._fields(model, target, stage, None)
         exprs.update(extra)
         columns, values, params = [], [], []
@@ -983,8 +867,9 @@ class Stage:
             else:
                 values.append("%s")
                 params.append(self._default(f) if f.has_default() or not f.null else None)
-        return (f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
-                f"SELECT {', '.join(values)} FROM {stage} {join} {where}"), params
+        sql = (f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+               f"SELECT {', '.join(values)} FROM {stage} {join} WHERE {stage}.action = '+'")
+        self._execute_with_history(cursor, model, sql, params, "+", history)
 
     def _update(self, cursor, model, target: str, stage: str, now: datetime, history: tuple | None = None) -> None:
         table = model._meta.db_table
@@ -1015,29 +900,21 @@ class Stage:
         if history is None or _vendor() != "postgresql":
             cursor.execute(sql, params)
             return
+        now, by, reason = history
         historical = model.history.model
+        own = ", ".join(f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_"))
+        into = (f"INSERT INTO {historical._meta.db_table} ({own}, history_date, history_type, history_user_id, "
+                f"history_change_reason) SELECT {own}, %s, %s, %s, %s FROM ")
+        history_params = [connection.ops.adapt_datetimefield_value(now), kind, by.pk if by else None, reason[:100]]
         if kind == "+" and {model._meta.db_table, historical._meta.db_table} <= self._locked_empty:
             # A first load: the table was empty under the import's exclusive lock, so every row it holds
             # now is one this INSERT wrote. Its history rows come from one scan of it after the insert:
             # RETURNING kept a million rows in a tuplestore first (about 15% slower, docs/performance.md).
             cursor.execute(sql, params)
-            cursor.execute(*self._history_of_all(model, kind, history))
+            cursor.execute(into + model._meta.db_table, history_params)
             return
-        own = [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
-        into, history_params = self._history_of_all(model, kind, history, source="written")
-        returning = ", ".join(f"{'t.' if kind == '~' else ''}{c}" for c in own)
-        cursor.execute(f"WITH written AS ({sql} RETURNING {returning}) {into}", [*params, *history_params])
-
-    def _history_of_all(self, model, kind: str, history: tuple, source: str | None = None) -> tuple[str, list]:
-        """The statement (and its parameters) that writes a history row for every row of `source`
-        (the model's table by default): simple-history's columns, the record's own, then date, type,
-        user, reason."""
-        now, by, reason = history
-        historical = model.history.model
-        own = ", ".join(f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_"))
-        return (f"INSERT INTO {historical._meta.db_table} ({own}, history_date, history_type, history_user_id, "
-                f"history_change_reason) SELECT {own}, %s, %s, %s, %s FROM {source or model._meta.db_table}",
-                [connection.ops.adapt_datetimefield_value(now), kind, by.pk if by else None, reason[:100]])
+        returning = ", ".join(f"{'t.' if kind == '~' else ''}{c}" for c in own.split(", "))
+        cursor.execute(f"WITH written AS ({sql} RETURNING {returning}) {into}written", [*params, *history_params])
 
     def _history(self, cursor, model, stage: str, on: str, now: datetime, by, reason: str) -> None:
         historical = model.history.model
