@@ -177,9 +177,7 @@ def typed_copy(url: str, tmp: Path) -> tuple[float, float, int]:
     """Seconds to COPY (binary) what the import wrote into the four written tables, into copies
     of them with the same indexes, in one transaction: (1) with every index maintained row by
     row, (2) as the import's first load does, with the secondary indexes dropped and built after
-    the rows: every index but the primary keys and those behind a constraint, so the persons' partial
-    unique index of ID numbers too (Stage.UNIQUE_REBUILT; the households' unique constraint stays,
-    in both). And the rows copied."""
+    the rows. And the rows copied."""
     import psycopg
 
     dumps, rows = [], 0
@@ -205,9 +203,8 @@ def typed_copy(url: str, tmp: Path) -> tuple[float, float, int]:
                 for table, _dump in dumps:
                     found = conn.execute(
                         "SELECT x.indexname, x.indexdef FROM pg_indexes x JOIN pg_class c ON c.relname = x.indexname "
-                        "JOIN pg_index i ON i.indexrelid = c.oid WHERE x.tablename = %s AND NOT i.indisprimary "
-                        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)",
-                        [f"bench_{table}"]).fetchall()
+                        "JOIN pg_index i ON i.indexrelid = c.oid WHERE x.tablename = %s AND NOT i.indisunique "
+                        "AND NOT i.indisprimary", [f"bench_{table}"]).fetchall()
                     for name, definition in found:
                         conn.execute(f'DROP INDEX "{name}"')
                         secondary.append(definition)

@@ -690,12 +690,6 @@ class Stage:
     def _written_tables(self) -> list[str]:
         return [t for t in self.WRITTEN if self.has_persons or "person" not in t]
 
-    # Unique indexes a first load drops as well: each is a rule the checks across rows enforce on the
-    # file before anything is written (the registry being empty), and CREATE UNIQUE INDEX enforces it
-    # again when it is rebuilt. The ID numbers' index, maintained row by row, was the costliest part of
-    # writing a million persons (docs/performance.md).
-    UNIQUE_REBUILT = ("registry_person_id_unique",)  # the ID numbers: _duplicate_ids
-
     def _indexes_drop(self, cursor) -> list[tuple[str, str]]:
         """Drop the secondary indexes of each written table that is empty, inside the import's
         transaction, and return their definitions for _indexes_create.
@@ -708,9 +702,8 @@ class Stage:
         installation's first load. That lock is held until commit: other sessions reading that table
         wait for the import to finish (they would find it empty anyway). A table with rows is written
         with its indexes in place and is never locked more than the writes need. Only plain indexes
-        go (not unique but for UNIQUE_REBUILT, not primary keys, not behind a constraint, valid, without a
-        comment), and each comes back from its own definition in pg_indexes, so it cannot differ from
-        the migrations'."""
+        go (not unique, not primary keys, not behind a constraint, valid, without a comment), and each
+        comes back from its own definition in pg_indexes, so it cannot differ from the migrations'."""
         if _vendor() != "postgresql":
             return self._indexes_drop_sqlite(cursor)
         dropped = []
@@ -722,10 +715,10 @@ class Stage:
                 "SELECT x.indexname, x.indexdef, x.tablespace FROM pg_indexes x "
                 "JOIN pg_class c ON c.relname = x.indexname JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "AND n.nspname = x.schemaname JOIN pg_index i ON i.indexrelid = c.oid "
-                "WHERE x.schemaname = current_schema() AND x.tablename = %s "
-                "AND (NOT i.indisunique OR x.indexname = ANY(%s)) AND NOT i.indisprimary AND i.indisvalid "
+                "WHERE x.schemaname = current_schema() AND x.tablename = %s AND NOT i.indisunique "
+                "AND NOT i.indisprimary AND i.indisvalid "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid) "
-                "AND obj_description(c.oid, 'pg_class') IS NULL ORDER BY x.indexname", [table, list(self.UNIQUE_REBUILT)])
+                "AND obj_description(c.oid, 'pg_class') IS NULL ORDER BY x.indexname", [table])
             indexes = cursor.fetchall()
             if not indexes:
                 continue

@@ -235,36 +235,3 @@ def test_a_first_load_writes_what_an_import_beside_registered_records_writes(reg
     assert len(matched) == 2  # households and persons matched against the registered ones
     assert counts == first_counts and history == first_history == {"Household": 30, "Person": 60}
     assert rows == first_rows and len(rows) == 90
-
-
-def test_a_first_load_rebuilds_the_id_numbers_unique_index_which_refuses_what_the_checks_let_through(
-        regions, tmp_path, monkeypatch):
-    """Stage.UNIQUE_REBUILT: on PostgreSQL a first load also drops the partial unique index of ID numbers
-    and builds it again after the rows. The checks across rows refuse a number given twice before
-    anything is written; were one to let it through, the rebuilt index would refuse it, and the import
-    would leave nothing written and the index as it was."""
-    from django.db import IntegrityError
-
-    from bangfu.imports.upsert import Stage
-
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite keeps its unique indexes during a first load")
-    user = make_user(Role.COUNTY_OFFICE)
-    before = _indexes()
-    unique = [i for i in before if i[1] in Stage.UNIQUE_REBUILT]
-    assert len(unique) == 1 and "UNIQUE" in unique[0][2] and "WHERE (id_hash IS NOT NULL)" in unique[0][2]
-    source = tmp_path / "first.csv"
-    _file(source, 20)
-    lines = source.read_text(encoding="utf-8").splitlines()
-    twice = lines[1].replace("F00000", "F09999").replace("户主0", "另一户主")  # the same ID number, another household
-    source.write_text("\n".join([*lines, twice]) + "\n", encoding="utf-8")
-
-    from bangfu.imports.services import import_file
-
-    outcome = import_file(path=source, register="members", scope=user.scope, by=user, dry_run=False)
-    assert not outcome.written and outcome.error_counts == {"duplicate_file": 1}
-    monkeypatch.setattr(Stage, "_duplicate_ids", lambda self, cursor: [])
-    with pytest.raises(IntegrityError, match="could not create unique index \"registry_person_id_unique\""):
-        import_file(path=source, register="members", scope=user.scope, by=user, dry_run=False)
-    assert Person.objects.count() == Household.objects.count() == 0
-    assert _indexes() == before
