@@ -14,7 +14,6 @@ then carry its values as parameters, never inlined, or every request is a statem
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
-from django.db.models.query import ModelIterable
 
 
 def _preparing() -> bool:
@@ -45,19 +44,20 @@ def fetch_dicts(sql: str, params: list | tuple) -> list[dict]:
 _END = object()
 
 
-class _ServerBoundIterable(ModelIterable):
+class _ServerBound:
     """A queryset's rows read through psycopg's server-side binding cursor (as `fetch_dicts` reads),
     so that its statement is prepared and keeps its generic plan: for the pairings with their dozen
-    related tables, PostgreSQL planned 3–12 ms a statement it ran in half a millisecond."""
+    related tables, PostgreSQL planned 3–12 ms a statement it ran in half a millisecond. Mixed into
+    the queryset's own iterable (model instances, values, values lists)."""
 
     def __iter__(self):
-        rows = super().__iter__()
         if not _preparing():
-            yield from rows
+            yield from super().__iter__()
             return
         raw = connection.connection
         factory, raw.cursor_factory = raw.cursor_factory, ServerBindingCursor
-        try:  # the statement runs, and its cursor is made, on the first row asked
+        try:  # the statement runs, and its cursor is made, on the first row asked (or at once: values lists)
+            rows = super().__iter__()
             first = next(rows, _END)
         finally:
             raw.cursor_factory = factory
@@ -66,9 +66,21 @@ class _ServerBoundIterable(ModelIterable):
             yield from rows
 
 
+_BOUND: dict[type, type] = {}
+
+
+def _server_bound(iterable: type) -> type:
+    if issubclass(iterable, _ServerBound):
+        return iterable
+    if iterable not in _BOUND:
+        _BOUND[iterable] = type(f"ServerBound{iterable.__name__}", (_ServerBound, iterable), {})
+    return _BOUND[iterable]
+
+
 def prepared(qs: QuerySet) -> QuerySet:
-    """The queryset, its model instances read by a prepared statement on PostgreSQL (see above).
-    For the reads a page repeats with the same shape; its SQL text must not change with the values."""
+    """The queryset, its rows (instances, or what `.values()` / `.values_list()` made of them: call it
+    after those, which choose the rows' kind anew) read by a prepared statement on PostgreSQL (see
+    above). For the reads a page repeats with the same shape; its SQL text must not change with the values."""
     qs = qs.all()
-    qs._iterable_class = _ServerBoundIterable
+    qs._iterable_class = _server_bound(qs._iterable_class)
     return qs

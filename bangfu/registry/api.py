@@ -33,7 +33,8 @@ class HouseholdPage(Page):
 
     def paginate_queryset(self, queryset, pagination, request=None, **params):
         page = super().paginate_queryset(queryset, pagination, request=request, **params)
-        rows = page[self.items_attribute].values(*HOUSEHOLD_OUT_VALUES)
+        filters = selectors.HouseholdFilters(**params["filters"].dict())
+        rows = selectors.household_rows(page[self.items_attribute], HOUSEHOLD_OUT_VALUES, filters=filters)
         page[self.items_attribute] = [household_out_row(values) for values in rows]
         return page
 
@@ -284,7 +285,7 @@ def _payload(schema: Schema, *, partial: bool = False) -> dict:
 
 @router.get("/households", response=list[HouseholdOut], summary="户列表(分页，个人信息脱敏)")
 @paginate(HouseholdPage)
-def household_list(request, filters: Query[HouseholdQuery]):
+def household_list(request, filters: Query[HouseholdQuery]):  # HouseholdPage reads the filters too
     households = selectors.household_list(scope=request.auth.scope, filters=selectors.HouseholdFilters(**filters.dict()))
     return households.select_related(None)  # its page read as values by HouseholdPage
 

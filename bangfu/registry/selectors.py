@@ -66,6 +66,14 @@ def household_list(*, scope: Scope, filters: HouseholdFilters | None = None) -> 
     return qs.order_by("number")
 
 
+def household_rows(households: QuerySet[Household], fields, *, filters: HouseholdFilters) -> QuerySet:
+    """The listed households' rows as `.values(*fields)`, read as a prepared statement (bangfu/sql.py):
+    PostgreSQL planned the list's page 1.3 ms and ran it in 0.3. Not when searched by text: a generic
+    plan of `LIKE $1` cannot range an index by the pattern's prefix."""
+    rows = households.values(*fields)
+    return rows if filters.q.strip() else prepared(rows)
+
+
 def household_get(*, scope: Scope, pk: int) -> Household:
     household = prepared(scope.households(Household.objects.select_related("head", "region"))).filter(pk=pk).first()
     if household is None:

@@ -110,7 +110,8 @@ def household_list(request):
     form.is_valid()  # a bad choice is shown on its field and left out; the others still filter
     filters = selectors.HouseholdFilters(**getattr(form, "cleaned_data", {}))
     households = selectors.household_list(scope=scope, filters=filters)
-    page, querystring_base = _page(request, households.values(*HOUSEHOLD_SHOWN), counted=households)
+    rows = selectors.household_rows(households, HOUSEHOLD_SHOWN, filters=filters)
+    page, querystring_base = _page(request, rows, counted=households)
     context = {"form": form, "page_obj": page, "lines": household_lines(page.object_list),
                "querystring_base": querystring_base, "can_edit": scope.rules.edit_registry}
     template = "registry/_household_rows.html" if request.htmx else "registry/household_list.html"

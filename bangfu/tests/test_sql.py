@@ -66,3 +66,28 @@ def test_turned_off_nothing_is_prepared(regions):
     finally:
         raw.prepare_threshold = threshold
     assert kept() == before
+
+
+@pytest.mark.django_db
+def test_prepared_values_and_values_lists_read_as_unprepared(regions):
+    """`prepared` after `.values()` / `.values_list()` keeps their kind of row (the household list's page)."""
+    from bangfu.regions.models import Region
+    from bangfu.sql import prepared
+
+    townships = Region.objects.filter(code__startswith="450224", level=3).order_by("code")
+    as_dicts = list(townships.values("code", "parent__name"))
+    as_tuples = list(townships.values_list("code", "name"))
+    flat = list(townships.values_list("code", flat=True))
+    assert as_dicts and as_tuples and flat
+    for _ in range(3):
+        assert list(prepared(townships.values("code", "parent__name"))) == as_dicts
+        assert list(prepared(townships.values_list("code", "name"))) == as_tuples
+        assert list(prepared(townships.values_list("code", flat=True))[1:3]) == flat[1:3]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans, statement FROM pg_prepared_statements "
+                       "WHERE statement LIKE '%%regions_region%%' AND statement LIKE '%%ORDER BY%%' "
+                       "AND statement NOT LIKE '%%initials%%'")  # not another test's instances
+        kept = cursor.fetchall()
+    assert [plans[:2] for plans in kept].count((2, 0)) == 3, kept  # each of the three prepared on its second read

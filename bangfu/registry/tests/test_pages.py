@@ -187,3 +187,32 @@ def test_the_household_page_shows_each_members_labels_as_their_fields_give_them(
         assert (f'<td class="hide-sm">{child.get_health_display()} · {child.get_disability_category_display()} '
                 f'{child.get_disability_grade_display()}</td>') in page
         assert child.get_disability_category_display() != "physical" and child.get_education_display() in page
+
+
+@pytest.mark.skipif(__import__("django.db").db.connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_household_lists_rows_are_prepared_unless_searched_by_text(county_client):
+    """The page's rows (HTML and API) are read as a prepared statement with its generic plan (bangfu/sql.py);
+    a text search is not, since a generic plan of `LIKE $1` cannot range an index by the pattern's prefix."""
+    from django.db import connection
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    household = make_household(members=2)
+
+    def rows_read(path, params) -> list[bool]:
+        read = []
+
+        def record(execute, sql, sql_params, many, context):
+            if "registry_household" in sql and "LIMIT" in sql:
+                read.append(isinstance(context["cursor"].cursor, ServerBindingCursor))
+            return execute(sql, sql_params, many, context)
+
+        with connection.execute_wrapper(record):
+            response = county_client.get(path, params)
+        assert response.status_code == 200 and household.number in response.content.decode()
+        return read
+
+    for path in (reverse("registry:household_list"), "/api/v1/households"):
+        assert rows_read(path, {}) == [True]
+        assert rows_read(path, {"status": household.status}) == [True]
+        assert rows_read(path, {"q": household.head.initials}) == [False]
+        assert rows_read(path, {"q": household.number}) == [False]
