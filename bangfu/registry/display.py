@@ -25,13 +25,14 @@ def household_lines(households) -> list[dict]:
     masked ID number), village, size, status and main cause as labelled (the choices translated once,
     not once a row), income."""
     links = Links()
-    status, cause = dict(HouseholdStatus.choices), dict(PovertyCause.choices)
+    status = {value: str(label) for value, label in HouseholdStatus.choices}
+    cause = {value: str(label) for value, label in PovertyCause.choices}
     return [{
         "number": h["number"], "url": links("registry:household_detail", h["id"]),
         "head": h["head__name"] or "—", "id_number": mask_id_number(h["head__id_number"]),
         "village": h["region__name"], "size": h["size"], "status": h["status"],
-        "status_label": str(status.get(h["status"], h["status"])),
-        "cause": str(cause.get(h["main_cause"], h["main_cause"]) or "") or "—",
+        "status_label": status.get(h["status"], h["status"]),
+        "cause": cause.get(h["main_cause"], h["main_cause"]) or "—",
         "income": localize(h["income_per_capita"]),
     } for h in households]
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu import reference
 from bangfu.accounts.scope import Scope
-from bangfu.options import select_options
+from bangfu.options import Choices, select_options
 from bangfu.regions.models import Level, Region
 from bangfu.registry.choices import HouseholdStatus, PovertyCause, WorkAbility
 from bangfu.registry.models import Household, Organization, Person, Team, TeamMember
@@ -185,19 +185,19 @@ class HouseholdFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("姓名 / 拼音首字母 / 户编号 / 身份证号"), "type": "search"}))
     region = RegionFilterField(label=_("区域"), required=False, widget=QuickSelect)
-    status = forms.ChoiceField(label=_("户状态"), required=False, widget=QuickSelect)
-    cause = forms.ChoiceField(label=_("致贫原因"), required=False, widget=QuickSelect)
-    work_ability = forms.ChoiceField(label=_("成员劳动能力"), required=False, widget=QuickSelect)
-    assistance = forms.ChoiceField(label=_("救助类别"), required=False, widget=QuickSelect, choices=[
-        ("", "—"), ("dibao", _("低保户")), ("wubao", _("五保户")), ("tekun", _("特困供养"))])
+    status = forms.ChoiceField(label=_("户状态"), required=False, widget=QuickSelect,
+                               choices=Choices((("", "—"), *HouseholdStatus.choices)))
+    cause = forms.ChoiceField(label=_("致贫原因"), required=False, widget=QuickSelect,
+                              choices=Choices((("", "—"), *PovertyCause.choices)))
+    work_ability = forms.ChoiceField(label=_("成员劳动能力"), required=False, widget=QuickSelect,
+                                     choices=Choices((("", "—"), *WorkAbility.choices)))
+    assistance = forms.ChoiceField(label=_("救助类别"), required=False, widget=QuickSelect, choices=Choices((
+        ("", "—"), ("dibao", _("低保户")), ("wubao", _("五保户")), ("tekun", _("特困供养")))))
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "—"), *reference.kept(("household filter regions", scope.prefix),
-                                                                     lambda: _township_village_choices(scope))]
-        self.fields["status"].choices = [("", "—"), *HouseholdStatus.choices]
-        self.fields["cause"].choices = [("", "—"), *PovertyCause.choices]
-        self.fields["work_ability"].choices = [("", "—"), *WorkAbility.choices]
+        self.fields["region"].choices = reference.kept(("household filter regions", scope.prefix),
+                                                       lambda: Choices((("", "—"), *_township_village_choices(scope))))
 
 
 def _township_village_choices(scope: Scope) -> tuple[tuple[str, str], ...]:

@@ -9,6 +9,7 @@ from django import template
 from django.urls import reverse
 
 from bangfu.exports.listings import LISTINGS
+from bangfu.options import select_options
 from bangfu.privacy.models import CHANNEL_REASONS, ReadReason
 
 register = template.Library()
@@ -23,7 +24,7 @@ def export_buttons(context, listing: str, **fixed):
         params[name] = value
     query = params.urlencode()
     found = LISTINGS.get(listing)
-    return {"show": request.user.role_rules.export, "csrf_token": context.get("csrf_token"),
-            "full": found is not None and found.personal and request.user.role_rules.see_personal_data,
-            "reasons": ReadReason.choices, "default_reason": CHANNEL_REASONS["export"],
+    full = found is not None and found.personal and request.user.role_rules.see_personal_data
+    return {"show": request.user.role_rules.export, "csrf_token": context.get("csrf_token"), "full": full,
+            "reason_options": full and select_options(ReadReason.choices, CHANNEL_REASONS["export"], blank=None),
             "action": reverse("exports:start", args=[listing]) + (f"?{query}" if query else "")}
