@@ -139,12 +139,13 @@ def compliance_filter_choices(*, scope: Scope, limit: int = 300) -> FilterChoice
     programmes, named, regions = reference.kept(("filter choices", scope.prefix, limit),
                                                 lambda: _reference_choices(scope, limit))
     # units helping in a pairing in scope, themselves or through their people: two EXISTS over the scope's
-    # pairings (by county_code) instead of a DISTINCT join of every helper's pairings (1 ms against 5)
+    # pairings (by county_code) instead of a DISTINCT join of every helper's pairings (1 ms against 5),
+    # prepared: PostgreSQL planned it 2.4 ms and ran it in 1.4 (a county of the demo)
     pairings = pairings_in_scope(scope)
-    organizations = list(scope.organizations(Organization.objects.filter(
+    organizations = list(prepared(scope.organizations(Organization.objects.filter(
         Exists(pairings.filter(helper_organization_id=OuterRef("pk")))
         | Exists(pairings.filter(helper_person__organization_id=OuterRef("pk")))))
-        .order_by("name").values_list("pk", "name")[:limit])
+        .order_by("name").values_list("pk", "name")[:limit]))
     return FilterChoices(programmes=programmes, obligations=named, organizations=organizations, regions=regions)
 
 
