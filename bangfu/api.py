@@ -5,11 +5,15 @@ Authentication: the browser session (with CSRF) or `Authorization: Bearer <token
 """
 
 import logging
+from datetime import date
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyCookie, HttpBearer
 
 from bangfu.accounts.models import ApiToken
@@ -17,6 +21,24 @@ from bangfu.errors import BangfuError
 from bangfu.middleware import current_request_id
 
 logger = logging.getLogger("django.request")
+
+
+class _Encoder(NinjaJSONEncoder):
+    """Amounts and dates, the values pydantic leaves as Python objects, written as Django's encoder
+    writes them but first: ninja's asked five isinstance questions of each before passing it on (550
+    a list of 50 households)."""
+
+    def default(self, o):
+        kind = type(o)
+        if kind is Decimal:
+            return str(o)
+        if kind is date:
+            return o.isoformat()
+        return super().default(o)
+
+
+class Renderer(JSONRenderer):
+    encoder_class = _Encoder
 
 
 class TokenAuth(HttpBearer):
@@ -47,6 +69,7 @@ api = NinjaAPI(
     description="结对帮扶工作平台接口。所有接口只返回调用者管辖范围内的数据。",
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth(csrf=True)],
+    renderer=Renderer(),
 )
 
 

@@ -37,3 +37,20 @@ def test_the_household_list_counts_without_joining_the_heads_it_shows(county_cli
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert len(counts) == 1 and "JOIN" not in counts[0]
     assert listed["count"] == 3 and len(listed["items"]) == 1 and listed["items"][0]["head_name"]
+
+
+def test_the_api_writes_amounts_dates_and_times_as_django_and_ninja_do():
+    """bangfu.api's encoder writes amounts and dates itself, first; the JSON is what ninja's would be."""
+    import json
+    from datetime import date, datetime, timezone
+    from decimal import Decimal
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from bangfu.api import Renderer
+
+    data = {"items": [{"income": Decimal("14648.50"), "zero": Decimal("0.00"), "on": date(2026, 1, 2),
+                       "at": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc), "none": None, "name": "王芳"}]}
+    written = Renderer().render(None, data, response_status=200)
+    assert written == json.dumps(data, cls=NinjaJSONEncoder)
+    assert json.loads(written)["items"][0]["income"] == "14648.50"
