@@ -239,6 +239,12 @@ class Person(models.Model):
             models.Index(fields=["id_hash"], name="registry_person_id_hash"),
             models.Index(fields=["county_code", "kind"], name="registry_person_cnty_kind"),
             _region_index("registry_person"),
+            # The few a care programme covers (孤儿, 留守儿童, 独居, 学困生: a programme's coverage_attribute),
+            # found without reading every person of the county: the office home's coverage counts and the
+            # uncovered lists (programmes.selectors.uncovered_targets). Equality and prefix on both columns.
+            models.Index(fields=["county_code", "region"], name="registry_person_flagged",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                         condition=Q(orphan=True) | Q(left_behind=True) | Q(lives_alone=True) | Q(struggling=True)),
         ]
 
     def __str__(self):

@@ -97,3 +97,33 @@ def test_a_correction_supersedes_and_both_are_kept(regions):
     rollup = compliance_rollup(scope=ADMIN_SCOPE, by="region", as_of=date(2025, 2, 28),
                                filters=ComplianceFilters(programme=programme.pk))
     assert sum(r["total"] for r in rollup) == 2 and sum(r["met"] for r in rollup) == 1
+
+
+@pytest.mark.parametrize("flag", ["orphan", "left_behind", "lives_alone", "struggling"])
+def test_the_persons_a_care_programme_covers_are_found_by_their_own_index(regions, flag):
+    """孤儿, 留守儿童, 独居, 学困生: the uncovered count reads the few flagged persons of the county through
+    registry_person_flagged, not every person (the office home counts them for each programme)."""
+    from django.db import connection
+
+    from bangfu.accounts.roles import Role
+    from bangfu.accounts.scope import Scope
+
+    programme = make_programme(target_kinds=["person"], coverage_attribute=flag, coverage_values=[True])
+    flagged = make_person(kind="child", **{flag: True})
+    make_person(kind="child")
+    county = Scope(role=Role.COUNTY_OFFICE, prefix="450224")  # what the county office's home counts
+    uncovered = selectors.uncovered_targets(scope=county, programme=programme)
+    assert list(uncovered) == [flagged]
+    if connection.vendor != "postgresql":
+        return
+    from bangfu.registry.models import Person
+
+    # a county's worth of others, so that the planner weighs the indexes as at scale
+    Person.objects.bulk_create(Person(name=f"甲{i}", kind="child", region_id=flagged.region_id, county_code="450224")
+                               for i in range(2000))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registry_person")
+        sql, params = uncovered.order_by().values("pk").query.sql_with_params()
+        cursor.execute(f"EXPLAIN SELECT count(*) FROM ({sql}) AS t", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "registry_person_flagged" in plan, plan
