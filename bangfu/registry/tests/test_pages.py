@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from bangfu.accounts.roles import Role
@@ -189,11 +190,10 @@ def test_the_household_page_shows_each_members_labels_as_their_fields_give_them(
         assert child.get_disability_category_display() != "physical" and child.get_education_display() in page
 
 
-@pytest.mark.skipif(__import__("django.db").db.connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 def test_the_household_lists_rows_are_prepared_unless_searched_by_text(county_client):
     """The page's rows (HTML and API) are read as a prepared statement with its generic plan (bangfu/sql.py);
     a text search is not, since a generic plan of `LIKE $1` cannot range an index by the pattern's prefix."""
-    from django.db import connection
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     household = make_household(members=2)
