@@ -159,7 +159,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "bangfu.accounts.backends.ModelBackend",  # Django's, reading the user's region with the user
 ]
 
 # Lock an account + address out for 15 minutes after 5 failed logins (django-axes).

@@ -158,13 +158,13 @@ def test_the_access_log_shows_a_reveal_made_a_minute_earlier(client, world, djan
         assert client.get(reverse("privacy:access_log")).status_code == 403, role
 
     client.force_login(inspector)
-    with django_assert_num_queries(7):  # session, user, its region (menu), count, page, the persons and the households named
+    with django_assert_num_queries(6):  # session, user with its region (menu), count, page, the persons and the households named
         client.get(reverse("privacy:access_log"))
     for _ in range(5):
         client.force_login(county)
         client.post(reverse("registry:reveal", args=["household", world["far"].pk, "phone"]))
     client.force_login(inspector)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(reverse("privacy:access_log"))
 
 
@@ -259,7 +259,7 @@ def test_compliance_rows_take_the_pairings_a_page_read_already_and_read_only_the
 
 # whatever the number of helpers, past or present (the history: 户主 by name, one more); once the process keeps
 # the reference data (bangfu/reference.py), as after the first request
-QUERIES_HOUSEHOLD_PAGE = 12
+QUERIES_HOUSEHOLD_PAGE = 11
 
 
 def test_the_office_home_reads_a_fixed_number_of_queries_however_many_pairings(client, world,
@@ -278,7 +278,7 @@ def test_the_office_home_reads_a_fixed_number_of_queries_however_many_pairings(c
 
 # grows with the programmes in scope (coverage: two each), not the pairings; after the first request, which
 # also reads the reference data the process then keeps (bangfu/reference.py)
-QUERIES_OFFICE_HOME = 22
+QUERIES_OFFICE_HOME = 21
 
 
 def test_the_work_plan_reads_its_phases_by_date_and_ranks_by_name(client, world):

@@ -65,21 +65,22 @@ PAGES = {
     "API compliance rows": ("county", lambda w: "/api/v1/compliance", {"as_of": AS_OF}),
 }
 
-# Today's counts (SQLite and PostgreSQL alike): session, user, the user's region for the menu, then the page's own.
-# Each compliance statement first asks whether anything in the county is dated after the day asked (one indexed
-# EXISTS: without it the statement carries no per-row recount, selectors._recorded_after).
+# Today's counts (SQLite and PostgreSQL alike): the session, the user with the region they are bound to (one
+# statement: accounts/backends.py), then the page's own. Each compliance statement first asks whether anything in the
+# county is dated after the day asked (one indexed EXISTS: without it the statement carries no per-row recount,
+# selectors._recorded_after).
 CEILINGS = {
-    "household list": 6,
-    "household page": 13,  # + the names behind the change history's foreign keys
-    "compliance, county": 15,
-    "compliance, village": 16,
-    "compliance, village team": 15,
-    "compliance rows": 14,  # the statuses' counts, then the page by them (obligations and EXISTS read once)
-    "behind list": 14,
-    "this week": 14,
-    "我的帮扶": 11,  # + the helper's measures not yet delivered
-    "API household list": 5,
-    "API compliance rows": 10,
+    "household list": 5,
+    "household page": 11,  # + the names behind the change history's foreign keys
+    "compliance, county": 8,
+    "compliance, village": 9,
+    "compliance, village team": 8,
+    "compliance rows": 9,  # the statuses' counts, then the page by them (obligations and EXISTS read once)
+    "behind list": 9,
+    "this week": 9,
+    "我的帮扶": 9,  # + the helper's measures not yet delivered
+    "API household list": 4,
+    "API compliance rows": 7,
 }
 
 

@@ -38,3 +38,26 @@ def test_the_openapi_document_is_served(client, regions):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/households" in response.json()["paths"]
+
+
+def test_a_signed_in_request_reads_the_user_with_their_region_and_drops_a_deactivated_one(client, regions):
+    from django.contrib.auth import get_user
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user(Role.COUNTY_OFFICE)
+    region_name = user.region.name
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    with CaptureQueriesContext(connection) as queries:
+        signed_in = get_user(request)
+        assert signed_in.pk == user.pk and signed_in.region.name == region_name
+    assert len(queries) == 2, [q["sql"] for q in queries]  # the session, then the user joined to the region
+
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    request.session = client.session
+    assert not get_user(request).is_authenticated
+    assert client.get(reverse("registry:household_list")).status_code == 302
