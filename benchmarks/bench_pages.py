@@ -5,6 +5,8 @@ each page against a baseline view of the same shape served by the same server in
     BANGFU_BENCH_PAGES_DB        database name (default bangfu_bench_pages); created, filled and dropped
     BANGFU_BENCH_PAGES_SCALE     demo size (default 1.0: the full demo county, 6,000 households)
     BANGFU_BENCH_PAGES_DURATION  seconds of wrk per page and per baseline (default 30)
+    BANGFU_BENCH_PAGES_SLICE     seconds of one turn: page and baseline take turns of this length
+                                 until each has had its DURATION (default 5)
     BANGFU_BENCH_PAGES_CONNECTIONS  concurrent connections (default 16)
     BANGFU_BENCH_PAGES_WORKERS   gunicorn workers (default 2)
     BANGFU_BENCH_PAGES_PORT      port of the server (default 8197)
@@ -17,9 +19,11 @@ benchmarks/pages/settings.py — never in the product's URLs) renders the produc
 the same signed-in user with one table of as many rows and cells as the product page showed, of
 constant text; the baseline of an API list returns the product's own response, saved before the run,
 from memory. The ratio is requests per second of the page over its baseline's: what the page costs
-beyond the framework's floor for its shape (queries, scope, masking, decryption). Each pair is run
-back to back, baseline first, so that the machine's load falls on both; the login page is printed
-as the server's floor.
+beyond the framework's floor for its shape (queries, scope, masking, decryption). Baseline and page
+take turns of SLICE seconds, baseline first, so that a change in the machine's speed during the pair
+(on a shared machine, ± 50 % within a minute was seen) falls on both alike: a rate is the requests
+of all its turns over their seconds, p50 the median of the turns' p50s and p99 the highest of their
+p99s. The login page is printed as the server's floor.
 """
 
 import json
@@ -38,6 +42,7 @@ PG = os.environ.get("BANGFU_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = os.environ.get("BANGFU_BENCH_PAGES_DB", "bangfu_bench_pages")
 SCALE = os.environ.get("BANGFU_BENCH_PAGES_SCALE", "1.0")
 DURATION = int(os.environ.get("BANGFU_BENCH_PAGES_DURATION", "30"))
+SLICE = max(1, min(DURATION, int(os.environ.get("BANGFU_BENCH_PAGES_SLICE", "5"))))
 CONNECTIONS = int(os.environ.get("BANGFU_BENCH_PAGES_CONNECTIONS", "16"))
 WORKERS = int(os.environ.get("BANGFU_BENCH_PAGES_WORKERS", "2"))
 PORT = int(os.environ.get("BANGFU_BENCH_PAGES_PORT", "8197"))
@@ -129,8 +134,8 @@ def _shape(html: str) -> tuple[int, int]:
     return len(rows), cols
 
 
-def _wrk(path: str, cookie: str) -> dict:
-    out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s", "--latency",
+def _wrk(path: str, cookie: str, seconds: int = DURATION) -> dict:
+    out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "--latency",
                           "-H", f"Cookie: sessionid={cookie}", f"http://127.0.0.1:{PORT}{path}"],
                          capture_output=True, text=True, check=True).stdout
 
@@ -141,11 +146,33 @@ def _wrk(path: str, cookie: str) -> dict:
         value, unit = float(found.group(1)), found.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
+    requests = int(re.search(r"(\d+) requests in ", out).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, socket.groups())) if socket else 0)
-    return {"rate": rate, "p50": ms("50"), "p99": ms("99"), "errors": errors}
+    return {"rate": rate, "seconds": requests / rate if rate else seconds, "requests": requests,
+            "p50": ms("50"), "p99": ms("99"), "errors": errors}
+
+
+def _turns(baseline: str, path: str, cookie: str) -> tuple[dict, dict]:
+    """The baseline and the page, taking turns of SLICE seconds until each has had DURATION."""
+    runs: dict[str, list[dict]] = {baseline: [], path: []}
+    left = DURATION
+    while left > 0:
+        seconds = min(SLICE, left)
+        for address in runs:
+            runs[address].append(_wrk(address, cookie, seconds))
+        left -= seconds
+
+    def combined(turns: list[dict]) -> dict:
+        seconds = sum(t["seconds"] for t in turns)
+        p50s = sorted(t["p50"] for t in turns)
+        return {"rate": sum(t["requests"] for t in turns) / seconds if seconds else 0.0,
+                "p50": p50s[len(p50s) // 2], "p99": max(t["p99"] for t in turns),
+                "errors": sum(t["errors"] for t in turns), "turns": [round(t["rate"]) for t in turns]}
+
+    return combined(runs[baseline]), combined(runs[path])
 
 
 def _load() -> str:
@@ -174,14 +201,14 @@ def measure(env: dict) -> None:
         else:
             raise RuntimeError("bangfu serve did not answer")
         only = {n.strip() for n in os.environ.get("BANGFU_BENCH_PAGES_ONLY", "").split(",") if n.strip()}
-        print(f"{DURATION} s per side, {CONNECTIONS} connections, gunicorn {WORKERS} workers, "
+        print(f"{DURATION} s per side in turns of {SLICE} s, {CONNECTIONS} connections, gunicorn {WORKERS} workers, "
               f"PostgreSQL {DB}, demo scale {SCALE}", flush=True)
         login = _wrk("/accounts/login/", "")
         print(f"login page (floor): {login['rate']:.0f} req/s, p50 {login['p50']:.1f} ms, p99 {login['p99']:.1f} ms, "
               f"errors {login['errors']} (load {_load()})", flush=True)
         print("| page | shape | baseline req/s | page req/s | **ratio** (goal ≥ 0.5) | p50 ms | p99 ms (goal < 200) "
-              "| errors | baseline p50 / p99 ms | load |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+              "| errors | baseline p50 / p99 ms | ratio by turn | load |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for name, who, path, kind in _pages(info):
             if only and name not in only:
                 continue
@@ -202,11 +229,12 @@ def measure(env: dict) -> None:
                 shape = f"{rows} × {cols}"
             if _get(baseline, cookie)[0] != 200:
                 raise RuntimeError(f"{name}: the baseline {baseline} did not answer 200")
-            base = _wrk(baseline, cookie)
-            page = _wrk(path, cookie)
+            base, page = _turns(baseline, path, cookie)
             ratio = page["rate"] / base["rate"] if base["rate"] else float("nan")
+            by_turn = sorted(p / b for p, b in zip(page["turns"], base["turns"]) if b)
+            spread = f"{by_turn[0]:.2f}–{by_turn[-1]:.2f}" if by_turn else "–"
             print(f"| {name} | {shape} | {base['rate']:.1f} | {page['rate']:.1f} | **{ratio:.2f}** | {page['p50']:.0f} "
-                  f"| {page['p99']:.0f} | {page['errors']} | {base['p50']:.0f} / {base['p99']:.0f} | {_load()} |",
+                  f"| {page['p99']:.0f} | {page['errors']} | {base['p50']:.0f} / {base['p99']:.0f} | {spread} | {_load()} |",
                   flush=True)
     finally:
         server.terminate()
