@@ -75,16 +75,24 @@ def own_region_apart(rows: list[dict], prefix: str, *, key: str = "key") -> list
     return sorted((r for r in rows if r not in own), key=lambda r: str(r[key])) + own
 
 
+_TARGET_COLUMNS = {PartyKind.HOUSEHOLD: "target_household_id", PartyKind.PERSON: "target_person_id",
+                   PartyKind.ORGANIZATION: "target_organization_id", PartyKind.VILLAGE: "target_village_id"}
+
+
 def programme_coverage(*, scope: Scope, limit: int = 12) -> list[dict]:
-    """Per programme in scope with targets here: those with a helper now, and those its coverage rule
-    names without one (two counts per programme; a county runs a handful of programmes)."""
+    """Per programme in scope with targets here: those with a helper now (each programme's distinct targets
+    of its kind, counted for all programmes in one statement), and those its coverage rule names without
+    one (a count per programme that has a rule; a county runs a handful of programmes)."""
+    programmes = list(programmes_in_scope(scope).select_related("region").order_by("-starts_on", "name")[:limit])
+    counts = (pairings_in_scope(scope).filter(programme__in=[p.pk for p in programmes], status=PairingStatus.ACTIVE)
+              .values("programme_id").order_by()
+              .annotate(**{column: Count(column, distinct=True) for column in _TARGET_COLUMNS.values()}))
+    covered_by = {row.pop("programme_id"): row for row in counts} if programmes else {}
     rows = []
-    for programme in programmes_in_scope(scope).select_related("region").order_by("-starts_on", "name")[:limit]:
-        active = pairings_in_scope(scope).filter(programme=programme, status=PairingStatus.ACTIVE)
+    for programme in programmes:
         kind = programme.target_kinds[0] if programme.target_kinds else ""
-        column = {PartyKind.HOUSEHOLD: "target_household_id", PartyKind.PERSON: "target_person_id",
-                  PartyKind.ORGANIZATION: "target_organization_id", PartyKind.VILLAGE: "target_village_id"}.get(kind)
-        covered = active.aggregate(n=Count(column, distinct=True))["n"] if column else 0
+        column = _TARGET_COLUMNS.get(kind)
+        covered = covered_by.get(programme.pk, {}).get(column, 0) if column else 0
         uncovered = uncovered_targets(scope=scope, programme=programme).count()
         population = covered + uncovered
         if not population:  # nothing of this programme here (a village and the school pairings)

@@ -1,10 +1,11 @@
 """Reads of the registry. Every selector takes the caller's Scope first."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, When, Q, QuerySet, Sum
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -163,39 +164,44 @@ class RegistrySummary:
 
 
 def registry_summary(*, scope: Scope) -> RegistrySummary:
-    """The home page's counts: households and people by status, cause and sub-region."""
+    """The home page's counts: households and people by status, cause and sub-region, and the households on
+    each kind of assistance — all from one reading of the scope's households, grouped by status, cause and
+    sub-region together (a few hundred groups for a county), then summed here."""
     households = scope.households(Household.objects.all())
-    summary = RegistrySummary()
-    status_labels = dict(HouseholdStatus.choices)
-    rows = households.values("status").annotate(households=Count("id"), people=Sum("size")).order_by("status")
-    for row in rows:
-        summary.households += row["households"]
-        summary.people += row["people"] or 0
-        summary.by_status.append({"status": row["status"], "label": status_labels.get(row["status"], row["status"]),
-                                  "households": row["households"], "people": row["people"] or 0})
-    cause_labels = dict(PovertyCause.choices)
-    for row in (households.exclude(main_cause="").values("main_cause").annotate(households=Count("id"))
-                .order_by("-households")):
-        summary.by_cause.append({"cause": row["main_cause"], "label": cause_labels.get(row["main_cause"]),
-                                 "households": row["households"]})
-    assistance = households.aggregate(dibao=Count("id", filter=Q(dibao=True)), wubao=Count("id", filter=Q(wubao=True)),
-                                      tekun=Count("id", filter=Q(tekun=True)))
-    summary.assistance = assistance
-    summary.by_area = _by_area(scope, households)
+    child_length = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}.get(len(scope.prefix))  # None: a village has no sub-regions
+    area = Substr("region_id", 1, child_length) if child_length else Value("")
+    groups = list(households.annotate(area=area).values("status", "main_cause", "area").order_by()
+                  .annotate(households=Count("id"), people=Sum("size"), dibao=Count("id", filter=Q(dibao=True)),
+                            wubao=Count("id", filter=Q(wubao=True)), tekun=Count("id", filter=Q(tekun=True))))
+    summary = RegistrySummary(assistance={"dibao": 0, "wubao": 0, "tekun": 0})
+    by_status, by_cause, by_area = defaultdict(lambda: [0, 0]), defaultdict(int), defaultdict(lambda: [0, 0])
+    for group in groups:
+        count, people = group["households"], group["people"] or 0
+        summary.households += count
+        summary.people += people
+        by_status[group["status"]][0] += count
+        by_status[group["status"]][1] += people
+        if group["main_cause"]:
+            by_cause[group["main_cause"]] += count
+        by_area[group["area"]][0] += count
+        by_area[group["area"]][1] += people
+        for kind in summary.assistance:
+            summary.assistance[kind] += group[kind]
+    status_labels, cause_labels = dict(HouseholdStatus.choices), dict(PovertyCause.choices)
+    summary.by_status = [{"status": status, "label": status_labels.get(status, status), "households": count,
+                          "people": people} for status, (count, people) in sorted(by_status.items())]
+    summary.by_cause = [{"cause": cause, "label": cause_labels.get(cause), "households": count}
+                        for cause, count in sorted(by_cause.items(), key=lambda item: (-item[1], item[0]))]
+    summary.by_area = _area_rows(by_area) if child_length else []
     return summary
 
 
-def _by_area(scope: Scope, households: QuerySet[Household]) -> list[dict[str, Any]]:
+def _area_rows(by_area: dict[str, list[int]]) -> list[dict[str, Any]]:
     """Counts per child region of the scope's region (townships for a county, villages for a township)."""
-    if len(scope.prefix) >= 12:
-        return []
-    child_length = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}[len(scope.prefix)]
-    rows = (households.annotate(area=Substr("region_id", 1, child_length)).values("area")
-            .annotate(households=Count("id"), people=Sum("size")).order_by("area"))
-    rows = list(rows)
-    names = dict(Region.objects.filter(code__in=[r["area"].ljust(12, "0") for r in rows]).values_list("code", "name"))
-    return [{"code": r["area"].ljust(12, "0"), "name": names.get(r["area"].ljust(12, "0"), r["area"]), "households": r["households"],
-             "people": r["people"] or 0} for r in rows]
+    codes = {area: area.ljust(12, "0") for area in by_area}
+    names = dict(Region.objects.filter(code__in=codes.values()).values_list("code", "name"))
+    return [{"code": codes[area], "name": names.get(codes[area], area), "households": count, "people": people}
+            for area, (count, people) in sorted(by_area.items())]
 
 
 # History ------------------------------------------------------------------------------------

@@ -127,3 +127,27 @@ def test_the_persons_a_care_programme_covers_are_found_by_their_own_index(region
         cursor.execute(f"EXPLAIN SELECT count(*) FROM ({sql}) AS t", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "registry_person_flagged" in plan, plan
+
+
+def test_the_office_home_counts_the_covered_targets_of_every_programme_in_one_statement(regions,
+                                                                                        django_assert_num_queries):
+    """Each programme: its distinct targets with a current helper, those its rule names without one, the rate.
+    The covered counts of all programmes are one statement; the uncovered ones one per programme."""
+    from bangfu.accounts.roles import Role
+    from bangfu.accounts.scope import Scope
+    from bangfu.compliance.overview import programme_coverage
+
+    visits = make_programme(name="干部结对帮扶户")
+    care = make_programme(name="关爱孤儿", target_kinds=["person"], coverage_attribute="orphan", coverage_values=[True])
+    idle = make_programme(name="产业帮扶户")  # households in the county, no pairing yet
+    households = [make_household() for _ in range(3)]
+    orphans = [make_person(kind="child", orphan=True) for _ in range(2)]
+    for helper, target, programme in [(make_person(), households[0], visits), (make_person(), households[0], visits),
+                                      (make_person(), households[1], visits), (make_person(), orphans[0], care)]:
+        services.pairing_create(scope=ADMIN_SCOPE, by=None, programme=programme, helper=helper, target=target,
+                                starts_on=date(2025, 3, 1))
+    county = Scope(role=Role.COUNTY_OFFICE, prefix="450224")
+    with django_assert_num_queries(1 + 1 + 3):  # the programmes, their covered targets, each one's uncovered
+        coverage = {row["programme"].name: (row["covered"], row["uncovered"], row["rate"])
+                    for row in programme_coverage(scope=county)}
+    assert coverage == {visits.name: (2, 1, 67), care.name: (1, 1, 50), idle.name: (0, 3, 0)}
