@@ -12,8 +12,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
-from pydantic_core import to_json
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic_core import to_json
 
 from bangfu.accounts.models import ApiToken
 from bangfu.errors import BangfuError
