@@ -170,7 +170,7 @@ def _turns(baseline: str, path: str, cookie: str) -> tuple[dict, dict]:
         p50s = sorted(t["p50"] for t in turns)
         return {"rate": sum(t["requests"] for t in turns) / seconds if seconds else 0.0,
                 "p50": p50s[len(p50s) // 2], "p99": max(t["p99"] for t in turns),
-                "errors": sum(t["errors"] for t in turns), "turns": [round(t["rate"]) for t in turns]}
+                "errors": sum(t["errors"] for t in turns), "turns": [t["rate"] for t in turns]}
 
     return combined(runs[baseline]), combined(runs[path])
 

@@ -277,7 +277,8 @@ def test_the_office_home_reads_a_fixed_number_of_queries_however_many_pairings(c
 
 
 # the registry's counts in one statement; grows with the programmes in scope (coverage: one statement for all,
-# then one each with a rule), not the pairings; after the first request, which also reads the reference data the process then keeps (bangfu/reference.py)
+# then one each with a rule), not the pairings; after the first request, which also reads the reference data the
+# process then keeps (bangfu/reference.py)
 QUERIES_OFFICE_HOME = 18
 
 

@@ -1,4 +1,8 @@
 import pytest
+from django.contrib.auth import get_user
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bangfu.accounts.roles import Role
@@ -41,11 +45,6 @@ def test_the_openapi_document_is_served(client, regions):
 
 
 def test_a_signed_in_request_reads_the_user_with_their_region_and_drops_a_deactivated_one(client, regions):
-    from django.contrib.auth import get_user
-    from django.db import connection
-    from django.test import RequestFactory
-    from django.test.utils import CaptureQueriesContext
-
     user = make_user(Role.COUNTY_OFFICE)
     region_name = user.region.name
     client.force_login(user)
