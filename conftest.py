@@ -86,6 +86,12 @@ def _fast_password_hasher(settings):
                                  "django.contrib.auth.hashers.Argon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _statements_checked(settings):
+    """Every Statement the tests run is also compiled from its queryset and compared (bangfu/sql.py)."""
+    settings.BANGFU_SQL_CHECK = True
+
+
 @pytest.fixture
 def product_hashers(settings):
     """The product's password hashers: for a test about them, or whose accounts another process signs in to."""

@@ -11,6 +11,12 @@ then carry its values as parameters, never inlined, or every request is a statem
 `BANGFU_PG_PREPARE=0` turns it off (behind a connection pooler; docs/deploy.md).
 """
 
+import copy
+from dataclasses import replace
+from enum import Enum
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
@@ -84,3 +90,250 @@ def prepared(qs: QuerySet) -> QuerySet:
     qs = qs.all()
     qs._iterable_class = _server_bound(qs._iterable_class)
     return qs
+
+
+# Statements compiled once ------------------------------------------------------------------------
+
+# The stand-in integers lie in the range of the smallest integer column that holds the value they stand
+# for: Django compiles a value outside a column's range to "matches nothing" (or drops the condition), so a
+# stand-in must overflow exactly where its value does. Values beyond 32 bits, or negative, are not stood in for.
+_SMALL, _LARGE, _INT16, _INT32 = 20_000, 1_900_000_000, 2**15 - 1, 2**31 - 1
+_CHAR = 0xF0000  # the stand-in text: characters of Unicode's supplementary private use area A
+_SECOND = 5_000  # how far the second set of stand-ins lies from the first
+_LIKE = frozenset("%_\\")  # text carrying these is escaped in a LIKE pattern: not stood in for
+
+
+class _Stand:
+    """Stand-in values for one call's parameters: an integer or text no page ever holds, each traced
+    back to the value it stands for in the compiled statement's parameters."""
+
+    def __init__(self, offset: int):
+        self.ints: dict[int, str] = {}
+        self.chars: dict[str, tuple[str, int]] = {}
+        self._next_small, self._next_large, self._next_char = _SMALL + offset, _LARGE + offset, _CHAR + offset
+
+    def int(self, name: str, value: int) -> int:
+        if value <= _INT16:
+            stand, self._next_small = self._next_small, self._next_small + 1
+        else:
+            stand, self._next_large = self._next_large, self._next_large + 1
+        self.ints[stand] = name
+        return stand
+
+    def str(self, name: str, length: int) -> str:
+        text = "".join(chr(self._next_char + i) for i in range(length))
+        self.chars.update((char, (name, i)) for i, char in enumerate(text))
+        self._next_char += length
+        return text
+
+    def spec(self, param):
+        """How a compiled parameter is made from the values: ("int", (name, int type)), ("str", parts) where a
+        part is literal text or (name, start, stop), or ("const", param)."""
+        if isinstance(param, int) and not isinstance(param, bool) and int(param) in self.ints:
+            return ("int", (self.ints[int(param)], type(param)))  # psycopg's Int8 and kin kept
+        if isinstance(param, str) and any(char in self.chars for char in param):
+            parts: list = []
+            for char in param:
+                last = parts[-1] if parts else None
+                if char not in self.chars:
+                    if isinstance(last, str):
+                        parts[-1] = last + char
+                    else:
+                        parts.append(char)
+                    continue
+                name, i = self.chars[char]
+                if isinstance(last, tuple) and last[0] == name and last[2] == i:
+                    parts[-1] = (name, last[1], i + 1)
+                else:
+                    parts.append((name, i, i + 1))
+            return ("str", tuple(parts))
+        return ("const", param)
+
+    def values(self) -> dict:
+        """The stand-ins by name: what a compiled statement's parameters are filled from."""
+        texts: dict[str, list] = {}
+        for char, (name, i) in self.chars.items():
+            texts.setdefault(name, []).append((i, char))
+        return {**{name: value for value, name in self.ints.items()},
+                **{name: "".join(char for _i, char in sorted(chars)) for name, chars in texts.items()}}
+
+    def leaks_into(self, sql: str) -> bool:
+        """Whether a stand-in was written into the statement's text rather than passed as a parameter."""
+        return any(char in self.chars for char in sql) or any(str(value) in sql for value in self.ints)
+
+
+def _fill(spec, params: dict) -> object:
+    kind, what = spec
+    if kind == "int":
+        name, kind_of_int = what
+        return params[name] if kind_of_int is int else kind_of_int(params[name])
+    if kind == "str":
+        return "".join(part if isinstance(part, str) else params[part[0]][part[1]:part[2]] for part in what)
+    return what
+
+
+def _scope_fields(name: str, scope) -> list[tuple[str, object]]:
+    return [(f"{name}.prefix", scope.prefix), (f"{name}.organization_id", scope.organization_id),
+            (f"{name}.person_id", scope.person_id)]
+
+
+class _Compiled:
+    """One shape's statement: its SQL, how its parameters are made, and the compiler that read it
+    (what it selects and how each column is converted), copied for every run."""
+
+    def __init__(self, qs: QuerySet, compiler, sql: str, specs: list):
+        self.sql, self.specs, self.compiler = sql, specs, compiler
+        self.query, self.alias = qs.query, qs.db
+        self.queryset_state = {k: v for k, v in qs.__dict__.items() if k not in ("_query", "_result_cache")}
+        self.queryset_class = type(qs)
+
+    def params(self, values: dict) -> list:
+        return [_fill(spec, values) for spec in self.specs]
+
+    def rows(self, values: dict) -> list:
+        from django.db import connections
+
+        sql, params = self.sql, self.params(values)
+        compiler = copy.copy(self.compiler)
+        compiler.connection = connections[self.alias]
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        query = copy.copy(self.query)
+        query.get_compiler = lambda *args, **kwargs: compiler
+        qs = self.queryset_class.__new__(self.queryset_class)
+        qs.__dict__.update(self.queryset_state)
+        qs._query, qs._result_cache, qs._prefetch_done = query, None, False
+        return list(qs)
+
+
+_EMPTY = "empty"  # the shape's statement matches nothing (EmptyResultSet): no round trip at all
+_UNCACHED = "uncached"  # the shape's statement cannot be kept: built and compiled anew each time
+
+
+class Statement:
+    """A queryset a page reads on every request, built and compiled to SQL once per shape and then
+    run with each call's values — what SQLAlchemy's cached lambda statements do. Django builds and
+    compiles a queryset anew on every call: for the household page's ten statements that was 3.7 of
+    its 18 ms (docs/performance.md, "Statements compiled once").
+
+    `build(**values)` returns the queryset. Integers and text among the values (a Scope's prefix,
+    organization and person too) are its parameters; everything else (None, booleans, a model, a
+    tuple of names) and the texts' lengths and a Scope's role are its shape, each shape compiled
+    once. The first call of a shape builds it with stand-in values no page holds, finds each one in
+    the compiled parameters (text also sliced or with affixes, as a prefix's LIKE pattern), and
+    builds it again with a second set to check that the parameters follow the values and the text
+    does not. A shape that fails that check, or a call whose text would be escaped in a LIKE
+    pattern, is built and compiled as any queryset is. So `build` must use its values only as
+    parameters — never branch on their content, compute with them, or inline them as LIMIT —
+    and return a queryset without prefetches or known related objects. With `BANGFU_SQL_CHECK`
+    (the tests) every call is also compiled anew and compared. On PostgreSQL the rows are read by
+    a prepared statement (`prepared`, above)."""
+
+    LIMIT = 256  # shapes kept per statement
+
+    def __init__(self, build):
+        self.build = build
+        self._shapes: dict = {}
+
+    def __call__(self, **values) -> list:
+        split = self._split(values)
+        if split is None:
+            return list(prepared(self.build(**values)))
+        shape, params = split
+        compiled = self._shapes.get(shape)
+        if compiled is None:
+            compiled = self._compile(values)
+            if len(self._shapes) < self.LIMIT:
+                self._shapes[shape] = compiled
+        if compiled == _EMPTY:
+            return []
+        if compiled == _UNCACHED:
+            return list(prepared(self.build(**values)))
+        if getattr(settings, "BANGFU_SQL_CHECK", False):
+            self._check(compiled, values, params)
+        return compiled.rows(params)
+
+    @staticmethod
+    def _split(values: dict) -> tuple[tuple, dict] | None:
+        """(shape, parameters) of a call; None when a value cannot be a parameter or part of a shape."""
+        from bangfu.accounts.scope import Scope
+
+        shape, params = [], {}
+        for name, value in sorted(values.items()):
+            fields = _scope_fields(name, value) if isinstance(value, Scope) else [(name, value)]
+            if isinstance(value, Scope):
+                shape.append((name, "scope", value.role))
+            for field, item in fields:
+                if type(item) is int:
+                    if not 0 <= item <= _INT32:
+                        return None
+                    shape.append((field, "int", item <= _INT16))
+                    params[field] = item
+                elif isinstance(item, str) and not isinstance(item, Enum):
+                    if _LIKE.intersection(item) or any(ord(char) >= _CHAR for char in item):
+                        return None
+                    shape.append((field, "str", len(item)))
+                    params[field] = str(item)
+                else:
+                    try:
+                        hash(item)
+                    except TypeError:
+                        return None
+                    shape.append((field, "const", item))
+        return tuple(shape), params
+
+    def _stand_ins(self, values: dict, stand: _Stand) -> dict:
+        from bangfu.accounts.scope import Scope
+
+        def one(name, value):
+            if type(value) is int:
+                return stand.int(name, value)
+            if isinstance(value, str) and not isinstance(value, Enum):
+                return stand.str(name, len(value))
+            return value
+
+        out = {}
+        for name, value in values.items():
+            if isinstance(value, Scope):
+                out[name] = replace(value, **{field.split(".")[1]: one(field, item)
+                                              for field, item in _scope_fields(name, value)})
+            else:
+                out[name] = one(name, value)
+        return out
+
+    def _compiled(self, values: dict, stand: _Stand):
+        """The queryset built with stand-ins, its compiler and (SQL, parameters); None if it matches nothing."""
+        qs = prepared(self.build(**self._stand_ins(values, stand)))
+        if qs._prefetch_related_lookups or qs._known_related_objects:
+            raise TypeError("a Statement's queryset cannot prefetch or carry known related objects")
+        compiler = qs.query.get_compiler(using=qs.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None
+        return (qs, compiler, sql, list(params)) if sql else None
+
+    def _compile(self, values: dict):
+        first, second = _Stand(0), _Stand(_SECOND)
+        built = self._compiled(values, first)
+        if built is None:
+            return _EMPTY if self._compiled(values, second) is None else _UNCACHED
+        qs, compiler, sql, params = built
+        specs = [first.spec(p) for p in params]
+        again = self._compiled(values, second)
+        follows = (again is not None and not first.leaks_into(sql) and again[2] == sql
+                   and [_fill(spec, second.values()) for spec in specs] == again[3])
+        if not follows:
+            if getattr(settings, "BANGFU_SQL_CHECK", False):
+                raise AssertionError(f"a Statement's values are not its parameters alone: {sql}")
+            return _UNCACHED
+        return _Compiled(qs, compiler, sql, specs)
+
+    def _check(self, compiled: _Compiled, values: dict, params: dict) -> None:
+        qs = self.build(**values)
+        try:
+            sql, fresh = qs.query.get_compiler(using=qs.db).as_sql()
+        except EmptyResultSet:
+            sql, fresh = "", ()
+        kept = compiled.params(params)
+        if (sql, list(fresh)) != (compiled.sql, kept):
+            raise AssertionError(f"a Statement ran other SQL than its queryset: {compiled.sql} {kept} != {sql} {fresh}")

@@ -4,14 +4,14 @@ in the same statement as the user, it is one round trip a request fewer (docs/pe
 
 from django.contrib.auth import backends
 
-from bangfu.sql import prepared
+from bangfu.sql import Statement
+
+_USER = Statement(lambda pk: backends.UserModel._default_manager.select_related("region").filter(pk=pk)[:1])
 
 
 class ModelBackend(backends.ModelBackend):
     def get_user(self, user_id):
-        model = backends.UserModel
-        try:
-            user = prepared(model._default_manager.select_related("region")).get(pk=user_id)
-        except model.DoesNotExist:
+        found = _USER(pk=user_id)
+        if not found:
             return None
-        return user if self.user_can_authenticate(user) else None
+        return found[0] if self.user_can_authenticate(found[0]) else None

@@ -9,7 +9,7 @@ from bangfu.programmes.choices import PairingStatus, PartyKind
 from bangfu.programmes.models import Pairing, Programme
 from bangfu.regions.models import pad
 from bangfu.registry.models import Household, Organization, Person, Team
-from bangfu.sql import prepared
+from bangfu.sql import Statement, prepared
 
 
 def _ancestor_codes(prefix: str) -> list[str]:
@@ -239,20 +239,28 @@ TARGET_PAIRING_SHOWN = (
     "helper_person__kind", "helper_person__rank", "helper_person__position", "helper_person__phone")
 
 
-def target_pairings(*, scope: Scope, household: Household | None = None,
-                    person: Person | None = None) -> list[Pairing]:
-    """Every pairing of one household or person as target, current ones first, then the latest
-    ended: who helps it now and who did before, with programme, helper and helper's unit. Each
-    pairing's target is the household or person given (not joined and read again)."""
-    qs = prepared(pairings_in_scope(scope).select_related(*TARGET_PAIRING_RELATED).only(*TARGET_PAIRING_SHOWN))
-    qs = qs.filter(target_household_id=household.pk) if household else qs.filter(target_person_id=person.pk)
+def _target_pairings(scope: Scope, household: int | None, person: int | None) -> QuerySet[Pairing]:
+    qs = pairings_in_scope(scope).select_related(*TARGET_PAIRING_RELATED).only(*TARGET_PAIRING_SHOWN)
+    qs = qs.filter(target_household_id=household) if household else qs.filter(target_person_id=person)
     current_first = Case(When(status=PairingStatus.ACTIVE, then=0), default=1, output_field=IntegerField())
     # A helper's own page opens only inside the scope (a village team sees the township's cadre's name, not a link).
     linked = Case(When(helper_person__region__code__startswith=scope.prefix, then=Value(True)), default=Value(False))
     if scope.organization_id is not None:
         linked = Case(When(helper_person__organization_id=scope.organization_id, then=linked), default=Value(False))
-    pairings = list(qs.annotate(current_first=current_first, helper_linked=linked)
-                    .order_by("current_first", "-starts_on", "pk"))
+    return (qs.annotate(current_first=current_first, helper_linked=linked)
+            .order_by("current_first", "-starts_on", "pk"))
+
+
+_TARGET_PAIRINGS = Statement(_target_pairings)
+
+
+def target_pairings(*, scope: Scope, household: Household | None = None,
+                    person: Person | None = None) -> list[Pairing]:
+    """Every pairing of one household or person as target, current ones first, then the latest
+    ended: who helps it now and who did before, with programme, helper and helper's unit. Each
+    pairing's target is the household or person given (not joined and read again)."""
+    pairings = _TARGET_PAIRINGS(scope=scope, household=household.pk if household else None,
+                                person=None if household else person.pk)
     for pairing in pairings:
         if household:
             pairing.target_household = household

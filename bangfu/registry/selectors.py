@@ -18,7 +18,7 @@ from bangfu.regions.models import Region
 from bangfu.registry.choices import HouseholdStatus, PovertyCause
 from bangfu.registry.models import Household, Organization, Person, Team, TermGrade, term_label
 from bangfu.registry.names import name_normalize
-from bangfu.sql import prepared
+from bangfu.sql import Statement, prepared
 
 
 @dataclass
@@ -75,16 +75,27 @@ def household_rows(households: QuerySet[Household], fields, *, filters: Househol
     return rows if filters.q.strip() else prepared(rows)
 
 
+_HOUSEHOLD = Statement(lambda scope, pk: scope.households(Household.objects.select_related("head", "region"))
+                       .filter(pk=pk)[:1])
+
+
 def household_get(*, scope: Scope, pk: int) -> Household:
-    household = prepared(scope.households(Household.objects.select_related("head", "region"))).filter(pk=pk).first()
-    if household is None:
+    found = _HOUSEHOLD(scope=scope, pk=pk)
+    if not found:
         raise NotFound(_("户不存在或不在您的管辖范围内"))
-    return household
+    return found[0]
 
 
-def household_members(*, household: Household) -> QuerySet[Person]:
-    head_first = Case(When(relation="head", then=0), default=1)
-    return prepared(household.members.order_by(head_first, "birth_date", "pk"))
+_MEMBERS = Statement(lambda household: Person.objects.filter(household_id=household).order_by(
+    Case(When(relation="head", then=0), default=1), "birth_date", "pk"))
+
+
+def household_members(*, household: Household) -> list[Person]:
+    """The household's members, the head first, then by age."""
+    members = _MEMBERS(household=household.pk)
+    for member in members:
+        member.household = household
+    return members
 
 
 def person_list(*, scope: Scope, q: str = "", kind: str = "", organization: int | None = None) -> QuerySet[Person]:
@@ -248,10 +259,14 @@ def _related_names(model, deltas) -> dict:
     return names
 
 
+_HISTORY = Statement(lambda model, pk: model.history.filter(**{model._meta.pk.attname: pk})
+                     .select_related("history_user").order_by("history_date", "history_id"))
+
+
 def record_history(*, record) -> list[Change]:
     """The change history of a record, newest first, personal data masked, related rows by name."""
     model = type(record)
-    entries = list(prepared(record.history.select_related("history_user").order_by("history_date", "history_id")))
+    entries = _HISTORY(model=model, pk=record.pk)
     changes: list[Change] = []
     kinds = {"+": pgettext("history", "新建"), "~": pgettext("history", "修改"), "-": pgettext("history", "删除")}
     shown_fields = {f.name for f in record.history.model.tracked_fields if f.editable} - HISTORY_HIDDEN

@@ -91,3 +91,135 @@ def test_prepared_values_and_values_lists_read_as_unprepared(regions):
                        "AND statement NOT LIKE '%%initials%%'")  # not another test's instances
         kept = cursor.fetchall()
     assert [plans[:2] for plans in kept].count((2, 0)) == 3, kept  # each of the three prepared on its second read
+
+
+# Statements compiled once (bangfu.sql.Statement) ---------------------------------------------------
+
+def _counted(build):
+    """A Statement over `build`, and how often the queryset was built."""
+    from bangfu.sql import Statement
+
+    calls = []
+
+    def counting(**values):
+        calls.append(values)
+        return build(**values)
+
+    return Statement(counting), calls
+
+
+@pytest.fixture
+def households_in_two_townships(regions):
+    from bangfu.tests.factories import TOWNSHIP_A, TOWNSHIP_B, make_household
+
+    return [make_household(township=TOWNSHIP_A, members=1), make_household(township=TOWNSHIP_A, members=1),
+            make_household(township=TOWNSHIP_B, members=1)]
+
+
+def _scope(level: str):
+    from bangfu.accounts.roles import Role
+    from bangfu.accounts.scope import Scope
+    from bangfu.tests.factories import TOWNSHIP_A, TOWNSHIP_B, village_of
+
+    return {"county": Scope(role=Role.COUNTY_OFFICE, prefix="450224"),
+            "township A": Scope(role=Role.TOWNSHIP_OFFICE, prefix=TOWNSHIP_A[:9]),
+            "township B": Scope(role=Role.TOWNSHIP_OFFICE, prefix=TOWNSHIP_B[:9]),
+            "village B": Scope(role=Role.VILLAGE_TEAM, prefix=village_of(TOWNSHIP_B).code)}[level]
+
+
+@pytest.mark.django_db
+def test_a_statement_reads_what_its_queryset_reads_and_is_built_once_a_shape(households_in_two_townships, settings):
+    """A scope's prefix is a parameter even where it is sliced (the county code) or a LIKE pattern (below the
+    county): one build of each shape, with stand-ins twice, and none after — whatever the household or place."""
+    from bangfu.registry.models import Household
+
+    settings.BANGFU_SQL_CHECK = False
+
+    def build(scope, pk):
+        return scope.households(Household.objects.select_related("region")).filter(pk=pk)
+
+    statement, calls = _counted(build)
+    a1, a2, b = households_in_two_townships
+    for level, household, seen in [("county", a1, True), ("county", b, True), ("township A", a1, True),
+                                   ("township A", a2, True), ("township B", a2, False), ("township B", b, True),
+                                   ("village B", b, True), ("village B", a1, False)]:
+        scope = _scope(level)
+        rows = statement(scope=scope, pk=household.pk)
+        assert [(h.pk, h.region.code) for h in rows] == [(h.pk, h.region.code) for h in build(scope, household.pk)]
+        assert bool(rows) is seen, (level, household.number)
+    # the county (6 digits), the townships (9) and the village (12): three shapes, each built twice with stand-ins
+    assert len(calls) == 6
+    assert all(call["pk"] >= 20_000 for call in calls)  # stand-ins: no household of the test has such an id
+
+
+@pytest.mark.django_db
+def test_a_statement_keeps_the_rows_kind_and_what_it_matches_nothing_reads_nothing(households_in_two_townships,
+                                                                                 django_assert_num_queries):
+    from bangfu.accounts.roles import Role
+    from bangfu.accounts.scope import Scope
+    from bangfu.registry.models import Household
+    from bangfu.sql import Statement
+
+    numbers = Statement(lambda scope: scope.households(Household.objects.all()).order_by("number")
+                        .values_list("number", flat=True))
+    expected = sorted(h.number for h in households_in_two_townships)
+    assert numbers(scope=_scope("county")) == expected
+    assert numbers(scope=_scope("county")) == expected  # kept: compiled with stand-ins, then run with the values
+    nobody = Scope(role=Role.SCHOOL_ADMIN, prefix="450224", organization_id=1)  # sees no households
+    with django_assert_num_queries(0):
+        assert numbers(scope=nobody) == []
+
+
+@pytest.mark.django_db
+def test_values_that_are_not_parameters_alone_are_caught(households_in_two_townships, settings):
+    """A build that computes with a value, or branches on it, cannot be kept: the tests' check says so; in
+    production (the check off) such a shape is built and compiled anew each time and answers right."""
+    from bangfu.registry.models import Household
+    from bangfu.sql import Statement
+
+    first = households_in_two_townships[0]
+    shifted = Statement(lambda pk: Household.objects.filter(pk=pk + 1).values_list("pk", flat=True))
+    with pytest.raises(AssertionError, match="not its parameters alone"):
+        shifted(pk=first.pk)
+    settings.BANGFU_SQL_CHECK = False
+    assert shifted(pk=first.pk - 1) == [first.pk]
+    assert shifted(pk=first.pk) == [first.pk + 1]
+
+    settings.BANGFU_SQL_CHECK = True
+    branching = Statement(lambda number: Household.objects.filter(
+        **({"number": number} if number.isdigit() else {"address": number})).values_list("pk", flat=True))
+    with pytest.raises(AssertionError, match="other SQL than its queryset"):
+        branching(number=first.number)  # the stand-ins are not digits: the address branch was kept
+
+
+@pytest.mark.django_db
+def test_text_a_like_pattern_would_escape_is_built_anew(households_in_two_townships, settings):
+    from bangfu.registry.models import Household
+
+    settings.BANGFU_SQL_CHECK = False
+    statement, calls = _counted(lambda text: Household.objects.filter(address__startswith=text)
+                                .values_list("pk", flat=True))
+    Household.objects.filter(pk=households_in_two_townships[0].pk).update(address="50%_路")
+    assert statement(text="50%") == [households_in_two_townships[0].pk]
+    assert statement(text="5_%") == []
+    assert [call["text"] for call in calls] == ["50%", "5_%"]  # never stood in for: escaped in the pattern
+
+
+@pytest.mark.django_db
+def test_a_statement_answers_ids_of_every_size_as_its_queryset_does(households_in_two_townships):
+    """Django compiles a value beyond a column's range to "matches nothing"; the stand-ins overflow where the
+    values do, and a value beyond 32 bits is compiled as Django compiles it (here: a 404, never a 500)."""
+    from bangfu.registry.models import TermGrade
+    from bangfu.registry.selectors import household_get
+    from bangfu.errors import NotFound
+    from bangfu.sql import Statement
+
+    scope = _scope("county")
+    first = households_in_two_townships[0]
+    assert household_get(scope=scope, pk=first.pk) == first
+    for pk in (0, 40_000, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 2**70):
+        with pytest.raises(NotFound):
+            household_get(scope=scope, pk=pk)
+    terms = Statement(lambda term: TermGrade.objects.filter(term=term).values_list("pk", flat=True))
+    for term in (1, 2, 70_000, 2**40):  # a small integer column: 70,000 is beyond it
+        assert terms(term=term) == list(TermGrade.objects.filter(term=term).values_list("pk", flat=True))
