@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from bangfu.errors import BangfuError, FieldErrors, NotFound, ValidationError
 from bangfu.privacy.masking import MASKS
 from bangfu.privacy.services import personal_value_reveal
-from bangfu.privacy.templatetags.privacy import personal_field_context
+from bangfu.privacy.templatetags.privacy import personal_field
 from bangfu.registry import selectors, services
 from bangfu.registry.choices import PersonKind
 from bangfu.registry.display import HOUSEHOLD_SHOWN, household_lines, member_lines
@@ -390,7 +390,7 @@ def reveal(request, record_type: str, pk: int, field: str):
     try:
         value = personal_value_reveal(user=request.user, record=record, field=field, reason=reason, note=note)
     except ValidationError as exc:  # asked again, saying what was wrong (htmx swaps a 200, not a 400)
-        return render(request, "privacy/personal_field.html", personal_field_context(
-            record_type, record, field, True, error=exc.message, reason=reason, note=note[:200]))
+        return HttpResponse(personal_field(record_type, record, field, True, error=exc.message, reason=reason,
+                                           note=note[:200]))
     return HttpResponse(f'<span class="personal" id="pf-{record_type}-{pk}-{escape(field)}">'
                         f'<span class="revealed">{escape(value) or "—"}</span></span>')

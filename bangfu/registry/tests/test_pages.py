@@ -51,6 +51,22 @@ def test_it_reveals_a_full_id_number_and_logs_the_read(county_client):
     assert (read.user, read.record_id, read.field) == (county_client.user, head.pk, "id_number")
 
 
+def test_a_reveal_for_another_purpose_without_a_note_asks_again_keeping_what_was_written(county_client):
+    """「其他」 needs its 用途说明, and a purpose must be one of the list: the field comes back masked and
+    open, with the message, keeping what was chosen and written (escaped)."""
+    head = make_household().head
+    url = reverse("registry:reveal", args=["person", head.pk, "id_number"])
+    page = county_client.post(url, {"reason": "other", "reason_note": " "}).content.decode()
+    assert head.id_number not in page and head.id_number[-4:] in page
+    assert f'id="pf-person-{head.pk}-id_number"' in page and '<details class="reveal" open>' in page
+    assert "请写明用途说明" in page and '<option value="other" selected>' in page
+    assert f'hx-post="{url}"' in page
+    page = county_client.post(url, {"reason": "<i>", "reason_note": "<b>核对</b>"}).content.decode()
+    assert "查看用途不正确：&lt;i&gt;" in page and 'value="&lt;b&gt;核对&lt;/b&gt;"' in page
+    assert head.id_number not in page and " selected" not in page
+    assert not FullRead.objects.exists()
+
+
 def test_it_refuses_to_reveal_to_a_role_without_the_right(client, regions):
     head = make_household().head
     client.force_login(make_user(Role.VILLAGE_TEAM, region=TOWNSHIP_A))
