@@ -216,7 +216,7 @@ class Statement:
     its 18 ms (docs/performance.md, "Statements compiled once").
 
     `build(**values)` returns the queryset. Integers and text among the values (a Scope's prefix,
-    organization and person too) are its parameters; everything else (None, booleans, a model, a
+    organization and person too) are its parameters; everything else (0, None, booleans, a model, a
     tuple of names) and the texts' lengths and a Scope's role are its shape, each shape compiled
     once. The first call of a shape builds it with stand-in values no page holds, finds each one in
     the compiled parameters (text also sliced or with affixes, as a prefix's LIKE pattern), and
@@ -226,7 +226,7 @@ class Statement:
     parameters — never branch on their content, compute with them, or inline them as LIMIT —
     and return a queryset without prefetches or known related objects. With `BANGFU_SQL_CHECK`
     (the tests) every call is also compiled anew and compared. On PostgreSQL the rows are read by
-    a prepared statement (`prepared`, above)."""
+    a prepared statement (`prepared`, above); `sql()` gives the SQL alone, for a subquery."""
 
     LIMIT = 256  # shapes kept per statement
 
@@ -239,11 +239,7 @@ class Statement:
         if split is None:
             return list(prepared(self.build(**values)))
         shape, params = split
-        compiled = self._shapes.get(shape)
-        if compiled is None:
-            compiled = self._compile(values)
-            if len(self._shapes) < self.LIMIT:
-                self._shapes[shape] = compiled
+        compiled = self._kept(values, shape)
         if compiled == _EMPTY:
             return []
         if compiled == _UNCACHED:
@@ -251,6 +247,28 @@ class Statement:
         if getattr(settings, "BANGFU_SQL_CHECK", False):
             self._check(compiled, values, params)
         return compiled.rows(params)
+
+    def sql(self, **values) -> tuple[str, list]:
+        """The statement's SQL and parameters for these values, as `queryset.query.sql_with_params()` gives
+        them (to write into hand-written SQL as a subquery), compiled once per shape."""
+        split = self._split(values)
+        compiled = self._kept(values, split[0]) if split else _UNCACHED
+        if compiled == _EMPTY:
+            raise EmptyResultSet
+        if compiled == _UNCACHED:
+            sql, params = self.build(**values).query.sql_with_params()
+            return sql, list(params)
+        if getattr(settings, "BANGFU_SQL_CHECK", False):
+            self._check(compiled, values, split[1])
+        return compiled.sql, compiled.params(split[1])
+
+    def _kept(self, values: dict, shape: tuple):
+        compiled = self._shapes.get(shape)
+        if compiled is None:
+            compiled = self._compile(values)
+            if len(self._shapes) < self.LIMIT:
+                self._shapes[shape] = compiled
+        return compiled
 
     @staticmethod
     def _split(values: dict) -> tuple[tuple, dict] | None:
@@ -263,8 +281,8 @@ class Statement:
             if isinstance(value, Scope):
                 shape.append((name, "scope", value.role))
             for field, item in fields:
-                if type(item) is int:
-                    if not 0 <= item <= _INT32:
+                if type(item) is int and item != 0:  # (0 is part of the shape: it is false where 1 is true)
+                    if not 0 < item <= _INT32:
                         return None
                     shape.append((field, "int", item <= _INT16))
                     params[field] = item
@@ -285,7 +303,7 @@ class Statement:
         from bangfu.accounts.scope import Scope
 
         def one(name, value):
-            if type(value) is int:
+            if type(value) is int and value != 0:
                 return stand.int(name, value)
             if isinstance(value, str) and not isinstance(value, Enum):
                 return stand.str(name, len(value))

@@ -43,7 +43,7 @@ from bangfu.programmes.periods import period_label_shown
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
 from bangfu.regions.models import PREFIX_LENGTHS
 from bangfu.registry.models import Organization, Person, Team
-from bangfu.sql import fetch_dicts, prepared
+from bangfu.sql import Statement, fetch_dicts, prepared
 
 SUMMARY_TABLE = ComplianceDone._meta.db_table
 AREA_TABLE = ComplianceArea._meta.db_table
@@ -344,17 +344,45 @@ def _period_where(filters: ComplianceFilters, as_of: date, ends_on: str) -> tupl
 
 def _obligation_pairings(scope: Scope, filters: ComplianceFilters, obligation: Obligation) -> QuerySet[Pairing]:
     """The pairings in scope and filters that `obligation` applies to (its condition, if any)."""
-    pairings = _pairings(scope, filters).filter(programme_id=obligation.programme_id)
-    if obligation.condition_attribute:
-        side = "target" if obligation.condition_party != Actor.HELPER else "helper"
-        programme = obligation.programme
-        kind = (programme.target_kinds if side == "target" else programme.helper_kinds)[0]
-        attribute = f"{side}_{kind}__{obligation.condition_attribute}__in"
-        if obligation.condition_values:
-            pairings = pairings.filter(**{attribute: obligation.condition_values})
-        if getattr(obligation, "condition_excluded", None):  # the default of a minimum by value
-            pairings = pairings.exclude(**{attribute: obligation.condition_excluded})
+    return _conditioned(_pairings(scope, filters).filter(programme_id=obligation.programme_id),
+                        _condition(obligation))
+
+
+def _condition(obligation: Obligation) -> tuple | None:
+    """(the pairing's attribute, values in, values not in) of an obligation with a condition."""
+    if not obligation.condition_attribute:
+        return None
+    side = "target" if obligation.condition_party != Actor.HELPER else "helper"
+    programme = obligation.programme
+    kind = (programme.target_kinds if side == "target" else programme.helper_kinds)[0]
+    return (f"{side}_{kind}__{obligation.condition_attribute}__in", tuple(obligation.condition_values or ()),
+            tuple(getattr(obligation, "condition_excluded", None) or ()))  # excluded: the default of a minimum by value
+
+
+def _conditioned(pairings: QuerySet[Pairing], condition: tuple | None) -> QuerySet[Pairing]:
+    if condition:
+        attribute, values, excluded = condition
+        if values:
+            pairings = pairings.filter(**{attribute: list(values)})
+        if excluded:
+            pairings = pairings.exclude(**{attribute: list(excluded)})
     return pairings
+
+
+_NARROWING = ("helper_person", "helper_org", "helper_team", "pairing", "target_household", "target_person")
+
+
+def _narrowing(filters: ComplianceFilters) -> dict:
+    """The filters `_pairings` reads, as a Statement's values."""
+    return {name: getattr(filters, name) for name in _NARROWING}
+
+
+# The ids of an obligation's pairings, a subquery of its summary rows (_summary_obligation_sql), and the
+# programmes of the pairings (_obligations_read): compiled once per shape (bangfu/sql.py).
+_OBLIGATION_PAIRING_IDS = Statement(lambda scope, programme, condition, **narrowing: _conditioned(
+    _pairings(scope, ComplianceFilters(**narrowing)).filter(programme_id=programme), condition).order_by().values("id"))
+_PAIRING_PROGRAMMES = Statement(lambda scope, **narrowing: _pairings(scope, ComplianceFilters(**narrowing))
+                                .order_by().values_list("programme_id", flat=True).distinct())
 
 
 def _by_minimum(obligation: Obligation) -> list[Obligation]:
@@ -449,7 +477,8 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     where += prefix_where
     where_params += prefix_params
     if _narrowed(scope, filters, obligation):
-        p_sql, p_params = _obligation_pairings(scope, filters, obligation).order_by().values("id").query.sql_with_params()
+        p_sql, p_params = _OBLIGATION_PAIRING_IDS.sql(scope=scope, programme=obligation.programme_id,
+                                                      condition=_condition(obligation), **_narrowing(filters))
         where.append(f"s.pairing_id IN (SELECT q.id FROM ({p_sql}) q)")
         where_params += list(p_params)
     more, more_params = _period_where(filters, as_of, "s.period_ends_on")
@@ -670,7 +699,7 @@ def _obligations_read(scope: Scope, filters: ComplianceFilters) -> list[Obligati
             or filters.helper_team):
         # one household's or helper's pairings: only their programmes' obligations (a household page
         # would otherwise build a part for every obligation in the county, each empty but one or two)
-        programmes = set(_pairings(scope, filters).order_by().values_list("programme_id", flat=True).distinct())
+        programmes = set(_PAIRING_PROGRAMMES(scope=scope, **_narrowing(filters)))
         obligations = [o for o in obligations if o.programme_id in programmes]
     return [part for obligation in obligations for part in _by_minimum(obligation)]
 
