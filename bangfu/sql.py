@@ -217,7 +217,8 @@ class Statement:
 
     `build(**values)` returns the queryset. Integers and text among the values (a Scope's prefix,
     organization and person too) are its parameters; everything else (0, None, booleans, a model, a
-    tuple of names) and the texts' lengths and a Scope's role are its shape, each shape compiled
+    tuple of names, what the statement names in `shape`) and the texts' lengths and a Scope's role
+    are its shape, each shape compiled
     once. The first call of a shape builds it with stand-in values no page holds, finds each one in
     the compiled parameters (text also sliced or with affixes, as a prefix's LIKE pattern), and
     builds it again with a second set to check that the parameters follow the values and the text
@@ -230,8 +231,8 @@ class Statement:
 
     LIMIT = 256  # shapes kept per statement
 
-    def __init__(self, build):
-        self.build = build
+    def __init__(self, build, *, shape: tuple[str, ...] = ()):
+        self.build, self.shape = build, frozenset(shape)  # `shape`: values that are never parameters (a LIMIT)
         self._shapes: dict = {}
 
     def __call__(self, **values) -> list:
@@ -270,8 +271,7 @@ class Statement:
                 self._shapes[shape] = compiled
         return compiled
 
-    @staticmethod
-    def _split(values: dict) -> tuple[tuple, dict] | None:
+    def _split(self, values: dict) -> tuple[tuple, dict] | None:
         """(shape, parameters) of a call; None when a value cannot be a parameter or part of a shape."""
         from bangfu.accounts.scope import Scope
 
@@ -281,7 +281,9 @@ class Statement:
             if isinstance(value, Scope):
                 shape.append((name, "scope", value.role))
             for field, item in fields:
-                if type(item) is int and item != 0:  # (0 is part of the shape: it is false where 1 is true)
+                if name in self.shape:
+                    shape.append((field, "const", item))
+                elif type(item) is int and item != 0:  # (0 is part of the shape: it is false where 1 is true)
                     if not 0 < item <= _INT32:
                         return None
                     shape.append((field, "int", item <= _INT16))
@@ -314,8 +316,10 @@ class Statement:
             if isinstance(value, Scope):
                 out[name] = replace(value, **{field.split(".")[1]: one(field, item)
                                               for field, item in _scope_fields(name, value)})
-            else:
+            elif name not in self.shape:
                 out[name] = one(name, value)
+            else:
+                out[name] = value
         return out
 
     def _compiled(self, values: dict, stand: _Stand):

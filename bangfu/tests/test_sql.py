@@ -95,7 +95,7 @@ def test_prepared_values_and_values_lists_read_as_unprepared(regions):
 
 # Statements compiled once (bangfu.sql.Statement) ---------------------------------------------------
 
-def _counted(build):
+def _counted(build, **options):
     """A Statement over `build`, and how often the queryset was built."""
     from bangfu.sql import Statement
 
@@ -105,7 +105,7 @@ def _counted(build):
         calls.append(values)
         return build(**values)
 
-    return Statement(counting), calls
+    return Statement(counting, **options), calls
 
 
 @pytest.fixture
@@ -223,3 +223,18 @@ def test_a_statement_answers_ids_of_every_size_as_its_queryset_does(households_i
     terms = Statement(lambda term: TermGrade.objects.filter(term=term).values_list("pk", flat=True))
     for term in (1, 2, 70_000, 2**40):  # a small integer column: 70,000 is beyond it
         assert terms(term=term) == list(TermGrade.objects.filter(term=term).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_value_named_as_shape_is_never_a_parameter(households_in_two_townships, settings):
+    """A LIMIT is written into the SQL: named in `shape`, each limit is a shape of its own, kept."""
+    from bangfu.registry.models import Household
+
+    settings.BANGFU_SQL_CHECK = False
+    statement, calls = _counted(lambda scope, limit: scope.households(Household.objects.all())
+                                .order_by("number").values_list("number", flat=True)[:limit], shape=("limit",))
+    numbers = sorted(h.number for h in households_in_two_townships)
+    for _ in range(2):
+        assert statement(scope=_scope("county"), limit=2) == numbers[:2]
+        assert statement(scope=_scope("county"), limit=3) == numbers
+    assert [call["limit"] for call in calls] == [2, 2, 3, 3]  # two stand-in builds a limit, none after
