@@ -212,22 +212,22 @@ _UNCACHED = "uncached"  # the shape's statement cannot be kept: built and compil
 class Statement:
     """A queryset a page reads on every request, built and compiled to SQL once per shape and then
     run with each call's values — what SQLAlchemy's cached lambda statements do. Django builds and
-    compiles a queryset anew on every call: for the household page's ten statements that was 3.7 of
-    its 18 ms (docs/performance.md, "Statements compiled once").
+    compiles a queryset anew on every call: for the household page's ten statements that was 3.7–4.4
+    of its 18–20 ms (docs/performance.md, "Statements compiled once").
 
     `build(**values)` returns the queryset. Integers and text among the values (a Scope's prefix,
     organization and person too) are its parameters; everything else (0, None, booleans, a model, a
-    tuple of names, what the statement names in `shape`) and the texts' lengths and a Scope's role
-    are its shape, each shape compiled
-    once. The first call of a shape builds it with stand-in values no page holds, finds each one in
-    the compiled parameters (text also sliced or with affixes, as a prefix's LIKE pattern), and
-    builds it again with a second set to check that the parameters follow the values and the text
-    does not. A shape that fails that check, or a call whose text would be escaped in a LIKE
-    pattern, is built and compiled as any queryset is. So `build` must use its values only as
-    parameters — never branch on their content, compute with them, or inline them as LIMIT —
-    and return a queryset without prefetches or known related objects. With `BANGFU_SQL_CHECK`
-    (the tests) every call is also compiled anew and compared. On PostgreSQL the rows are read by
-    a prepared statement (`prepared`, above); `sql()` gives the SQL alone, for a subquery."""
+    tuple, the values named in `shape`), the texts' lengths and a Scope's role are its shape, each
+    shape compiled once. The first call of a shape builds it with stand-in values no page holds,
+    finds each one in the compiled parameters (text also sliced or with affixes, as a prefix's LIKE
+    pattern), and builds it again with a second set to check that the parameters follow the values
+    and the text does not. A shape that fails that check, or a call whose text would be escaped in
+    a LIKE pattern, is built and compiled as any queryset is. So `build` must use its values only as
+    parameters — never branch on their content or compute with them; a value written into the SQL
+    (a LIMIT) is named in `shape` — and return a queryset without prefetches or known related
+    objects. With `BANGFU_SQL_CHECK` (the tests) every call is also compiled anew and compared. On
+    PostgreSQL the rows are read by a prepared statement (`prepared`, above); `sql()` gives the SQL
+    alone, for a subquery."""
 
     LIMIT = 256  # shapes kept per statement
 
