@@ -17,9 +17,11 @@ from enum import Enum
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
+
+from bangfu.accounts.scope import Scope
 
 
 def _preparing() -> bool:
@@ -172,9 +174,21 @@ def _fill(spec, params: dict) -> object:
     return what
 
 
+_SCOPE_FIELDS = ("prefix", "organization_id", "person_id")  # a Scope's values; its role is its shape
+
+
 def _scope_fields(name: str, scope) -> list[tuple[str, object]]:
-    return [(f"{name}.prefix", scope.prefix), (f"{name}.organization_id", scope.organization_id),
-            (f"{name}.person_id", scope.person_id)]
+    return [(f"{name}.{field}", getattr(scope, field)) for field in _SCOPE_FIELDS]
+
+
+def _parameter(value) -> str | None:
+    """"int" or "str" for a value that is a statement's parameter; None for one that is part of its shape
+    (0, None, booleans, enums, anything else): 0 and "" are false where a stand-in is true."""
+    if type(value) is int and value != 0:
+        return "int"
+    if isinstance(value, str) and not isinstance(value, Enum) and value:
+        return "str"
+    return None
 
 
 class _Compiled:
@@ -191,8 +205,6 @@ class _Compiled:
         return [_fill(spec, values) for spec in self.specs]
 
     def rows(self, values: dict) -> list:
-        from django.db import connections
-
         sql, params = self.sql, self.params(values)
         compiler = copy.copy(self.compiler)
         compiler.connection = connections[self.alias]
@@ -273,22 +285,19 @@ class Statement:
 
     def _split(self, values: dict) -> tuple[tuple, dict] | None:
         """(shape, parameters) of a call; None when a value cannot be a parameter or part of a shape."""
-        from bangfu.accounts.scope import Scope
-
         shape, params = [], {}
         for name, value in sorted(values.items()):
             fields = _scope_fields(name, value) if isinstance(value, Scope) else [(name, value)]
             if isinstance(value, Scope):
                 shape.append((name, "scope", value.role))
             for field, item in fields:
-                if name in self.shape:
-                    shape.append((field, "const", item))
-                elif type(item) is int and item != 0:  # (0 is part of the shape: it is false where 1 is true)
+                kind = None if name in self.shape else _parameter(item)
+                if kind == "int":
                     if not 0 < item <= _INT32:
                         return None
                     shape.append((field, "int", item <= _INT16))
                     params[field] = item
-                elif isinstance(item, str) and not isinstance(item, Enum):
+                elif kind == "str":
                     if _LIKE.intersection(item) or any(ord(char) >= _CHAR for char in item):
                         return None
                     shape.append((field, "str", len(item)))
@@ -302,24 +311,20 @@ class Statement:
         return tuple(shape), params
 
     def _stand_ins(self, values: dict, stand: _Stand) -> dict:
-        from bangfu.accounts.scope import Scope
-
+        """The values with each parameter replaced by a stand-in (_split decided which are parameters)."""
         def one(name, value):
-            if type(value) is int and value != 0:
-                return stand.int(name, value)
-            if isinstance(value, str) and not isinstance(value, Enum):
-                return stand.str(name, len(value))
-            return value
+            kind = _parameter(value)
+            return stand.int(name, value) if kind == "int" else stand.str(name, len(value)) if kind == "str" else value
 
         out = {}
         for name, value in values.items():
-            if isinstance(value, Scope):
-                out[name] = replace(value, **{field.split(".")[1]: one(field, item)
-                                              for field, item in _scope_fields(name, value)})
-            elif name not in self.shape:
-                out[name] = one(name, value)
-            else:
+            if name in self.shape:
                 out[name] = value
+            elif isinstance(value, Scope):
+                out[name] = replace(value, **{field: one(f"{name}.{field}", getattr(value, field))
+                                              for field in _SCOPE_FIELDS})
+            else:
+                out[name] = one(name, value)
         return out
 
     def _compiled(self, values: dict, stand: _Stand):

@@ -344,8 +344,11 @@ def _period_where(filters: ComplianceFilters, as_of: date, ends_on: str) -> tupl
 
 def _obligation_pairings(scope: Scope, filters: ComplianceFilters, obligation: Obligation) -> QuerySet[Pairing]:
     """The pairings in scope and filters that `obligation` applies to (its condition, if any)."""
-    return _conditioned(_pairings(scope, filters).filter(programme_id=obligation.programme_id),
-                        _condition(obligation))
+    return _programme_pairings(scope, filters, obligation.programme_id, _condition(obligation))
+
+
+def _programme_pairings(scope: Scope, filters: ComplianceFilters, programme: int, condition: tuple | None):
+    return _conditioned(_pairings(scope, filters).filter(programme_id=programme), condition)
 
 
 def _condition(obligation: Obligation) -> tuple | None:
@@ -379,8 +382,8 @@ def _narrowing(filters: ComplianceFilters) -> dict:
 
 # The ids of an obligation's pairings, a subquery of its summary rows (_summary_obligation_sql), and the
 # programmes of the pairings (_obligations_read): compiled once per shape (bangfu/sql.py).
-_OBLIGATION_PAIRING_IDS = Statement(lambda scope, programme, condition, **narrowing: _conditioned(
-    _pairings(scope, ComplianceFilters(**narrowing)).filter(programme_id=programme), condition).order_by().values("id"))
+_OBLIGATION_PAIRING_IDS = Statement(lambda scope, programme, condition, **narrowing: _programme_pairings(
+    scope, ComplianceFilters(**narrowing), programme, condition).order_by().values("id"))
 _PAIRING_PROGRAMMES = Statement(lambda scope, **narrowing: _pairings(scope, ComplianceFilters(**narrowing))
                                 .order_by().values_list("programme_id", flat=True).distinct())
 
