@@ -189,14 +189,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
+SESSION_ENGINE = "bangfu.accounts.sessions"  # Django's database sessions, read by a prepared statement
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 
-# Production behind TLS, one switch (docs/deploy.md): the reverse proxy terminates TLS and sets
-# X-Forwarded-Proto; cookies go over https only; browsers are told to use https for a year (HSTS).
 # Every Statement (bangfu/sql.py) also compiled anew and compared with what it kept: the tests turn it on.
 BANGFU_SQL_CHECK = os.environ.get("BANGFU_SQL_CHECK", "") == "1"
 
+# Production behind TLS, one switch (docs/deploy.md): the reverse proxy terminates TLS and sets
+# X-Forwarded-Proto; cookies go over https only; browsers are told to use https for a year (HSTS).
 BANGFU_HTTPS = os.environ.get("BANGFU_HTTPS", "") == "1"
 if BANGFU_HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True

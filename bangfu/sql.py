@@ -24,6 +24,16 @@ from django.db.models import QuerySet
 from bangfu.accounts.scope import Scope
 
 
+class _Cursor(ServerBindingCursor):
+    """psycopg's server-side binding cursor (Django's), keeping the statement it ran prepared where it keeps one
+    it ran unprepared: Django's query log reads it there (`last_executed_query`), and without it logged the
+    prepared statements' SQL as None (DEBUG's query list, the tests' captured queries)."""
+
+    def _maybe_prepare_gen(self, pgq, *, prepare=None, binary=None):
+        self._query = pgq
+        return super()._maybe_prepare_gen(pgq, prepare=prepare, binary=binary)
+
+
 def _preparing() -> bool:
     """Whether this connection prepares: PostgreSQL with a prepare_threshold (settings.py)."""
     if connection.vendor != "postgresql":
@@ -38,7 +48,7 @@ def _cursor():
         return connection.cursor()
     # Wrapped as connection.cursor() wraps its own: the query log, execute wrappers, error translation.
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+        return connection._prepare_cursor(_Cursor(connection.connection))
 
 
 def fetch_dicts(sql: str, params: list | tuple) -> list[dict]:
@@ -63,7 +73,7 @@ class _ServerBound:
             yield from super().__iter__()
             return
         raw = connection.connection
-        factory, raw.cursor_factory = raw.cursor_factory, ServerBindingCursor
+        factory, raw.cursor_factory = raw.cursor_factory, _Cursor
         try:  # the statement runs, and its cursor is made, on the first row asked (or at once: values lists)
             rows = super().__iter__()
             first = next(rows, _END)
@@ -200,12 +210,17 @@ class _Compiled:
         self.query, self.alias = qs.query, qs.db
         self.queryset_state = {k: v for k, v in qs.__dict__.items() if k not in ("_query", "_result_cache")}
         self.queryset_class = type(qs)
+        # a page's LIMIT and OFFSET go at the end of the SQL: not after a slice, a FOR UPDATE or a UNION's parts
+        query = qs.query
+        self.windowed = not (query.is_sliced or query.select_for_update or query.combinator)
 
     def params(self, values: dict) -> list:
         return [_fill(spec, values) for spec in self.specs]
 
-    def rows(self, values: dict) -> list:
+    def rows(self, values: dict, window: tuple[int, int] | None = None) -> list:
         sql, params = self.sql, self.params(values)
+        if window is not None:  # (offset, limit) as parameters: Django writes a slice into the SQL
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, window[1], window[0]]
         compiler = copy.copy(self.compiler)
         compiler.connection = connections[self.alias]
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
@@ -215,6 +230,26 @@ class _Compiled:
         qs.__dict__.update(self.queryset_state)
         qs._query, qs._result_cache, qs._prefetch_done = query, None, False
         return list(qs)
+
+
+class Listing:
+    """A list read a page at a time: its count and its slices, as Django's Paginator and the API's pages ask
+    them (`count()`, `listing[start:stop]`), from two callables: the count, and (offset, limit) -> rows."""
+
+    def __init__(self, count, page):
+        self._count, self._page = count, page
+
+    def count(self) -> int:
+        return self._count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list:
+        if not isinstance(item, slice) or item.step is not None or (item.start or 0) < 0 or item.stop is None:
+            raise TypeError("a Listing is read by slices from a start to a stop")
+        start = item.start or 0
+        return self._page(start, max(item.stop - start, 0))
 
 
 _EMPTY = "empty"  # the shape's statement matches nothing (EmptyResultSet): no round trip at all
@@ -246,20 +281,49 @@ class Statement:
     def __init__(self, build, *, shape: tuple[str, ...] = ()):
         self.build, self.shape = build, frozenset(shape)  # `shape`: values that are never parameters (a LIMIT)
         self._shapes: dict = {}
+        self._counted: Statement | None = None  # the rows' ids, for `count`
 
     def __call__(self, **values) -> list:
+        return self._rows(values, None)
+
+    def page(self, offset: int, limit: int, **values) -> list:
+        """At most `limit` rows from `offset` on (a list's page), the offset and limit parameters of the one
+        statement: Django writes a queryset's slice into its SQL, a statement for every page."""
+        if offset < 0 or limit < 0:
+            raise ValueError("a page's offset and limit are not negative")
+        return self._rows(values, (offset, limit)) if limit else []
+
+    def count(self, **values) -> int:
+        """How many rows the statement reads, counted by the database (as `queryset.count()`): the rows' ids,
+        a statement of their own compiled once per shape, counted in a subquery."""
+        if self._counted is None:
+            build = self.build
+            self._counted = Statement(lambda **kept: build(**kept).order_by().values("pk"), shape=tuple(self.shape))
+        try:
+            sql, params = self._counted.sql(**values)
+        except EmptyResultSet:
+            return 0
+        with _cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)
+            return cursor.fetchone()[0]
+
+    def _rows(self, values: dict, window: tuple[int, int] | None) -> list:
+        def built():
+            qs = self.build(**values)
+            return list(prepared(qs if window is None else qs[window[0]:window[0] + window[1]]))
+
         split = self._split(values)
         if split is None:
-            return list(prepared(self.build(**values)))
+            return built()
         shape, params = split
         compiled = self._kept(values, shape)
         if compiled == _EMPTY:
             return []
-        if compiled == _UNCACHED:
-            return list(prepared(self.build(**values)))
+        if compiled == _UNCACHED or (window is not None and not compiled.windowed):
+            return built()
         if getattr(settings, "BANGFU_SQL_CHECK", False):
             self._check(compiled, values, params)
-        return compiled.rows(params)
+        return compiled.rows(params, window)
 
     def sql(self, **values) -> tuple[str, list]:
         """The statement's SQL and parameters for these values, as `queryset.query.sql_with_params()` gives

@@ -27,15 +27,12 @@ class Page(PageNumberPagination):
 
 
 class HouseholdPage(Page):
-    """The household list's page: the households counted as filtered, then the page's rows read as values
-    and masked (household_out_row). Counted after `.values()`, the count kept the join to each head that
-    the rows' columns add (as the HTML list's did: registry/views._CountedPaginator)."""
+    """The household list's page: the view's Listing (selectors.household_listing) counted and sliced, each row
+    masked into HouseholdOut's shape (household_out_row)."""
 
     def paginate_queryset(self, queryset, pagination, request=None, **params):
         page = super().paginate_queryset(queryset, pagination, request=request, **params)
-        filters = selectors.HouseholdFilters(**params["filters"].dict())
-        rows = selectors.household_rows(page[self.items_attribute], HOUSEHOLD_OUT_VALUES, filters=filters)
-        page[self.items_attribute] = [household_out_row(values) for values in rows]
+        page[self.items_attribute] = [household_out_row(values) for values in page[self.items_attribute]]
         return page
 
 
@@ -285,9 +282,9 @@ def _payload(schema: Schema, *, partial: bool = False) -> dict:
 
 @router.get("/households", response=list[HouseholdOut], summary="户列表(分页，个人信息脱敏)")
 @paginate(HouseholdPage)
-def household_list(request, filters: Query[HouseholdQuery]):  # HouseholdPage reads the filters too
-    households = selectors.household_list(scope=request.auth.scope, filters=selectors.HouseholdFilters(**filters.dict()))
-    return households.select_related(None)  # its page read as values by HouseholdPage
+def household_list(request, filters: Query[HouseholdQuery]):
+    return selectors.household_listing(scope=request.auth.scope, filters=selectors.HouseholdFilters(**filters.dict()),
+                                       fields=HOUSEHOLD_OUT_VALUES)
 
 
 @router.get("/households/{household_id}", response=HouseholdOut, summary="户详情")

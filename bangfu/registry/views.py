@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -34,23 +33,8 @@ from bangfu.registry.forms import (
 from bangfu.registry.models import Household, Organization, Person, Team, TeamMember
 
 
-class _CountedPaginator(Paginator):
-    """Counts with the queryset before `.values()`: the columns shown join the regions and heads, which a
-    count does not need (PostgreSQL keeps an inner join; on a county's 6,000 households it tripled the count)."""
-
-    def __init__(self, object_list, per_page, *, counted):
-        super().__init__(object_list, per_page)
-        self.counted = counted
-
-    @cached_property
-    def count(self) -> int:
-        return self.counted.count()
-
-
-def _page(request, qs, *, counted=None):
-    paginator = (Paginator(qs, settings.BANGFU_PAGE_SIZE) if counted is None
-                 else _CountedPaginator(qs, settings.BANGFU_PAGE_SIZE, counted=counted))
-    page = paginator.get_page(request.GET.get("page"))
+def _page(request, rows):
+    page = Paginator(rows, settings.BANGFU_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     base = params.urlencode()
@@ -109,9 +93,8 @@ def household_list(request):
     form = HouseholdFilterForm(request.GET or None, scope=scope)
     form.is_valid()  # a bad choice is shown on its field and left out; the others still filter
     filters = selectors.HouseholdFilters(**getattr(form, "cleaned_data", {}))
-    households = selectors.household_list(scope=scope, filters=filters)
-    rows = selectors.household_rows(households, HOUSEHOLD_SHOWN, filters=filters)
-    page, querystring_base = _page(request, rows, counted=households)
+    page, querystring_base = _page(request, selectors.household_listing(scope=scope, filters=filters,
+                                                                         fields=HOUSEHOLD_SHOWN))
     context = {"form": form, "page_obj": page, "lines": household_lines(page.object_list),
                "querystring_base": querystring_base, "can_edit": scope.rules.edit_registry}
     template = "registry/_household_rows.html" if request.htmx else "registry/household_list.html"

@@ -238,3 +238,56 @@ def test_a_value_named_as_shape_is_never_a_parameter(households_in_two_townships
         assert statement(scope=_scope("county"), limit=2) == numbers[:2]
         assert statement(scope=_scope("county"), limit=3) == numbers
     assert [call["limit"] for call in calls] == [2, 2, 3, 3]  # two stand-in builds a limit, none after
+
+
+@pytest.mark.django_db
+def test_a_statements_pages_and_count_are_its_querysets_slices_and_count(households_in_two_townships, settings,
+                                                                      django_assert_num_queries):
+    """A page's offset and limit are parameters of the one statement (Django writes them into the SQL); the
+    count is the rows' ids counted — for every page, scope and filter, the queryset's own answers."""
+    from bangfu.registry.models import Household
+    from bangfu.sql import Listing
+
+    settings.BANGFU_SQL_CHECK = False
+
+    def build(scope, status):
+        qs = scope.households(Household.objects.all())
+        return (qs.filter(status=status) if status else qs).order_by("number").values_list("number", flat=True)
+
+    statement, calls = _counted(build)
+    for level in ("county", "township A", "township B", "village B"):
+        for status in ("", "poor", "exited"):
+            expected = list(build(_scope(level), status))
+            assert statement.count(scope=_scope(level), status=status) == len(expected)
+            for offset, limit in [(0, 1), (0, 2), (1, 1), (1, 5), (2, 2), (5, 1), (0, 0)]:
+                assert statement.page(offset, limit, scope=_scope(level), status=status) == \
+                    expected[offset:offset + limit], (level, status, offset, limit)
+    # 4 scopes of 3 prefix lengths × (no status, a status of 4 letters, one of 6): 9 shapes, each built twice
+    # with stand-ins for its rows and twice for its count, whatever the pages asked
+    assert len(calls) == 9 * 4
+    county = _scope("county")
+    with django_assert_num_queries(0):  # an empty page is no round trip
+        assert statement.page(3, 0, scope=county, status="") == []
+    with pytest.raises(ValueError):
+        statement.page(-1, 2, scope=county, status="")
+
+    listing = Listing(lambda: statement.count(scope=county, status=""),
+                      lambda offset, limit: statement.page(offset, limit, scope=county, status=""))
+    numbers = sorted(h.number for h in households_in_two_townships)
+    assert (listing.count(), len(listing), listing[1:3], listing[:1], listing[2:1]) == (3, 3, numbers[1:], numbers[:1], [])
+    for wrong in (1, slice(0, None), slice(0, 2, 2)):
+        with pytest.raises(TypeError):
+            listing[wrong]
+
+
+@pytest.mark.django_db
+def test_a_statement_run_prepared_is_logged_with_its_sql(regions):
+    """psycopg keeps no text of a statement it ran prepared; the query log (DEBUG, the tests' captured
+    queries) shows it as any other."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):  # unprepared, then prepared (prepare_threshold = 1)
+            assert fetch_dicts(SQL, ["450224%", 3])
+    logged = [q["sql"] for q in queries.captured_queries]
+    assert len(logged) == 3 and all(sql and "FROM regions_region" in sql for sql in logged), logged

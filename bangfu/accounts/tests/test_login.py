@@ -60,3 +60,33 @@ def test_a_signed_in_request_reads_the_user_with_their_region_and_drops_a_deacti
     request.session = client.session
     assert not get_user(request).is_authenticated
     assert client.get(reverse("registry:household_list")).status_code == 302
+
+
+def test_the_session_is_read_by_one_statement_and_an_expired_or_unknown_one_signs_out(client, regions):
+    """bangfu.accounts.sessions: Django's database sessions, read by hand-written SQL (prepared on PostgreSQL):
+    a live session signs in, one past its expiry or with an unknown key does not, and saving is Django's."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from bangfu.accounts.sessions import SessionStore
+
+    user = make_user(Role.COUNTY_OFFICE)
+    client.force_login(user)
+    key = client.cookies["sessionid"].value
+    with CaptureQueriesContext(connection) as queries:
+        assert SessionStore(key)["_auth_user_id"] == str(user.pk)
+    assert len(queries) == 1 and "django_session" in queries[0]["sql"]
+    assert client.get(reverse("registry:household_list")).status_code == 200
+
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(key)
+    assert "_auth_user_id" not in expired and expired.session_key is None
+    assert client.get(reverse("registry:household_list")).status_code == 302
+    assert "_auth_user_id" not in SessionStore("x" * 32)
+
+    store = SessionStore()  # a new session is written and read back as Django's
+    store["note"] = "帮扶"
+    store.save()
+    assert SessionStore(store.session_key)["note"] == "帮扶"
