@@ -199,6 +199,7 @@ def _helped_context(request, scope, *, household: Household | None = None, perso
     helpers = target_pairings(scope=scope, household=household, person=person)
     context = {"helpers": helpers, "as_of": as_of,
                "due": compliance_rows(scope=scope, as_of=as_of, limit=50, pairings={p.pk: p for p in helpers},
+                                      every_pairing=True,
                                       filters=ComplianceFilters(current_only=True,
                                                                 target_household=household.pk if household else None,
                                                                 target_person=person.pk if person else None))}

@@ -259,7 +259,7 @@ def test_compliance_rows_take_the_pairings_a_page_read_already_and_read_only_the
 
 # whatever the number of helpers, past or present (the history: 户主 by name, one more); once the process keeps
 # the reference data (bangfu/reference.py), as after the first request
-QUERIES_HOUSEHOLD_PAGE = 11
+QUERIES_HOUSEHOLD_PAGE = 10
 
 
 def test_the_office_home_reads_a_fixed_number_of_queries_however_many_pairings(client, world,
