@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonRespo
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from bangfu import reference
 from bangfu.errors import BangfuError, NotFound, PermissionDenied
 
 # The id of the request being served, for log records and error pages; "-" outside a request.
@@ -118,3 +119,17 @@ class BangfuErrorMiddleware:
             return HttpResponse(loader.render_to_string("400.html", {"message": exception.message}, request),
                                 status=exception.status)
         return None
+
+
+class ReferenceStampMiddleware:
+    """A GET or HEAD request changes no reference data (regions, programmes, obligations, periods, exemptions):
+    it reads their stamp once, however many kept reads it makes (bangfu/reference.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with reference.stamp_once():
+            return self.get_response(request)

@@ -15,7 +15,9 @@ and uses it only while the stamp it reads is the same. So:
 What depends on anything else (pairings, activities) is never kept here.
 """
 
+import contextvars
 import threading
+from contextlib import contextmanager
 
 from django.db import connection, connections
 
@@ -26,14 +28,37 @@ MOST_KEPT = 512  # entries a process keeps (scopes × what is read of them); all
 
 _kept: dict = {}
 _lock = threading.Lock()
+_UNREAD = object()
+# The stamp read first inside `stamp_once` (a request that writes no reference data), else _UNREAD.
+_once: contextvars.ContextVar = contextvars.ContextVar("bangfu_reference_stamp", default=None)
 
 
 def stamp() -> str | None:
-    """The reference data's stamp as this connection sees it (None: not kept)."""
+    """The reference data's stamp as this connection sees it (None: not kept); inside `stamp_once`, as
+    it was first read there."""
+    once = _once.get()
+    if once is not None and once[0] is not _UNREAD:
+        return once[0]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT stamp FROM {STAMP_TABLE} WHERE id = 1")
         row = cursor.fetchone()
-    return row[0] if row else None
+    current = row[0] if row else None
+    if once is not None:
+        once[0] = current
+    return current
+
+
+@contextmanager
+def stamp_once():
+    """Read the stamp once for all that is kept inside: for a request that changes no reference data (a
+    GET: bangfu.middleware.ReferenceStampMiddleware), whose several kept reads (a compliance page's
+    obligations and filter choices) each read it again otherwise. What is read inside is as new as the
+    stamp read first, as a request that read it once at its start would see."""
+    token = _once.set([_UNREAD])
+    try:
+        yield
+    finally:
+        _once.reset(token)
 
 
 def kept(key, read):

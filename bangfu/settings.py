@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "bangfu.middleware.BangfuErrorMiddleware",
+    "bangfu.middleware.ReferenceStampMiddleware",
 ]
 
 ROOT_URLCONF = "bangfu.urls"

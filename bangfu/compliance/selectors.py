@@ -41,7 +41,7 @@ from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
 from bangfu.programmes.periods import period_label_shown
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
-from bangfu.regions.models import PREFIX_LENGTHS
+from bangfu.regions.models import PREFIX_LENGTHS, Region
 from bangfu.registry.models import Organization, Person, Team
 from bangfu.sql import Statement, fetch_dicts, prepared
 
@@ -1038,7 +1038,7 @@ def compliance_rollup(*, scope: Scope, by: str, filters: ComplianceFilters | Non
         # sums of amounts with one decimal place, whatever order the database added them in
         row["shortfall"] = round(float(row["shortfall"] or 0), 1)
         row["rate"] = round(100 * (row["met"] or 0) / row["total"]) if row["total"] else 0
-    _name_groups(by, rows)
+    _name_groups(by, rows, scope)
     return rows
 
 
@@ -1093,19 +1093,36 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
     return fetch_dicts(f"{sql} ORDER BY SUM(u.behind + u.overdue) DESC, {group}", params)
 
 
-def _name_groups(by: str, rows: list[dict]) -> None:
+NAMES_KEPT_BELOW = 6  # a roll-up's region names are kept (reference.py) down to this many digits below its scope
+
+
+def _region_names(scope: Scope, length: int) -> dict[str, str]:
+    """The names of a roll-up's areas under the scope, by their `length`-digit prefix: the region whose code is
+    that prefix filled with zeros — one of that level, or the scope's own above it (a county's pairings of the
+    county itself: 450224000) — kept while the reference data stands, for levels near the scope (a county's
+    townships and villages, a province's cities and counties); further down, those of a roll-up's rows are read."""
+    level = next(level for level, digits in PREFIX_LENGTHS.items() if digits == length)
+    return reference.kept(("region names", scope.prefix, length), lambda: {
+        code[:length]: name for code, name in Region.objects.filter(code__startswith=scope.prefix, level__lte=level)
+        .values_list("code", "name") if not code[length:].strip("0")})
+
+
+def _name_groups(by: str, rows: list[dict], scope: Scope) -> None:
     from bangfu.programmes.models import Programme
-    from bangfu.regions.models import Region
     from bangfu.registry.models import Organization, Person, Team
 
     def names(model, ids, field="name"):
         return dict(model.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", field))
 
     if by == "region":
-        found = names(Region, [r["area"].ljust(12, "0") for r in rows])
+        length = len(rows[0]["area"]) if rows else 0
+        if rows and length - len(scope.prefix) <= NAMES_KEPT_BELOW:
+            found = _region_names(scope, length)
+        else:
+            found = {code[:length]: name for code, name in names(Region, [r["area"].ljust(12, "0") for r in rows]).items()}
         for r in rows:
             r["key"] = r["area"]
-            r["name"] = found.get(r["area"].ljust(12, "0"), r["area"])
+            r["name"] = found.get(r["area"], r["area"])
     elif by == "helper":  # named by _rollup_rows on PostgreSQL
         named = bool(rows) and "helper_name" in rows[0]
         people = {} if named else names(Person, [r["helper_person_id"] for r in rows])

@@ -67,17 +67,17 @@ PAGES = {
 
 # Today's counts (SQLite and PostgreSQL alike): the session, the user with the region they are bound to (one
 # statement: accounts/backends.py), then the page's own. Each compliance statement first asks whether anything in the
-# county is dated after the day asked (one indexed EXISTS: without it the statement carries no per-row recount,
-# selectors._recorded_after).
+# county is dated after the day asked (the county's latest day, one indexed read: without it the statement carries
+# no per-row recount, selectors._recorded_after). A GET reads the reference data's stamp once (bangfu/reference.py).
 CEILINGS = {
     "household list": 5,
     "household page": 10,  # + the names behind the change history's foreign keys; its pairings give the programmes
-    "compliance, county": 8,
-    "compliance, village": 9,
-    "compliance, village team": 8,
-    "compliance rows": 9,  # the statuses' counts, then the page by them (obligations and EXISTS read once)
-    "behind list": 9,
-    "this week": 9,
+    "compliance, county": 6,
+    "compliance, village": 8,
+    "compliance, village team": 7,
+    "compliance rows": 8,  # the statuses' counts, then the page by them (obligations and EXISTS read once)
+    "behind list": 8,
+    "this week": 8,
     "我的帮扶": 9,  # + the helper's measures not yet delivered
     "API household list": 4,
     "API compliance rows": 7,

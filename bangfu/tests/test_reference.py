@@ -120,3 +120,28 @@ def test_without_a_stamp_nothing_is_kept(county_client, programme):
     add_obligation(programme, name="电话联系")  # a change writes a stamp again
     assert reference.stamp() is not None
     assert "电话联系" in _page(county_client)
+
+
+def test_a_get_reads_the_stamp_once_and_sees_a_change_on_its_next_request(county_client, programme):
+    """A compliance page reads its obligations and its filters' choices from what is kept: one stamp read for both
+    (ReferenceStampMiddleware), where each kept read used to read it. Outside a request every kept read reads it."""
+    def stamp_reads() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            html = _page(county_client)
+        assert "结对帮扶项目" in html
+        return sum(STAMP in (q["sql"] or "") for q in queries.captured_queries)
+
+    STAMP = reference.STAMP_TABLE
+    _page(county_client)
+    assert stamp_reads() == 1
+    programme.name = "结对帮扶项目（新）"
+    programme.save()
+    assert "结对帮扶项目（新）" in _page(county_client)  # the next request: the new stamp, the new name
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(2):
+            reference.kept(("test", 1), lambda: 1)
+    assert sum(STAMP in q["sql"] for q in queries.captured_queries) == 2
+    with reference.stamp_once(), CaptureQueriesContext(connection) as queries:
+        for _ in range(2):
+            reference.kept(("test", 1), lambda: 1)
+    assert sum(STAMP in q["sql"] for q in queries.captured_queries) == 1

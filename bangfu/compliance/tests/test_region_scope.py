@@ -155,3 +155,22 @@ def test_a_programme_set_up_for_the_city_opens_no_hole_across_counties(client, r
         assert client.get("/api/v1/compliance", {"region": region, **AS_OF}).status_code == 403, region
     assert client.get(f"/api/v1/programmes/{programme.pk}/pairings").json()["count"] == 1
     assert client.get(f"/api/v1/pairings/{made['450223'].pk}").status_code == 404
+
+
+def test_a_roll_up_by_region_names_each_area_and_the_scopes_own_region(client, pairings):
+    """The areas' names come from the kept reference data near the scope (the county's townships and villages),
+    from a read of the rows' regions further down; the county's own pairings (450224000…) carry its name."""
+    from bangfu.accounts.scope import Scope
+    from bangfu.compliance.selectors import ComplianceFilters, _region_names, compliance_rollup
+    from bangfu.regions.models import Region
+
+    _programme, made = pairings
+    county = Scope(role=Role.COUNTY_OFFICE, prefix="450224")
+    for scope, length in [(county, 9), (county, 12), (Scope(role=Role.ADMIN, prefix="45"), 9),
+                          (Scope(role=Role.ADMIN, prefix="45"), 12)]:  # the last two: read from the rows
+        rows = compliance_rollup(scope=scope, by="region", filters=ComplianceFilters(), as_of=date(2025, 3, 10),
+                                 region_length=length)
+        assert {r["key"]: r["name"] for r in rows} == {
+            p.region_id[:length]: Region.objects.get(code=p.region_id[:length].ljust(12, "0")).name
+            for p in made.values()}, (scope, length)
+    assert _region_names(county, 9)["450224000"] == Region.objects.get(code="450224000000").name  # 融安县(本级)
