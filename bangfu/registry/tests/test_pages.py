@@ -67,6 +67,27 @@ def test_a_reveal_for_another_purpose_without_a_note_asks_again_keeping_what_was
     assert not FullRead.objects.exists()
 
 
+def test_a_masked_fields_form_is_each_records_own_in_each_language(regions):
+    """The 查看 form is written once per language and kind of field and filled with each record's id: the same as
+    written anew for that record, in Chinese and in English, with its own URL and anchor; without the right, none."""
+    from django.utils import translation
+
+    from bangfu.privacy.templatetags.privacy import _reveal_form, personal_field
+
+    household = make_household(members=2)
+    people = list(household.members.order_by("pk"))
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for person in people:
+                html = personal_field("person", person, "id_number", True)
+                shown = f'<span class="personal" id="pf-person-{person.pk}-id_number">'
+                assert html == f"{shown}{person.id_number[:6]}********{person.id_number[-4:]}" + _reveal_form(
+                    "person", person.pk, "id_number")
+                assert reverse("registry:reveal", args=["person", person.pk, "id_number"]) in html
+            assert ("查看" in html) is (language == "zh-hans")
+    assert "<details" not in personal_field("person", people[0], "id_number", False)
+
+
 def test_it_refuses_to_reveal_to_a_role_without_the_right(client, regions):
     head = make_household().head
     client.force_login(make_user(Role.VILLAGE_TEAM, region=TOWNSHIP_A))
