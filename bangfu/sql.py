@@ -274,7 +274,8 @@ class Statement:
     (a LIMIT) is named in `shape` — and return a queryset without prefetches or known related
     objects. With `BANGFU_SQL_CHECK` (the tests) every call is also compiled anew and compared. On
     PostgreSQL the rows are read by a prepared statement (`prepared`, above); `sql()` gives the SQL
-    alone, for a subquery."""
+    alone, for a subquery; `page(offset, limit)` a list's page with both as parameters, and `count()` the
+    rows' number (a `Listing` of the two serves Django's Paginator)."""
 
     LIMIT = 256  # shapes kept per statement
 

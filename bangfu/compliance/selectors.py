@@ -1119,7 +1119,8 @@ def _name_groups(by: str, rows: list[dict], scope: Scope) -> None:
         if rows and length - len(scope.prefix) <= NAMES_KEPT_BELOW:
             found = _region_names(scope, length)
         else:
-            found = {code[:length]: name for code, name in names(Region, [r["area"].ljust(12, "0") for r in rows]).items()}
+            read = names(Region, [r["area"].ljust(12, "0") for r in rows])
+            found = {code[:length]: name for code, name in read.items()}
         for r in rows:
             r["key"] = r["area"]
             r["name"] = found.get(r["area"], r["area"])

@@ -274,7 +274,8 @@ def test_a_statements_pages_and_count_are_its_querysets_slices_and_count(househo
     listing = Listing(lambda: statement.count(scope=county, status=""),
                       lambda offset, limit: statement.page(offset, limit, scope=county, status=""))
     numbers = sorted(h.number for h in households_in_two_townships)
-    assert (listing.count(), len(listing), listing[1:3], listing[:1], listing[2:1]) == (3, 3, numbers[1:], numbers[:1], [])
+    assert (listing.count(), len(listing), listing[1:3], listing[:1], listing[2:1]) == (
+        3, 3, numbers[1:], numbers[:1], [])
     for wrong in (1, slice(0, None), slice(0, 2, 2)):
         with pytest.raises(TypeError):
             listing[wrong]
