@@ -574,7 +574,10 @@ def _prefix_where(scope: Scope, alias: str) -> tuple[list[str], list]:
     if len(prefix) >= 6:  # the key's first column: a county reads its own rows only
         where.append(f"{alias}.county_code = %s")
         params.append(prefix[:6])
-    if prefix and len(prefix) != 6:
+    if len(prefix) == PREFIX_LENGTHS[5]:  # a village: its code, which a generic plan ranges an index by (LIKE $n not)
+        where.append(f"{alias}.region_id = %s")
+        params.append(prefix)
+    elif prefix and len(prefix) != 6:
         where.append(f"{alias}.region_id LIKE %s")
         params.append(prefix + "%")
     return where, params
