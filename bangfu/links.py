@@ -8,7 +8,7 @@ with a stand-in id and fills the id in after, for integer ids only (which need n
 
 from django.urls import reverse
 
-_STAND_IN = 9_876_543_210_123
+STAND_IN = 9_876_543_210_123  # a record id no table holds, filled in after (also privacy's 查看 form)
 
 
 class Links:
@@ -19,6 +19,6 @@ class Links:
         try:
             head, tail = self._parts[name]
         except KeyError:
-            head, _found, tail = reverse(name, args=[_STAND_IN]).partition(str(_STAND_IN))
+            head, _found, tail = reverse(name, args=[STAND_IN]).partition(str(STAND_IN))
             self._parts[name] = head, tail
         return f"{head}{int(pk)}{tail}"

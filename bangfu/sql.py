@@ -211,8 +211,7 @@ class _Compiled:
         self.queryset_state = {k: v for k, v in qs.__dict__.items() if k not in ("_query", "_result_cache")}
         self.queryset_class = type(qs)
         # a page's LIMIT and OFFSET go at the end of the SQL: not after a slice, a FOR UPDATE or a UNION's parts
-        query = qs.query
-        self.windowed = not (query.is_sliced or query.select_for_update or query.combinator)
+        self.windowed = not (self.query.is_sliced or self.query.select_for_update or self.query.combinator)
 
     def params(self, values: dict) -> list:
         return [_fill(spec, values) for spec in self.specs]

@@ -5,6 +5,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from bangfu.links import STAND_IN
 from bangfu.options import select_options
 from bangfu.privacy.masking import MASKS
 from bangfu.privacy.models import ReadReason
@@ -35,12 +36,11 @@ def personal_field(record_type: str, record, field: str, can_reveal: bool, *, re
         key = (get_language(), get_script_prefix(), record_type, field)
         parts = _FORMS.get(key)
         if parts is None:
-            parts = _FORMS[key] = _reveal_form(record_type, _STAND_IN, field).split(str(_STAND_IN))
+            parts = _FORMS[key] = _reveal_form(record_type, STAND_IN, field).split(str(STAND_IN))
         return mark_safe(shown + str(int(record.pk)).join(parts))
     return mark_safe(shown + _reveal_form(record_type, record.pk, field, reason=reason, note=note, error=error))
 
 
-_STAND_IN = 9_876_543_210_123  # a record id no table holds, filled in after (as bangfu/links.py does)
 _FORMS: dict[tuple, list[str]] = {}  # (language, script prefix, record type, field): the form around its ids
 
 
