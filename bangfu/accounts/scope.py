@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.roles import ROLE_RULES, Role, RoleRules
 from bangfu.errors import PermissionDenied
-from bangfu.regions.models import region_prefix
+from bangfu.regions.models import PREFIX_LENGTHS, region_prefix
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,17 @@ class Scope:
         """Records whose region is under the prefix. A table that carries the county code
         (county_code = the region code's first six digits) is filtered by it first — equality on
         the key its indexes lead with, the column a sharded or partitioned deployment prunes by
-        (docs/scale.md) — and by the code prefix only below the county."""
+        (docs/scale.md) — and by the code prefix only below the county. A village's code is whole: its
+        records by equality, which a prepared statement's generic plan ranges an index by, as it cannot by
+        `LIKE $n` (a village's household count scanned the county's 6,000: docs/performance.md, stop 23)."""
         if not self.prefix:
             return qs
         if len(self.prefix) >= 6 and any(f.name == "county_code" for f in qs.model._meta.concrete_fields):
             qs = qs.filter(county_code=self.prefix[:6])
             if len(self.prefix) == 6:
                 return qs
+        if len(self.prefix) == PREFIX_LENGTHS[5]:
+            return qs.filter(region=self.prefix)
         return qs.filter(region__code__startswith=self.prefix)
 
     def persons(self, qs: QuerySet) -> QuerySet:

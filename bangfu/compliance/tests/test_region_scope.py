@@ -113,6 +113,10 @@ def test_a_villages_roll_up_is_by_helper(client, pairings):
     # (on the demo county the village's roll-up scanned every helper row: 5.2 ms; by its code, 1.1 ms)
     summary_reads = [q["sql"] for q in queries.captured_queries if "compliance_compliance" in q["sql"]]
     assert summary_reads and not [sql for sql in summary_reads if "region_id LIKE" in sql]
+    with CaptureQueriesContext(connection) as queries:  # the registry's too (Scope.in_prefix)
+        assert client.get(reverse("registry:household_list")).status_code == 200
+    household_reads = [q["sql"] for q in queries.captured_queries if "registry_household" in q["sql"]]
+    assert household_reads and not [sql for sql in household_reads if "LIKE" in sql]
     assert [r["name"] for r in page.context["rows"]] == [made[TOWNSHIP_A].helper_person.name]
     client.force_login(make_user(Role.COUNTY_OFFICE))
     rows = client.get("/api/v1/compliance/rollup", {"region": village, **AS_OF}).json()
