@@ -22,6 +22,7 @@ def held(kind: str, pk: int):
     env = _env()
     process = subprocess.Popen([sys.executable, "-c", code], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                text=True)
+    backend = None
     try:
         word, backend = process.stdout.readline().split()
         assert word == "held"
@@ -29,7 +30,7 @@ def held(kind: str, pk: int):
     finally:
         process.kill()
         process.wait()
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and backend is not None:
             _gone(int(backend))
 
 
