@@ -35,19 +35,20 @@ from django.utils.translation import gettext_lazy
 from bangfu import reference
 from bangfu.accounts.scope import Scope
 from bangfu.activities.models import Activity
-from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper
+from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper, ComplianceTownship
 from bangfu.errors import NotFound, ValidationError
 from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
 from bangfu.programmes.periods import period_label_shown
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
-from bangfu.regions.models import PREFIX_LENGTHS, Region
+from bangfu.regions.models import PREFIX_LENGTHS, Level, Region
 from bangfu.registry.models import Organization, Person, Team
 from bangfu.sql import Statement, fetch_dicts, prepared
 
 SUMMARY_TABLE = ComplianceDone._meta.db_table
 AREA_TABLE = ComplianceArea._meta.db_table
 HELPER_TABLE = ComplianceHelper._meta.db_table
+TOWNSHIP_TABLE = ComplianceTownship._meta.db_table
 ACTIVITY_TABLE = Activity._meta.db_table
 STATUS_LABELS = {"met": gettext_lazy("已完成"), "on_track": gettext_lazy("进度正常"), "behind": gettext_lazy("进度落后"),
                  "overdue": gettext_lazy("逾期未完成"), "exempt": gettext_lazy("已免除")}
@@ -602,8 +603,9 @@ def _foldable(obligation: Obligation, filters: ComplianceFilters) -> bool:
 
 def _area_sql(obligations: list[Obligation], scope: Scope, filters: ComplianceFilters, as_of: date,
               keys: list[str], *, table: str = AREA_TABLE, joins: str = "") -> tuple[str, list]:
-    """Counts per roll-up group from the folded village rows (ComplianceArea, or per village and
-    helper: ComplianceHelper as `table`, with `joins` for its keys) of the periods that
+    """Counts per roll-up group from the folded village rows (ComplianceArea; per township:
+    ComplianceTownship as `table`; per village and helper: ComplianceHelper, with `joins` for its
+    keys) of the periods that
     have ended by `as_of` and count nothing after it: met and exempt as counted, the rest overdue
     once the grace has passed and behind before — the statuses the per-row query gives these
     periods. The filters' periods (current, ending before or after) select whole rows; a status
@@ -1074,6 +1076,8 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
     table, area_keys, joins = AREA_TABLE, keys("g"), ""
     if by in HELPER_GROUPS:
         table = HELPER_TABLE
+    elif _townships_enough(scope, length if by == "region" else None):
+        table = TOWNSHIP_TABLE
     if by == "organization":  # a person's organization as it is now, as the per-row query reads it
         area_keys = ["COALESCE(g.helper_organization_id, hp.organization_id) AS helper_org_id"]
         joins = "LEFT JOIN registry_person hp ON hp.id = g.helper_person_id "
@@ -1094,6 +1098,14 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
                            f"LEFT JOIN registry_team ht ON ht.id = r.helper_team_id "
                            f"ORDER BY r.behind + r.overdue DESC, {group.replace('u.', 'r.')}", params)
     return fetch_dicts(f"{sql} ORDER BY SUM(u.behind + u.overdue) DESC, {group}", params)
+
+
+def _townships_enough(scope: Scope, region_length: int | None) -> bool:
+    """Whether a roll-up of the scope (by region: grouped by `region_length` digits) needs no village
+    apart, so that it reads the ended periods summed per township (ComplianceTownship): a scope of a
+    township or wider, grouped by township or wider, or not by region."""
+    township = PREFIX_LENGTHS[Level.TOWNSHIP]
+    return len(scope.prefix) <= township and (region_length is None or region_length <= township)
 
 
 NAMES_KEPT_BELOW = 6  # a roll-up's region names are kept (reference.py) down to this many digits below its scope

@@ -28,13 +28,16 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper
+from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper, ComplianceTownship
 from bangfu.programmes.choices import Window
 from bangfu.programmes.models import Obligation, Programme
+from bangfu.regions.models import PREFIX_LENGTHS, Level
 
 TABLE = ComplianceDone._meta.db_table
 AREA_TABLE = ComplianceArea._meta.db_table
 HELPER_TABLE = ComplianceHelper._meta.db_table
+TOWNSHIP_TABLE = ComplianceTownship._meta.db_table
+TOWNSHIP_LENGTH = PREFIX_LENGTHS[Level.TOWNSHIP]  # a township's code: the first nine digits of its villages' codes
 COLUMNS = ("county_code", "obligation_id", "pairing_id", "period_id", "programme_id", "region_id", "helper_person_id",
            "helper_organization_id", "helper_team_id", "pairing_starts_on", "pairing_ends_on", "period_starts_on",
            "period_ends_on", "done", "last_on", "exempt")
@@ -81,9 +84,10 @@ def _insert(obligations: list[Obligation], pairings: tuple[str, list] | None) ->
 
 def summary_refresh(pairing_ids: Iterable[int]) -> None:
     """Recompute the summary rows of these pairings (after any write that touches them), then
-    the village rows (ComplianceArea) of their villages and the helper rows (ComplianceHelper) of
-    their helpers there — as the pairings are now and as their rows were (a pairing moved or
-    handed to another helper leaves the old village's or helper's rows to refold too)."""
+    the village rows (ComplianceArea) of their villages, the township rows (ComplianceTownship) of
+    those villages' townships and the helper rows (ComplianceHelper) of their helpers there — as the
+    pairings are now and as their rows were (a pairing moved or handed to another helper leaves the
+    old village's or helper's rows to refold too)."""
     ids = sorted({int(i) for i in pairing_ids if i is not None})
     pending = getattr(_deferred, "ids", None)
     if pending is not None:
@@ -153,6 +157,33 @@ def _area_insert(obligation: Obligation, where: str = "", params: list | tuple =
             [required, required, required, obligation.pk, *params])
 
 
+def _township_insert(obligation: Obligation, where: str = "", params: list | tuple = ()) -> None:
+    """Sum one obligation's village rows (ComplianceArea) per township into ComplianceTownship: the
+    counts are sums, so a township row holds what its villages' rows hold together."""
+    town = f"SUBSTR(a.region_id, 1, {TOWNSHIP_LENGTH})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TOWNSHIP_TABLE} (county_code, obligation_id, period_id, region_id, programme_id, "
+            f"period_ends_on, total, met, exempt, shortfall) "
+            f"SELECT a.county_code, a.obligation_id, a.period_id, {town}, a.programme_id, a.period_ends_on, "
+            f"SUM(a.total), SUM(a.met), SUM(a.exempt), SUM(a.shortfall) FROM {AREA_TABLE} a "
+            f"WHERE a.obligation_id = %s{where} "
+            f"GROUP BY a.county_code, a.obligation_id, a.period_id, {town}, a.programme_id, a.period_ends_on",
+            [obligation.pk, *params])
+
+
+def _townships_refresh(cursor, obligation: Obligation, county: str, codes: list[str]) -> None:
+    """Refold the township rows of these villages' townships from their (refolded) village rows."""
+    towns = sorted({code[:TOWNSHIP_LENGTH] for code in codes})
+    for start in range(0, len(towns), CHUNK):
+        part = towns[start:start + CHUNK]
+        marks = ", ".join(["%s"] * len(part))
+        cursor.execute(f"DELETE FROM {TOWNSHIP_TABLE} WHERE county_code = %s AND obligation_id = %s "
+                       f"AND region_id IN ({marks})", [county, obligation.pk, *part])
+        _township_insert(obligation, f" AND a.county_code = %s AND SUBSTR(a.region_id, 1, {TOWNSHIP_LENGTH}) "
+                                     f"IN ({marks})", [county, *part])
+
+
 def _areas_refresh(helpers: set[tuple[str, int, str, int]]) -> None:
     """Refold, for every folded obligation, the village rows of these (village, programme) pairs and
     the helper rows of these (village, programme, helper) — only the helpers given: a village's
@@ -187,6 +218,7 @@ def _areas_refresh(helpers: set[tuple[str, int, str, int]]) -> None:
                         cursor.execute(f"DELETE FROM {table} WHERE county_code = %s AND obligation_id = %s "
                                        f"AND region_id IN ({marks})", [county, obligation.pk, *part])
                         _area_insert(obligation, f" AND d.region_id IN ({marks})", part, helpers=helpers_too)
+                _townships_refresh(cursor, obligation, county, codes)
                 if len(keys) > HELPERS_APART:
                     continue
                 for start in range(0, len(keys), CHUNK // 2):
@@ -213,11 +245,11 @@ def summary_refresh_birthdays(person_ids_sql: str, params: list) -> None:
     summary_refresh(ids)
 
 
-def summary_rebuild(programme: Programme | None = None, *, helpers: bool = True) -> int:
-    """Rebuild the summary (and its village and helper rows) of one programme, or of everything,
-    from the activities; returns the summary's rows. Without `helpers`, not the helper rows (a
-    migration before their table exists)."""
-    tables = (TABLE, AREA_TABLE, HELPER_TABLE) if helpers else (TABLE, AREA_TABLE)
+def summary_rebuild(programme: Programme | None = None, *, folded_later: bool = True) -> int:
+    """Rebuild the summary (and its village, township and helper rows) of one programme, or of
+    everything, from the activities; returns the summary's rows. Without `folded_later`, not the
+    helper and township rows (a migration before their tables exist)."""
+    tables = (TABLE, AREA_TABLE, HELPER_TABLE, TOWNSHIP_TABLE) if folded_later else (TABLE, AREA_TABLE)
     with connection.cursor() as cursor:
         for table in tables:
             if programme is None:
@@ -231,8 +263,9 @@ def summary_rebuild(programme: Programme | None = None, *, helpers: bool = True)
         _insert([obligation], None)
     for obligation in _folded(obligations):
         _area_insert(obligation)
-        if helpers:
+        if folded_later:
             _area_insert(obligation, helpers=True)
+            _township_insert(obligation)
     if programme is None and connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics for the planner after a full load
             for table in tables:

@@ -74,8 +74,9 @@ def test_every_growing_table_carries_the_county_code():
     # the known growing tables, named so that dropping the column from one fails here too
     for label in ("registry.Household", "registry.Person", "registry.HistoricalPerson", "registry.HistoricalHousehold",
                   "programmes.Pairing", "programmes.HistoricalPairing", "programmes.Exemption", "activities.Activity",
-                  "activities.Evidence", "compliance.ComplianceDone", "compliance.ComplianceArea", "privacy.FullRead",
-                  "funds.Disbursement", "subsidies.Application", "documents.Document", "procedures.Case"):
+                  "activities.Evidence", "compliance.ComplianceDone", "compliance.ComplianceArea",
+                  "compliance.ComplianceTownship", "privacy.FullRead", "funds.Disbursement", "subsidies.Application",
+                  "documents.Document", "procedures.Case"):
         assert _has_county(models[label]), label
 
 

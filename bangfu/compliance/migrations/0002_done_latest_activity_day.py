@@ -12,7 +12,7 @@ def fill(apps, schema_editor):
         return
     from bangfu.compliance.summary import summary_rebuild
 
-    summary_rebuild(helpers=False)  # the helper rows' table comes in 0003, which folds them
+    summary_rebuild(folded_later=False)  # the helper rows' table comes in 0003, the townships' in 0004
 
 
 class Migration(migrations.Migration):

@@ -13,7 +13,7 @@ from bangfu.accounts.roles import Role
 from bangfu.accounts.scope import Scope
 from bangfu.activities.services import activity_correct, activity_record
 from bangfu.compliance import selectors
-from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper
+from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper, ComplianceTownship
 from bangfu.compliance.selectors import ComplianceFilters
 from bangfu.compliance.summary import summary_rebuild
 from bangfu.programmes import services
@@ -38,7 +38,7 @@ ROLLUP_FILTERS = [*FILTERS, ComplianceFilters(status="todo"), ComplianceFilters(
                   ComplianceFilters(status="due", current_only=True, region=TOWNSHIP_A[:9])]
 
 
-def snapshot() -> tuple[list[tuple], list[tuple], list[tuple]]:
+def snapshot() -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:
     return (sorted(ComplianceDone.objects.values_list(
         "county_code", "obligation_id", "pairing_id", "period_id", "programme_id", "region_id", "helper_person_id",
         "helper_organization_id", "helper_team_id", "pairing_starts_on", "pairing_ends_on", "period_starts_on",
@@ -49,7 +49,10 @@ def snapshot() -> tuple[list[tuple], list[tuple], list[tuple]]:
         sorted(ComplianceHelper.objects.values_list("county_code", "obligation_id", "period_id", "region_id",
                                                     "helper_kind", "helper_id", "helper_person_id",
                                                     "helper_organization_id", "helper_team_id", "programme_id",
-                                                    "period_ends_on", "total", "met", "exempt", "shortfall")))
+                                                    "period_ends_on", "total", "met", "exempt", "shortfall")),
+        sorted(ComplianceTownship.objects.values_list("county_code", "obligation_id", "period_id", "region_id",
+                                                      "programme_id", "period_ends_on", "total", "met", "exempt",
+                                                      "shortfall")))
 
 
 # the lists' filters (rows, behind, this week, a status) compared page by page: a region's page is read
