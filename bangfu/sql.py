@@ -59,6 +59,13 @@ def fetch_dicts(sql: str, params: list | tuple) -> list[dict]:
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+def execute(sql: str, params: list | tuple) -> int:
+    """Run one statement that writes (prepared, as `fetch_dicts` runs a SELECT); the rows it wrote."""
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 _END = object()
 
 

@@ -99,6 +99,10 @@ class ComplianceArea(_FoldedRow):
     class Meta:
         verbose_name = _("落实情况分村汇总")
         verbose_name_plural = _("落实情况分村汇总")
+        indexes = [
+            # a village's rows (refolded after each write there) and a township's (summed into ComplianceTownship)
+            models.Index(fields=["county_code", "obligation", "region_id"], name="compliance_area_village"),
+        ]
 
 
 class ComplianceTownship(_FoldedRow):

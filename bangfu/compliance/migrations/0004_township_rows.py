@@ -1,5 +1,5 @@
 """The summary's ended periods summed per township (ComplianceTownship), folded from the village
-rows already there."""
+rows already there, and the village rows indexed by village (read by the refolds after a write)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -44,6 +44,10 @@ class Migration(migrations.Migration):
                 'verbose_name': '落实情况分乡镇汇总',
                 'verbose_name_plural': '落实情况分乡镇汇总',
             },
+        ),
+        migrations.AddIndex(
+            model_name='compliancearea',
+            index=models.Index(fields=['county_code', 'obligation', 'region_id'], name='compliance_area_village'),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
