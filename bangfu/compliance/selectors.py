@@ -80,37 +80,43 @@ class ComplianceFilters:
     read: dict = field(default_factory=dict, repr=False, compare=False)
 
 
-def _id_checks(scope: Scope, filters: ComplianceFilters) -> list:
-    """(what finds the id inside the scope, message, field) for each id filter given. A helper is
-    inside when it is, or when it helps in the scope (a county cadre paired with a village's
-    household is the village's helper too)."""
-    def helper(model, own, pk: int, helping: Q):
-        return model.objects.filter(pk=pk).filter(
-            Q(pk__in=own(model.objects.filter(pk=pk)).values("pk")) | Exists(pairings_in_scope(scope).filter(helping)))
+def _helper_inside(model, own: str, helping):
+    """Whether a helper of `model` (a person, unit or team) is inside the scope (`own`: the Scope's
+    method that keeps its records) or helps in it (`helping(pk)`: its pairings' filter), compiled once
+    (bangfu/sql.py): 我的帮扶 asks it for the helper on every request."""
+    return Statement(lambda scope, pk: model.objects.filter(pk=pk).filter(
+        Q(pk__in=getattr(scope, own)(model.objects.filter(pk=pk)).values("pk"))
+        | Exists(pairings_in_scope(scope).filter(helping(pk)))).values("pk")[:1])
 
+
+_HELPERS_INSIDE = {
+    "helper_person": _helper_inside(Person, "persons", lambda pk: Q(helper_person_id=pk)),
+    "helper_org": _helper_inside(Organization, "organizations",
+                                 lambda pk: Q(helper_organization_id=pk) | Q(helper_person__organization_id=pk)),
+    "helper_team": _helper_inside(Team, "teams", lambda pk: Q(helper_team_id=pk)),
+}
+
+
+def _id_checks(scope: Scope, filters: ComplianceFilters) -> list:
+    """(whether the id is inside the scope: a callable, message, field) for each id filter given. A
+    helper is inside when it is, or when it helps in the scope (a county cadre paired with a village's
+    household is the village's helper too)."""
     checks = []
     if filters.programme:
-        checks.append((programmes_in_scope(scope).filter(pk=filters.programme),
+        checks.append((programmes_in_scope(scope).filter(pk=filters.programme).exists,
                        _("帮扶项目不存在或不在您的管辖范围内"), "programme"))
     if filters.obligation:
-        checks.append((Obligation.objects.filter(pk=filters.obligation, programme__in=programmes_in_scope(scope)),
-                       _("帮扶要求不存在或不在您的管辖范围内"), "obligation"))
+        obligation = Obligation.objects.filter(pk=filters.obligation, programme__in=programmes_in_scope(scope))
+        checks.append((obligation.exists, _("帮扶要求不存在或不在您的管辖范围内"), "obligation"))
     if filters.pairing:
-        checks.append((pairings_in_scope(scope).filter(pk=filters.pairing), _("结对不存在或不在您的管辖范围内"),
+        checks.append((pairings_in_scope(scope).filter(pk=filters.pairing).exists, _("结对不存在或不在您的管辖范围内"),
                        "pairing"))
-    if filters.helper_person:
-        pk = filters.helper_person
-        checks.append((helper(Person, scope.persons, pk, Q(helper_person_id=pk)),
-                       _("帮扶人不存在或不在您的管辖范围内"), "helper_person"))
-    if filters.helper_org:
-        pk = filters.helper_org
-        checks.append((helper(Organization, scope.organizations, pk,
-                              Q(helper_organization_id=pk) | Q(helper_person__organization_id=pk)),
-                       _("帮扶单位不存在或不在您的管辖范围内"), "helper_org"))
-    if filters.helper_team:
-        pk = filters.helper_team
-        checks.append((helper(Team, scope.teams, pk, Q(helper_team_id=pk)),
-                       _("工作队不存在或不在您的管辖范围内"), "helper_team"))
+    messages = {"helper_person": _("帮扶人不存在或不在您的管辖范围内"), "helper_org": _("帮扶单位不存在或不在您的管辖范围内"),
+                "helper_team": _("工作队不存在或不在您的管辖范围内")}
+    for name, inside in _HELPERS_INSIDE.items():
+        pk = getattr(filters, name)
+        if pk:
+            checks.append((lambda inside=inside, pk=pk: bool(inside(scope=scope, pk=pk)), messages[name], name))
     return checks
 
 
@@ -122,8 +128,8 @@ def compliance_scope(*, scope: Scope, filters: ComplianceFilters) -> tuple[Scope
     if filters.checked_for is not None and filters.checked_for == scope:
         return scope, filters
     narrowed = scope.narrow(filters.region)
-    for found, message, name in _id_checks(scope, filters):
-        if not found.exists():
+    for inside, message, name in _id_checks(scope, filters):
+        if not inside():
             raise NotFound(message, field=name)
     return narrowed, replace(filters, region="", checked_for=narrowed, read={})
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.scope import Scope
 from bangfu.errors import NotFound
 from bangfu.measures.models import Measure, MeasureEvidence, MeasureStatus, Project
-from bangfu.sql import prepared
+from bangfu.sql import Statement
 
 
 def _scoped(scope: Scope, qs: QuerySet) -> QuerySet:
@@ -30,14 +30,23 @@ def measure_list(*, scope: Scope, household: int | None = None, category: str = 
     return qs.order_by("household_id", "planned_on", "pk")
 
 
+def _to_deliver(scope: Scope, helper: int, limit: int) -> QuerySet:
+    # measure_list's rows and order for one helper's planned measures, with what 我的帮扶 shows
+    return (_scoped(scope, Measure.objects.select_related("household__head"))
+            .filter(helper_id=helper, status=MeasureStatus.PLANNED)
+            .only("id", "household_id", "category", "description", "planned_on", "household__number",
+                  "household__head__name")
+            .order_by("household_id", "planned_on", "pk")[:limit])
+
+
+_TO_DELIVER = Statement(_to_deliver, shape=("limit",))
+
+
 def measures_to_deliver(*, scope: Scope, helper: int, limit: int = 50) -> list[Measure]:
     """我的帮扶: the measures a helper is responsible for and has not yet delivered, with what its table
-    shows (the household's head or number, category, description, planned date), not six related rows; a
-    prepared statement (bangfu/sql.py), planned once a connection: the page asks it on every request."""
-    qs = measure_list(scope=scope, helper=helper, status=MeasureStatus.PLANNED)
-    return list(prepared(qs.select_related(None).select_related("household__head").only(
-        "id", "household_id", "category", "description", "planned_on", "household__number",
-        "household__head__name"))[:limit])
+    shows (the household's head or number, category, description, planned date), not six related rows;
+    compiled once and prepared (bangfu/sql.py): the page asks it on every request."""
+    return _TO_DELIVER(scope=scope, helper=helper, limit=limit)
 
 
 def measure_get(*, scope: Scope, pk: int) -> Measure:

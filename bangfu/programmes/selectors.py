@@ -224,10 +224,19 @@ OWN_PAIRING_RELATED = tuple(r for r in PAIRING_RELATED if r not in (
 OWN_PAIRING_SHOWN = _shown_of(OWN_PAIRING_RELATED)
 
 
+def _own_pairings(scope: Scope, person: int, limit: int) -> QuerySet[Pairing]:
+    # pairing_list's rows and order for one helper's active pairings, with what 我的帮扶 shows
+    return (pairings_in_scope(scope).filter(helper_person_id=person, status=PairingStatus.ACTIVE)
+            .select_related(*OWN_PAIRING_RELATED).only(*OWN_PAIRING_SHOWN)
+            .order_by("programme_id", "region_id", "pk")[:limit])
+
+
+_OWN_PAIRINGS = Statement(_own_pairings, shape=("limit",))  # compiled once (bangfu/sql.py): asked on every request
+
+
 def own_pairings(*, scope: Scope, person: int, limit: int = 200) -> list[Pairing]:
     """我的帮扶: the active pairings of one helper (a person), with what its lists show."""
-    qs = pairing_list(scope=scope, helper_person=person, status=PairingStatus.ACTIVE)
-    return list(qs.select_related(None).select_related(*OWN_PAIRING_RELATED).only(*OWN_PAIRING_SHOWN)[:limit])
+    return _OWN_PAIRINGS(scope=scope, person=person, limit=limit)
 
 
 # What a target's page shows of each of its pairings (the helpers table, registry/_helpers.html, and the
