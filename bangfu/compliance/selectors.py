@@ -41,7 +41,7 @@ from bangfu.programmes.choices import Actor, Measure, Window
 from bangfu.programmes.models import Exemption, Obligation, Pairing, ProgrammePeriod
 from bangfu.programmes.periods import period_label_shown
 from bangfu.programmes.selectors import pairings_in_scope, programmes_in_scope
-from bangfu.regions.models import PREFIX_LENGTHS, Level, Region
+from bangfu.regions.models import PREFIX_LENGTHS, Level, Region, code_range
 from bangfu.registry.models import Organization, Person, Team
 from bangfu.sql import Statement, fetch_dicts, prepared
 
@@ -581,12 +581,14 @@ def _prefix_where(scope: Scope, alias: str) -> tuple[list[str], list]:
     if len(prefix) >= 6:  # the key's first column: a county reads its own rows only
         where.append(f"{alias}.county_code = %s")
         params.append(prefix[:6])
-    if len(prefix) == PREFIX_LENGTHS[5]:  # a village: its code, which a generic plan ranges an index by (LIKE $n not)
+    # below or above a county: a village's code, or the range of codes under the prefix (a township's own row
+    # included), which a generic plan ranges an index by (LIKE $n not)
+    if len(prefix) == PREFIX_LENGTHS[5]:
         where.append(f"{alias}.region_id = %s")
         params.append(prefix)
     elif prefix and len(prefix) != 6:
-        where.append(f"{alias}.region_id LIKE %s")
-        params.append(prefix + "%")
+        where.append(f"{alias}.region_id >= %s AND {alias}.region_id <= %s")
+        params += code_range(prefix)
     return where, params
 
 

@@ -31,7 +31,7 @@ from django.db import connection
 from bangfu.compliance.models import ComplianceArea, ComplianceDone, ComplianceHelper, ComplianceTownship
 from bangfu.programmes.choices import Window
 from bangfu.programmes.models import Obligation, Programme
-from bangfu.regions.models import PREFIX_LENGTHS, Level
+from bangfu.regions.models import PREFIX_LENGTHS, Level, code_range
 from bangfu.sql import execute
 
 TABLE = ComplianceDone._meta.db_table
@@ -171,16 +171,6 @@ def _township_insert(obligation: Obligation, where: str = "", params: list | tup
             [obligation.pk, *params])
 
 
-def _village_range(town: str) -> tuple[str, list[str]]:
-    """The village rows of a township as a range of codes, which the index compliance_area_village
-    reads (SUBSTR would have it read the county's every village): codes from the township's own up
-    to the next township's, digits compared as text in any collation."""
-    after = str(int(town) + 1).zfill(len(town))
-    if len(after) > len(town):  # 999999999: no township after it
-        return "a.region_id >= %s", [town]
-    return "(a.region_id >= %s AND a.region_id < %s)", [town, after]
-
-
 def _townships_refresh(obligation: Obligation, county: str, codes: list[str]) -> None:
     """Refold the township rows of these villages' townships from their (refolded) village rows. Both
     statements prepared (bangfu/sql.py): planning them took as long as running them."""
@@ -190,9 +180,11 @@ def _townships_refresh(obligation: Obligation, county: str, codes: list[str]) ->
         marks = ", ".join(["%s"] * len(part))
         execute(f"DELETE FROM {TOWNSHIP_TABLE} WHERE county_code = %s AND obligation_id = %s "
                 f"AND region_id IN ({marks})", [county, obligation.pk, *part])
-        ranges = [_village_range(town) for town in part]
-        _township_insert(obligation, f" AND a.county_code = %s AND ({' OR '.join(r[0] for r in ranges)})",
-                         [county, *(v for r in ranges for v in r[1])])
+        # each township's villages as the range of their codes, which the index compliance_area_village
+        # reads (SUBSTR would have it read the county's every village)
+        ranges = " OR ".join(["(a.region_id >= %s AND a.region_id <= %s)"] * len(part))
+        _township_insert(obligation, f" AND a.county_code = %s AND ({ranges})",
+                         [county, *(v for town in part for v in code_range(town))])
 
 
 def _areas_refresh(helpers: set[tuple[str, int, str, int]]) -> None:

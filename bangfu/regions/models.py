@@ -29,6 +29,16 @@ def pad(code: str) -> str:
     return code.ljust(12, "0")
 
 
+def code_range(prefix: str) -> tuple[str, str]:
+    """The codes under a prefix as a range of text, first and last: from the prefix itself (a row kept
+    under a township's nine digits, ComplianceTownship's, comes first) to the prefix filled with nines
+    to a village's twelve. Digit strings compare alike in every collation; a prepared statement's
+    generic plan ranges a plain index by the two, as it cannot by `LIKE $n` (docs/performance.md, stop 23)
+    — the compliance summary's tables; the registry's region indexes are pattern indexes, which serve
+    LIKE (Scope.in_prefix) and not a range."""
+    return prefix, prefix + "9" * (PREFIX_LENGTHS[Level.VILLAGE] - len(prefix))
+
+
 def prefix_of(code: str) -> str:
     """The significant digits of a code at its level: 450224100000 → 450224100."""
     return code[: PREFIX_LENGTHS[level_of(code)]]

@@ -185,3 +185,17 @@ def test_a_roll_up_by_region_names_each_area_and_the_scopes_own_region(client, p
             p.region_id[:length]: Region.objects.get(code=p.region_id[:length].ljust(12, "0")).name
             for p in made.values()}, (scope, length)
     assert _region_names(county, 9)["450224000"] == Region.objects.get(code="450224000000").name  # 融安县(本级)
+
+
+def test_a_townships_summary_reads_range_its_codes(client, pairings):
+    """A township's summary rows by the range of its codes (regions.code_range), which a prepared statement's
+    generic plan ranges the summary tables' indexes by, as it cannot by LIKE $n. (The registry's tables keep
+    LIKE: their region indexes are pattern indexes, which serve LIKE and not a range.)"""
+    client.force_login(make_user(Role.TOWNSHIP_OFFICE, region=TOWNSHIP_A))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("compliance:rollup"), AS_OF)
+        assert client.get(reverse("compliance:rollup"), {**AS_OF, "by": "programme"}).status_code == 200
+        assert client.get(reverse("compliance:behind"), AS_OF).status_code == 200
+    assert page.status_code == 200 and page.context["rows"]
+    reads = [q["sql"] for q in queries.captured_queries if "compliance_compliance" in q["sql"]]
+    assert reads and not [sql for sql in reads if "region_id LIKE" in sql]

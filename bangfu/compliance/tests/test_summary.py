@@ -304,12 +304,3 @@ def test_a_visit_recorded_while_an_import_holds_its_village_does_not_wait(househ
                 cursor.execute("RESET lock_timeout")
         importer.rollback()
     assert ComplianceDone.objects.filter(pairing=pairing, done__gt=0).exists()
-
-
-def test_a_townships_village_rows_are_a_range_of_codes_up_to_the_next_townships():
-    from bangfu.compliance.summary import _village_range
-
-    # 长安镇 and 浮石镇 are neighbours: the first's range ends where the second's codes begin
-    assert _village_range(TOWNSHIP_A[:9]) == ("(a.region_id >= %s AND a.region_id < %s)", ["450224100", "450224101"])
-    assert _village_range("450224199")[1] == ["450224199", "450224200"]
-    assert _village_range("999999999") == ("a.region_id >= %s", ["999999999"])  # no code after it

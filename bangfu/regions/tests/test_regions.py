@@ -5,7 +5,7 @@ import tarfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from bangfu.regions.models import Region, level_of, prefix_of
+from bangfu.regions.models import Region, code_range, level_of, prefix_of
 from bangfu.regions.services import person_initials
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +16,15 @@ def test_it_knows_the_level_and_prefix_of_a_code():
         1, 2, 3, 4, 5]
     assert prefix_of("450224100000") == "450224100"
     assert prefix_of("450224100010") == "450224100010"
+
+
+def test_the_codes_under_a_prefix_are_a_range_of_text():
+    codes = ["4502", "450223999999", "450224", "450224000000", "450224099999", "450224100", "450224100000",
+             "450224100221", "450224100999", "450224101", "450224101000", "450225000000", "999999999", "999999999999"]
+    for prefix in ("45", "4502", "450224", "450224100", "999999999"):
+        first, last = code_range(prefix)
+        # a township's own row (nine digits) and its villages (twelve), nothing of the township after it
+        assert [c for c in codes if first <= c <= last] == [c for c in codes if c.startswith(prefix)], prefix
 
 
 def test_the_demo_county_has_its_real_townships_and_villages(regions):
