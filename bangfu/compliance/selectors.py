@@ -614,8 +614,8 @@ def _area_sql(obligations: list[Obligation], scope: Scope, filters: ComplianceFi
     """Counts per roll-up group from the folded village rows (ComplianceArea; per township:
     ComplianceTownship as `table`; per village and helper: ComplianceHelper, with `joins` for its
     keys) of the periods that have ended by `as_of` and count nothing after it: met and exempt as
-    counted, the rest overdue once the grace has passed and behind before — the statuses the per-row query gives these
-    periods. The filters' periods (current, ending before or after) select whole rows; a status
+    counted, the rest overdue once the grace has passed and behind before — the statuses the per-row
+    query gives these periods. The filters' periods (current, ending before or after) select whole rows; a status
     filter keeps the counts of its statuses (and their shortfall: the unmet pairings', _foldable),
     and the rows that keep none are left out, as the per-row query leaves their pairings out.
 
