@@ -31,12 +31,10 @@ def measure_list(*, scope: Scope, household: int | None = None, category: str = 
 
 
 def _to_deliver(scope: Scope, helper: int, limit: int) -> QuerySet:
-    # measure_list's rows and order for one helper's planned measures, with what 我的帮扶 shows
-    return (_scoped(scope, Measure.objects.select_related("household__head"))
-            .filter(helper_id=helper, status=MeasureStatus.PLANNED)
+    return (measure_list(scope=scope, helper=helper, status=MeasureStatus.PLANNED)
+            .select_related(None).select_related("household__head")
             .only("id", "household_id", "category", "description", "planned_on", "household__number",
-                  "household__head__name")
-            .order_by("household_id", "planned_on", "pk")[:limit])
+                  "household__head__name")[:limit])
 
 
 _TO_DELIVER = Statement(_to_deliver, shape=("limit",))

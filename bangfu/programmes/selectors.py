@@ -225,10 +225,8 @@ OWN_PAIRING_SHOWN = _shown_of(OWN_PAIRING_RELATED)
 
 
 def _own_pairings(scope: Scope, person: int, limit: int) -> QuerySet[Pairing]:
-    # pairing_list's rows and order for one helper's active pairings, with what 我的帮扶 shows
-    return (pairings_in_scope(scope).filter(helper_person_id=person, status=PairingStatus.ACTIVE)
-            .select_related(*OWN_PAIRING_RELATED).only(*OWN_PAIRING_SHOWN)
-            .order_by("programme_id", "region_id", "pk")[:limit])
+    return (pairing_list(scope=scope, helper_person=person, status=PairingStatus.ACTIVE)
+            .select_related(None).select_related(*OWN_PAIRING_RELATED).only(*OWN_PAIRING_SHOWN)[:limit])
 
 
 _OWN_PAIRINGS = Statement(_own_pairings, shape=("limit",))  # compiled once (bangfu/sql.py): asked on every request
