@@ -19,8 +19,8 @@ memory is that of the process with its workers (the sum of their proportional se
 every 20 ms: _tree_memory).
 
 Issue 18's goals are printed with their verdicts (the first load against (b), the import into a filled
-registry against its (a), the streamed .xlsx against the CSV, the peak memory at 10^6 rows); the ratios of the
-first import issue (against raw COPY into a bare table, calamine's bare read, SQLite's bare executemany),
+registry against its (a), the streamed .xlsx against the CSV, the peak memory at 10^6 rows); the ratios of
+earlier issues (against raw COPY into a bare table, calamine's bare read, SQLite's bare executemany),
 which issue 18 replaced, for reference. (b) is binary COPY of the rows the import wrote — already typed,
 hashed and encrypted — into copies of the four written tables (CREATE TABLE … (LIKE registry_person
 INCLUDING ALL) and so on) with their secondary indexes built after, as a first load builds them; (a) the
@@ -317,7 +317,7 @@ def bare_calamine(path: Path) -> float:
 
 
 MEMORY_GOAL_MB = 400  # issue 18: peak memory of an import of 10^6 rows
-EARLIER = "the first import issue's goal, replaced by issue 18's"
+EARLIER = "an earlier issue's goal, which issue 18 replaced"
 
 
 def _report(label: str, rows: int, baseline: float, product: float, peak: float | None, goal: float | None,
