@@ -28,7 +28,6 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,7 +53,7 @@ STATUS_LABELS = {"met": gettext_lazy("已完成"), "on_track": gettext_lazy("进
                  "overdue": gettext_lazy("逾期未完成"), "exempt": gettext_lazy("已免除")}
 COLUMNS = ["pairing_id", "obligation_id", "period_id", "period_label", "period_starts_on", "period_ends_on",
            "required", "expected", "done", "exempt", "closed", "programme_id", "region_id", "helper_person_id",
-           "helper_organization_id", "helper_team_id", "helper_org_id"]
+           "helper_organization_id", "helper_team_id"]
 
 
 @dataclass
@@ -434,15 +433,6 @@ def _owed_where(as_of: date) -> tuple[list[str], list]:
              f"(s.pairing_ends_on IS NULL OR s.pairing_ends_on >= {reference})"], [as_of, as_of, as_of])
 
 
-def _helper_org(with_org: bool) -> tuple[str, str]:
-    """The join and expression of a summary row's helper's organization (the unit itself, or a person's, as
-    it is now); a join only when grouped or filtered by it."""
-    if not with_org:
-        return "", "NULL"
-    return ("LEFT JOIN registry_person hp ON hp.id = s.helper_person_id ",
-            "COALESCE(s.helper_organization_id, hp.organization_id)")
-
-
 def _fenced(sql: str) -> str:
     """A derived table the planner keeps as it is: not copying its columns' expressions into every expression
     of the outer statements that uses them (status, shortfall: five times over)."""
@@ -451,7 +441,7 @@ def _fenced(sql: str) -> str:
 
 
 def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
-                            with_org: bool, with_labels: bool, open_only: bool = False, ended_status: str = "",
+                            with_labels: bool, open_only: bool = False, ended_status: str = "",
                             limit: int | None = None, later: bool = True) -> tuple[str, list]:
     """The rows of `_obligation_sql` read from the summary (compliance/summary.py): what was done
     per pairing and period is precomputed; who owes a period, the status and the share due by
@@ -499,8 +489,7 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
         where_params += list(p_params)
     more, more_params = _period_where(filters, as_of, "s.period_ends_on")
     expected, expected_params = _expected_sql(obligation, as_of, "s.period_id", open_periods)
-    joins, org = _helper_org(with_org)
-    label = "NULL"
+    joins, label = "", "NULL"
     if with_labels:
         joins = "JOIN programmes_programmeperiod per ON per.id = s.period_id " + joins
         label = "per.label"
@@ -510,7 +499,7 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     sql = (f"SELECT s.pairing_id, %s AS obligation_id, s.period_id, {label} AS period_label, "
            f"s.period_starts_on, s.period_ends_on, %s AS required, {expected} AS expected, {done} AS done, "
            f"s.exempt, CASE WHEN s.period_ends_on < %s THEN 1 ELSE 0 END AS closed, s.programme_id, s.region_id, "
-           f"s.helper_person_id, s.helper_organization_id, s.helper_team_id, {org} AS helper_org_id "
+           f"s.helper_person_id, s.helper_organization_id, s.helper_team_id "
            f"FROM {SUMMARY_TABLE} s {joins}WHERE {' AND '.join(where)}{more}")
     params = [obligation.pk, float(obligation.minimum), *expected_params, *done_params,
               as_of - timedelta(days=obligation.grace_days), *where_params, *more_params]
@@ -525,8 +514,8 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     return sql, params
 
 
-def _summary_counting_sql(obligations: list[Obligation], scope: Scope, filters: ComplianceFilters, as_of: date, *,
-                          with_org: bool) -> tuple[str, list]:
+def _summary_counting_sql(obligations: list[Obligation], scope: Scope, filters: ComplianceFilters, as_of: date
+                          ) -> tuple[str, list]:
     """What `_summary_obligation_sql(open_only=True)` reads for each of these obligations — the rows of
     the periods still counting on `as_of` — in one scan of the summary joined to a small relation of
     (obligation, period, minimum, share due by `as_of`, first day past the grace), instead of a part per
@@ -544,14 +533,13 @@ def _summary_counting_sql(obligations: list[Obligation], scope: Scope, filters: 
     where, owed_params = _owed_where(as_of)
     prefix_where, prefix_params = _prefix_where(scope, "s")
     more, more_params = _period_where(filters, as_of, "s.period_ends_on")
-    joins, org = _helper_org(with_org)
     owed = " UNION ALL ".join(["SELECT %s AS obligation_id, %s AS period_id, %s AS required, %s AS expected, "
                                "%s AS closed_before"] * len(periods))
     sql = (f"SELECT s.pairing_id, s.obligation_id, s.period_id, NULL AS period_label, s.period_starts_on, "
            f"s.period_ends_on, v.required, v.expected, s.done, s.exempt, "
            f"CASE WHEN s.period_ends_on < v.closed_before THEN 1 ELSE 0 END AS closed, s.programme_id, s.region_id, "
-           f"s.helper_person_id, s.helper_organization_id, s.helper_team_id, {org} AS helper_org_id "
-           f"FROM {SUMMARY_TABLE} s {joins}JOIN ({owed}) v ON v.obligation_id = s.obligation_id "
+           f"s.helper_person_id, s.helper_organization_id, s.helper_team_id "
+           f"FROM {SUMMARY_TABLE} s JOIN ({owed}) v ON v.obligation_id = s.obligation_id "
            f"AND v.period_id = s.period_id WHERE {' AND '.join(where + prefix_where)}{more}")
     return _fenced(sql), [*(v for row in periods for v in row), *owed_params, *prefix_params, *more_params]
 
@@ -657,17 +645,13 @@ def _area_sql(obligations: list[Obligation], scope: Scope, filters: ComplianceFi
 
 
 def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFilters, as_of: date, *,
-                    with_org: bool, with_exemptions: bool) -> tuple[str, list]:
+                    with_exemptions: bool) -> tuple[str, list]:
     """One row per pairing and period the pairing owes under `obligation`, with what was done,
     computed live from the activities: the reference the summary is tested and rebuilt against."""
     key = obligation.period_key
     pairings = _obligation_pairings(scope, filters, obligation)
     fields = ["id", "programme_id", "region_id", "helper_person_id", "helper_organization_id", "helper_team_id",
               "starts_on", "ends_on"]
-    if with_org:  # the helper's organization costs a join: only when grouped or filtered by it
-        pairings = pairings.annotate(helper_org_id=Coalesce("helper_organization_id",
-                                                            "helper_person__organization_id"))
-        fields.append("helper_org_id")
     p_sql, p_params = pairings.order_by().values(*fields).query.sql_with_params()
     done_sql, done_params = _done_sql(obligation, as_of, prefix=scope.prefix, pairing_ids=(
         (p_sql, list(p_params)) if _narrowed(scope, filters, obligation) else None))
@@ -682,13 +666,12 @@ def _obligation_sql(obligation: Obligation, scope: Scope, filters: ComplianceFil
         exempt_params = [obligation.pk]
     closed_before = as_of - timedelta(days=obligation.grace_days)
     reference = _least("per.ends_on", "%s")
-    org = "p.helper_org_id" if with_org else "NULL"
     where, where_params = _period_where(filters, as_of, "per.ends_on")
     sql = (f"SELECT p.id AS pairing_id, %s AS obligation_id, per.id AS period_id, per.label AS period_label, "
            f"per.starts_on AS period_starts_on, per.ends_on AS period_ends_on, %s AS required, "
            f"{expected} AS expected, CAST(COALESCE(d.done, 0) AS DOUBLE PRECISION) AS done, {exempt} AS exempt, "
            f"CASE WHEN per.ends_on < %s THEN 1 ELSE 0 END AS closed, p.programme_id, p.region_id, "
-           f"p.helper_person_id, p.helper_organization_id, p.helper_team_id, {org} AS helper_org_id "
+           f"p.helper_person_id, p.helper_organization_id, p.helper_team_id "
            f"FROM ({p_sql}) p "
            f"JOIN programmes_programmeperiod per ON per.programme_id = %s AND per.kind = %s AND per.starts_on <= %s "
            f"LEFT JOIN ({done_sql}) d ON d.pairing_id = p.id AND d.period_id = per.id "
@@ -764,8 +747,7 @@ STATUS_SQL = ("CASE WHEN t.exempt = 1 THEN 'exempt' WHEN t.done >= t.required TH
               "WHEN t.closed = 1 THEN 'overdue' WHEN t.done >= t.expected THEN 'on_track' ELSE 'behind' END")
 
 
-def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org: bool = False,
-              with_labels: bool = True, live: bool = False, obligations: list[Obligation] | None = None,
+def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_labels: bool = True, live: bool = False, obligations: list[Obligation] | None = None,
               open_only: frozenset[int] = frozenset()) -> tuple[str, list] | None:
     """The per-row SQL (UNION ALL over obligations) with its status, as a derived table `c`: read
     from the summary, or with `live` aggregated from the activities (the reference). For the
@@ -781,17 +763,17 @@ def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_org
     together = [] if live or later else [o for o in obligations if o.pk in open_only and _periods_counting(o, as_of)]
     parts, params = [], []
     if together:
-        sql, part_params = _summary_counting_sql(together, scope, filters, as_of, with_org=with_org)
+        sql, part_params = _summary_counting_sql(together, scope, filters, as_of)
         parts.append(sql)
         params += part_params
     for obligation in obligations:
         if obligation.pk in open_only and (together or not _periods_counting(obligation, as_of)):
             continue  # read together above, or all its periods read folded: no part of its own
         if live:
-            sql, part_params = _obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
+            sql, part_params = _obligation_sql(obligation, scope, filters, as_of,
                                                with_exemptions=obligation.has_exemptions)
         else:
-            sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of, with_org=with_org,
+            sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of,
                                                        with_labels=with_labels, later=later,
                                                        open_only=obligation.pk in open_only)
         parts.append(sql)
@@ -921,7 +903,7 @@ def _page_sql(scope: Scope, filters: ComplianceFilters, as_of: date, limit: int,
         for status, n in needed.items():
             # no period that has ended is on track; an obligation without rows of the status is left out
             if status != "on_track" and counts.get(obligation.pk, {}).get(status):
-                sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of, with_org=False,
+                sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of,
                                                            with_labels=False, ended_status=status, limit=n)
                 parts.append(sql)
                 params += part_params
@@ -930,7 +912,7 @@ def _page_sql(scope: Scope, filters: ComplianceFilters, as_of: date, limit: int,
         # pages) reads the periods still counting only where one of them has ended (a birthday window)
         statuses = [s for s in needed if s != "overdue" or any(not p["open"] for p in counting)]
         if counting and any(counts.get(obligation.pk, {}).get(s) for s in statuses):
-            sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of, with_org=False,
+            sql, part_params = _summary_obligation_sql(obligation, scope, filters, as_of,
                                                        with_labels=False, open_only=True, later=later)
             parts.append(sql)
             params += part_params
@@ -1064,14 +1046,16 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
         def keys(alias: str) -> list[str]:
             return [f"SUBSTR({alias}.region_id, 1, {length}) AS area"]
     else:
-        key_names = GROUPS[by]
+        # by organization: summed per helper first (the unit, or the person), whose organization is then read
+        # once per helper (below)
+        key_names = HELPER_UNIT if by == "organization" else GROUPS[by]
 
         def keys(alias: str) -> list[str]:
             return [f"{alias}.{k} AS {k}" for k in key_names]
     # Ended periods of the obligations a region prefix selects are read folded per village.
     folded = [] if (live or by not in FOLDED_GROUPS) else [
         o for o in obligations if not _narrowed(scope, filters, o) and _foldable(o, filters)]
-    built = _base_sql(scope, filters, as_of, with_org=by == "organization", with_labels=False, live=live,
+    built = _base_sql(scope, filters, as_of, with_labels=False, live=live,
                       obligations=obligations, open_only=frozenset(o.pk for o in folded))
     if built is None and not folded:
         return []
@@ -1080,16 +1064,13 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
         sql, params = built
         counts = ", ".join(f"CASE WHEN c.status = '{s}' THEN 1 ELSE 0 END AS {s}" for s in STATUS_LABELS)
         parts.append(f"SELECT {', '.join(keys('c'))}, 1 AS total, {counts}, c.shortfall FROM ({sql}) c")
-    table, area_keys, joins = AREA_TABLE, keys("g"), ""
+    table = AREA_TABLE
     if by in HELPER_GROUPS:
         table = HELPER_TABLE
     elif _townships_enough(scope, length if by == "region" else None):
         table = TOWNSHIP_TABLE
-    if by == "organization":  # a person's organization as it is now, as the per-row query reads it
-        area_keys = ["COALESCE(g.helper_organization_id, hp.organization_id) AS helper_org_id"]
-        joins = "LEFT JOIN registry_person hp ON hp.id = g.helper_person_id "
     if folded:
-        area_sql, area_params = _area_sql(folded, scope, filters, as_of, area_keys, table=table, joins=joins)
+        area_sql, area_params = _area_sql(folded, scope, filters, as_of, keys("g"), table=table)
         parts.append(area_sql)
         params = [*params, *area_params]
     group = ", ".join(f"u.{k}" for k in key_names)
@@ -1104,7 +1085,44 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
                            f"LEFT JOIN registry_organization ho ON ho.id = r.helper_organization_id "
                            f"LEFT JOIN registry_team ht ON ht.id = r.helper_team_id "
                            f"ORDER BY r.behind + r.overdue DESC, {group.replace('u.', 'r.')}", params)
+    if by == "organization":
+        return _by_organization(sql, params)
     return fetch_dicts(f"{sql} ORDER BY SUM(u.behind + u.overdue) DESC, {group}", params)
+
+
+HELPER_UNIT = ["helper_organization_id", "helper_person_id"]  # what a roll-up by organization sums first
+_COUNTED = ("total", *STATUS_LABELS, "shortfall")
+_IDS_AT_ONCE = 900  # within SQLite's oldest limit of parameters in one statement
+
+
+def _by_organization(sql: str, params: list) -> list[dict]:
+    """The counts per helper (HELPER_UNIT) of `sql` summed per organization: a unit's own, or a person's as it
+    is now (as the per-row query reads it), read once for each helper — not joined to each of the tens of
+    thousands of rows a county's helpers have (58–60 ms against 19 at a full-size county, docs/performance.md).
+    Most behind first, as the other roll-ups."""
+    if _vendor() == "postgresql":
+        org = "COALESCE(r.helper_organization_id, hp.organization_id)"
+        sums = ", ".join(f"SUM(r.{s}) AS {s}" for s in _COUNTED)
+        return fetch_dicts(f"SELECT {org} AS helper_org_id, {sums} FROM ({sql}) r "
+                           f"LEFT JOIN registry_person hp ON hp.id = r.helper_person_id GROUP BY {org} "
+                           f"ORDER BY SUM(r.behind + r.overdue) DESC, helper_org_id", params)
+    # SQLite's parser has a fixed depth: the statement is not nested once more, the persons' units read apart
+    rows = fetch_dicts(sql, params)
+    people = sorted({r["helper_person_id"] for r in rows
+                     if r["helper_organization_id"] is None and r["helper_person_id"] is not None})
+    of_person: dict = {}
+    for start in range(0, len(people), _IDS_AT_ONCE):
+        of_person.update(Person.objects.filter(pk__in=people[start:start + _IDS_AT_ONCE])
+                         .values_list("pk", "organization_id"))
+    sums: dict = {}
+    for row in rows:
+        org = row["helper_organization_id"] or of_person.get(row["helper_person_id"])
+        into = sums.setdefault(org, {"helper_org_id": org, **dict.fromkeys(_COUNTED, 0)})
+        for name in _COUNTED:
+            into[name] += row[name] or 0
+    # SQLite's order: NULL first among equals
+    return sorted(sums.values(), key=lambda r: (-(r["behind"] + r["overdue"]), r["helper_org_id"] is not None,
+                                                r["helper_org_id"] or 0))
 
 
 def _townships_enough(scope: Scope, region_length: int | None) -> bool:

@@ -18,6 +18,7 @@ from bangfu.compliance.selectors import ComplianceFilters
 from bangfu.compliance.summary import summary_rebuild
 from bangfu.programmes import services
 from bangfu.programmes.models import Pairing
+from bangfu.registry.models import Person
 from bangfu.programmes.tests.factories import add_obligation, make_person, make_programme, make_school
 from bangfu.programmes.tests.test_pairing_register import workbook
 from bangfu.registry import services as registry
@@ -173,6 +174,37 @@ def test_records_corrections_withdrawals_handovers_ends_and_exemptions(household
                              starts_on=date(2025, 7, 3), ends_on=date(2025, 7, 4), reason="住院")
     assert_exact([ADMIN_SCOPE, Scope(role=Role.SCHOOL_ADMIN, prefix="450224",
                                      organization_id=households["bureau"].pk)])
+
+
+def test_a_roll_up_by_organization_puts_each_helper_under_the_organization_it_has_now(households):
+    """Each helper's rows counted under its organization — a person's as it is now, read once per helper after
+    the rows are summed by helper (selectors._by_organization) — as the roll-up by helper, summed here by the
+    helpers' organizations, has them; a person moved to another organization takes their rows along."""
+    p, cadres, bureau = households["pairings"], households["cadres"], households["bureau"]
+    record(p[0], date(2025, 1, 10))
+    record(p[1], date(2025, 2, 3))
+    as_of = date(2025, 6, 15)
+    counted = ("total", "met", "on_track", "behind", "overdue", "exempt", "shortfall")
+
+    def by_helper() -> dict:
+        sums: dict = {}
+        for row in selectors.compliance_rollup(scope=COUNTY, by="helper", as_of=as_of):
+            org = Person.objects.get(pk=row["helper_person_id"]).organization_id
+            into = sums.setdefault(org, dict.fromkeys(counted, 0))
+            for name in counted:
+                into[name] += row[name]
+        return sums
+
+    def by_organization() -> dict:
+        return {r["helper_org_id"]: {name: r[name] for name in counted}
+                for r in selectors.compliance_rollup(scope=COUNTY, by="organization", as_of=as_of)}
+
+    before = by_organization()
+    assert before == by_helper() and set(before) == {bureau.pk, cadres[1].organization_id}
+    assert before[bureau.pk]["total"] > before[cadres[1].organization_id]["total"] > 0
+    Person.objects.filter(pk=cadres[1].pk).update(organization=bureau)
+    assert by_organization() == by_helper() == {bureau.pk: {
+        name: before[bureau.pk][name] + before[cadres[1].organization_id][name] for name in counted}}
 
 
 def test_obligation_and_programme_changes_rebuild_the_summary(households):
