@@ -225,9 +225,14 @@ def _done_by_sql(obligation: Obligation, as_of: date) -> tuple[str, list]:
     that the database evaluates only for such rows — none on the current day, so today's answer
     is the summary alone; no second pass over the summary rows to find them."""
     joins, on, where, params = _counted(obligation, as_of)
+    if obligation.window == Window.BIRTHDAY:  # the window from the period's year: the period joined
+        joins += "JOIN programmes_programmeperiod per ON per.id = s.period_id "
+        where = [on, *where]
+    else:  # the row's own period, so that the index on pairing, kind and day ranges the activities by it
+        where = ["a.occurred_on >= s.period_starts_on", "a.occurred_on <= s.period_ends_on", *where]
     sql = (f"CASE WHEN s.last_on > %s THEN CAST(COALESCE((SELECT {_amount(obligation)} FROM activities_activity a "
-           f"{joins}JOIN programmes_programmeperiod per ON per.id = s.period_id AND {on} "
-           f"WHERE a.pairing_id = s.pairing_id AND {' AND '.join(where)}), 0) AS DOUBLE PRECISION) ELSE s.done END")
+           f"{joins}WHERE a.pairing_id = s.pairing_id AND {' AND '.join(where)}), 0) AS DOUBLE PRECISION) "
+           f"ELSE s.done END")
     return sql, [as_of, *params]
 
 
