@@ -221,9 +221,10 @@ def _done_sql(obligation: Obligation, as_of: date | None, *, prefix: str, pairin
 
 def _done_by_sql(obligation: Obligation, as_of: date) -> tuple[str, list]:
     """What a summary row `s` that counted something after `as_of` had done by `as_of`: the rule's
-    count over that pairing's own activities (by the index on the pairing), as a scalar subquery
-    that the database evaluates only for such rows — none on the current day, so today's answer
-    is the summary alone; no second pass over the summary rows to find them."""
+    count over that pairing's own activities in the row's period (ranged by the period's days in the
+    index on pairing, kind and day), as a scalar subquery that the database evaluates only for such
+    rows — none on the current day, so today's answer is the summary alone; no second pass over the
+    summary rows to find them."""
     joins, on, where, params = _counted(obligation, as_of)
     if obligation.window == Window.BIRTHDAY:  # the window from the period's year: the period joined
         joins += "JOIN programmes_programmeperiod per ON per.id = s.period_id "
@@ -496,8 +497,7 @@ def _summary_obligation_sql(obligation: Obligation, scope: Scope, filters: Compl
     expected, expected_params = _expected_sql(obligation, as_of, "s.period_id", open_periods)
     joins, label = "", "NULL"
     if with_labels:
-        joins = "JOIN programmes_programmeperiod per ON per.id = s.period_id " + joins
-        label = "per.label"
+        joins, label = "JOIN programmes_programmeperiod per ON per.id = s.period_id ", "per.label"
     done, done_params = "s.done", []
     if counting_ids and later:  # rows that counted something after as_of: done by as_of, from their activities
         done, done_params = _done_by_sql(obligation, as_of)
@@ -603,12 +603,12 @@ def _foldable(obligation: Obligation, filters: ComplianceFilters) -> bool:
 
 
 def _area_sql(obligations: list[Obligation], scope: Scope, filters: ComplianceFilters, as_of: date,
-              keys: list[str], *, table: str = AREA_TABLE, joins: str = "") -> tuple[str, list]:
+              keys: list[str], *, table: str = AREA_TABLE) -> tuple[str, list]:
     """Counts per roll-up group from the folded village rows (ComplianceArea; per township:
-    ComplianceTownship as `table`; per village and helper: ComplianceHelper, with `joins` for its
-    keys) of the periods that have ended by `as_of` and count nothing after it: met and exempt as
-    counted, the rest overdue once the grace has passed and behind before — the statuses the per-row
-    query gives these periods. The filters' periods (current, ending before or after) select whole rows; a status
+    ComplianceTownship as `table`; per village and helper: ComplianceHelper) of the periods that
+    have ended by `as_of` and count nothing after it: met and exempt as counted, the rest overdue
+    once the grace has passed and behind before — the statuses the per-row query gives these
+    periods. The filters' periods (current, ending before or after) select whole rows; a status
     filter keeps the counts of its statuses (and their shortfall: the unmet pairings', _foldable),
     and the rows that keep none are left out, as the per-row query leaves their pairings out.
 
@@ -644,7 +644,7 @@ def _area_sql(obligations: list[Obligation], scope: Scope, filters: ComplianceFi
     graces = " UNION ALL ".join(["SELECT %s AS obligation_id, %s AS closed_before"] * len(obligations))
     grace_params = [v for o in obligations for v in (o.pk, as_of - timedelta(days=o.grace_days))]
     sql = (f"SELECT {', '.join(keys)}, {total} AS total, {', '.join(columns)}, {shortfall} AS shortfall "
-           f"FROM {table} g {joins}JOIN ({graces}) v ON v.obligation_id = g.obligation_id "
+           f"FROM {table} g JOIN ({graces}) v ON v.obligation_id = g.obligation_id "
            f"WHERE g.period_ends_on <= %s" + "".join(f" AND {w}" for w in where) + period_where)
     return sql, [*grace_params, as_of, *params, *period_params]
 
@@ -752,7 +752,8 @@ STATUS_SQL = ("CASE WHEN t.exempt = 1 THEN 'exempt' WHEN t.done >= t.required TH
               "WHEN t.closed = 1 THEN 'overdue' WHEN t.done >= t.expected THEN 'on_track' ELSE 'behind' END")
 
 
-def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_labels: bool = True, live: bool = False, obligations: list[Obligation] | None = None,
+def _base_sql(scope: Scope, filters: ComplianceFilters, as_of: date, *, with_labels: bool = True,
+              live: bool = False, obligations: list[Obligation] | None = None,
               open_only: frozenset[int] = frozenset()) -> tuple[str, list] | None:
     """The per-row SQL (UNION ALL over obligations) with its status, as a derived table `c`: read
     from the summary, or with `live` aggregated from the activities (the reference). For the
@@ -1103,7 +1104,7 @@ _IDS_AT_ONCE = 900  # within SQLite's oldest limit of parameters in one statemen
 def _by_organization(sql: str, params: list) -> list[dict]:
     """The counts per helper (HELPER_UNIT) of `sql` summed per organization: a unit's own, or a person's as it
     is now (as the per-row query reads it), read once for each helper — not joined to each of the tens of
-    thousands of rows a county's helpers have (58–60 ms against 19 at a full-size county, docs/performance.md).
+    thousands of rows a county's helpers have (59–66 → 22 ms at a full-size county, docs/performance.md).
     Most behind first, as the other roll-ups."""
     if _vendor() == "postgresql":
         org = "COALESCE(r.helper_organization_id, hp.organization_id)"
