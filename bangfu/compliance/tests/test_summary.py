@@ -18,10 +18,10 @@ from bangfu.compliance.selectors import ComplianceFilters
 from bangfu.compliance.summary import summary_rebuild
 from bangfu.programmes import services
 from bangfu.programmes.models import Pairing
-from bangfu.registry.models import Person
 from bangfu.programmes.tests.factories import add_obligation, make_person, make_programme, make_school
 from bangfu.programmes.tests.test_pairing_register import workbook
 from bangfu.registry import services as registry
+from bangfu.registry.models import Person
 from bangfu.tests.factories import ADMIN_SCOPE, TOWNSHIP_A, TOWNSHIP_B, id_number, make_household, make_user
 
 pytestmark = pytest.mark.django_db
