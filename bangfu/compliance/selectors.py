@@ -141,19 +141,20 @@ def _least(a: str, b: str) -> str:
     return f"LEAST({a}, {b})" if _vendor() == "postgresql" else f"MIN({a}, {b})"
 
 
-def _birthday_bounds(obligation: Obligation) -> tuple[str, str]:
+def _birthday_bounds(obligation: Obligation, starts: str) -> tuple[str, str]:
     """SQL for the first and last day of the target's birthday window in the period's year.
 
-    The birthday is the target's birth date moved to the year of `per.starts_on`; someone born on
-    29 February has it on the 28th in common years (PostgreSQL's date arithmetic clamps; SQLite's
-    rolls over to 1 March, so it is stepped back a day). The window may reach into the next year.
+    The birthday is the target's birth date moved to the year of the period's first day (`starts`);
+    someone born on 29 February has it on the 28th in common years (PostgreSQL's date arithmetic
+    clamps; SQLite's rolls over to 1 March, so it is stepped back a day). The window may reach into
+    the next year.
     """
     before, after = int(obligation.window_before_days), int(obligation.window_after_days)
     if _vendor() == "postgresql":
-        years = "(EXTRACT(YEAR FROM per.starts_on)::int - EXTRACT(YEAR FROM t.birth_date)::int)"
+        years = f"(EXTRACT(YEAR FROM {starts})::int - EXTRACT(YEAR FROM t.birth_date)::int)"
         day = f"(t.birth_date + make_interval(years => {years}))::date"
         return f"({day} - {before})", f"({day} + {after})"
-    years = ("printf('%+d years', CAST(strftime('%Y', per.starts_on) AS INTEGER) "
+    years = (f"printf('%+d years', CAST(strftime('%Y', {starts}) AS INTEGER) "
              "- CAST(strftime('%Y', t.birth_date) AS INTEGER))")
     moved = f"date(t.birth_date, {years})"
     day = (f"(CASE WHEN strftime('%m-%d', {moved}) <> strftime('%m-%d', t.birth_date) "
@@ -167,19 +168,21 @@ CURRENT_SQL = ("NOT a.withdrawn AND NOT EXISTS (SELECT 1 FROM activities_activit
                "WHERE s.supersedes_id = a.id AND s.supersedes_id IS NOT NULL)")
 
 
-def _counted(obligation: Obligation, as_of: date | None) -> tuple[str, str, list[str], list]:
-    """What makes an activity count for a period row `per` of the obligation: joins, the ON
-    condition (in the period, or in the target's birthday window in it) and the WHERE conditions
-    with their parameters — current activities of the kind, actor and counterpart, done on or
-    before `as_of` (in open and closed periods alike) when a day is asked."""
+def _counted(obligation: Obligation, as_of: date | None, period: tuple[str, str] = ("per.starts_on", "per.ends_on")
+             ) -> tuple[str, str, list[str], list]:
+    """What makes an activity count for a period of the obligation — its first and last day `period`, a
+    period row `per`'s unless given: joins, the ON condition (in the period, or in the target's birthday
+    window in it) and the WHERE conditions with their parameters — current activities of the kind, actor
+    and counterpart, done on or before `as_of` (in open and closed periods alike) when a day is asked."""
+    starts, ends = period
     joins, where, params = "", ["a.kind = %s", "a.actor = %s", CURRENT_SQL], [obligation.kind, obligation.actor]
     if obligation.window == Window.BIRTHDAY:
-        low, high = _birthday_bounds(obligation)
+        low, high = _birthday_bounds(obligation, starts)
         joins = ("JOIN programmes_pairing pp ON pp.id = a.pairing_id "
                  "JOIN registry_person t ON t.id = pp.target_person_id ")
         on = f"a.occurred_on >= {low} AND a.occurred_on <= {high}"
     else:
-        on = "a.occurred_on >= per.starts_on AND a.occurred_on <= per.ends_on"
+        on = f"a.occurred_on >= {starts} AND a.occurred_on <= {ends}"
     if as_of is not None:
         where.append("a.occurred_on <= %s")
         params.append(as_of)
@@ -225,14 +228,10 @@ def _done_by_sql(obligation: Obligation, as_of: date) -> tuple[str, list]:
     index on pairing, kind and day), as a scalar subquery that the database evaluates only for such
     rows — none on the current day, so today's answer is the summary alone; no second pass over the
     summary rows to find them."""
-    joins, on, where, params = _counted(obligation, as_of)
-    if obligation.window == Window.BIRTHDAY:  # the window from the period's year: the period joined
-        joins += "JOIN programmes_programmeperiod per ON per.id = s.period_id "
-        where = [on, *where]
-    else:  # the row's own period, so that the index on pairing, kind and day ranges the activities by it
-        where = ["a.occurred_on >= s.period_starts_on", "a.occurred_on <= s.period_ends_on", *where]
+    # the row's own period's days, so that the index on pairing, kind and day ranges the activities by them
+    joins, on, where, params = _counted(obligation, as_of, ("s.period_starts_on", "s.period_ends_on"))
     sql = (f"CASE WHEN s.last_on > %s THEN CAST(COALESCE((SELECT {_amount(obligation)} FROM activities_activity a "
-           f"{joins}WHERE a.pairing_id = s.pairing_id AND {' AND '.join(where)}), 0) AS DOUBLE PRECISION) "
+           f"{joins}WHERE a.pairing_id = s.pairing_id AND {on} AND {' AND '.join(where)}), 0) AS DOUBLE PRECISION) "
            f"ELSE s.done END")
     return sql, [as_of, *params]
 
@@ -1098,7 +1097,6 @@ def _rollup_rows(scope: Scope, by: str, filters: ComplianceFilters, as_of: date,
 
 HELPER_UNIT = ["helper_organization_id", "helper_person_id"]  # what a roll-up by organization sums first
 _COUNTED = ("total", *STATUS_LABELS, "shortfall")
-_IDS_AT_ONCE = 900  # within SQLite's oldest limit of parameters in one statement
 
 
 def _by_organization(sql: str, params: list) -> list[dict]:
@@ -1114,12 +1112,8 @@ def _by_organization(sql: str, params: list) -> list[dict]:
                            f"ORDER BY SUM(r.behind + r.overdue) DESC, helper_org_id", params)
     # SQLite's parser has a fixed depth: the statement is not nested once more, the persons' units read apart
     rows = fetch_dicts(sql, params)
-    people = sorted({r["helper_person_id"] for r in rows
-                     if r["helper_organization_id"] is None and r["helper_person_id"] is not None})
-    of_person: dict = {}
-    for start in range(0, len(people), _IDS_AT_ONCE):
-        of_person.update(Person.objects.filter(pk__in=people[start:start + _IDS_AT_ONCE])
-                         .values_list("pk", "organization_id"))
+    of_person = _names(Person, {r["helper_person_id"] for r in rows if r["helper_organization_id"] is None},
+                       "organization_id")
     sums: dict = {}
     for row in rows:
         org = row["helper_organization_id"] or of_person.get(row["helper_person_id"])
@@ -1153,28 +1147,29 @@ def _region_names(scope: Scope, length: int) -> dict[str, str]:
         .values_list("code", "name") if not code[length:].strip("0")})
 
 
+def _names(model, ids, field: str = "name") -> dict:
+    """`field` of each of these records (ids None or 0 left out), by id."""
+    return dict(model.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", field))
+
+
 def _name_groups(by: str, rows: list[dict], scope: Scope) -> None:
     from bangfu.programmes.models import Programme
-    from bangfu.registry.models import Organization, Person, Team
-
-    def names(model, ids, field="name"):
-        return dict(model.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", field))
 
     if by == "region":
         length = len(rows[0]["area"]) if rows else 0
         if rows and length - len(scope.prefix) <= NAMES_KEPT_BELOW:
             found = _region_names(scope, length)
         else:
-            read = names(Region, [r["area"].ljust(12, "0") for r in rows])
+            read = _names(Region, [r["area"].ljust(12, "0") for r in rows])
             found = {code[:length]: name for code, name in read.items()}
         for r in rows:
             r["key"] = r["area"]
             r["name"] = found.get(r["area"], r["area"])
     elif by == "helper":  # named by _rollup_rows on PostgreSQL
         named = bool(rows) and "helper_name" in rows[0]
-        people = {} if named else names(Person, [r["helper_person_id"] for r in rows])
-        orgs = {} if named else names(Organization, [r["helper_organization_id"] for r in rows])
-        teams = {} if named else names(Team, [r["helper_team_id"] for r in rows])
+        people = {} if named else _names(Person, [r["helper_person_id"] for r in rows])
+        orgs = {} if named else _names(Organization, [r["helper_organization_id"] for r in rows])
+        teams = {} if named else _names(Team, [r["helper_team_id"] for r in rows])
         for r in rows:
             r["key"] = r["helper_person_id"] or r["helper_organization_id"] or r["helper_team_id"]
             r["name"] = ((r.pop("helper_name") if named else None) or people.get(r["helper_person_id"])
@@ -1190,7 +1185,7 @@ def _name_groups(by: str, rows: list[dict], scope: Scope) -> None:
     else:
         column = GROUPS[by][0]
         model = {"organization": Organization, "team": Team, "programme": Programme}[by]
-        found = names(model, [r[column] for r in rows])
+        found = _names(model, [r[column] for r in rows])
         for r in rows:
             r["key"] = r[column]
             r["name"] = found.get(r[column]) or _("(无)")
