@@ -35,7 +35,7 @@ from bangfu.imports.cells import bool_text, moment_text, number_text
 
 STREAM_MIN_BYTES = int(os.environ.get("BANGFU_XLSX_STREAM_MB", "64")) << 20
 CHUNK = 1 << 20
-PIECE = 4 << 20  # XML read by _Scanner at a time: about 7,000 rows of ten cells
+PIECE = 2 << 20  # XML read by _Scanner at a time: about 3,500 rows of ten cells (docs/performance.md)
 SCANNERS = 2  # pieces scanned at once
 _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Built-in number formats that show a date or time (ECMA-376 18.8.30, with the East Asian ones).
