@@ -5,7 +5,8 @@ database DATABASE_URL names (the demo, loaded with `bangfu demo`), signed in as 
         [--region 450224] [-n 10] [--sort cumulative] [--limit 40]
 
 Prints the time per request with and without the profiler, the queries and their time, and the
-profile's top functions. Not part of `make bench`: a tool for finding what a bench figure is made of.
+profile's top functions; with PROFILE_CALLERS="regex", also the callers of the functions it matches.
+Not part of `make bench`: a tool for finding what a bench figure is made of.
 """
 
 import argparse
@@ -69,7 +70,10 @@ def main() -> None:
           f"{sql * 1000:.1f} ms in SQL ({len(response.content):,} bytes)")
     for query in captured:
         print(f"  {query['time'] * 1000:7.1f} ms  {query['sql'][:300]}")
-    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.limit)
+    stats = pstats.Stats(profile).sort_stats(args.sort)
+    stats.print_stats(args.limit)
+    if os.environ.get("PROFILE_CALLERS"):
+        stats.print_callers(os.environ["PROFILE_CALLERS"])
 
 
 if __name__ == "__main__":
