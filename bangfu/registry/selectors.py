@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from decimal import Decimal
 from typing import Any
 
@@ -294,13 +295,20 @@ _HISTORY = Statement(lambda model, pk: model.history.filter(**{model._meta.pk.at
                      .select_related("history_user").order_by("history_date", "history_id"))
 
 
+@cache
+def _history_fields(model) -> frozenset[str]:
+    """The fields a model's history shows: read once (simple_history makes a new manager class on every
+    access to `history`, about 0.1 ms)."""
+    return frozenset(f.name for f in model.history.model.tracked_fields if f.editable) - HISTORY_HIDDEN
+
+
 def record_history(*, record) -> list[Change]:
     """The change history of a record, newest first, personal data masked, related rows by name."""
     model = type(record)
     entries = _HISTORY(model=model, pk=record.pk)
     changes: list[Change] = []
     kinds = {"+": pgettext("history", "新建"), "~": pgettext("history", "修改"), "-": pgettext("history", "删除")}
-    shown_fields = {f.name for f in record.history.model.tracked_fields if f.editable} - HISTORY_HIDDEN
+    shown_fields = _history_fields(model)
     deltas = [entry.diff_against(previous, included_fields=shown_fields) if previous is not None else None
               for previous, entry in zip([None, *entries], entries)]
     related = _related_names(model, [d for d in deltas if d is not None])
