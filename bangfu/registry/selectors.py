@@ -2,8 +2,8 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
