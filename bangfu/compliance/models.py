@@ -35,7 +35,7 @@ class ComplianceDone(_SummaryRow):
 
     pk = models.CompositePrimaryKey("county_code", "obligation", "period", "pairing")
     pairing = models.ForeignKey("programmes.Pairing", on_delete=models.CASCADE, db_constraint=False,
-                                related_name="+", verbose_name=_("结对"))
+                                related_name="+", verbose_name=_("结对"), db_index=False)  # compliance_done_pairing
     # Copied from the pairing and the period so that a roll-up reads this table alone.
     programme_id = models.IntegerField(_("项目"))
     region_id = models.CharField(_("受帮扶方所在区域"), max_length=12)

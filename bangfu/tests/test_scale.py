@@ -201,3 +201,37 @@ def test_the_county_code_is_the_regions_first_six_digits(regions):
             assert not wrong.exists(), model
             checked += 1
     assert checked >= 5, checked
+
+
+def _index_shapes() -> dict[tuple, list[str]]:
+    """Each index of the database by what it holds — table, columns or expressions, operator classes,
+    uniqueness and predicate — with the names of the indexes that hold it."""
+    shapes: dict[tuple, list[str]] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.indrelid::regclass::text, i.indkey::text, i.indclass::text, i.indisunique, "
+                "COALESCE(pg_get_expr(i.indexprs, i.indrelid), ''), COALESCE(pg_get_expr(i.indpred, i.indrelid), ''), "
+                "i.indexrelid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()")
+            for *shape, name in cursor.fetchall():
+                shapes.setdefault(tuple(shape), []).append(name)
+            return shapes
+        for table in connection.introspection.table_names(cursor):
+            for _seq, name, unique, _origin, partial in cursor.execute(f'PRAGMA index_list("{table}")').fetchall():
+                columns = tuple(r[2] for r in cursor.execute(f'PRAGMA index_xinfo("{name}")').fetchall() if r[5])
+                sql = cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [name]).fetchone()[0] or ""
+                predicate = sql.partition(" WHERE ")[2] if partial else ""
+                shapes.setdefault((table, columns, unique, predicate), []).append(name)
+    return shapes
+
+
+@pytest.mark.django_db
+def test_no_table_keeps_the_same_index_twice():
+    """Every write pays for every index: a second index of the same columns (a Meta index beside the one
+    Django makes for a foreign key, or beside its `…_like` twin on PostgreSQL) is a cost for nothing —
+    the activities' and the summary's, tens of millions of rows at a province's size, carried one each."""
+    twice = sorted(names for names in _index_shapes().values() if len(names) > 1)
+    assert not twice, f"the same index kept twice (keep one: db_index=False on the field, or no Meta index): {twice}"
+    # the comparison sees the indexes at all: a table known to have several
+    assert sum(1 for shape in _index_shapes() if shape[0].strip('"') == "activities_activity") >= 5
