@@ -446,6 +446,10 @@ def _head_prefix(head: bytes) -> bytes | None:
 _WS = r"[ \t\n]"
 _ATTRS = rf'(?:{_WS}+[\w:.-]+{_WS}*={_WS}*"[^"<>]*")*{_WS}*'
 _INLINE = {"inlineStr", "str", "e"}
+# A cell's start tag after `<c r="` as _Scanner._regular reads it: A2" s="1" t="s" (s and t optional), then
+# > or />; the reference's letters and the part after its quote
+_HEAD_LETTERS = re.compile(r"[A-Z]{1,3}")
+_HEAD_ATTRIBUTES = re.compile(r'(?: s="([0-9]{1,9})")?(?: t="([A-Za-z]+)")?/?')
 
 
 class _Scanner:
@@ -465,8 +469,7 @@ class _Scanner:
         self.epoch, self.date_styles = epoch, date_styles
         self.row, self.cell, self.p = f"<{prefix}row", f"<{prefix}c", p
         self.cell_end = f"</{prefix}c>"
-        # _regular: a cell's start tag after `<c r="`, and what may stand between cells.
-        self.head = r'^[A-Z]{1,3}[0-9]*"(?: s="[0-9]{1,9}")?(?: t="[A-Za-z]+")?/?$'
+        # _regular: what may stand between cells (a cell's start tag: _HEAD_LETTERS, _HEAD_ATTRIBUTES).
         self.row_start, self.row_end = rf"<{p}row[ >]", rf"</{p}row>"
         self.row_next = rf'^{_WS}*(?:</{p}row>{_WS}*)?(?:<{p}row(?:{_WS}+[\w:.-]+="[^"<>]*")*>{_WS}*)?$'
         # A cell's start tag as Excel, WPS and xlsxwriter write it: <c r="B2" s="1" t="s"> (s and t optional).
@@ -565,7 +568,7 @@ class _Scanner:
             return None
         heads = parts.slice(1).str.splitn(">", 2).struct.unnest()
         head, tail = heads.get_column("field_0"), heads.get_column("field_1")
-        if tail.null_count() or not head.str.contains(self.head).all():
+        if tail.null_count():
             return None
         closed = head.str.ends_with("/")
         ends = tail.str.splitn(self.cell_end, 2).struct.unnest()
@@ -573,44 +576,61 @@ class _Scanner:
         junk = pl.select(pl.when(closed).then(tail).otherwise(ends.get_column("field_1"))).to_series()
         if junk.null_count():
             return None  # a cell without its end
-        # The value: the body without the <v>…</v> or <is><t>…</t></is> around it, which must be all of it.
+        # The value: the body without the <v>…</v> or <is><t>…</t></is> around it, which must be all of it
+        # (the tags cut off by their length, which the checks beside make sure of: 1 ms less a piece than
+        # stripping each tag in turn).
         (v_open, v_close, _), (is_open, is_close, _) = self.plain
         v_close, is_close = v_close.removesuffix(self.cell_end), is_close.removesuffix(self.cell_end)
-        raw = body.str.strip_prefix(is_open).str.strip_prefix(v_open).str.strip_suffix(is_close).str.strip_suffix(v_close)
-        around = pl.select(pl.when(body.str.starts_with(v_open)).then(len(v_open) + len(v_close))
-                           .otherwise(len(is_open) + len(is_close))).to_series()
-        if ((body != "") & ((body.str.len_bytes() - raw.str.len_bytes() != around)
-                            | raw.str.contains("<", literal=True))).any():
+        values = pl.DataFrame({"body": body, "v": body.str.starts_with(v_open)}).select(
+            raw=pl.col("body").str.head(pl.when("v").then(-len(v_close)).otherwise(-len(is_close)))
+            .str.tail(pl.when("v").then(-len(v_open)).otherwise(-len(is_open))),
+            whole=(pl.col("body") == "") | pl.when("v").then(pl.col("body").str.ends_with(v_close))
+            .otherwise(pl.col("body").str.starts_with(is_open) & pl.col("body").str.ends_with(is_close)))
+        raw = values.get_column("raw")
+        if not values.get_column("whole").all() or raw.str.contains("<", literal=True).any():
             return None  # a value written some other way (a formula, rich text)
-        # Between cells: nothing (the same row), or the end of a row and the start of the next.
+        # Between cells: nothing (the same row), or the end of a row and the start of the next — checked
+        # on the few thousand that are not empty, not on every cell's.
         between = pl.concat([parts.head(1), junk])
-        filled = between.str.strip_chars(" \t\n") != ""
-        opens = pl.select(pl.when(filled).then(between.str.contains(self.row_start)).otherwise(False)).to_series()
-        ends_row = pl.select(pl.when(filled).then(between.str.contains(self.row_end)).otherwise(False)).to_series()
-        valid = pl.select(pl.when(filled).then(between.str.contains(self.row_next)).otherwise(True)).to_series()
-        index = pl.int_range(between.len(), eager=True)
-        last = index == between.len() - 1
-        # the first: a row's start; then nothing, or a row's end and the next one's start; the last: an end
-        if not (valid & pl.select(pl.when(index == 0).then(opens & ~ends_row).when(last).then(ends_row & ~opens)
-                                  .otherwise(~filled | (opens & ends_row))).to_series()).all():
+        count = between.len()
+        at = (between.str.len_bytes() > 0).arg_true()
+        text = between.gather(at)
+        filled = text.str.strip_chars(" \t\n") != ""
+        at, text = at.filter(filled), text.filter(filled)
+        if text.len() < 2 or at[0] != 0 or at[-1] != count - 1:
             return None
-        rows = between.filter(opens).str.extract(rf'<{self.p}row[^>]*?{_WS}r="([^"]*)"').fill_null("").to_frame("r")
+        opens, ends_row = text.str.contains(self.row_start), text.str.contains(self.row_end)
+        # the first: a row's start; then nothing, or a row's end and the next one's start; the last: an end
+        if not (opens[0] and not ends_row[0] and ends_row[-1] and not opens[-1]
+                and (opens & ends_row).slice(1, text.len() - 2).all() and text.str.contains(self.row_next).all()):
+            return None
+        starts = text.filter(opens)
+        # <row r="2" spans="1:10">: the number after ' r="' (the general pattern when written otherwise)
+        numbers = starts.str.splitn(' r="', 2).struct.field("field_1").str.splitn('"', 2).struct.field("field_0")
+        if numbers.null_count():
+            numbers = starts.str.extract(rf'<{self.p}row[^>]*?{_WS}r="([^"]*)"')
+        rows = numbers.fill_null("").to_frame("r")
         if rows.select((pl.col("r") != "") & ~pl.col("r").str.contains("^[0-9]{1,9}$")).to_series().any():
             return None
-        # A2" s="1" t="s"/ → A2 · s= · 1 · t= · s · /, in one split (the head is as above)
-        fields = head.str.split_exact('"', 5).struct.unnest()
-        name1, value1 = fields.get_column("field_1"), fields.get_column("field_2")
-        letters = fields.get_column("field_0").str.strip_chars_end(_DIGITS)
+        opens = pl.zeros(count, dtype=pl.Boolean, eager=True).scatter(at.filter(opens), True)
+        # A2" s="1" t="s"/ → A2 and  s="1" t="s"/, each part checked as _Scanner.head says and the attributes
+        # read once for each of the few ways a piece's cells are written, not cell by cell
+        fields = head.str.splitn('"', 2).struct.unnest()
+        letters, attributes = fields.get_column("field_0").str.strip_chars_end(_DIGITS), fields.get_column("field_1")
         known = letters.unique().to_list()
+        shapes = attributes.unique().to_list()
+        matched = [_HEAD_ATTRIBUTES.fullmatch(shape) if shape is not None else None for shape in shapes]
+        if not all(matched) or not all(_HEAD_LETTERS.fullmatch(v) for v in known):
+            return None  # a cell's start tag written some other way (the general tokens read it)
+        styles, kinds = zip(*(m.groups() for m in matched))
         for v in known:
             if v not in self.columns:
                 self.columns[v] = _column_index(v)
         return rows, pl.DataFrame({
             "row": opens.head(-1).cast(pl.UInt32).cum_sum() - 1,
             "col": letters.replace_strict(known, [self.columns[v] for v in known], return_dtype=pl.Int64),
-            "t": pl.select(pl.when(name1 == " t=").then(value1).when(fields.get_column("field_3") == " t=")
-                           .then(fields.get_column("field_4"))).to_series(),
-            "s": pl.select(pl.when(name1 == " s=").then(value1)).to_series(),
+            "t": attributes.replace_strict(shapes, kinds, return_dtype=pl.String),
+            "s": attributes.replace_strict(shapes, styles, return_dtype=pl.String),
             "raw": raw,
         })
 

@@ -265,6 +265,8 @@ def test_rows_as_common_writers_write_them_are_read_by_splits(tmp_path, monkeypa
     '</{p}c></{p}row>',
     '<{p}row r="3"></{p}row><{p}row r="4"><{p}c r="A4"><{p}v>2</{p}v></{p}c></{p}row>',
     '<{p}row r="03"><{p}c r="a3"><{p}v>2</{p}v></{p}c></{p}row>',
+    '<{p}row r="3"><{p}c r="AAAA3"><{p}v>2</{p}v></{p}c></{p}row>',  # a reference past XFD
+    '<{p}row r="3"><{p}c r="A3" t="s" s="1"><{p}v>1</{p}v></{p}c></{p}row>',  # the attributes in another order
 ])
 def test_rows_written_otherwise_are_read_by_the_general_tokens(tmp_path, odd):
     path = tmp_path / "odd.xlsx"
@@ -273,3 +275,14 @@ def test_rows_written_otherwise_are_read_by_the_general_tokens(tmp_path, odd):
     frames = _frames(book, 28)
     assert book.scanner.read == [1, 0]
     assert frames.equals(_reference(book, 28, 0))
+
+
+@pytest.mark.parametrize("space", ["\t", "\n", "  "])
+def test_a_rows_number_after_other_white_space_is_read_by_splits(tmp_path, space):
+    path = tmp_path / "spaced.xlsx"
+    _book(path, [REGULAR[0], f'<row spans="1:1"{space}r="3"><c r="A3"><v>2</v></c></row>', REGULAR[3]])
+    book = xlsxstream.XlsxSheet(path)
+    frames = _frames(book, 28)
+    assert book.scanner.read == [0, 1]
+    assert frames.equals(_reference(book, 28, 0))
+    assert 3 in frames.get_column("__row").to_list()
