@@ -652,7 +652,8 @@ class _Scanner:
     def _finish(self, rows: pl.DataFrame, cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame] | None:
         """From cells (row, col, t, s, raw: the text of the XML) to the cells `scan` returns."""
         raw, kind = cells.get_column("raw"), cells.get_column("t").fill_null("n")
-        if ((kind == "s") & (raw != "") & ~raw.str.contains("^[0-9]{1,18}$")).any():
+        indexes = raw.filter(kind == "s")  # (none in a sheet of inline strings: the pattern not run on every cell)
+        if indexes.len() and ((indexes != "") & ~indexes.str.contains("^[0-9]{1,18}$")).any():
             return None  # a shared string's index that is not one
         escaped = raw.str.contains("&", literal=True)
         if escaped.any():
