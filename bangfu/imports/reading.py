@@ -20,7 +20,7 @@ from bangfu.errors import ValidationError
 from bangfu.imports.registers import REGISTERS, header_key, normalize_text
 from bangfu.imports.cells import cell_text
 from bangfu.imports.uploads import file_check, zip_members_verify
-from bangfu.imports.xlsxstream import XlsxSheet, streamed_sheet
+from bangfu.imports.xlsxstream import SheetError, XlsxSheet, streamed_sheet
 
 HEADER_SCAN_ROWS = 30
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -151,11 +151,21 @@ def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Shee
                  titles=[(start_row + i + 1, row) for i, row in enumerate(head[:index])], first_rows=head[index + 1:])
 
 
+def _sheet_refused(exc: SheetError) -> ValidationError:
+    """A streamed sheet's XML that cannot be read, as the user is told: where, and what to do."""
+    where = _("第 %(row)s 行附近") % {"row": exc.row} if exc.row else _("开头")
+    return ValidationError(_("无法读取该工作表%(where)s：%(reason)s。请用 Excel 或 WPS 打开后另存为 .xlsx 再导入")
+                           % {"where": where, "reason": exc.reason}, row=exc.row or None)
+
+
 def _streamed_open(path: Path, book: XlsxSheet, known_names: set[str] | None) -> Sheet:
     numbers, head = [], []
-    for _i, (number, cells) in zip(range(HEADER_SCAN_ROWS), book.rows()):
-        numbers.append(number)
-        head.append(book.resolve(cells).to_list())
+    try:
+        for _i, (number, cells) in zip(range(HEADER_SCAN_ROWS), book.rows()):
+            numbers.append(number)
+            head.append(book.resolve(cells).to_list())
+    except SheetError as exc:
+        raise _sheet_refused(exc) from None
     index = _pick_header(head, known_names)
     return Sheet(path=path, format="xlsx", encoding="", headers=_workbook_headers(head, index),
                  header_row=numbers[index] if numbers else 1, streamed=book,
@@ -278,8 +288,11 @@ def _calamine_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.
 
 
 def _streamed_batches(sheet: Sheet, names: list[str], size: int) -> Iterator[pl.DataFrame]:
-    for frame in sheet.streamed.frames(len(names), sheet.header_row, size):
-        yield _blank_filter(frame, names)
+    try:
+        for frame in sheet.streamed.frames(len(names), sheet.header_row, size):
+            yield _blank_filter(frame, names)
+    except SheetError as exc:
+        raise _sheet_refused(exc) from None
 
 
 def _columns(rows: list[list], width: int) -> Iterator[tuple]:

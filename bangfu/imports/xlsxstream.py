@@ -55,6 +55,15 @@ class _Tree:
         parser.Parse(data, True)
 
 
+class SheetError(ValueError):
+    """A sheet whose XML rows() cannot read (reading.py says so in Chinese): near Excel row `row` (0: before
+    the first row), for `reason`."""
+
+    def __init__(self, row: int, reason: str):
+        super().__init__(f"row {row}: {reason}")
+        self.row, self.reason = row, reason
+
+
 def _local(name: str) -> str:
     return name.rpartition("}")[2].rpartition(":")[2]
 
@@ -233,10 +242,14 @@ class XlsxSheet:
                 if ref:
                     letters = ref.rstrip(_DIGITS)
                     col = columns.get(letters)
-                    if col is None:
-                        col = columns[letters] = _column_index(letters)
+                    if col is None:  # A to XFD (written in lower case by some writers)
+                        if not _HEAD_LETTERS.fullmatch(letters.upper()):
+                            raise SheetError(row_number, f"单元格位置 {ref[:20]} 无效")
+                        col = columns[letters] = _column_index(letters.upper())
                 kind = attrs.get("t", "n")
                 style = attrs.get("s")
+                if style is not None and not style.strip().isdigit():  # as int() below reads it
+                    raise SheetError(row_number, f"单元格样式 {style[:20]} 无效")
                 value = []
             elif name == V or name == T:
                 inside += 1
@@ -286,11 +299,16 @@ class XlsxSheet:
         parser = expat.ParserCreate()
         parser.buffer_text = True
         parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
-        for chunk in chunks:
-            parser.Parse(chunk, False)
+        try:
+            for chunk in chunks:
+                parser.Parse(chunk, False)
+                yield from done
+                done.clear()
+            parser.Parse(b"", True)
+        except expat.ExpatError as exc:
+            # the rows read before it are given first: what the sheet says up to there, then why it stops
             yield from done
-            done.clear()
-        parser.Parse(b"", True)
+            raise SheetError(row_number, f"XML 格式有误（{expat.ErrorString(exc.code)}）") from None
         yield from done
 
     def frames(self, width: int, after: int, size: int) -> Iterator[pl.DataFrame]:

@@ -2,8 +2,10 @@
 page, the API and `bangfu import` with a clear Chinese message, and nothing written or kept."""
 
 import io
+import re
 import struct
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -206,3 +208,61 @@ def test_a_real_register_is_not_taken_for_a_bomb(tmp_path):
     book.close()
     file_check(path, "xlsx")
     zip_members_verify(path)
+
+
+def _streamed_members(path: Path, replace: tuple[bytes, bytes], rows: int = 60) -> None:
+    """A members' workbook as xlsxwriter writes a large one (inline strings), its sheet XML then changed
+    at one place: a sheet that the streamed reading (above STREAM_MIN_BYTES) cannot read."""
+    import xlsxwriter
+
+    from bangfu.privacy import id_numbers
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["户编号", "所在村", "姓名", "身份证号", "与户主关系"])
+    for r in range(1, rows):
+        sheet.write_row(r, 0, [f"F{r:03d}", "长安镇大巷村", f"户主{r}", id_numbers.make("450224", date(1960, 1, r % 28 + 1),
+                                                                                r, "male"), "户主"])
+    book.close()
+    with zipfile.ZipFile(path) as whole:
+        parts = {name: whole.read(name) for name in whole.namelist()}
+    assert replace[0] in parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(*replace)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as whole:
+        for name, data in parts.items():
+            whole.writestr(name, data)
+
+
+STREAMED_BROKEN = {  # what is changed in the sheet's XML, and the message
+    "a tag left open": ((b'<row r="41">', b'<row r="41"><x>'), "第 41 行附近：XML 格式有误（mismatched tag）"),
+    "a cell without a column": ((b'<c r="A45"', b'<c r="45"'), "第 45 行附近：单元格位置 45 无效"),
+    "in the header rows": ((b'<c r="B3"', b'<c r="B3" s="x"'), "第 3 行附近：单元格样式 x 无效"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(STREAMED_BROKEN))
+def test_a_streamed_sheet_it_cannot_read_is_refused_naming_the_row(county_client, settings, kept_before, tmp_path,
+                                                                   monkeypatch, regions, django_capture_on_commit_callbacks,
+                                                                   case):
+    """A large .xlsx is read as it streams (xlsxstream.py): XML broken below the rows the upload looks at
+    is found by the import itself, which names the row and leaves nothing written — from the command,
+    and from the page (the upload's job, which reads the rows to count them, or the import's)."""
+    from bangfu.imports import xlsxstream
+    from bangfu.imports.tests import jobs
+
+    monkeypatch.setattr(xlsxstream, "STREAM_MIN_BYTES", 0)
+    replace, message = STREAMED_BROKEN[case]
+    path = tmp_path / "名册.xlsx"
+    _streamed_members(path, replace)
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("import", str(path), "--user", county_client.user.username, "--no-progress")
+    _nothing_kept(settings, kept_before)
+    with django_capture_on_commit_callbacks(execute=True):  # an upload's first look runs as a background job
+        job = jobs.upload(county_client, _upload("名册.xlsx", path.read_bytes()))
+    job.refresh_from_db()
+    if job.status != ImportStatus.FAILED:
+        job = jobs.start(county_client, job, False, django_capture_on_commit_callbacks)
+    assert job.status == ImportStatus.FAILED and message in job.message
+    assert message in county_client.get(reverse("imports:detail", args=[job.pk])).content.decode()
+    assert not Household.objects.exists() and not Person.objects.exists()
