@@ -7,6 +7,8 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,15 +56,21 @@ def rollup(request):
         rows = own_region_apart(rows, scope.prefix)
     drill = {"region": "region", "organization": "helper_org", "team": "helper_team", "programme": "programme",
              "obligation": "obligation"}
+    context = _context(request, filters, as_of)
+    # each row's links and shortfall written here, not by a dozen template tags a row (a county's page has
+    # dozens of rows): ?…&region=key for a region below, the rows' list filtered to the row's group
+    query = format_html("{}&amp;", context["querystring"]) if context["querystring"] else ""
+    deeper = by == "region" and len(scope.prefix) < 9
     for row in rows:  # the rows of this group: by helper, a person, a unit or a team
         if by == "helper":
             name, key = next(((n, row[k]) for n, k in HELPER_KEYS if row.get(k)), ("helper_person", ""))
         else:
             name, key = drill[by], row["key"]
-        row["drill"] = f"{name}={key}"
+        row["deeper"] = format_html("?{}region={}", query, row["key"]) if deeper and not row.get("own") else ""
+        row["drill"] = format_html("{}{}={}", query, name, key)
+        row["shortfall_text"] = floatformat(row["shortfall"], "-1")
     return render(request, "compliance/rollup.html", {
-        **_context(request, filters, as_of), "rows": rows, "totals": totals, "by": by, "by_labels": BY_LABELS,
-        "deeper": by == "region" and len(scope.prefix) < 9})
+        **context, "rows": rows, "totals": totals, "by": by, "by_labels": BY_LABELS})
 
 
 class _Rows:
