@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -125,9 +126,10 @@ def rows_check(total: int) -> None:
 def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: bool,
                 mapping: dict[str, int] | None = None, reason: str = "",
                 progress: Callable[[int, int], None] | None = None, batch_rows: int = BATCH_ROWS,
-                sheet: Sheet | None = None) -> Outcome:
+                sheet: Sheet | None = None, today: date | None = None) -> Outcome:
     """Validate every row of a file and, unless dry_run or anything is wrong, upsert it all.
-    `sheet`: the file as sheet_open found it, when the caller has opened it already."""
+    `sheet`: the file as sheet_open found it, when the caller has opened it already; `today`: the day no
+    birth date may come after (the server's day if not given)."""
     reg = register_get(register)
     _require_import(scope, reg)
     sheet = sheet or sheet_open(path)
@@ -138,7 +140,8 @@ def import_file(*, path: Path | str, register: str, scope: Scope, by, dry_run: b
     if missing:
         raise ValidationError(_("文件中找不到必填列：%(c)s。请在表头对应中指定") % {"c": "、".join(missing)},
                               field="mapping")
-    ctx = Context.for_scope(register=reg, mapping=mapping, headers=sheet.headers, scope=scope)
+    ctx = Context.for_scope(register=reg, mapping=mapping, headers=sheet.headers, scope=scope,
+                            today=today or timezone.localdate())
     outcome = Outcome(reported=reg.count_keys)
     kept: list[pl.DataFrame] = []
     kinds: Counter = Counter()

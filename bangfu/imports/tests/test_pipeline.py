@@ -164,3 +164,19 @@ def test_full_width_cells_are_read_as_half_width_whichever_batch_they_are_in(tmp
     assert out.error_total == 0, out.errors.to_dicts()
     assert Household.objects.filter(number__in=[f"H{i:03d}" for i in range(6)], identified_on=date(2016, 9, 1)).count() == 6
     assert Person.objects.get(name="村民3").id_number == _id(date(1970, 1, 4), 3, "male")
+
+
+def test_the_import_day_is_a_parameter_no_date_after_it_is_taken(tmp_path, regions):
+    """识别日期 and the birth date in an ID number may not lie after the import's day — the day given
+    (the server's by default), so that the same file reads the same on any day of the year."""
+    user = make_user(Role.COUNTY_OFFICE)
+    rows = _rows()
+    rows[2][6] = "未脱贫"
+    rows[0][7] = "2026-06-01"  # 识别日期
+    rows[1][3], rows[1][5] = _id(date(2026, 3, 4), 2, "female"), "2026-03-04"  # born this spring
+    path = _write(tmp_path, rows)
+    before = import_file(path=path, register="members", scope=user.scope, by=user, dry_run=True,
+                         today=date(2026, 2, 1))
+    assert {(e["row"], e["header"]) for e in before.errors.to_dicts()} == {(2, "识别日期"), (3, "身份证号"), (3, "出生日期")}
+    after = import_file(path=path, register="members", scope=user.scope, by=user, dry_run=True, today=date(2026, 7, 1))
+    assert after.error_total == 0, after.errors.to_dicts()
