@@ -337,7 +337,7 @@ def _report(label: str, rows: int, baseline: float, product: float, peak: float 
 
 
 def xlsx_against_csv(tmp: Path, base_env: dict, csv_s: float | None = None) -> None:
-    """The same members imported from CSV and from .xlsx (streamed above 64 MB of sheet XML), each
+    """The same members imported from CSV and from .xlsx (streamed above 16 MB of sheet XML), each
     into a fresh database: the .xlsx import's speed as a share of the CSV import's (issue 18). With
     `csv_s`, the CSV's first load was timed already in this run (main) and only the .xlsx is imported."""
     import psycopg

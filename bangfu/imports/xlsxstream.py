@@ -33,7 +33,9 @@ import polars as pl
 
 from bangfu.imports.cells import bool_text, moment_text, number_text
 
-STREAM_MIN_BYTES = int(os.environ.get("BANGFU_XLSX_STREAM_MB", "64")) << 20
+# some 25,000 rows of ten cells: above it streaming is both lighter and faster than calamine, which reads
+# the whole sheet before the validation of its first row can start (docs/performance.md, stop 27)
+STREAM_MIN_BYTES = int(os.environ.get("BANGFU_XLSX_STREAM_MB", "16")) << 20
 CHUNK = 1 << 20
 PIECE = 2 << 20  # XML read by _Scanner at a time: about 3,500 rows of ten cells (docs/performance.md)
 SCANNERS = 2  # pieces scanned at once

@@ -202,7 +202,7 @@ def test_what_neither_reading_can_take_is_refused_naming_the_row(tmp_path, odd, 
 
 
 def test_a_large_sheet_is_streamed_and_scanned(tmp_path):
-    """Above STREAM_MIN_BYTES of sheet XML (64 MB, written here in a few seconds) an .xlsx is opened
+    """Above STREAM_MIN_BYTES of sheet XML (16 MB, written here in a second) an .xlsx is opened
     for streaming, not by calamine, and its rows are read by the scanner."""
     path = tmp_path / "large.xlsx"
     book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False})
