@@ -114,11 +114,11 @@ def _csv_head(path: Path, encoding: str) -> list[list[str]]:
 def _calamine_sheet(path: Path):
     from python_calamine import CalamineWorkbook
 
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
+    try:  # the sheet too: calamine reads it whole here, and a broken one fails here
+        return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     except Exception as exc:  # calamine raises its own error types for every broken file
-        raise ValidationError(_("无法读取该文件：%(e)s。请确认它是 xlsx、xls、ods 或 csv 文件") % {"e": exc}) from None
-    return workbook.get_sheet_by_index(0)
+        raise ValidationError(_("无法读取该文件：%(e)s。请确认它是 xlsx、xls、ods 或 csv 文件")
+                              % {"e": str(exc).rstrip(".。")}) from None
 
 
 def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Sheet:

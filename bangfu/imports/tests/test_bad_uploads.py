@@ -266,3 +266,21 @@ def test_a_streamed_sheet_it_cannot_read_is_refused_naming_the_row(county_client
     assert job.status == ImportStatus.FAILED and message in job.message
     assert message in county_client.get(reverse("imports:detail", args=[job.pk])).content.decode()
     assert not Household.objects.exists() and not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_sheet_calamine_cannot_read_is_refused_with_a_message(county_client, settings, kept_before, tmp_path, regions,
+                                                               django_capture_on_commit_callbacks):
+    """Below STREAM_MIN_BYTES calamine reads the whole sheet when it is opened: a sheet it refuses (a cell
+    reference without a column) is a message, not an unexpected error — from the command and the page."""
+    from bangfu.imports.tests import jobs
+
+    path = tmp_path / "名册.xlsx"
+    _streamed_members(path, (b'<c r="A45"', b'<c r="45"'))
+    with pytest.raises(CommandError, match="无法读取该文件："):
+        call_command("import", str(path), "--user", county_client.user.username, "--no-progress")
+    with django_capture_on_commit_callbacks(execute=True):  # the upload's first look opens the sheet
+        job = jobs.upload(county_client, _upload("名册.xlsx", path.read_bytes()))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and job.message.startswith("无法读取该文件：")
+    assert not Household.objects.exists() and not Person.objects.exists()
