@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bangfu.errors import ValidationError
 from bangfu.imports.registers import REGISTERS, header_key, normalize_text
@@ -151,11 +152,16 @@ def sheet_open(path: Path | str, *, known_names: set[str] | None = None) -> Shee
                  titles=[(start_row + i + 1, row) for i, row in enumerate(head[:index])], first_rows=head[index + 1:])
 
 
+SHEET_ERRORS = {"xml": gettext_lazy("XML 格式有误（%(detail)s）"), "reference": gettext_lazy("单元格位置 %(detail)s 无效"),
+                "style": gettext_lazy("单元格样式 %(detail)s 无效")}
+
+
 def _sheet_refused(exc: SheetError) -> ValidationError:
-    """A streamed sheet's XML that cannot be read, as the user is told: where, and what to do."""
+    """A streamed sheet's XML that cannot be read, as the user is told: where, why, and what to do."""
     where = _("第 %(row)s 行附近") % {"row": exc.row} if exc.row else _("开头")
+    reason = SHEET_ERRORS[exc.kind] % {"detail": exc.detail}
     return ValidationError(_("无法读取该工作表%(where)s：%(reason)s。请用 Excel 或 WPS 打开后另存为 .xlsx 再导入")
-                           % {"where": where, "reason": exc.reason}, row=exc.row or None)
+                           % {"where": where, "reason": reason}, row=exc.row or None)
 
 
 def _streamed_open(path: Path, book: XlsxSheet, known_names: set[str] | None) -> Sheet:

@@ -58,12 +58,12 @@ class _Tree:
 
 
 class SheetError(ValueError):
-    """A sheet whose XML rows() cannot read (reading.py says so in Chinese): near Excel row `row` (0: before
-    the first row), for `reason`."""
+    """A sheet whose XML rows() cannot read, near Excel row `row` (0: before the first row): `kind` "xml" (expat's
+    error, `detail`), "reference" or "style" (the attribute as written, `detail`). reading.py tells the user."""
 
-    def __init__(self, row: int, reason: str):
-        super().__init__(f"row {row}: {reason}")
-        self.row, self.reason = row, reason
+    def __init__(self, row: int, kind: str, detail: str):
+        super().__init__(f"row {row}: {kind} {detail}")
+        self.row, self.kind, self.detail = row, kind, detail
 
 
 def _local(name: str) -> str:
@@ -246,12 +246,12 @@ class XlsxSheet:
                     col = columns.get(letters)
                     if col is None:  # A to XFD (written in lower case by some writers)
                         if not _HEAD_LETTERS.fullmatch(letters.upper()):
-                            raise SheetError(row_number, f"单元格位置 {ref[:20]} 无效")
+                            raise SheetError(row_number, "reference", ref[:20])
                         col = columns[letters] = _column_index(letters.upper())
                 kind = attrs.get("t", "n")
                 style = attrs.get("s")
                 if style is not None and not style.strip().isdigit():  # as int() below reads it
-                    raise SheetError(row_number, f"单元格样式 {style[:20]} 无效")
+                    raise SheetError(row_number, "style", style[:20])
                 value = []
             elif name == V or name == T:
                 inside += 1
@@ -310,7 +310,7 @@ class XlsxSheet:
         except expat.ExpatError as exc:
             # the rows read before it are given first: what the sheet says up to there, then why it stops
             yield from done
-            raise SheetError(row_number, f"XML 格式有误（{expat.ErrorString(exc.code)}）") from None
+            raise SheetError(row_number, "xml", expat.ErrorString(exc.code)) from None
         yield from done
 
     def frames(self, width: int, after: int, size: int) -> Iterator[pl.DataFrame]:

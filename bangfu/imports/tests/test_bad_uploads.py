@@ -284,3 +284,19 @@ def test_a_sheet_calamine_cannot_read_is_refused_with_a_message(county_client, s
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and job.message.startswith("无法读取该文件：")
     assert not Household.objects.exists() and not Person.objects.exists()
+
+
+def test_a_streamed_sheets_refusal_reads_in_english_too():
+    from django.utils import translation
+
+    from bangfu.imports.reading import _sheet_refused
+    from bangfu.imports.xlsxstream import SheetError
+
+    with translation.override("en"):
+        assert _sheet_refused(SheetError(41, "xml", "mismatched tag")).message == (
+            "Cannot read the sheet near row 41: malformed XML (mismatched tag). Open it in Excel or WPS, save it as "
+            ".xlsx and import it again")
+        assert _sheet_refused(SheetError(0, "style", "x")).message.startswith(
+            "Cannot read the sheet at its start: invalid cell style x.")
+    refused = _sheet_refused(SheetError(45, "reference", "45"))
+    assert refused.message.startswith("无法读取该工作表第 45 行附近：单元格位置 45 无效。") and refused.row == 45

@@ -182,23 +182,23 @@ def test_an_undefined_entity_is_refused_as_the_parser_refuses_it(tmp_path):
     for read in (book.rows, lambda: book.frames(10, 0, 3)):
         with pytest.raises(xlsxstream.SheetError) as refused:
             list(read())
-        assert refused.value.row == 3 and "undefined entity" in refused.value.reason
+        assert (refused.value.row, refused.value.kind, refused.value.detail) == (3, "xml", "undefined entity")
 
 
-@pytest.mark.parametrize(("odd", "reason"), [
-    ('<{p}row r="3"><{p}c r="AAAA3"><{p}v>2</{p}v></{p}c></{p}row>', "单元格位置 AAAA3 无效"),  # past XFD
-    ('<{p}row r="3"><{p}c r="3"><{p}v>2</{p}v></{p}c></{p}row>', "单元格位置 3 无效"),  # no column
-    ('<{p}row r="3"><{p}c r="A3" s="x"><{p}v>2</{p}v></{p}c></{p}row>', "单元格样式 x 无效"),
-    ('<{p}row r="3"><{p}c r="A3"><{p}v>2</{p}v></{p}c></{p}rw>', "XML 格式有误（mismatched tag）"),
+@pytest.mark.parametrize(("odd", "why"), [
+    ('<{p}row r="3"><{p}c r="AAAA3"><{p}v>2</{p}v></{p}c></{p}row>', ("reference", "AAAA3")),  # past XFD
+    ('<{p}row r="3"><{p}c r="3"><{p}v>2</{p}v></{p}c></{p}row>', ("reference", "3")),  # no column
+    ('<{p}row r="3"><{p}c r="A3" s="x"><{p}v>2</{p}v></{p}c></{p}row>', ("style", "x")),
+    ('<{p}row r="3"><{p}c r="A3"><{p}v>2</{p}v></{p}c></{p}rw>', ("xml", "mismatched tag")),
 ])
-def test_what_neither_reading_can_take_is_refused_naming_the_row(tmp_path, odd, reason):
+def test_what_neither_reading_can_take_is_refused_naming_the_row(tmp_path, odd, why):
     path = tmp_path / "odd.xlsx"
     _book(path, [REGULAR[0], odd, REGULAR[3]])
     book = xlsxstream.XlsxSheet(path)
     for read in (book.rows, lambda: book.frames(28, 0, 3)):
         with pytest.raises(xlsxstream.SheetError) as refused:
             list(read())
-        assert (refused.value.row, refused.value.reason) == (3, reason)
+        assert (refused.value.row, refused.value.kind, refused.value.detail) == (3, *why)
 
 
 def test_a_large_sheet_is_streamed_and_scanned(tmp_path):
