@@ -210,9 +210,9 @@ def test_a_real_register_is_not_taken_for_a_bomb(tmp_path):
     zip_members_verify(path)
 
 
-def _streamed_members(path: Path, replace: tuple[bytes, bytes], rows: int = 60) -> None:
-    """A members' workbook as xlsxwriter writes a large one (inline strings), its sheet XML then changed
-    at one place: a sheet that the streamed reading (above STREAM_MIN_BYTES) cannot read."""
+def _members_workbook(path: Path, replace: tuple[bytes, bytes], rows: int = 60) -> None:
+    """A members' workbook as xlsxwriter writes a large one (inline strings), its sheet XML then changed at
+    one place (`replace`): a sheet that the streamed reading, or calamine, cannot read."""
     import xlsxwriter
 
     from bangfu.privacy import id_numbers
@@ -254,7 +254,7 @@ def test_a_streamed_sheet_it_cannot_read_is_refused_naming_the_row(county_client
     monkeypatch.setattr(xlsxstream, "STREAM_MIN_BYTES", 0)
     replace, message = STREAMED_BROKEN[case]
     path = tmp_path / "名册.xlsx"
-    _streamed_members(path, replace)
+    _members_workbook(path, replace)
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("import", str(path), "--user", county_client.user.username, "--no-progress")
     _nothing_kept(settings, kept_before)
@@ -276,7 +276,7 @@ def test_a_sheet_calamine_cannot_read_is_refused_with_a_message(county_client, s
     from bangfu.imports.tests import jobs
 
     path = tmp_path / "名册.xlsx"
-    _streamed_members(path, (b'<c r="A45"', b'<c r="45"'))
+    _members_workbook(path, (b'<c r="A45"', b'<c r="45"'))
     with pytest.raises(CommandError, match="无法读取该文件："):
         call_command("import", str(path), "--user", county_client.user.username, "--no-progress")
     with django_capture_on_commit_callbacks(execute=True):  # the upload's first look opens the sheet
