@@ -177,18 +177,18 @@ class Context:
     mapping: dict[str, int]  # column key → index of the file's column
     headers: list[str]
     regions: RegionLookup
+    today: date  # the import's day: no birth date or past date after it (import_file sets it)
     organizations: OrganizationLookup | None = None  # for a register with a column of kind "organization"
     seq: int | None = None  # the file's 序号 column, if any
-    today: date | None = None  # the import's day: no birth date or past date after it (None: the machine's)
 
     @classmethod
     def for_scope(cls, *, register: Register, mapping: dict[str, int], headers: list[str], scope: Scope,
-                  today: date | None = None) -> "Context":
+                  today: date) -> "Context":
         has_units = any(c.kind == "organization" for c in register.columns)
         return cls(register=register, mapping=mapping, headers=headers,
-                   regions=RegionLookup.for_scope(scope, any_level=register.any_region),
+                   regions=RegionLookup.for_scope(scope, any_level=register.any_region), today=today,
                    organizations=OrganizationLookup.for_scope(scope) if has_units else None,
-                   seq=seq_index(headers), today=today)
+                   seq=seq_index(headers))
 
     def header(self, column: Column) -> str:
         return self.headers[self.mapping[column.key]] or _(column.header)
@@ -265,7 +265,7 @@ def _id_parts(frame: pl.DataFrame, name: str) -> pl.DataFrame:
 
 def batch_validate(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed columns (by key) plus `__row`, and the batch's errors (ERROR_SCHEMA)."""
-    today = ctx.today or date.today()
+    today = ctx.today
     checks: list[_Check] = []
     # Pass 1: normalised text of every mapped column, computed once.
     norm_cols = []
