@@ -633,8 +633,8 @@ class _Scanner:
         if rows.select((pl.col("r") != "") & ~pl.col("r").str.contains("^[0-9]{1,9}$")).to_series().any():
             return None
         opens = pl.zeros(count, dtype=pl.Boolean, eager=True).scatter(at.filter(opens), True)
-        # A2" s="1" t="s"/ → A2 and  s="1" t="s"/, each part checked as _Scanner.head says and the attributes
-        # read once for each of the few ways a piece's cells are written, not cell by cell
+        # A2" s="1" t="s"/ → A2 and  s="1" t="s"/, each part checked (_HEAD_LETTERS, _HEAD_ATTRIBUTES) and the
+        # attributes read once for each of the few ways a piece's cells are written, not cell by cell
         fields = head.str.splitn('"', 2).struct.unnest()
         letters, attributes = fields.get_column("field_0").str.strip_chars_end(_DIGITS), fields.get_column("field_1")
         known = letters.unique().to_list()
